@@ -1,0 +1,33 @@
+"""What every command shares: the ``--db`` option and turning known errors into messages."""
+
+from __future__ import annotations
+
+import functools
+import sys
+
+import click
+
+from criteria_grammar.errors import CriteriaError
+from dart.store.codelists import CodelistError
+from dart.store.engine import StoreError
+
+db_option = click.option(
+    "--db", "db_url", default=None, metavar="URL",
+    help="Store URL (sqlite:///f.db, duckdb:///f.duckdb, postgresql://…); "
+         "default: $DART_DATABASE_URL or an embedded file in the user data directory.",
+)
+
+
+def cli_errors(func):
+    """Print a known error as a message (no traceback) and exit 1."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except (CriteriaError, CodelistError, StoreError) as exc:
+            click.echo(f"error: {exc}" if not isinstance(exc, CriteriaError) else str(exc),
+                       err=True)
+            sys.exit(1)
+
+    return wrapper

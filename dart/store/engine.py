@@ -1,0 +1,115 @@
+"""Opening a store from a URL: SQLite and DuckDB embedded, PostgreSQL as a server.
+
+One function turns whatever a user typed (``--db``, ``DART_DATABASE_URL``) into a working
+SQLAlchemy engine or a ``StoreError`` that says what is wrong, never a driver traceback.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import platformdirs
+import sqlalchemy as sa
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
+
+from dart.store.schema import STORE_TABLES, metadata
+
+ENV_URL = "DART_DATABASE_URL"
+SUPPORTED = ("sqlite", "duckdb", "postgresql")
+
+
+class StoreError(Exception):
+    """A store that cannot be opened or is not a valid store; the message is for people."""
+
+
+def default_url() -> str:
+    """``DART_DATABASE_URL`` if set, else an embedded file in the user's data directory."""
+    if os.environ.get(ENV_URL):
+        return os.environ[ENV_URL]
+    data_dir = Path(platformdirs.user_data_dir("dart"))
+    return f"sqlite:///{data_dir / 'dart.db'}"
+
+
+def normalise_url(url: str) -> sa.URL:
+    """Parse ``url``; ``postgresql://`` means psycopg 3. Raises ``StoreError`` if unusable."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise StoreError(
+            f"not a database URL: {url!r} (expected e.g. sqlite:///dart.db, "
+            "duckdb:///dart.duckdb or postgresql://user@host:5432/db)"
+        ) from None
+    backend = parsed.get_backend_name()
+    if backend not in SUPPORTED:
+        raise StoreError(f"unsupported database {backend!r}: use one of {', '.join(SUPPORTED)}")
+    if backend == "postgresql" and parsed.get_driver_name() in ("psycopg2", "", None):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    if backend in ("sqlite", "duckdb") and parsed.database not in (None, "", ":memory:"):
+        folder = Path(parsed.database).expanduser().resolve().parent
+        if not folder.exists():
+            try:
+                folder.mkdir(parents=True)
+            except OSError as exc:
+                raise StoreError(f"cannot create the folder {folder}: {exc.strerror}") from None
+    return parsed
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    # WAL lets the server and the CLI read one file while either writes; the busy timeout
+    # makes a writer wait for the other instead of failing at once.
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.close()
+
+
+def open_engine(url: str | None = None, *, check: bool = True) -> sa.Engine:
+    """An engine for ``url`` (default: ``default_url()``), connected once to prove it works."""
+    parsed = normalise_url(url or default_url())
+    try:
+        engine = sa.create_engine(parsed)
+    except (NoSuchModuleError, ImportError) as exc:
+        raise StoreError(f"no driver for {parsed.drivername}: {exc}") from None
+    if engine.dialect.name == "sqlite":
+        sa.event.listen(engine, "connect", _sqlite_pragmas)
+    if check:
+        try:
+            with engine.connect() as conn:
+                conn.execute(sa.text("select 1"))
+        except DBAPIError as exc:
+            engine.dispose()
+            reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+            shown = parsed.render_as_string(hide_password=True)
+            raise StoreError(f"cannot open the store at {shown}: {reason}") from None
+    return engine
+
+
+def create_store(engine: sa.Engine) -> None:
+    """Create the store's tables and indexes (those that do not exist yet)."""
+    metadata.create_all(engine)
+
+
+def missing_tables(engine: sa.Engine) -> list[str]:
+    """The spec's tables that the store lacks (empty for a valid store)."""
+    present = set(sa.inspect(engine).get_table_names())
+    return [t for t in STORE_TABLES if t not in present]
+
+
+def require_store(engine: sa.Engine) -> None:
+    """Raise ``StoreError`` unless ``engine`` holds every table of the store schema."""
+    missing = missing_tables(engine)
+    if missing:
+        raise StoreError(
+            f"{engine.url.render_as_string(hide_password=True)} is not a DART store "
+            f"(missing tables: {', '.join(missing)}); run 'dart generate' or load an extract"
+        )
+
+
+def store_info(engine: sa.Engine) -> dict[str, str]:
+    """The ``store_info`` key/value pairs."""
+    from dart.store.schema import store_info as table
+
+    with engine.connect() as conn:
+        return {k: v for k, v in conn.execute(sa.select(table.c.key, table.c.value))}
