@@ -13,24 +13,12 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from criteria_grammar.vocabulary import ENGLISH_REGIONS, ETHNIC_GROUPS, NATIONS, REGIONS
+
 SCHEMA_VERSION = "1"
 
 metadata = sa.MetaData()
 
-ETHNIC_GROUPS = ("asian", "black", "mixed", "white", "other", "unknown")
-NATIONS = ("England", "Scotland", "Wales", "Northern Ireland")
-ENGLISH_REGIONS = (
-    "North East",
-    "North West",
-    "Yorkshire and The Humber",
-    "East Midlands",
-    "West Midlands",
-    "East of England",
-    "London",
-    "South East",
-    "South West",
-)
-REGIONS = ENGLISH_REGIONS + ("Scotland", "Wales", "Northern Ireland")
 
 
 def _col(name: str, type_: sa.types.TypeEngine, doc: str, **kw) -> sa.Column:
@@ -120,5 +108,7 @@ sa.Index("ix_prescription_code", prescription.c.code, prescription.c.patient_id,
          prescription.c.issue_date)
 sa.Index("ix_patient_practice", patient.c.practice_id)
 sa.Index("ix_invitation_patient", invitation.c.patient_id, invitation.c.invited_on)
+
+__all__ = ["ENGLISH_REGIONS", "ETHNIC_GROUPS", "NATIONS", "REGIONS", "metadata"]
 
 STORE_TABLES = ("store_info", "practice", "patient", "observation", "prescription", "invitation")
