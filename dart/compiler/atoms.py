@@ -1,0 +1,202 @@
+"""Conditions → SQL predicates, one function per node type (dispatch on the node's class).
+
+Every predicate returned here is two-valued: it is never SQL NULL, so ``NOT``, ``AND``,
+``OR`` and ``at least N of`` mean what the language says for a patient without records
+(``has X`` false, ``not has X`` true, ``latest X > 5`` false, ``not latest X > 5`` true).
+Nullable inputs are guarded with ``col IS NOT NULL AND ...`` or ``COALESCE``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import math
+import operator
+from collections.abc import Callable, Mapping
+
+import sqlalchemy as sa
+
+from criteria_grammar import nodes
+from dart.compiler import codesets
+from dart.compiler.codesets import Measure, Reads
+from dart.compiler.dates import birth_cutoff, step_back, window_range
+
+Pred = sa.ColumnElement[bool]
+
+_OPS: dict[str, Callable] = {
+    "<": operator.lt, "<=": operator.le, ">": operator.gt,
+    ">=": operator.ge, "=": operator.eq, "!=": operator.ne,
+}
+
+
+class CompileError(ValueError):
+    """Criteria the compiler cannot turn into SQL (``check`` should have caught it)."""
+
+
+def convert_threshold(value: float, from_unit: str, to_unit: str) -> float:
+    """Convert a threshold (never the data) with ``criteria_grammar.units.convert``."""
+    if from_unit == to_unit:
+        return value
+    from criteria_grammar import units  # the grammar package owns the conversion table
+
+    return units.convert(value, from_unit, to_unit)
+
+
+def apply_test(expr: sa.ColumnElement, test: nodes.Test, scale=lambda v: v) -> Pred:
+    """``expr CMP V`` or ``expr BETWEEN A AND B`` (inclusive), V/A/B passed through ``scale``."""
+    if isinstance(test, nodes.Compare):
+        return _OPS[test.op](expr, scale(test.value))
+    return sa.and_(expr >= scale(test.low), expr <= scale(test.high))
+
+
+def guarded(col: sa.ColumnElement, pred: Pred) -> Pred:
+    """``col IS NOT NULL AND pred``: false, not NULL, when ``col`` is NULL."""
+    return sa.and_(col.is_not(None), pred)
+
+
+def age_test(dob: sa.ColumnElement, test: nodes.Test, index: dt.date) -> Pred:
+    """Age in completed years on ``index``, as comparisons of date_of_birth with bound dates.
+
+    age >= N  <=>  dob <= index - N years; age < N  <=>  dob > index - N years. Decimal
+    thresholds round to the whole ages they admit (age > 17.5 is age >= 18).
+    """
+    def at_least(n: int) -> Pred:
+        return dob <= sa.literal(birth_cutoff(index, n), sa.Date)
+
+    def below(n: int) -> Pred:
+        return dob > sa.literal(birth_cutoff(index, n), sa.Date)
+
+    if isinstance(test, nodes.Range):
+        return sa.and_(at_least(math.ceil(test.low)), below(math.floor(test.high) + 1))
+    v, op = test.value, test.op
+    if op == ">=":
+        return at_least(math.ceil(v))
+    if op == ">":
+        return at_least(math.floor(v) + 1)
+    if op == "<=":
+        return below(math.floor(v) + 1)
+    if op == "<":
+        return below(math.ceil(v))
+    equal = sa.and_(at_least(int(v)), below(int(v) + 1)) if v == int(v) else sa.false()
+    return equal if op == "=" else sa.not_(equal)
+
+
+class Atoms:
+    """Compiles the conditions of one criteria file against one index date."""
+
+    def __init__(self, criteria: nodes.Criteria, codelists: Mapping[str, object],
+                 index: dt.date, reads: Reads, patient: sa.FromClause,
+                 practice: sa.FromClause):
+        self.criteria, self.codelists, self.index = criteria, codelists, index
+        self.reads, self.patient, self.practice = reads, patient, practice
+        self._defines: dict[str, Pred] = {}
+
+    def compile(self, cond: nodes.Condition) -> Pred:
+        method = getattr(self, f"_{type(cond).__name__}", None)
+        if method is None:
+            raise CompileError(f"cannot compile {type(cond).__name__}")
+        return method(cond)
+
+    # --- logic ---------------------------------------------------------------------------
+
+    def _And(self, c: nodes.And) -> Pred:
+        return sa.and_(*(self.compile(i) for i in c.items))
+
+    def _Or(self, c: nodes.Or) -> Pred:
+        return sa.or_(*(self.compile(i) for i in c.items))
+
+    def _Not(self, c: nodes.Not) -> Pred:
+        return sa.not_(self.compile(c.item))
+
+    def _AtLeast(self, c: nodes.AtLeast) -> Pred:
+        ones = [sa.case((self.compile(i), 1), else_=0) for i in c.items]
+        return functools.reduce(operator.add, ones) >= c.n
+
+    def _Ref(self, c: nodes.Ref) -> Pred:
+        # Defines are expanded where used; the code-set reads they need are shared anyway.
+        if c.name not in self._defines:
+            self._defines[c.name] = self.compile(self.criteria.define(c.name).condition)
+        return self._defines[c.name]
+
+    # --- demographics --------------------------------------------------------------------
+
+    def _AgeTest(self, c: nodes.AgeTest) -> Pred:
+        return age_test(self.patient.c.date_of_birth, c.test, self.index)
+
+    def _SexIs(self, c: nodes.SexIs) -> Pred:
+        return guarded(self.patient.c.sex, self.patient.c.sex == c.sex)
+
+    def _EthnicityIn(self, c: nodes.EthnicityIn) -> Pred:
+        col = self.patient.c.ethnicity
+        return guarded(col, col.in_(c.groups))
+
+    def _NationIn(self, c: nodes.NationIn) -> Pred:
+        col = self.practice.c.nation
+        return guarded(col, col.in_(c.nations))
+
+    def _RegionIn(self, c: nodes.RegionIn) -> Pred:
+        col = self.practice.c.region
+        return guarded(col, col.in_(c.regions))
+
+    def _ImdTest(self, c: nodes.ImdTest) -> Pred:
+        # Unknown IMD is false for every test (and so `not imd ...` is true for it).
+        col = self.patient.c.imd_quintile
+        return guarded(col, apply_test(col, c.test))
+
+    def _Registered(self, c: nodes.Registered) -> Pred:
+        since = step_back(self.index, c.amount, c.unit)
+        return self.patient.c.registration_start <= sa.literal(since, sa.Date)
+
+    # --- records -------------------------------------------------------------------------
+
+    def _codeset(self, name: str):
+        if name not in self.codelists:
+            raise CompileError(f"unknown code set {name!r}")
+        cl = self.codelists[name]
+        make = codesets.codeset_source(name, cl.system, tuple(cl.codes))
+        return self.reads.source(f"codeset:{name}", make), cl
+
+    def _count(self, name: str, window: nodes.Window) -> sa.ColumnElement:
+        src, _ = self._codeset(name)
+        col = self.reads.column(src, Measure("count", window_range(window, self.index)))
+        return sa.func.coalesce(col, 0)
+
+    def _Has(self, c: nodes.Has) -> Pred:
+        return self._count(c.codeset, c.window) > 0
+
+    def _CountOf(self, c: nodes.CountOf) -> Pred:
+        # No rows counts as 0, so `count of X < 2` is true for a patient without records.
+        return apply_test(self._count(c.codeset, c.window), c.test)
+
+    def _ValueOf(self, c: nodes.ValueOf) -> Pred:
+        src, cl = self._codeset(c.codeset)
+        if cl.system != "snomed":
+            raise CompileError(f"{c.aggregate} of {c.codeset}: values are observations only")
+        kind = {"latest": "latest_value", "earliest": "earliest_value"}.get(
+            c.aggregate, c.aggregate)
+        col = self.reads.column(src, Measure(kind, window_range(c.window, self.index)))
+        unit = c.test.unit
+        if unit is not None and cl.unit is None:
+            raise CompileError(f"{c.codeset} declares no unit, so accepts no {unit!r}")
+        scale = (lambda v: convert_threshold(v, unit, cl.unit)) if unit else (lambda v: v)
+        return guarded(col, apply_test(col, c.test, scale))
+
+    def _FirstIn(self, c: nodes.FirstIn) -> Pred:
+        src, _ = self._codeset(c.codeset)
+        first = self.reads.column(src, Measure("first"))
+        inside = codesets.in_range(first, window_range(c.window, self.index), self.index)
+        return guarded(first, inside if inside is not None else sa.true())
+
+    def _LatestCodeIn(self, c: nodes.LatestCodeIn) -> Pred:
+        src, _ = self._codeset(c.codeset)
+        if c.target not in self.codelists:
+            raise CompileError(f"unknown code set {c.target!r}")
+        target = tuple(dict.fromkeys(self.codelists[c.target].codes))
+        rng = window_range(c.window, self.index)
+        col = self.reads.column(src, Measure("latest_code_in", rng, target))
+        return sa.func.coalesce(col, 0) == 1
+
+    def _Invited(self, c: nodes.Invited) -> Pred:
+        src = self.reads.source("invitation", codesets.invitation_source())
+        col = self.reads.column(src, Measure("count", window_range(c.window, self.index)))
+        return sa.func.coalesce(col, 0) > 0
