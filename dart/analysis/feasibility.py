@@ -1,0 +1,250 @@
+"""Feasibility counts: the base, the funnel, each rule's unique impact and who is eligible.
+
+Everything is counted by the database over the compiler's ``patient_rules`` (one row per
+base patient) used as a CTE: one aggregate query with a ``SUM(CASE ...)`` per number, and one
+``UNION ALL`` of ``GROUP BY`` queries for the breakdowns of the eligible cohort. No patient
+row ever reaches Python. The result holds exact counts; disclosure control is a separate,
+pure step (``dart.analysis.disclosure.apply_disclosure``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+
+from criteria_grammar.nodes import Criteria
+from criteria_grammar.vocabulary import ENGLISH_REGIONS, ETHNIC_GROUPS, NATIONS, REGIONS
+from dart.store.schema import practice as practice_table
+
+# ONS 5-year bands, the compiler's ``age_band`` labels, in order.
+AGE_BANDS = tuple(f"{a}-{a + 4}" for a in range(0, 90, 5)) + ("90+",)
+SEXES = ("F", "M")
+IMD_GROUPS = ("1", "2", "3", "4", "5", "unknown")
+# Fixed vocabularies: every group is listed (zeros included) in this order.
+DIMENSIONS: dict[str, tuple[str, ...]] = {
+    "practice": (),
+    "region": REGIONS,
+    "nation": NATIONS,
+    "age_band": AGE_BANDS,
+    "sex": SEXES,
+    "ethnicity": ETHNIC_GROUPS,
+    "imd_quintile": IMD_GROUPS,
+}
+
+
+def region_nation(region: str) -> str:
+    """The nation a region lies in (the devolved nations are their own region)."""
+    return "England" if region in ENGLISH_REGIONS else region
+
+
+@dataclass(frozen=True)
+class FunnelStep:
+    """What remains after a rule (and every rule before it); ``None`` means suppressed."""
+
+    label: str
+    kind: str  # "include" | "exclude"
+    remaining: int | None
+    dropped: int | None  # remaining before this rule minus remaining after it
+
+    def to_json(self) -> dict:
+        return {"label": self.label, "kind": self.kind, "remaining": self.remaining,
+                "dropped": self.dropped, "suppressed": self.remaining is None}
+
+
+@dataclass(frozen=True)
+class RuleImpact:
+    """Base patients who fail this rule alone: how many more would be eligible without it."""
+
+    label: str
+    kind: str
+    count: int | None
+
+    def to_json(self) -> dict:
+        return {"label": self.label, "kind": self.kind, "count": self.count,
+                "suppressed": self.count is None}
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One group of a breakdown of the eligible cohort.
+
+    ``parent`` is the group in the enclosing dimension (a practice's region, a region's
+    nation), so disclosure control can protect the margins; ``name`` is a practice's name.
+    """
+
+    group: str
+    count: int | None
+    parent: str | None = None
+    name: str | None = None
+
+    def to_json(self, total: int | None) -> dict:
+        # A percentage only from published numbers: never from a suppressed cell or total.
+        percent = (round(100 * self.count / total, 1)
+                   if self.count is not None and total else None)
+        out = {"group": self.group, "count": self.count, "suppressed": self.count is None,
+               "percent": percent}
+        if self.name is not None:
+            out["name"] = self.name
+        return out
+
+
+@dataclass(frozen=True)
+class FeasibilityResult:
+    """Exact feasibility counts for one criteria file on one store (see ``to_json``)."""
+
+    study: str | None
+    index_date: dt.date
+    criteria_hash: str
+    base: int | None
+    eligible: int | None
+    population: int | None
+    population_label: str | None
+    funnel: tuple[FunnelStep, ...]
+    unique_impact: tuple[RuleImpact, ...]
+    breakdowns: Mapping[str, tuple[Cell, ...]]
+    screens: tuple[str, ...] = ()
+    extra: Mapping[str, object] = field(default_factory=dict)
+
+    def to_json(self) -> dict:
+        """Plain JSON: counts are integers, or ``null`` when suppressed (never 0)."""
+        totals = {"base": self.base, "eligible": self.eligible, "population": self.population}
+        return {
+            "study": self.study,
+            "index_date": self.index_date.isoformat(),
+            "criteria_hash": self.criteria_hash,
+            **totals,
+            "population_label": self.population_label,
+            "suppressed": sorted(k for k, v in totals.items() if v is None),
+            "funnel": [s.to_json() for s in self.funnel],
+            "unique_impact": [r.to_json() for r in self.unique_impact],
+            "breakdowns": {dim: [c.to_json(self.eligible) for c in cells]
+                           for dim, cells in self.breakdowns.items()},
+            "screens": list(self.screens),
+            **self.extra,
+        }
+
+
+def criteria_hash(text: str) -> str:
+    """sha256 of the criteria text, so a result names exactly what was counted."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _passes(col: sa.ColumnElement) -> sa.ColumnElement[bool]:
+    # A rule column should never be NULL; if one is, it counts as not passed.
+    return sa.func.coalesce(col, sa.false())
+
+
+def _count_if(cond: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
+    return sa.func.coalesce(sa.func.sum(sa.case((cond, 1), else_=0)), 0)
+
+
+def totals_query(rules: sa.Subquery | sa.CTE, n_rules: int) -> sa.Select:
+    """One row: base, population, eligible, remaining_k (funnel) and impact_k per rule."""
+    passes = [_passes(rules.c[f"rule_{i}"]) for i in range(n_rules)]
+    cols = [
+        sa.func.count().label("base"),
+        _count_if(_passes(rules.c.in_population)).label("population"),
+        _count_if(_passes(rules.c.eligible)).label("eligible"),
+    ]
+    for k in range(n_rules):
+        cols.append(_count_if(sa.and_(sa.true(), *passes[: k + 1])).label(f"remaining_{k}"))
+    for k in range(n_rules):
+        others = [p for i, p in enumerate(passes) if i != k]
+        cols.append(_count_if(sa.and_(sa.not_(passes[k]), *others)).label(f"impact_{k}"))
+    return sa.select(*cols).select_from(rules)
+
+
+def breakdown_query(rules: sa.Subquery | sa.CTE) -> sa.Select:
+    """Eligible counts per group of every dimension, as rows (dim, grp, parent, name, n)."""
+    n = _count_if(_passes(rules.c.eligible)).label("n")
+    text = sa.String()
+    none = sa.cast(sa.null(), text)
+
+    def part(dim: str, grp, parent=None, name=None, source=rules) -> sa.Select:
+        grp = sa.cast(grp, text)
+        keys = [grp] + [c for c in (parent, name) if c is not None]
+        return (sa.select(sa.literal_column(f"'{dim}'", text).label("dim"), grp.label("grp"),
+                          (none if parent is None else parent).label("parent"),
+                          (none if name is None else name).label("name"), n)
+                .select_from(source).group_by(*keys))
+
+    joined = rules.join(practice_table, practice_table.c.practice_id == rules.c.practice_id)
+    parts = [
+        part("practice", practice_table.c.ods_code, practice_table.c.region,
+             practice_table.c.name, joined),
+        part("region", rules.c.region),
+        part("nation", rules.c.nation),
+        part("age_band", rules.c.age_band),
+        part("sex", rules.c.sex),
+        part("ethnicity", rules.c.ethnicity),
+        part("imd_quintile", rules.c.imd_quintile),
+    ]
+    return sa.union_all(*parts)
+
+
+def run_feasibility(engine: sa.Engine, criteria: Criteria | str, library=None, *,
+                    index_date: dt.date | None = None) -> FeasibilityResult:
+    """Count ``criteria`` (a parsed file, or its text) on the store behind ``engine``.
+
+    ``library`` defaults to the shipped codelist library; ``index_date`` to the file's own,
+    else the store's extract date. Two queries run; the result holds exact counts.
+    """
+    from criteria_grammar import check, parse
+    from dart.compiler import compile_criteria, resolve_index_date
+    from dart.store.codelists import load_library
+
+    if isinstance(criteria, str):
+        criteria = parse(criteria)
+    library = load_library() if library is None else library
+    check(criteria, library)
+    index_date = index_date or resolve_index_date(criteria, engine)
+    compiled = compile_criteria(criteria, library, index_date)
+    rules = compiled.patient_rules.cte("patient_rules")
+    infos = compiled.rules
+    with engine.connect() as conn:
+        totals = conn.execute(totals_query(rules, len(infos))).mappings().one()
+        rows = conn.execute(breakdown_query(rules)).all()
+    totals = {k: int(v or 0) for k, v in totals.items()}
+
+    funnel, before = [], totals["base"]
+    for k, info in enumerate(infos):
+        remaining = totals[f"remaining_{k}"]
+        funnel.append(FunnelStep(info.label, info.kind, remaining, before - remaining))
+        before = remaining
+    impact = tuple(RuleImpact(info.label, info.kind, totals[f"impact_{k}"])
+                   for k, info in enumerate(infos))
+    return FeasibilityResult(
+        study=criteria.study,
+        index_date=index_date,
+        criteria_hash=criteria_hash(criteria.source),
+        base=totals["base"],
+        eligible=totals["eligible"],
+        population=totals["population"],
+        population_label=criteria.population.label if criteria.population else None,
+        funnel=tuple(funnel),
+        unique_impact=impact,
+        breakdowns=_breakdowns(rows),
+        screens=tuple(s.text for s in criteria.screens),
+    )
+
+
+def _breakdowns(rows) -> dict[str, tuple[Cell, ...]]:
+    """Shape the GROUP BY rows: fixed vocabularies in order with zeros, practices by code."""
+    found: dict[str, dict[str, Cell]] = {dim: {} for dim in DIMENSIONS}
+    for dim, grp, parent, name, n in rows:
+        grp = "unknown" if grp is None else str(grp)
+        if dim == "region":
+            parent = region_nation(grp)
+        found[dim][grp] = Cell(grp, int(n or 0), parent, name)
+    out: dict[str, tuple[Cell, ...]] = {}
+    for dim, vocabulary in DIMENSIONS.items():
+        cells = found[dim]
+        parent = region_nation if dim == "region" else (lambda _g: None)
+        listed = [cells.get(g, Cell(g, 0, parent(g))) for g in vocabulary]
+        listed += [cells[g] for g in sorted(cells) if g not in vocabulary]
+        out[dim] = tuple(listed)
+    return out
