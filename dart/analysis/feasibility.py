@@ -18,6 +18,8 @@ import sqlalchemy as sa
 
 from criteria_grammar.nodes import Criteria
 from criteria_grammar.vocabulary import ENGLISH_REGIONS, ETHNIC_GROUPS, NATIONS, REGIONS
+from dart.compiler import RuleInfo, compile_criteria, resolve_index_date
+from dart.store.codelists import load_library
 from dart.store.schema import practice as practice_table
 
 # ONS 5-year bands, the compiler's ``age_band`` labels, in order.
@@ -134,8 +136,8 @@ def criteria_hash(text: str) -> str:
 
 
 def _passes(col: sa.ColumnElement) -> sa.ColumnElement[bool]:
-    # A rule column should never be NULL; if one is, it counts as not passed.
-    return sa.func.coalesce(col, sa.false())
+    # The compiler's flags are INTEGER 0/1, never NULL (PostgreSQL cannot SUM a boolean).
+    return col == 1
 
 
 def _count_if(cond: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
@@ -186,6 +188,15 @@ def breakdown_query(rules: sa.Subquery | sa.CTE) -> sa.Select:
     return sa.union_all(*parts)
 
 
+def feasibility_queries(criteria: Criteria, library: Mapping, index_date: dt.date
+                        ) -> tuple[tuple[RuleInfo, ...], sa.Select, sa.Select]:
+    """The compiled rules, the totals query and the breakdown query (both over one CTE)."""
+    compiled = compile_criteria(criteria, library, index_date)
+    rules = compiled.patient_rules.cte("patient_rules")
+    return (compiled.rules, totals_query(rules, len(compiled.rules)),
+            breakdown_query(rules))
+
+
 def run_feasibility(engine: sa.Engine, criteria: Criteria | str, library=None, *,
                     index_date: dt.date | None = None) -> FeasibilityResult:
     """Count ``criteria`` (a parsed file, or its text) on the store behind ``engine``.
@@ -194,20 +205,16 @@ def run_feasibility(engine: sa.Engine, criteria: Criteria | str, library=None, *
     else the store's extract date. Two queries run; the result holds exact counts.
     """
     from criteria_grammar import check, parse
-    from dart.compiler import compile_criteria, resolve_index_date
-    from dart.store.codelists import load_library
 
     if isinstance(criteria, str):
         criteria = parse(criteria)
     library = load_library() if library is None else library
     check(criteria, library)
     index_date = index_date or resolve_index_date(criteria, engine)
-    compiled = compile_criteria(criteria, library, index_date)
-    rules = compiled.patient_rules.cte("patient_rules")
-    infos = compiled.rules
+    infos, totals_sql, breakdown_sql = feasibility_queries(criteria, library, index_date)
     with engine.connect() as conn:
-        totals = conn.execute(totals_query(rules, len(infos))).mappings().one()
-        rows = conn.execute(breakdown_query(rules)).all()
+        totals = conn.execute(totals_sql).mappings().one()
+        rows = conn.execute(breakdown_sql).all()
     totals = {k: int(v or 0) for k, v in totals.items()}
 
     funnel, before = [], totals["base"]
