@@ -78,6 +78,7 @@ class Compare:
     value: float
     unit: str | None = None
     pos: Pos = field(default=NOWHERE, compare=False, kw_only=True)
+    unit_pos: Pos = field(default=NOWHERE, compare=False, kw_only=True)  # of the unit, if any
 
 
 @dataclass(frozen=True)
@@ -88,6 +89,7 @@ class Range:
     high: float
     unit: str | None = None
     pos: Pos = field(default=NOWHERE, compare=False, kw_only=True)
+    unit_pos: Pos = field(default=NOWHERE, compare=False, kw_only=True)  # of the unit, if any
 
 
 Test = Compare | Range
@@ -169,6 +171,7 @@ class Registered(Condition):
 class Has(Condition):
     codeset: str
     window: Window
+    codeset_pos: Pos = field(default=NOWHERE, compare=False, kw_only=True)  # of the name
 
 
 @dataclass(frozen=True)
@@ -176,6 +179,7 @@ class CountOf(Condition):
     codeset: str
     window: Window
     test: Test
+    codeset_pos: Pos = field(default=NOWHERE, compare=False, kw_only=True)  # of the name
 
 
 @dataclass(frozen=True)
@@ -186,6 +190,7 @@ class ValueOf(Condition):
     codeset: str
     window: Window
     test: Test
+    codeset_pos: Pos = field(default=NOWHERE, compare=False, kw_only=True)  # of the name
 
 
 @dataclass(frozen=True)
@@ -194,6 +199,7 @@ class FirstIn(Condition):
 
     codeset: str
     window: Window
+    codeset_pos: Pos = field(default=NOWHERE, compare=False, kw_only=True)  # of the name
 
 
 @dataclass(frozen=True)
@@ -203,6 +209,7 @@ class LatestCodeIn(Condition):
     codeset: str
     window: Window
     target: str
+    codeset_pos: Pos = field(default=NOWHERE, compare=False, kw_only=True)  # of the name
     target_pos: Pos = field(default=NOWHERE, compare=False, kw_only=True)
 
 
@@ -229,6 +236,7 @@ class CodelistDef:
     codes: tuple[str, ...]
     unit: str | None = None
     pos: Pos = field(default=NOWHERE, compare=False, kw_only=True)
+    name_pos: Pos = field(default=NOWHERE, compare=False, kw_only=True)  # of the name
 
 
 @dataclass(frozen=True)
@@ -236,6 +244,7 @@ class Define:
     name: str
     condition: Condition
     pos: Pos = field(default=NOWHERE, compare=False, kw_only=True)
+    name_pos: Pos = field(default=NOWHERE, compare=False, kw_only=True)  # of the name
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,253 @@
+"""Turns the grammar's tagged groups into the frozen nodes of ``criteria_grammar.nodes``.
+
+Parse-time checks live here because they need only the text: impossible dates (``bad-date``),
+``between A and B`` with A > B (``empty-range``), unknown ethnic groups, nations and regions
+(``unknown-group``) and repeated ``study``/``index date``/``population``
+(``duplicate-statement``). Name checks that need no catalogue run from ``structure``.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+import difflib
+import re
+from typing import Any
+
+import pyparsing as pp
+
+from criteria_grammar import nodes as n
+from criteria_grammar.errors import CriteriaError
+from criteria_grammar.vocabulary import ETHNIC_GROUPS, NATIONS, REGIONS
+
+_SPACE = re.compile(r"(?:\s+|#[^\n]*)*")
+_COMMENT_OR_STRING = re.compile(r"(\"(?:[^\"\\\n]|\\.)*\"|'(?:[^'\\\n]|\\.)*')|#[^\n]*")
+
+
+def fold_source(text: str) -> str:
+    """A condition's source text without comments, whitespace folded to single spaces."""
+    return " ".join(_COMMENT_OR_STRING.sub(lambda m: m.group(1) or " ", text).split())
+
+
+class Builder:
+    """Builds one file's nodes; knows the text so that it can place positions and errors."""
+
+    def __init__(self, text: str, filename: str) -> None:
+        self.text = text
+        self.filename = filename
+        self._line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
+
+    # --- positions and errors ----------------------------------------------------------------
+
+    def pos(self, loc: int) -> n.Pos:
+        """1-based line and column of offset ``loc`` (a tab is one column)."""
+        line = _bisect(self._line_starts, loc)
+        return n.Pos(line, loc - self._line_starts[line - 1] + 1)
+
+    def error(self, pos: n.Pos, message: str, code: str,
+              suggestion: str | None = None) -> CriteriaError:
+        return CriteriaError.at(self.text, pos.line, pos.col, message, code, self.filename,
+                                suggestion)
+
+    def at(self, r: pp.ParseResults) -> n.Pos:
+        """Position of a construct's first character (skipping any space before it)."""
+        return self.pos(_SPACE.match(self.text, g(r, "loc")).end())
+
+    # --- statements --------------------------------------------------------------------------
+
+    def criteria(self, statements: pp.ParseResults) -> n.Criteria:
+        parts: dict[str, list] = {"rule": [], "codelist": [], "define": [], "screen": []}
+        single: dict[str, object] = {}
+        for r in statements:
+            kind = g(r, "tag")
+            if kind in parts:
+                parts[kind].append(getattr(self, "s_" + kind)(r))
+                continue
+            if kind in single:
+                what = "index date" if kind == "index_date" else kind
+                raise self.error(self.at(r), f"a second '{what}' statement: a file has at most one",
+                                 "duplicate-statement")
+            single[kind] = getattr(self, "s_" + kind)(r)
+        return n.Criteria(
+            rules=tuple(parts["rule"]), study=single.get("study"),
+            index_date=single.get("index_date"), population=single.get("population"),
+            codelists=tuple(parts["codelist"]), defines=tuple(parts["define"]),
+            screens=tuple(parts["screen"]), source=self.text, filename=self.filename)
+
+    def s_study(self, r: pp.ParseResults) -> str:
+        return g(r, "title")
+
+    def s_index_date(self, r: pp.ParseResults) -> dt.date:
+        return self.date(g(r, "date"))
+
+    def source(self, r: pp.ParseResults) -> str:
+        return fold_source(self.text[g(r, "condition")["loc"]:g(r, "end")])
+
+    def s_population(self, r: pp.ParseResults) -> n.Population:
+        source = self.source(r)
+        return n.Population(r.get("label", source), self.condition(g(r, "condition")),
+                            pos=self.at(r))
+
+    def s_codelist(self, r: pp.ParseResults) -> n.CodelistDef:
+        unit = g(g(r, "unit"), "text").strip() if "unit" in r else None
+        return n.CodelistDef(g(g(r, "name"), "text"), g(r, "system").lower(),
+                             tuple(r["codes"]), unit, pos=self.at(r),
+                             name_pos=self.at(g(r, "name")))
+
+    def s_define(self, r: pp.ParseResults) -> n.Define:
+        return n.Define(g(g(r, "name"), "text"), self.condition(g(r, "condition")), pos=self.at(r),
+                        name_pos=self.at(g(r, "name")))
+
+    def s_screen(self, r: pp.ParseResults) -> n.Screen:
+        return n.Screen(g(r, "text"), pos=self.at(r))
+
+    def s_rule(self, r: pp.ParseResults) -> n.Rule:
+        source = self.source(r)
+        return n.Rule(g(r, "rule_kind").lower(), r.get("label", source),
+                      self.condition(g(r, "condition")),
+                      source, pos=self.at(r))
+
+    # --- conditions --------------------------------------------------------------------------
+
+    def condition(self, r: pp.ParseResults) -> n.Condition:
+        return getattr(self, "c_" + g(r, "tag"))(r)
+
+    def c_or(self, r: pp.ParseResults) -> n.Condition:
+        items = tuple(self.condition(item) for item in r)
+        return items[0] if len(items) == 1 else n.Or(items, pos=self.at(r))
+
+    def c_and(self, r: pp.ParseResults) -> n.Condition:
+        items = tuple(self.condition(item) for item in r)
+        return items[0] if len(items) == 1 else n.And(items, pos=self.at(r))
+
+    def c_not(self, r: pp.ParseResults) -> n.Condition:
+        return n.Not(self.condition(g(r, "item")), pos=self.at(r))
+
+    def c_ref(self, r: pp.ParseResults) -> n.Condition:
+        return n.Ref(g(r, "name"), pos=self.at(r))
+
+    def c_age(self, r: pp.ParseResults) -> n.Condition:
+        return n.AgeTest(self.test(g(r, "test")), pos=self.at(r))
+
+    def c_imd(self, r: pp.ParseResults) -> n.Condition:
+        return n.ImdTest(self.test(g(r, "test")), pos=self.at(r))
+
+    def c_sex(self, r: pp.ParseResults) -> n.Condition:
+        return n.SexIs("F" if g(r, "sex").lower() == "female" else "M", pos=self.at(r))
+
+    def c_ethnicity(self, r: pp.ParseResults) -> n.Condition:
+        return n.EthnicityIn(self.groups(r, ETHNIC_GROUPS, "ethnic group"), pos=self.at(r))
+
+    def c_nation(self, r: pp.ParseResults) -> n.Condition:
+        return n.NationIn(self.groups(r, NATIONS, "nation"), pos=self.at(r))
+
+    def c_region(self, r: pp.ParseResults) -> n.Condition:
+        return n.RegionIn(self.groups(r, REGIONS, "region"), pos=self.at(r))
+
+    def c_registered(self, r: pp.ParseResults) -> n.Condition:
+        return n.Registered(int(g(r, "amount")), _time_unit(g(r, "unit")), pos=self.at(r))
+
+    def c_has(self, r: pp.ParseResults) -> n.Condition:
+        return n.Has(g(g(r, "codeset"), "text"), self.window(r), pos=self.at(r),
+                     codeset_pos=self.at(g(r, "codeset")))
+
+    def c_count(self, r: pp.ParseResults) -> n.Condition:
+        return n.CountOf(g(g(r, "codeset"), "text"), self.window(r), self.test(g(r, "test")),
+                         pos=self.at(r), codeset_pos=self.at(g(r, "codeset")))
+
+    def c_value(self, r: pp.ParseResults) -> n.Condition:
+        return n.ValueOf(g(r, "aggregate").lower(), g(g(r, "codeset"), "text"), self.window(r),
+                         self.test(g(r, "test")), pos=self.at(r),
+                         codeset_pos=self.at(g(r, "codeset")))
+
+    def c_first(self, r: pp.ParseResults) -> n.Condition:
+        return n.FirstIn(g(g(r, "codeset"), "text"), self.window(r), pos=self.at(r),
+                         codeset_pos=self.at(g(r, "codeset")))
+
+    def c_latest_code(self, r: pp.ParseResults) -> n.Condition:
+        return n.LatestCodeIn(g(g(r, "codeset"), "text"), self.window(r), g(g(r, "target"), "text"),
+                              pos=self.at(r), target_pos=self.at(g(r, "target")),
+                              codeset_pos=self.at(g(r, "codeset")))
+
+    def c_at_least(self, r: pp.ParseResults) -> n.Condition:
+        items = tuple(self.condition(item) for item in r["items"])
+        count = int(g(r, "n"))
+        if not 1 <= count <= len(items):
+            raise self.error(self.at(r), f"'at least {count} of' needs between 1 and "
+                             f"{len(items)} (the number of conditions listed)", "empty-range")
+        return n.AtLeast(count, items, pos=self.at(r))
+
+    def c_invited(self, r: pp.ParseResults) -> n.Condition:
+        return n.Invited(self.window(r), pos=self.at(r))
+
+    # --- parts -------------------------------------------------------------------------------
+
+    def groups(self, r: pp.ParseResults, valid: tuple[str, ...], what: str) -> tuple[str, ...]:
+        """Canonical names of the listed groups, matched ignoring case and spacing."""
+        canonical = {" ".join(v.lower().split()): v for v in valid}
+        names = []
+        for item in r["items"]:
+            key = " ".join(g(item, "text").lower().split())
+            if key not in canonical:
+                close = difflib.get_close_matches(key, list(canonical), n=1, cutoff=0.5)
+                listing = ", ".join(valid)
+                raise self.error(self.at(item), f"unknown {what} '{g(item, 'text')}': "
+                                 f"expected one of {listing}", "unknown-group",
+                                 canonical[close[0]] if close else None)
+            names.append(canonical[key])
+        return tuple(dict.fromkeys(names))
+
+    def window(self, r: pp.ParseResults) -> n.Window:
+        if "window" not in r:
+            return n.Ever()
+        w = g(r, "window")
+        kind, pos = g(w, "tag"), self.at(w)
+        if kind == "ever":
+            return n.Ever(pos=pos)
+        if kind == "within":
+            return n.Within(int(g(w, "amount")), _time_unit(g(w, "unit")), pos=pos)
+        if kind == "more_than":
+            return n.MoreThanAgo(int(g(w, "amount")), _time_unit(g(w, "unit")), pos=pos)
+        start, end = self.date(g(w, "start")), self.date(g(w, "end"))
+        if start > end:
+            raise self.error(pos, f"empty window: {start} is after {end}", "empty-range")
+        return n.Between(start, end, pos=pos)
+
+    def test(self, r: pp.ParseResults) -> n.Test:
+        unit = g(g(r, "unit"), "text").strip() if "unit" in r else None
+        unit_pos = self.at(g(r, "unit")) if "unit" in r else n.NOWHERE
+        if g(r, "tag") == "compare":
+            return n.Compare(g(r, "op"), float(g(r, "value")), unit, pos=self.at(r),
+                             unit_pos=unit_pos)
+        low, high = float(g(r, "low")), float(g(r, "high"))
+        if low > high:
+            raise self.error(self.at(r), f"empty range: {g(r, 'low')} is more than {g(r, 'high')}",
+                             "empty-range")
+        return n.Range(low, high, unit, pos=self.at(r), unit_pos=unit_pos)
+
+    def date(self, r: pp.ParseResults) -> dt.date:
+        text = g(r, "text")
+        try:
+            year, month, day = (int(part) for part in text.split("-"))
+            return dt.date(year, month, day)
+        except ValueError:
+            raise self.error(self.at(r), f"impossible date {text}: expected YYYY-MM-DD",
+                             "bad-date") from None
+
+
+def g(r: pp.ParseResults, name: str) -> Any:
+    """The value named ``name`` in ``r``, unwrapped from the one-item lists pyparsing adds."""
+    value = r[name]
+    while isinstance(value, pp.ParseResults) and "tag" not in value and len(value) == 1:
+        value = value[0]
+    return value
+
+
+def _time_unit(word: str) -> n.Unit:
+    return word.lower().rstrip("s")  # type: ignore[return-value]
+
+
+def _bisect(starts: list[int], loc: int) -> int:
+    """The 1-based line holding offset ``loc``."""
+    return bisect.bisect_right(starts, loc)
+

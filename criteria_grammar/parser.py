@@ -1,0 +1,89 @@
+"""``parse(text)``: criteria text to a ``nodes.Criteria``, or a ``CriteriaError``.
+
+No pyparsing exception leaves this module. A syntax error says what was expected after which
+token, e.g. ``expected a number after 'between'``. Its caret follows the spec's example
+(``t2d.criteria:7:47``): it sits on the gap just before the keyword whose operand is missing,
+i.e. right where the well-formed part of the statement ended. When the unexpected text is on a
+later line than that keyword, the caret goes under the unexpected text instead.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import pyparsing as pp
+
+from criteria_grammar import grammar
+from criteria_grammar.builder import Builder
+from criteria_grammar.check import check_structure
+from criteria_grammar.errors import CriteriaError
+from criteria_grammar.nodes import Criteria, Pos
+
+# Tokens as a person sees them, to name "the token before the fault" in messages.
+_TOKEN = re.compile(
+    r"""(?P<skip>\s+|\#[^\n]*)
+      | "(?:[^"\\\n]|\\.)*"? | '(?:[^'\\\n]|\\.)*'?
+      | \d{4}-\d{1,2}-\d{1,2} | \d+(?:\.\d+)?
+      | [A-Za-z_µμ°][\w/.^*%²³µμ°]* | <= | >= | != | . """,
+    re.VERBOSE,
+)
+
+
+@dataclass(frozen=True)
+class _Token:
+    text: str
+    start: int
+    end: int
+
+
+def parse(text: str, filename: str = "<criteria>") -> Criteria:
+    """Parse criteria text; raise ``CriteriaError`` (with line, col and code) if it is bad."""
+    builder = Builder(text, filename)
+    try:
+        results = grammar.CRITERIA.parse_string(text, parse_all=True)
+    except pp.ParseBaseException as exc:
+        raise _syntax_error(builder, exc) from None
+    except RecursionError:
+        raise builder.error(Pos(1, 1), "criteria nested too deeply", "too-deep") from None
+    criteria = builder.criteria(results)
+    check_structure(criteria)
+    return criteria
+
+
+def _tokens(text: str, upto: int) -> list[_Token]:
+    found = []
+    for m in _TOKEN.finditer(text, 0, upto):
+        if m.lastgroup != "skip" and m.end() <= upto:
+            found.append(_Token(m.group(), m.start(), m.end()))
+    return found
+
+
+def _expected(exc: pp.ParseBaseException) -> str:
+    """What the grammar wanted, from the name of the element that failed."""
+    msg = exc.msg or "something else"
+    return msg[len("Expected "):] if msg.startswith("Expected ") else msg
+
+
+def _syntax_error(builder: Builder, exc: pp.ParseBaseException) -> CriteriaError:
+    text = builder.text
+    loc = min(max(exc.loc, 0), len(text))
+    before = _tokens(text, loc)
+    expected = _expected(exc)
+    following = _TOKEN.match(text, loc)
+    while following and following.lastgroup == "skip":
+        following = _TOKEN.match(text, following.end())
+    if not before:
+        where = following.start() if following else loc
+        return builder.error(builder.pos(where), f"expected {expected}", "syntax")
+    keyword = before[-1]
+    shown = keyword.text if keyword.text[:1] in "\"'" else f"'{keyword.text}'"
+    message = f"expected {expected} after {shown}"
+    kw_pos = builder.pos(keyword.start)
+    if following is not None and builder.pos(following.start()).line != kw_pos.line:
+        where = builder.pos(following.start())
+    elif keyword.start > 0 and text[keyword.start - 1] in " \t" and kw_pos.col > 1:
+        where = Pos(kw_pos.line, kw_pos.col - 1)
+    else:
+        where = kw_pos
+    return builder.error(where, message, "syntax")
