@@ -1,0 +1,56 @@
+"""``dart serve``: the API (and the dashboard, when installed) through waitress.
+
+Waitress, not Flask's development server: it is a production WSGI server with a thread
+pool, and it runs the same on Linux, macOS and Windows.
+"""
+
+from __future__ import annotations
+
+import click
+
+from dart.cli.common import cli_errors, db_option
+from dart.store.engine import open_engine, require_store
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8050, show_default=True, type=click.IntRange(0, 65535),
+              help="Port to listen on.")
+@db_option
+@click.option("--demo", is_flag=True,
+              help="Generate a demo store if there is none, create one user of each role "
+                   "and print their tokens.")
+@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64),
+              help="Worker threads.")
+@click.option("--no-dashboard", is_flag=True, help="Serve the API only.")
+@cli_errors
+def command(host: str, port: int, db_url: str | None, demo: bool, threads: int,
+            no_dashboard: bool) -> None:
+    """Serve the web API under /api/v1 (and the dashboard under /dashboard/)."""
+    import waitress
+
+    from dart.web import create_app
+    from dart.web.demo import demo_users, ensure_demo_store
+
+    engine = open_engine(db_url)
+    if demo:
+        if ensure_demo_store(engine):
+            click.echo("generated a demo store")
+        require_store(engine)
+        click.echo("demo users (tokens are shown once; a restart issues new ones):")
+        for name, (role, token) in demo_users(engine).items():
+            click.echo(f"  {name:<28} {role:<20} {token}")
+    require_store(engine)
+    app = _app(create_app, engine, not no_dashboard)
+    click.echo(f"DART listening on http://{host}:{port}  (API: /api/v1)")
+    waitress.serve(app, host=host, port=port, threads=threads, ident="dart")
+
+
+def _app(create_app, engine, dashboard: bool):
+    if dashboard:
+        try:
+            return create_app({"ENGINE": engine, "DASHBOARD": True})
+        except ImportError as exc:
+            click.echo(f"warning: dashboard not mounted ({exc}); serving the API only",
+                       err=True)
+    return create_app({"ENGINE": engine})

@@ -1,0 +1,100 @@
+"""Criteria in, results out: checking, feasibility and representativeness for one caller.
+
+The rule every function here keeps: a sponsor or researcher only ever receives a result that
+went through disclosure control; only an admin sees exact counts. Criteria that do not parse
+or check never reach the database; their errors carry line and column.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import sqlalchemy as sa
+
+from criteria_grammar.errors import CriteriaError
+from dart.analysis.disclosure import DisclosurePolicy, apply_disclosure
+from dart.analysis.feasibility import run_feasibility
+from dart.recruitment.studies import criteria_hash
+from dart.web.accounts import User
+from dart.web.errors import BadRequest, NotImplementedYet, TooLarge
+
+MAX_CRITERIA_BYTES = 64 * 1024
+
+
+def criteria_error(exc: CriteriaError) -> BadRequest:
+    """A 400 whose details hold the error's line, column and caret text."""
+    return BadRequest(f"line {exc.line}, column {exc.col}: {exc.message}",
+                      code="criteria_error", details={"errors": [exc.to_json()]})
+
+
+def limit_size(text: str, max_bytes: int = MAX_CRITERIA_BYTES) -> None:
+    """Refuse criteria text over the size limit (counted in UTF-8 bytes)."""
+    size = len(text.encode("utf-8", "surrogatepass"))
+    if size > max_bytes:
+        raise TooLarge(f"criteria text is {size} bytes; the limit is {max_bytes}",
+                       details={"limit_bytes": max_bytes})
+
+
+def parse_checked(text: str, library: Mapping) -> Any:
+    """The parsed, checked criteria; a ``BadRequest`` (code ``criteria_error``) if not."""
+    from criteria_grammar import check, parse
+
+    limit_size(text)
+    try:
+        criteria = parse(text)
+        check(criteria, library)
+    except CriteriaError as exc:
+        raise criteria_error(exc) from None
+    return criteria
+
+
+def check_summary(text: str, library: Mapping) -> dict:
+    """What ``POST /criteria/check`` answers: valid or not, errors, and what the file says."""
+    out: dict[str, Any] = {"valid": True, "errors": [], "criteria_hash": criteria_hash(text)}
+    try:
+        criteria = parse_checked(text, library)
+    except BadRequest as exc:
+        if exc.code != "criteria_error":
+            raise
+        out.update(valid=False, errors=exc.details["errors"])
+        return out
+    out.update(
+        study=criteria.study,
+        index_date=criteria.index_date.isoformat() if criteria.index_date else None,
+        population=criteria.population.label if criteria.population else None,
+        rules=[{"kind": r.kind, "label": r.label} for r in criteria.rules],
+        screens=[s.text for s in criteria.screens],
+    )
+    return out
+
+
+def feasibility(engine: sa.Engine, user: User, text: str, library: Mapping,
+                policy: DisclosurePolicy) -> dict:
+    """Feasibility JSON: exact for an admin, disclosure-controlled for everyone else."""
+    criteria = parse_checked(text, library)
+    result = run_feasibility(engine, criteria, library)
+    if user.role == "admin":
+        body = result.to_json()
+        body["disclosure"] = {**policy.to_json(), "applied": False}
+        return body
+    return apply_disclosure(result, policy).to_json()
+
+
+def representativeness(engine: sa.Engine, user: User, text: str, library: Mapping,
+                       policy: DisclosurePolicy) -> dict:
+    """The representativeness report's JSON, disclosure-controlled except for an admin.
+
+    Answers 501 (in the shared error shape) while ``dart.analysis.representativeness``
+    has no ``run_representativeness`` to call.
+    """
+    criteria = parse_checked(text, library)
+    try:
+        from dart.analysis.representativeness import run_representativeness
+    except ImportError:
+        raise NotImplementedYet("the representativeness report is not available in this "
+                                "version of DART") from None
+    exact = user.role == "admin"
+    used = DisclosurePolicy(policy.threshold, policy.rounding, enabled=not exact)
+    result = run_representativeness(engine, criteria, library, policy=used)
+    return result.to_json()

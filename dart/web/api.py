@@ -1,0 +1,191 @@
+"""The JSON API under ``/api/v1``: thin views over ``dart.web.services``.
+
+Each view reads and checks its input (``payloads``), calls one ``Services`` method with the
+authenticated user and renders the result. Who may do what lives in the services, so the
+dashboard, calling them in-process, obeys the same rules. The endpoints are described in
+``openapi.py`` and docs/api.md.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, jsonify, request
+
+from dart.store.app_tables import STUDY_STATUSES
+from dart.web.audit import ACTIONS
+from dart.web.auth import authenticate_request, current_user, services
+from dart.web.errors import BadRequest
+from dart.web.openapi import openapi_document
+from dart.web.payloads import (
+    MAX_TITLE,
+    Field,
+    int_arg,
+    json_body,
+    parse_id,
+    patient_ids,
+    query_args,
+)
+
+api = Blueprint("api", __name__, url_prefix="/api/v1")
+api.before_request(authenticate_request)
+
+CRITERIA = Field(str, required=True)
+
+
+def _created(body: dict) -> Response:
+    response = jsonify(body)
+    response.status_code = 201
+    return response
+
+
+def _optional_body(fields: dict[str, Field]) -> dict:
+    """A body that may be left out entirely (then it means ``{}``)."""
+    if not request.get_data(cache=True).strip():
+        return {}
+    return json_body(fields)
+
+
+@api.after_request
+def _no_store(response: Response) -> Response:
+    # Answers may hold identifiable data or counts: never cache them anywhere.
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@api.get("/openapi.json")
+def openapi() -> Response:
+    return jsonify(openapi_document())
+
+
+@api.get("/me")
+def me() -> Response:
+    query_args(())
+    return jsonify(current_user().to_json())
+
+
+@api.post("/criteria/check")
+def check_criteria() -> Response:
+    query_args(())
+    body = json_body({"criteria": CRITERIA})
+    return jsonify(services().check_criteria(current_user(), body["criteria"]))
+
+
+@api.post("/feasibility")
+def feasibility() -> Response:
+    query_args(())
+    body = json_body({"criteria": CRITERIA})
+    return jsonify(services().feasibility(current_user(), body["criteria"]))
+
+
+@api.post("/representativeness")
+def representativeness() -> Response:
+    query_args(())
+    body = json_body({"criteria": Field(str), "study_id": Field(int, minimum=1)})
+    return jsonify(services().representativeness(
+        current_user(), text=body.get("criteria"), study_id=body.get("study_id")))
+
+
+@api.get("/studies")
+def list_studies() -> Response:
+    args = query_args(("status",))
+    status = args.get("status")
+    if status is not None and status not in STUDY_STATUSES:
+        raise BadRequest(f"'status' must be one of {', '.join(STUDY_STATUSES)}",
+                         code="bad_parameter")
+    user = current_user()
+    found = services().list_studies(user, status)
+    return jsonify({"studies": [services().study_json(user, s) for s in found]})
+
+
+@api.post("/studies")
+def create_study() -> Response:
+    query_args(())
+    body = json_body({"criteria": CRITERIA, "title": Field(str, max_length=MAX_TITLE),
+                      "fatigue_months": Field(int, minimum=0, maximum=60)})
+    user = current_user()
+    study = services().create_study(user, body["criteria"], body.get("title"),
+                                    body.get("fatigue_months", 6))
+    return _created(services().study_json(user, study))
+
+
+@api.get("/studies/<study_id>")
+def get_study(study_id: str) -> Response:
+    query_args(())
+    user = current_user()
+    study = services().get_study(user, parse_id(study_id))
+    return jsonify(services().study_json(user, study))
+
+
+@api.post("/studies/<study_id>/versions")
+def add_version(study_id: str) -> Response:
+    query_args(())
+    number = parse_id(study_id)
+    body = json_body({"criteria": CRITERIA})
+    user = current_user()
+    study = services().add_version(user, number, body["criteria"])
+    return _created(services().study_json(user, study))
+
+
+@api.post("/studies/<study_id>/approve")
+def approve_study(study_id: str) -> Response:
+    query_args(())
+    number = parse_id(study_id)
+    body = _optional_body({"version": Field(int, minimum=1)})
+    user = current_user()
+    study = services().approve_study(user, number, body.get("version"))
+    return jsonify(services().study_json(user, study))
+
+
+@api.post("/studies/<study_id>/close")
+def close_study(study_id: str) -> Response:
+    query_args(())
+    number = parse_id(study_id)
+    _optional_body({})
+    user = current_user()
+    return jsonify(services().study_json(user, services().close_study(user, number)))
+
+
+def _wants_csv(args: dict[str, str]) -> bool:
+    fmt = args.get("format")
+    if fmt is not None:
+        if fmt not in ("json", "csv"):
+            raise BadRequest("'format' must be json or csv", code="bad_parameter")
+        return fmt == "csv"
+    return request.accept_mimetypes.best_match(["application/json", "text/csv"]) == "text/csv"
+
+
+@api.get("/studies/<study_id>/invites")
+def invite_list(study_id: str) -> Response:
+    args = query_args(("format",))
+    number = parse_id(study_id)
+    csv_wanted = _wants_csv(args)
+    user = current_user()
+    found = services().invite_list(user, number)
+    if not csv_wanted:
+        return jsonify(found.to_json())
+    name = f"dart-study-{number}-{user.practice_ods}-{found.list_date.isoformat()}.csv"
+    return Response(found.to_csv(), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@api.post("/studies/<study_id>/invitations")
+def record_invitations(study_id: str) -> Response:
+    query_args(())
+    number = parse_id(study_id)
+    body = json_body({"patient_ids": Field(list, required=True)})
+    done = services().record_invitations(current_user(), number,
+                                         patient_ids(body["patient_ids"]))
+    return _created(done.to_json())
+
+
+@api.get("/audit")
+def audit_log() -> Response:
+    args = query_args(("limit", "before", "action"))
+    action = args.get("action")
+    if action is not None and action not in ACTIONS:
+        raise BadRequest(f"'action' must be one of {', '.join(ACTIONS)}",
+                         code="bad_parameter")
+    entries = services().audit_log(
+        current_user(), limit=int_arg(args, "limit", 100, 1, 1000),
+        before=int_arg(args, "before", 0, 1, 2**31 - 1) or None, action=action)
+    return jsonify({"entries": entries})

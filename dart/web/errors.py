@@ -1,0 +1,105 @@
+"""One JSON error shape for every failure the API can give, 404, 405 and 500 included.
+
+    {"error": {"status": 404, "code": "not_found", "message": "...", "details": {}}}
+
+``ServiceError`` and its kinds are raised by the services layer (no Flask there), so the
+dashboard can catch the same errors the API turns into responses. A 500 never shows a
+traceback or a driver message; it is logged instead.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, Response, jsonify
+from werkzeug.exceptions import HTTPException
+
+log = logging.getLogger("dart.web")
+
+# Werkzeug's names for HTTP errors, as stable snake_case codes.
+HTTP_CODES = {
+    400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+    405: "method_not_allowed", 406: "not_acceptable", 409: "conflict", 413: "too_large",
+    415: "unsupported_media_type", 500: "internal_error", 501: "not_implemented",
+}
+
+
+class ServiceError(Exception):
+    """A request the services refuse: an HTTP status, a stable code, a message for people."""
+
+    status = 400
+    code = "bad_request"
+
+    def __init__(self, message: str, *, code: str | None = None, details: dict | None = None):
+        super().__init__(message)
+        self.message = message
+        if code:
+            self.code = code
+        self.details = details or {}
+
+
+class BadRequest(ServiceError):
+    status, code = 400, "bad_request"
+
+
+class Unauthorized(ServiceError):
+    status, code = 401, "unauthorized"
+
+
+class Forbidden(ServiceError):
+    status, code = 403, "forbidden"
+
+
+class NotFound(ServiceError):
+    status, code = 404, "not_found"
+
+
+class Conflict(ServiceError):
+    status, code = 409, "conflict"
+
+
+class TooLarge(ServiceError):
+    status, code = 413, "too_large"
+
+
+class NotImplementedYet(ServiceError):
+    status, code = 501, "not_implemented"
+
+
+def error_response(status: int, code: str, message: str, details: dict | None = None) -> Response:
+    """The shared error body, with ``status`` as the HTTP status."""
+    response = jsonify({"error": {"status": status, "code": code, "message": message,
+                                  "details": details or {}}})
+    response.status_code = status
+    if status == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="dart"'
+    return response
+
+
+def _service_error(exc: ServiceError) -> Response:
+    return error_response(exc.status, exc.code, exc.message, exc.details)
+
+
+def _http_error(exc: HTTPException) -> Response:
+    status = exc.code or 500
+    message = exc.description or exc.name
+    if status == 404:
+        message = "no such resource"
+    elif status == 413:
+        message = "the request body is too large"
+    response = error_response(status, HTTP_CODES.get(status, "http_error"), message)
+    if status == 405 and exc.get_response().headers.get("Allow"):
+        response.headers["Allow"] = exc.get_response().headers["Allow"]
+    return response
+
+
+def _unexpected(exc: Exception) -> Response:
+    log.exception("unexpected error", exc_info=exc)
+    return error_response(500, "internal_error", "an unexpected error occurred; it was logged")
+
+
+def register_error_handlers(app: Flask) -> None:
+    """Every error, expected or not, answers in the shared shape."""
+    app.register_error_handler(ServiceError, _service_error)
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(Exception, _unexpected)
