@@ -1,0 +1,63 @@
+"""Layout of the administration view: studies awaiting approval and the audit log."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from dash import dash_table, dcc, html
+
+from dashboards.admin import ids
+
+STUDY_COLUMNS = [{"name": n, "id": i} for n, i in (
+    ("Id", "id"), ("Title", "title"), ("Status", "status"), ("Created", "created_at"),
+    ("Versions", "versions"))]
+AUDIT_COLUMNS = [{"name": n, "id": i} for n, i in (
+    ("Id", "id"), ("At (UTC)", "at"), ("User", "user"), ("Role", "role"),
+    ("Action", "action"), ("Outcome", "outcome"), ("Status", "status"),
+    ("Study", "study_id"), ("Practice", "practice_id"), ("Rows", "row_count"))]
+TABLE_STYLE = {"style_cell": {"fontFamily": "inherit", "textAlign": "left", "padding": "4px"},
+               "style_header": {"fontWeight": "bold"}}
+
+
+def study_rows(studies: Sequence[Mapping[str, Any]]) -> list[dict]:
+    """Rows of the pending-studies table."""
+    return [{"id": s["id"], "title": s.get("title"), "status": s.get("status"),
+             "created_at": s.get("created_at"), "versions": len(s.get("versions") or [])}
+            for s in studies]
+
+
+def study_options(studies: Sequence[Mapping[str, Any]]) -> list[dict]:
+    """Dropdown options for choosing a study to approve or close."""
+    return [{"label": f"#{s['id']} {s.get('title')}", "value": s["id"]} for s in studies]
+
+
+def audit_rows(entries: Sequence[Mapping[str, Any]]) -> list[dict]:
+    """Rows of the audit table (only the shown columns)."""
+    keys = [c["id"] for c in AUDIT_COLUMNS]
+    return [{k: e.get(k) for k in keys} for e in entries]
+
+
+def page(pending: Sequence[Mapping[str, Any]], audit: Sequence[Mapping[str, Any]]) -> html.Div:
+    """The administration page."""
+    options = study_options(pending)
+    return html.Div([
+        html.Section([
+            html.H2("Studies awaiting approval"),
+            dash_table.DataTable(id=ids.PENDING, columns=STUDY_COLUMNS,
+                                 data=study_rows(pending), sort_action="native",
+                                 page_size=10, **TABLE_STYLE),
+            html.Label("Study", htmlFor=ids.STUDY),
+            dcc.Dropdown(id=ids.STUDY, options=options,
+                         value=options[0]["value"] if options else None),
+            html.Div([html.Button("Approve", id=ids.APPROVE, n_clicks=0, className="primary"),
+                      html.Button("Close", id=ids.CLOSE, n_clicks=0)], className="buttons"),
+            html.Div(id=ids.MESSAGE, role="status", **{"aria-live": "polite"}),
+        ], className="panel"),
+        html.Section([
+            html.H2("Audit log"),
+            dash_table.DataTable(id=ids.AUDIT, columns=AUDIT_COLUMNS, data=audit_rows(audit),
+                                 sort_action="native", filter_action="native",
+                                 page_size=15, **TABLE_STYLE),
+        ], className="panel"),
+    ], id="admin-page")

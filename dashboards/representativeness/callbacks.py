@@ -1,0 +1,61 @@
+"""Callbacks of the representativeness view (researchers)."""
+
+from __future__ import annotations
+
+from dash import Dash, Input, Output, State, html, no_update
+from dash.exceptions import PreventUpdate
+
+from dashboards.auth import backend, require
+from dashboards.backend import BackendError, CriteriaInvalid
+from dashboards.representativeness import figures, ids, layout
+from dashboards.workbench.layout import check_message
+
+ROLES = ("researcher",)
+
+
+def run(n_clicks: int, source: str, study_id: int | None, text: str | None) -> tuple:
+    """Compute the report for the chosen study or the pasted criteria."""
+    user = require(*ROLES)
+    if not n_clicks:
+        raise PreventUpdate
+    try:
+        if source == "study" and study_id is not None:
+            report = backend().representativeness(user, study_id=int(study_id))
+        else:
+            report = backend().representativeness(user, text=text or "")
+    except CriteriaInvalid as exc:
+        return None, check_message(exc.error), [], no_update, [], no_update
+    except BackendError as exc:
+        return None, html.Div(str(exc), className="error"), [], no_update, [], no_update
+    dims = layout.dimension_options(report)
+    refs = layout.reference_options(report)
+    ref = "target" if any(r["value"] == "target" for r in refs) else (
+        refs[0]["value"] if refs else None)
+    return (report, "", dims, dims[0]["value"] if dims else None, refs, ref)
+
+
+def draw(report: dict | None, key: str | None, reference: str | None) -> tuple:
+    """Redraw the figures for the chosen dimension and reference."""
+    require(*ROLES)
+    if not report or not key:
+        raise PreventUpdate
+    return (figures.shares_figure(report, key),
+            figures.ratio_figure(report, key, reference or "uk"),
+            figures.heatmap_figure(report), layout.summary(report))
+
+
+def register(app: Dash) -> None:
+    """Attach the representativeness callbacks to ``app``."""
+    app.callback(
+        Output(ids.RESULT, "data"), Output(ids.STATUS, "children"),
+        Output(ids.DIMENSION, "options"), Output(ids.DIMENSION, "value"),
+        Output(ids.REFERENCE, "options"), Output(ids.REFERENCE, "value"),
+        Input(ids.RUN, "n_clicks"), State(ids.SOURCE, "value"), State(ids.STUDY, "value"),
+        State(ids.TEXT, "value"), prevent_initial_call=True,
+    )(run)
+    app.callback(
+        Output(ids.SHARES, "figure"), Output(ids.RATIO, "figure"),
+        Output(ids.HEATMAP, "figure"), Output(ids.SUMMARY, "children"),
+        Input(ids.RESULT, "data"), Input(ids.DIMENSION, "value"),
+        Input(ids.REFERENCE, "value"), prevent_initial_call=True,
+    )(draw)

@@ -1,0 +1,96 @@
+"""Layout of the representativeness view (researcher): pure functions of plain data."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from dash import dcc, html
+
+from dashboards.representativeness import ids
+from dashboards.theme import format_count
+
+
+def source_picker(studies: Sequence[Mapping[str, Any]]) -> html.Section:
+    """Choose a study or paste criteria, then run."""
+    options = [{"label": f"{s.get('title')} (#{s['id']}, {s.get('status')})", "value": s["id"]}
+               for s in studies]
+    sources = [{"label": "Paste criteria", "value": "text"}]
+    if options:
+        sources.insert(0, {"label": "A study", "value": "study"})
+    return html.Section([
+        html.H2("Representativeness"),
+        html.Fieldset([
+            html.Legend("Criteria from"),
+            dcc.RadioItems(id=ids.SOURCE, options=sources, value=sources[0]["value"],
+                           inline=True),
+        ]),
+        html.Div([
+            html.Label("Study", htmlFor=ids.STUDY),
+            dcc.Dropdown(id=ids.STUDY, options=options,
+                         value=options[0]["value"] if options else None),
+        ], hidden=not options),
+        html.Label("Criteria text", htmlFor=ids.TEXT),
+        dcc.Textarea(id=ids.TEXT, className="editor", rows=10, spellCheck=False,
+                     placeholder='include "Type 2 diabetes": has t2dm'),
+        html.Div(html.Button("Run", id=ids.RUN, n_clicks=0, className="primary"),
+                 className="buttons"),
+    ], className="panel editor-panel")
+
+
+def controls() -> html.Div:
+    """Which dimension and which reference the charts show."""
+    return html.Div([
+        html.Div([html.Label("Dimension", htmlFor=ids.DIMENSION),
+                  dcc.Dropdown(id=ids.DIMENSION, options=[], clearable=False)]),
+        html.Div([html.Label("Ratio against", htmlFor=ids.REFERENCE),
+                  dcc.Dropdown(id=ids.REFERENCE, options=[], clearable=False)]),
+    ], className="two controls")
+
+
+def summary(report: Mapping[str, Any]) -> list:
+    """The plain-English summary and the cohort size."""
+    cohort = report.get("cohort") or {}
+    total = None if cohort.get("suppressed") else cohort.get("total")
+    items = [html.Li(s) for s in report.get("summary") or []]
+    notes = [html.Li(n, className="muted") for n in report.get("notes") or []]
+    return [
+        html.H3(report.get("study") or "Cohort"),
+        html.P(f"Eligible cohort: {format_count(total)} patients "
+               "(disclosure-controlled)."),
+        html.Ul(items or [html.Li("No summary.")], id="rep-summary-list"),
+        html.Ul(notes) if notes else None,
+    ]
+
+
+def dimension_options(report: Mapping[str, Any]) -> list[dict]:
+    """One option per dimension of the report."""
+    return [{"label": d["label"], "value": d["key"]} for d in report.get("dimensions", [])]
+
+
+def reference_options(report: Mapping[str, Any]) -> list[dict]:
+    """One option per available reference population."""
+    return [{"label": r["label"], "value": r["key"]}
+            for r in report.get("references", []) if r.get("available")]
+
+
+def results_area() -> html.Section:
+    """Figures and summary, under a loading indicator."""
+    graph = {"config": {"displaylogo": False, "responsive": True}}
+    return html.Section([
+        dcc.Loading(html.Div([
+            html.Div(id=ids.STATUS, role="status"),
+            html.Div(id=ids.SUMMARY, className="summary"),
+            controls(),
+            dcc.Graph(id=ids.SHARES, **graph),
+            dcc.Graph(id=ids.RATIO, **graph),
+            dcc.Graph(id=ids.HEATMAP, **graph),
+        ])),
+        dcc.Store(id=ids.RESULT),
+    ], className="panel results-panel")
+
+
+def page(studies: Sequence[Mapping[str, Any]]) -> html.Div:
+    """The whole representativeness page."""
+    return html.Div([source_picker(studies), results_area()], className="workbench",
+                    id="representativeness-page")

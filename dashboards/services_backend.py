@@ -1,0 +1,146 @@
+"""The dashboard's ``Backend`` over ``dart.web.services.Services`` (the API's own rules).
+
+Every call goes through the same ``Services`` object the API uses (``app.extensions["dart"]``),
+so access rules, disclosure control and the audit log are the API's. The one exception is the
+check-as-you-type: it calls the same pure ``check_summary`` the API's ``/criteria/check``
+uses, without an audit entry per keystroke (it reads no data).
+"""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import flask
+
+from dart.web import analyses
+from dart.web.accounts import User
+from dart.web.errors import ServiceError
+from dashboards.backend import BackendError, CheckError, CriteriaInvalid, DashUser
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "sample_data" / "criteria"
+
+
+def _dash_user(user: User | None) -> DashUser | None:
+    if user is None:
+        return None
+    return DashUser(user.name, user.role, user.practice_id, raw=user)
+
+
+def _check_error(details: Mapping[str, Any]) -> CheckError:
+    first = (details.get("errors") or [{}])[0]
+    return CheckError(int(first.get("line", 1)), int(first.get("column", 1)),
+                      str(first.get("message", "invalid criteria")),
+                      str(first.get("code", "syntax")), str(first.get("source_line", "")),
+                      first.get("suggestion"))
+
+
+def _translate(exc: ServiceError) -> BackendError:
+    if exc.code == "criteria_error":
+        return CriteriaInvalid(_check_error(exc.details))
+    return BackendError(exc.message)
+
+
+class ServicesBackend:
+    """``Backend`` for a Flask app made by ``dart.web.create_app``."""
+
+    def __init__(self, server: flask.Flask, examples_dir: Path | None = None) -> None:
+        self.server = server
+        self.examples_dir = Path(server.config.get("DART_EXAMPLES_DIR") or examples_dir
+                                 or EXAMPLES)
+
+    @property
+    def services(self):
+        """The app's ``Services`` (created by ``create_app``)."""
+        return self.server.extensions["dart"]
+
+    def _call(self, func, *args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except ServiceError as exc:
+            raise _translate(exc) from None
+
+    # --- users ---------------------------------------------------------------------------
+
+    def authenticate(self, name: str, secret: str) -> DashUser | None:
+        """The user holding token ``secret``, if it is also called ``name``."""
+        user = self.services.authenticate(secret)
+        if user is None or not hmac.compare_digest(user.name.encode(), name.encode()):
+            return None
+        return _dash_user(user)
+
+    def get_user(self, name: str) -> DashUser | None:
+        return _dash_user(self.services.get_user(name))
+
+    # --- criteria ------------------------------------------------------------------------
+
+    def examples(self) -> dict[str, str]:
+        return {p.stem: p.read_text(encoding="utf-8")
+                for p in sorted(self.examples_dir.glob("*.criteria"))}
+
+    def check(self, text: str) -> CheckError | None:
+        try:
+            summary = analyses.check_summary(text, self.services.library)
+        except ServiceError as exc:  # e.g. too large
+            return CheckError(1, 1, exc.message, exc.code)
+        return None if summary["valid"] else _check_error(summary)
+
+    def feasibility(self, user: DashUser, text: str) -> dict:
+        return self._call(self.services.feasibility, user.raw, text)
+
+    def save_study(self, user: DashUser, text: str) -> dict:
+        study = self._call(self.services.create_study, user.raw, text)
+        return self.services.study_json(user.raw, study)
+
+    def studies(self, user: DashUser) -> list[dict]:
+        try:
+            found = self.services.list_studies(user.raw)
+        except ServiceError:  # a role that lists no studies (researcher)
+            return []
+        return [self.services.study_json(user.raw, s) for s in found]
+
+    def representativeness(self, user: DashUser, *, study_id: int | None = None,
+                           text: str | None = None) -> dict:
+        return self._call(self.services.representativeness, user.raw, text=text,
+                          study_id=study_id)
+
+    # --- invite lists --------------------------------------------------------------------
+
+    def invite_studies(self, user: DashUser) -> list[dict]:
+        if user.role != "practice":
+            return []
+        return self.studies(user)
+
+    def invite_list(self, user: DashUser, study_id: int) -> list[dict]:
+        found = self._call(self.services.invite_list, user.raw, study_id)
+        checklist = "; ".join(found.checklist)
+        return [{**row.to_json(), **({"checklist": checklist} if checklist else {})}
+                for row in found.rows]
+
+    def invite_csv(self, user: DashUser, study_id: int) -> str:
+        return self._call(self.services.invite_list, user.raw, study_id).to_csv()
+
+    def mark_invited(self, user: DashUser, study_id: int, patient_ids: Sequence[int]) -> int:
+        done = self._call(self.services.record_invitations, user.raw, study_id,
+                          list(patient_ids))
+        return len(done.recorded)
+
+    # --- administration ------------------------------------------------------------------
+
+    def pending_studies(self, user: DashUser) -> list[dict]:
+        found = self._call(self.services.list_studies, user.raw, status="draft")
+        return [self.services.study_json(user.raw, s) for s in found]
+
+    def set_study_status(self, user: DashUser, study_id: int, action: str) -> dict:
+        if action == "approve":
+            study = self._call(self.services.approve_study, user.raw, study_id)
+        elif action == "close":
+            study = self._call(self.services.close_study, user.raw, study_id)
+        else:
+            raise BackendError(f"unknown action {action!r}")
+        return self.services.study_json(user.raw, study)
+
+    def audit_log(self, user: DashUser, limit: int = 200) -> list[dict]:
+        return self._call(self.services.audit_log, user.raw, limit=limit)

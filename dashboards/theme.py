@@ -1,0 +1,60 @@
+"""Colours and figure styling shared by every view.
+
+Okabe-Ito colours (Okabe & Ito, 2008) stay distinct under the common colour-vision
+deficiencies; every figure gets a title and axis titles through ``style_figure`` so that no
+builder forgets them.
+"""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+
+OKABE_ITO = {
+    "orange": "#E69F00",
+    "sky_blue": "#56B4E9",
+    "green": "#009E73",
+    "yellow": "#F0E442",
+    "blue": "#0072B2",
+    "vermillion": "#D55E00",
+    "purple": "#CC79A7",
+    "black": "#000000",
+    "grey": "#999999",
+}
+SEQUENCE = [OKABE_ITO[k] for k in ("blue", "orange", "green", "vermillion", "sky_blue",
+                                   "purple", "yellow", "black")]
+FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif"
+SUPPRESSED = "suppressed"
+
+
+def style_figure(fig: go.Figure, title: str, x_title: str, y_title: str,
+                 height: int = 360) -> go.Figure:
+    """Give ``fig`` a title, axis titles, the palette and a quiet laptop-sized layout."""
+    fig.update_layout(
+        title={"text": title, "x": 0.01, "xanchor": "left"},
+        xaxis_title=x_title,
+        yaxis_title=y_title,
+        colorway=SEQUENCE,
+        font={"family": FONT, "size": 13},
+        template="plotly_white",
+        height=height,
+        margin={"l": 10, "r": 20, "t": 50, "b": 40},
+        legend={"orientation": "h", "y": -0.2},
+    )
+    fig.update_yaxes(automargin=True)
+    fig.update_xaxes(automargin=True)
+    return fig
+
+
+def empty_figure(title: str, message: str) -> go.Figure:
+    """A titled figure with a centred note instead of data (e.g. nothing to show yet)."""
+    fig = go.Figure()
+    fig.add_annotation(text=message, showarrow=False, x=0.5, y=0.5, xref="paper",
+                       yref="paper", font={"size": 14})
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    return style_figure(fig, title, "", "", height=240)
+
+
+def format_count(value: int | None) -> str:
+    """A disclosure-controlled count for display: a number, or 'suppressed' (never 0)."""
+    return SUPPRESSED if value is None else f"{value:,}"
