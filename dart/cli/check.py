@@ -1,0 +1,52 @@
+"""``dart check FILE``: parse criteria and check them against the codelist library."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from dart.cli.common import cli_errors
+
+
+def read_criteria_file(path: str):
+    """Parse and check ``path`` against the shipped library: ``(criteria, library)``.
+
+    Raises ``CriteriaError`` (bad criteria) or ``click.ClickException`` (unreadable file).
+    """
+    from criteria_grammar import check, parse
+    from dart.store.codelists import load_library
+
+    try:
+        text = Path(path).read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = getattr(exc, "strerror", None) or str(exc)
+        raise click.ClickException(f"cannot read {path}: {reason}") from None
+    criteria = parse(text, filename=path)
+    library = load_library()
+    check(criteria, library)
+    return criteria, library
+
+
+def summary(criteria) -> str:
+    """One line saying what a valid file holds."""
+    includes = sum(r.kind == "include" for r in criteria.rules)
+    excludes = len(criteria.rules) - includes
+    parts = [f"{includes} include", f"{excludes} exclude"]
+    if criteria.defines:
+        parts.append(f"{len(criteria.defines)} define")
+    if criteria.screens:
+        parts.append(f"{len(criteria.screens)} screen")
+    if criteria.population:
+        parts.append("a population")
+    title = f' "{criteria.study}"' if criteria.study else ""
+    return f"OK {criteria.filename}{title}: " + ", ".join(parts)
+
+
+@click.command("check")
+@click.argument("file", type=click.Path(dir_okay=False))
+@cli_errors
+def command(file: str) -> None:
+    """Check a criteria FILE: syntax, names, units. Exit 1 on the first error."""
+    criteria, _ = read_criteria_file(file)
+    click.echo(summary(criteria))

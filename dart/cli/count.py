@@ -1,0 +1,125 @@
+"""``dart count FILE``: feasibility counts of a criteria file on a store.
+
+Disclosure control is applied unless ``--no-suppression`` (meant for the local data owner).
+``--json`` prints one JSON object; otherwise rich tables. ``--show-sql`` and ``--explain``
+add the compiled SQL and the rules in plain English (as keys of the JSON object with
+``--json``).
+"""
+
+from __future__ import annotations
+
+import json
+
+import click
+import sqlalchemy as sa
+from rich.console import Console
+from rich.table import Table
+
+from dart.analysis.disclosure import DisclosurePolicy, apply_disclosure
+from dart.analysis.feasibility import feasibility_queries, run_feasibility
+from dart.cli.check import read_criteria_file
+from dart.cli.common import cli_errors, db_option
+from dart.compiler import explain, resolve_index_date
+from dart.store.engine import open_engine, require_store
+
+
+def render_sql(statement: sa.ClauseElement, engine: sa.Engine) -> str:
+    """The statement in the engine's dialect, with literal values for display only."""
+    try:
+        return str(statement.compile(dialect=engine.dialect,
+                                     compile_kwargs={"literal_binds": True}))
+    except (sa.exc.CompileError, NotImplementedError, TypeError):
+        # A value the dialect cannot render literally: show placeholders and the values.
+        compiled = statement.compile(dialect=engine.dialect)
+        return f"{compiled}\n-- parameters: {compiled.params}"
+
+
+@click.command("count")
+@click.argument("file", type=click.Path(dir_okay=False))
+@db_option
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@click.option("--no-suppression", is_flag=True,
+              help="Exact counts, no disclosure control (the local data owner only).")
+@click.option("--show-sql", is_flag=True, help="Also print the compiled SQL for this engine.")
+@click.option("--explain", "explain_rules", is_flag=True,
+              help="Also print each rule in plain English.")
+@cli_errors
+def command(file: str, db_url: str | None, as_json: bool, no_suppression: bool,
+            show_sql: bool, explain_rules: bool) -> None:
+    """Count who a criteria FILE makes eligible: base, funnel, unique impact, breakdowns."""
+    criteria, library = read_criteria_file(file)
+    engine = open_engine(db_url)
+    try:
+        require_store(engine)
+        index_date = resolve_index_date(criteria, engine)
+        result = run_feasibility(engine, criteria, library, index_date=index_date)
+        policy = DisclosurePolicy(enabled=not no_suppression)
+        data = apply_disclosure(result, policy).to_json()
+        if explain_rules:
+            data["explanation"] = explain(criteria, index_date)
+        if show_sql:
+            _, totals_sql, _ = feasibility_queries(criteria, library, index_date)
+            data["sql"] = render_sql(totals_sql, engine)
+    finally:
+        engine.dispose()
+    if as_json:
+        click.echo(json.dumps(data, indent=2))
+    else:
+        render(data, Console(highlight=False, soft_wrap=True))
+
+
+def _n(value: int | None, threshold: int) -> str:
+    return f"<{threshold + 1}" if value is None else f"{value:,}"
+
+
+def render(data: dict, console: Console) -> None:
+    """The human report: one rich table per section, from the result's JSON."""
+    disclosure = data["disclosure"]
+    t = disclosure["threshold"]
+    if "explanation" in data:
+        console.print("[bold]The criteria in plain English[/bold]")
+        for line in data["explanation"]:
+            console.print(f"  {line}", markup=False)
+    if "sql" in data:
+        console.print("[bold]SQL[/bold]")
+        console.print(data["sql"], markup=False)
+    console.print(f"[bold]{data['study'] or 'Feasibility'}[/bold] "
+                  f"(index date {data['index_date']})", markup=True)
+    totals = Table(show_header=False, box=None)
+    totals.add_row("Base population (registered, alive, not opted out)", _n(data["base"], t))
+    if data["population_label"]:
+        totals.add_row(f"Target population: {data['population_label']}",
+                       _n(data["population"], t))
+    totals.add_row("Eligible", _n(data["eligible"], t))
+    console.print(totals)
+
+    funnel = Table(title="Funnel (file order)")
+    for col in ("rule", "kind", "remaining", "dropped", "unique impact"):
+        funnel.add_column(col, justify="left" if col in ("rule", "kind") else "right")
+    for step, impact in zip(data["funnel"], data["unique_impact"], strict=True):
+        dropped = "" if step["dropped"] is None else f"{step['dropped']:,}"
+        funnel.add_row(step["label"], step["kind"], _n(step["remaining"], t), dropped,
+                       _n(impact["count"], t))
+    console.print(funnel)
+
+    for dim, cells in data["breakdowns"].items():
+        shown = [c for c in cells if dim != "practice" or c["count"] != 0]
+        table = Table(title=f"Eligible by {dim.replace('_', ' ')}")
+        table.add_column(dim.replace("_", " "))
+        table.add_column("count", justify="right")
+        table.add_column("%", justify="right")
+        for c in shown:
+            group = f"{c['group']} {c.get('name') or ''}".strip()
+            pct = "" if c["percent"] is None else f"{c['percent']:.1f}"
+            table.add_row(group, _n(c["count"], t), pct)
+        console.print(table)
+
+    if data["screens"]:
+        console.print("[bold]Not assessable from records (screen at the practice)[/bold]")
+        for text in data["screens"]:
+            console.print(f"  - {text}", markup=False)
+    if disclosure["applied"]:
+        console.print(f"Disclosure control: counts 1-{t} shown as <{t + 1}, others rounded "
+                      f"to the nearest {disclosure['rounding']}.")
+    else:
+        console.print("Disclosure control OFF: exact counts, not for release.")

@@ -1,0 +1,141 @@
+"""``dart check`` and ``dart count`` end to end on a tiny SQLite store."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from dart.cli import main
+from dart.store.engine import create_store, open_engine
+from tests.support.tables import load_tables
+
+CRITERIA = """\
+study "CLI test"
+include "Adults": age >= 18
+include "Type 2 diabetes": has t2dm
+screen "Willing to take part"
+"""
+
+# 30 adults (1-30), of whom 1-20 have type 2 diabetes; 3 children (31-33) with it too.
+# Base 33; after Adults 30; after T2DM 20 = eligible. Unique impact: Adults 3, T2DM 10.
+PATIENTS = "\n".join(
+    [f"{i} | 1970-01-01" for i in range(1, 31)] + [f"{i} | 2015-01-01" for i in (31, 32, 33)])
+OBSERVATIONS = "\n".join(f"{i} | 2015-01-01 | 44054006" for i in (*range(1, 21), 31, 32, 33))
+STORE = f"""
+patient
+patient_id | date_of_birth
+{PATIENTS}
+
+observation
+patient_id | obs_date | code
+{OBSERVATIONS}
+"""
+
+
+@pytest.fixture(scope="module")
+def db_url(tmp_path_factory) -> str:
+    url = f"sqlite:///{tmp_path_factory.mktemp('store') / 'store.db'}"
+    engine = open_engine(url)
+    create_store(engine)
+    load_tables(engine, STORE)
+    engine.dispose()
+    return url
+
+
+@pytest.fixture
+def criteria_file(tmp_path):
+    path = tmp_path / "trial.criteria"
+    path.write_text(CRITERIA)
+    return path
+
+
+def run(*args: str):
+    return CliRunner().invoke(main, [str(a) for a in args])
+
+
+def test_check_ok(criteria_file):
+    result = run("check", criteria_file)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("OK ") and len(result.stdout.splitlines()) == 1
+
+
+def test_check_error_shows_position_line_and_caret(tmp_path):
+    bad = tmp_path / "t2d.criteria"
+    bad.write_text('study "x"\ninclude "HbA1c": latest hba1c within 12 months between and 110\n')
+    result = run("check", bad)
+    assert result.exit_code == 1
+    lines = result.stderr.splitlines()
+    assert lines[0].startswith(f"{bad}:2:")
+    assert lines[1] == 'include "HbA1c": latest hba1c within 12 months between and 110'
+    assert lines[2].strip() == "^"
+    assert "Traceback" not in result.output
+
+
+def test_check_unknown_name(tmp_path):
+    bad = tmp_path / "typo.criteria"
+    bad.write_text("include: has t2dmm\n")
+    result = run("check", bad)
+    assert result.exit_code == 1
+    assert ":1:" in result.stderr and "t2dm" in result.stderr
+
+
+def test_unreadable_file(tmp_path):
+    result = run("check", tmp_path / "missing.criteria")
+    assert result.exit_code == 1
+    assert "cannot read" in result.output and "Traceback" not in result.output
+
+
+def test_count_json_with_disclosure(criteria_file, db_url):
+    result = run("count", criteria_file, "--db", db_url, "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert {"study", "index_date", "base", "eligible", "funnel", "unique_impact",
+            "breakdowns", "screens", "population", "disclosure"} <= set(data)
+    assert (data["base"], data["eligible"]) == (35, 20)  # 33 rounds to 35
+    assert [s["remaining"] for s in data["funnel"]] == [30, 20]
+    assert data["unique_impact"][0] == {"label": "Adults", "kind": "include", "count": None,
+                                        "suppressed": True}  # 3 children
+    assert data["unique_impact"][1]["count"] == 10
+    assert data["screens"] == ["Willing to take part"]
+    assert data["disclosure"] == {"threshold": 7, "rounding": 5, "applied": True}
+
+
+def test_count_no_suppression(criteria_file, db_url):
+    result = run("count", criteria_file, "--db", db_url, "--json", "--no-suppression")
+    data = json.loads(result.stdout)
+    assert (data["base"], data["eligible"], data["population"]) == (33, 20, 33)
+    assert [r["count"] for r in data["unique_impact"]] == [3, 10]
+    assert data["disclosure"]["applied"] is False
+
+
+def test_count_human_output(criteria_file, db_url):
+    result = run("count", criteria_file, "--db", db_url)
+    assert result.exit_code == 0, result.output
+    for text in ("CLI test", "Funnel", "Type 2 diabetes", "<8", "Eligible by age band",
+                 "Willing to take part", "Disclosure control"):
+        assert text in result.stdout, text
+
+
+def test_count_explain_and_sql(criteria_file, db_url):
+    result = run("count", criteria_file, "--db", db_url, "--explain", "--show-sql")
+    assert result.exit_code == 0, result.output
+    assert 'include "Adults"' in result.stdout
+    assert "SELECT" in result.stdout and "patient_rules" in result.stdout
+    data = json.loads(run("count", criteria_file, "--db", db_url, "--json", "--explain",
+                          "--show-sql").stdout)
+    assert data["explanation"][0].startswith('include "Adults"')
+    assert "'44054006'" in data["sql"]  # literal values, for display
+
+
+@pytest.mark.parametrize("url", ["nosuch://x", "not a url"])
+def test_bad_db_url(criteria_file, url):
+    result = run("count", criteria_file, "--db", url)
+    assert result.exit_code == 1
+    assert result.stderr.startswith("error:") and "Traceback" not in result.output
+
+
+def test_not_a_store(criteria_file, tmp_path):
+    result = run("count", criteria_file, "--db", f"sqlite:///{tmp_path / 'empty.db'}")
+    assert result.exit_code == 1 and "not a DART store" in result.stderr

@@ -1,0 +1,128 @@
+# ruff: noqa: E501  (the text tables are wider than code)
+"""Feasibility counts on every engine, from tiny stores derived by hand."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pytest
+
+from dart.analysis.disclosure import DisclosurePolicy, apply_disclosure
+from dart.analysis.feasibility import AGE_BANDS, run_feasibility
+from tests.support.tables import load_tables
+
+CRITERIA = """\
+study "Tiny diabetes trial"
+population "Women": sex is female
+codelist dm = snomed("44054006")
+codelist ins = dmd("3468611000001108")
+include "Adults":  age >= 18
+include "Diabetes": has dm
+exclude "Insulin": has ins within 12 months
+screen "Willing to attend"
+"""
+
+# Index date = the extract date, 2026-06-30.
+#  1 F 1960 dm            -> eligible (65-69, white, IMD 3, London)
+#  2 M 1970 dm            -> eligible (55-59)
+#  3 F 2015 dm            -> fails Adults only
+#  4 F 1980               -> fails Diabetes only
+#  5 M 1950 dm, ins 2026-03 -> fails Insulin only
+#  6 F 2012               -> fails Adults and Diabetes
+#  7 left the practice, 8 opted out, 9 died: not in the base
+# 10 M born 1944-06-30 (82 on the index date: 80-84), asian, IMD unknown, Wales practice,
+#    dm, insulin 2024 (outside the window) -> eligible
+# 11 F 1985 Wales, dm, ins 2026-06 -> fails Insulin only
+STORE = """
+practice
+practice_id | ods_code | name         | region | nation
+1           | A00001   | Thames Surgery | London | England
+2           | W00002   | Taff Surgery   | Wales  | Wales
+
+patient
+patient_id | sex | date_of_birth | practice_id | ethnicity | imd_quintile | registration_end | research_opt_out | date_of_death
+1          | F   | 1960-05-01    | 1           | white     | 3            |                  | false            |
+2          | M   | 1970-01-01    | 1           | white     | 3            |                  | false            |
+3          | F   | 2015-01-01    | 1           | white     | 3            |                  | false            |
+4          | F   | 1980-01-01    | 1           | white     | 3            |                  | false            |
+5          | M   | 1950-01-01    | 1           | white     | 3            |                  | false            |
+6          | F   | 2012-01-01    | 1           | white     | 3            |                  | false            |
+7          | F   | 1960-01-01    | 1           | white     | 3            | 2025-01-01       | false            |
+8          | M   | 1960-01-01    | 1           | white     | 3            |                  | true             |
+9          | F   | 1990-01-01    | 1           | white     | 3            |                  | false            | 2026-01-01
+10         | M   | 1944-06-30    | 2           | asian     |              |                  | false            |
+11         | F   | 1985-01-01    | 2           | white     | 2            |                  | false            |
+
+observation
+patient_id | obs_date   | code
+1          | 2010-01-01 | 44054006
+2          | 2011-01-01 | 44054006
+3          | 2020-01-01 | 44054006
+5          | 2012-01-01 | 44054006
+7          | 2012-01-01 | 44054006
+8          | 2012-01-01 | 44054006
+9          | 2012-01-01 | 44054006
+10         | 2005-01-01 | 44054006
+11         | 2019-01-01 | 44054006
+
+prescription
+patient_id | issue_date | code
+5          | 2026-03-01 | 3468611000001108
+10         | 2024-01-01 | 3468611000001108
+11         | 2026-06-01 | 3468611000001108
+"""
+
+
+@pytest.fixture
+def result(store):
+    load_tables(store, STORE)
+    return run_feasibility(store, CRITERIA)
+
+
+def test_totals_funnel_and_unique_impact(result):
+    assert (result.base, result.population, result.eligible) == (8, 5, 3)
+    assert [(s.label, s.kind, s.remaining, s.dropped) for s in result.funnel] == [
+        ("Adults", "include", 6, 2),     # 3 and 6 are children
+        ("Diabetes", "include", 5, 1),   # 4 has no diabetes
+        ("Insulin", "exclude", 3, 2),    # 5 and 11 had insulin in the last 12 months
+    ]
+    assert [(r.label, r.count) for r in result.unique_impact] == [
+        ("Adults", 1), ("Diabetes", 1), ("Insulin", 2)]  # 6 fails two rules: counted nowhere
+
+
+def test_metadata(result):
+    assert result.study == "Tiny diabetes trial"
+    assert result.index_date.isoformat() == "2026-06-30"
+    assert result.criteria_hash == hashlib.sha256(CRITERIA.encode()).hexdigest()
+    assert result.screens == ("Willing to attend",)
+    assert result.population_label == "Women"
+
+
+def test_breakdowns_of_the_eligible(result):
+    counts = {dim: {c.group: c.count for c in cells} for dim, cells in result.breakdowns.items()}
+    assert [c.group for c in result.breakdowns["age_band"]] == list(AGE_BANDS)
+    assert {k: v for k, v in counts["age_band"].items() if v} == {
+        "55-59": 1, "65-69": 1, "80-84": 1}
+    assert counts["sex"] == {"F": 1, "M": 2}
+    assert counts["ethnicity"] == {"asian": 1, "black": 0, "mixed": 0, "white": 2,
+                                   "other": 0, "unknown": 0}
+    assert counts["imd_quintile"] == {"1": 0, "2": 0, "3": 2, "4": 0, "5": 0, "unknown": 1}
+    assert {k: v for k, v in counts["region"].items() if v} == {"London": 2, "Wales": 1}
+    assert counts["nation"] == {"England": 2, "Scotland": 0, "Wales": 1,
+                                "Northern Ireland": 0}
+    practices = [(c.group, c.name, c.parent, c.count) for c in result.breakdowns["practice"]]
+    assert practices == [("A00001", "Thames Surgery", "London", 2),
+                         ("W00002", "Taff Surgery", "Wales", 1)]
+    for dim, cells in result.breakdowns.items():
+        assert sum(c.count for c in cells) == result.eligible, dim
+
+
+def test_json_and_disclosure(result):
+    data = result.to_json()
+    assert data["funnel"][0] == {"label": "Adults", "kind": "include", "remaining": 6,
+                                 "dropped": 2, "suppressed": False}
+    shown = apply_disclosure(result, DisclosurePolicy()).to_json()
+    assert shown["base"] == 10 and shown["eligible"] is None  # 8 rounds to 10; 3 is hidden
+    assert all(c["count"] in (0, None) for cells in shown["breakdowns"].values()
+               for c in cells)
+    assert shown["disclosure"]["applied"] is True
