@@ -24,6 +24,8 @@ def _register() -> None:
 
 
 COMMAND_MODULES: list[str] = [
+    "check",
+    "count",
 ]
 
 _register()
