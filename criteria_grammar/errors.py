@@ -13,9 +13,23 @@ from dataclasses import dataclass
 class CriteriaError(Exception):
     """A problem in criteria text at ``line``:``col`` (1-based).
 
-    ``code`` is stable and tested (``syntax``, ``unknown-name``, ``undefined-define``,
-    ``self-reference``, ``duplicate-name``, ``empty-range``, ``value-on-dmd``,
-    ``unit-mismatch``, ``bad-date``, ``unknown-group``, ...); ``message`` is for people.
+    ``code`` is stable and tested; ``message`` is for people. The codes:
+
+    - ``syntax``: text the grammar cannot read (says what was expected after which token)
+    - ``bad-date``: an impossible date (``2026-02-30``)
+    - ``empty-range``: ``between A and B`` with A > B (values, ages, IMD, window dates), or
+      ``at least N of (...)`` with N < 1 or more than the conditions listed
+    - ``unknown-group``: an ethnic group, nation or region not in the vocabulary
+    - ``duplicate-statement``: a second ``study``, ``index date`` or ``population``
+    - ``duplicate-name``: two ``codelist``/``define`` statements with one name
+    - ``undefined-define``: a define used above the statement that defines it
+    - ``self-reference``: a define that refers to itself
+    - ``unknown-name``: a code set in neither the file nor the catalogue, or a bare name
+      that is not a define (``check``)
+    - ``value-on-dmd``: ``latest``/``earliest``/``min``/``max``/``mean`` on a dm+d set
+    - ``unit-mismatch``: a unit that is not the code set's and has no known conversion
+    - ``system-mismatch``: ``latest code of A in B`` with A and B from different systems
+    - ``too-deep``: conditions nested beyond what the parser can follow
     """
 
     message: str

@@ -1,0 +1,83 @@
+"""Every error kind: code, line and column (not wording), and the 3-line rendering."""
+
+from __future__ import annotations
+
+import pytest
+
+from criteria_grammar import CriteriaError, parse
+
+ERRORS = [
+    # (text, code, line, col)
+    ('include "x": age between and 80', "syntax", 1, 17),
+    ("include has", "syntax", 1, 8),
+    ("include has t2dm within six months", "syntax", 1, 17),
+    ("include has t2dm foo", "syntax", 1, 12),
+    ("include age >= abc", "syntax", 1, 12),
+    ('study "a"\nfoo', "syntax", 2, 1),
+    ("banana", "syntax", 1, 1),
+    ('include "x" has t2dm', "syntax", 1, 8),
+    ("include (has a", "syntax", 1, 13),
+    ("include sex is other", "syntax", 1, 12),
+    ("codelist c = icd10(\"A\")", "syntax", 1, 11),
+    ("include has t2dm within 1.5 months", "syntax", 1, 17),
+    ("define age = age > 3", "syntax", 1, 1),
+    ("include latest hba1c", "syntax", 1, 15),
+    ("index date 2026-02-30", "bad-date", 1, 12),
+    ("index date 2026-13-01", "bad-date", 1, 12),
+    ("include has a between 2026-02-30 and 2026-03-01", "bad-date", 1, 23),
+    ("include age between 80 and 40", "empty-range", 1, 13),
+    ("include imd quintile between 4 and 2", "empty-range", 1, 22),
+    ("include latest hba1c between 110 and 58 mmol/mol", "empty-range", 1, 22),
+    ("include has a between 2026-01-02 and 2026-01-01", "empty-range", 1, 15),
+    ("include at least 3 of (has a, has b)", "empty-range", 1, 9),
+    ("include ethnicity in (asian, whit)", "unknown-group", 1, 30),
+    ("include nation in (englund)", "unknown-group", 1, 20),
+    ('include region in ("North Yorkshire")', "unknown-group", 1, 20),
+    ("include later\ndefine later = age > 3", "undefined-define", 1, 9),
+    ("define loop = has a or loop", "self-reference", 1, 24),
+    ("define x = has a\ndefine x = has b", "duplicate-name", 2, 8),
+    ('codelist x = snomed("1")\ndefine x = has b', "duplicate-name", 2, 8),
+    ('study "a"\nstudy "b"', "duplicate-statement", 2, 1),
+    ("index date 2026-01-01\nindex date 2026-01-02", "duplicate-statement", 2, 1),
+    ("population \"a\": has a\npopulation \"b\": has b", "duplicate-statement", 2, 1),
+]
+
+
+@pytest.mark.parametrize(("text", "code", "line", "col"), ERRORS,
+                         ids=[e[0][:40] for e in ERRORS])
+def test_error(text: str, code: str, line: int, col: int) -> None:
+    with pytest.raises(CriteriaError) as caught:
+        parse(text)
+    err = caught.value
+    assert (err.code, err.line, err.col) == (code, line, col), str(err)
+
+
+def test_error_renders_three_lines_with_caret_under_column() -> None:
+    text = "study \"s\"\n\ninclude region in (london, the moon)\n"
+    with pytest.raises(CriteriaError) as caught:
+        parse(text, "trial.criteria")
+    head, source_line, caret = str(caught.value).split("\n")
+    assert head.startswith("trial.criteria:3:28: ")
+    assert source_line == "include region in (london, the moon)"
+    assert caret == " " * 27 + "^"
+
+
+def test_unknown_group_lists_valid_ones_and_suggests() -> None:
+    with pytest.raises(CriteriaError) as caught:
+        parse("include ethnicity in (whit)")
+    assert caught.value.suggestion == "white"
+    for group in ("asian", "black", "mixed", "white", "other", "unknown"):
+        assert group in caught.value.message
+
+
+def test_syntax_message_says_what_was_expected() -> None:
+    with pytest.raises(CriteriaError) as caught:
+        parse("include age between and 80")
+    assert caught.value.message == "expected a number after 'between'"
+    assert "Traceback" not in str(caught.value)
+
+
+def test_error_json_shape() -> None:
+    with pytest.raises(CriteriaError) as caught:
+        parse("include has")
+    assert set(caught.value.to_json()) >= {"code", "message", "line", "column", "text"}
