@@ -15,6 +15,7 @@ import sqlalchemy as sa
 
 from criteria_grammar import nodes
 from dart.compiler.atoms import CompileError
+from dart.compiler.english import describe, explain
 from dart.compiler.query import CompiledCriteria, RuleInfo, compile_criteria
 
 
@@ -34,4 +35,4 @@ def resolve_index_date(criteria: nodes.Criteria, engine: sa.Engine) -> dt.date:
 
 
 __all__ = ["CompileError", "CompiledCriteria", "RuleInfo", "compile_criteria",
-           "resolve_index_date"]
+           "describe", "explain", "resolve_index_date"]

@@ -35,8 +35,6 @@ class CompileError(ValueError):
 
 def convert_threshold(value: float, from_unit: str, to_unit: str) -> float:
     """Convert a threshold (never the data) with ``criteria_grammar.units.convert``."""
-    if from_unit == to_unit:
-        return value
     from criteria_grammar import units  # the grammar package owns the conversion table
 
     return units.convert(value, from_unit, to_unit)

@@ -1,0 +1,121 @@
+"""Each condition in plain English, next to its SQL (datasette's filters do the same).
+
+``describe`` mirrors ``atoms.Atoms`` node for node; ``explain`` renders a whole file, one line
+per rule, with every window resolved to the dates the query binds, so a reader sees exactly
+the dates the SQL compares with (e.g. "latest hba1c value between 2025-06-30 and 2026-06-30
+is between 58 and 110 mmol/mol").
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from criteria_grammar import nodes
+from dart.compiler.dates import window_range
+
+_OPS = {"<": "below", "<=": "at most", ">": "above", ">=": "at least", "=": "exactly",
+        "!=": "not"}
+
+
+def _num(v: float) -> str:
+    return str(int(v)) if v == int(v) else str(v)
+
+
+def _test(test: nodes.Test) -> str:
+    unit = f" {test.unit}" if test.unit else ""
+    if isinstance(test, nodes.Range):
+        return f"between {_num(test.low)} and {_num(test.high)}{unit}"
+    return f"{_OPS[test.op]} {_num(test.value)}{unit}"
+
+
+def _window(window: nodes.Window, index: dt.date | None) -> str:
+    if index is None:
+        if isinstance(window, nodes.Ever):
+            return "on or before the index date"
+        if isinstance(window, nodes.Within):
+            return f"in the {window.amount} {window.unit}(s) up to the index date"
+        if isinstance(window, nodes.MoreThanAgo):
+            return f"more than {window.amount} {window.unit}(s) before the index date"
+        return f"between {window.start} and {window.end} (not after the index date)"
+    rng = window_range(window, index)
+    if rng.start is None:
+        return f"on or before {rng.end}"
+    return f"between {rng.start} and {rng.end}"
+
+
+def _list(items: tuple[str, ...]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " or " + items[-1]
+
+
+def describe(c: nodes.Condition, index: dt.date | None = None) -> str:
+    """One English clause for condition ``c`` (windows as dates when ``index`` is given)."""
+    on = f"on {index}" if index else "on the index date"
+    if isinstance(c, nodes.And):
+        return " and ".join(_paren(i, index) for i in c.items)
+    if isinstance(c, nodes.Or):
+        return " or ".join(_paren(i, index) for i in c.items)
+    if isinstance(c, nodes.Not):
+        return f"not ({describe(c.item, index)})"
+    if isinstance(c, nodes.AtLeast):
+        inner = "; ".join(describe(i, index) for i in c.items)
+        return f"at least {c.n} of: ({inner})"
+    if isinstance(c, nodes.Ref):
+        return c.name
+    if isinstance(c, nodes.AgeTest):
+        if isinstance(c.test, nodes.Range):
+            return f"aged {_num(c.test.low)} to {_num(c.test.high)} {on}"
+        return f"aged {_test(c.test)} {on}"
+    if isinstance(c, nodes.SexIs):
+        return "female" if c.sex == "F" else "male"
+    if isinstance(c, nodes.EthnicityIn):
+        return f"ethnicity {_list(c.groups)}"
+    if isinstance(c, nodes.NationIn):
+        return f"practice in {_list(c.nations)}"
+    if isinstance(c, nodes.RegionIn):
+        return f"practice in {_list(c.regions)}"
+    if isinstance(c, nodes.ImdTest):
+        return f"IMD quintile {_test(c.test)} (unknown IMD: no)"
+    if isinstance(c, nodes.Registered):
+        return f"registered at the practice for at least {c.amount} {c.unit}(s) {on}"
+    if isinstance(c, nodes.Has):
+        return f"has a record of {c.codeset} {_window(c.window, index)}"
+    if isinstance(c, nodes.CountOf):
+        return f"number of {c.codeset} records {_window(c.window, index)} is {_test(c.test)}"
+    if isinstance(c, nodes.ValueOf):
+        what = {"latest": "latest", "earliest": "earliest", "min": "lowest",
+                "max": "highest", "mean": "mean"}[c.aggregate]
+        return f"{what} {c.codeset} value {_window(c.window, index)} is {_test(c.test)}"
+    if isinstance(c, nodes.FirstIn):
+        return f"first ever record of {c.codeset} is {_window(c.window, index)}"
+    if isinstance(c, nodes.LatestCodeIn):
+        return (f"latest record of {c.codeset} {_window(c.window, index)} "
+                f"has a code in {c.target}")
+    if isinstance(c, nodes.Invited):
+        return f"invited to a trial {_window(c.window, index)}"
+    raise TypeError(f"cannot describe {type(c).__name__}")
+
+
+def _paren(c: nodes.Condition, index: dt.date | None) -> str:
+    text = describe(c, index)
+    return f"({text})" if isinstance(c, (nodes.And, nodes.Or)) else text
+
+
+def explain(criteria: nodes.Criteria, index_date: dt.date | None = None) -> list[str]:
+    """One line per rule, in file order: ``include "LABEL": English sentence``.
+
+    ``index_date`` defaults to the file's; without either, windows are described relative to
+    "the index date". The population (if any) comes first, defines are named where used and
+    listed after the rules.
+    """
+    index = index_date or criteria.index_date
+    lines = []
+    if criteria.population:
+        pop = criteria.population
+        lines.append(f'population "{pop.label}": {describe(pop.condition, index)}')
+    for rule in criteria.rules:
+        lines.append(f'{rule.kind} "{rule.label}": {describe(rule.condition, index)}')
+    for d in criteria.defines:
+        lines.append(f"where {d.name} means: {describe(d.condition, index)}")
+    for s in criteria.screens:
+        lines.append(f'screen (not assessed from records): "{s.text}"')
+    return lines
