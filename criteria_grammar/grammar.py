@@ -60,14 +60,14 @@ COLON = pp.Suppress(":").set_name("':'")
 EQUALS = pp.Suppress("=").set_name("'='")
 COMMA = pp.Suppress(",").set_name("','")
 
-NUMBER = pp.Regex(r"\d+(?:\.\d+)?(?![\d-])").set_name("a number")
-INTEGER = pp.Regex(r"\d+(?![\d.-])").set_name("a whole number")
+NUMBER = pp.Regex(r"[0-9]+(?:\.[0-9]+)?(?![0-9-])").set_name("a number")
+INTEGER = pp.Regex(r"[0-9]+(?![0-9.-])").set_name("a whole number")
 QUOTED = (pp.QuotedString('"', esc_char="\\") | pp.QuotedString("'", esc_char="\\")).set_name(
     "a quoted string")
 IDENT = (~ANY_KEYWORD + pp.Regex(r"[A-Za-z_][A-Za-z0-9_]*")).set_name("a name")
 NAME = node("name", IDENT("text")).set_name("a name")
 CMP = pp.Regex(r"<=|>=|!=|<|>|=").set_name("a comparison (<, <=, >, >=, =, !=)")
-DATE = node("date", pp.Regex(r"\d{4}-\d{1,2}-\d{1,2}(?![\d-])")("text")).set_name(
+DATE = node("date", pp.Regex(r"[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?![0-9-])")("text")).set_name(
     "a date (YYYY-MM-DD)")
 # A bare unit starts with a letter (or is %) and runs to the next space, comma or bracket:
 # 58 mmol/mol, 7.5 %, 30 kg/m2, 140 mmHg, 45 mL/min/1.73m2.
@@ -162,7 +162,7 @@ STATEMENT = (
            - END)
     | node("codelist", K["codelist"] - NAME("name") - EQUALS
            - (K["snomed"] | K["dmd"]).set_name("'snomed' or 'dmd'")("system") - LPAR
-           - pp.Group(pp.DelimitedList((QUOTED | pp.Regex(r"\d+")).set_name("a code")))("codes")
+           - pp.Group(pp.DelimitedList((QUOTED | pp.Regex(r"[0-9]+")).set_name("a code")))("codes")
            - RPAR + pp.Optional(K["unit"] - UNIT("unit")) - NEXT)
     | node("define", K["define"] - NAME("name") - EQUALS - SOURCED - END)
     | node("screen", K["screen"] - QUOTED("text") - NEXT)
