@@ -68,8 +68,9 @@ def command(file: str, db_url: str | None, as_json: bool, no_suppression: bool,
         render(data, Console(highlight=False, soft_wrap=True))
 
 
-def _n(value: int | None, threshold: int) -> str:
-    return f"<{threshold + 1}" if value is None else f"{value:,}"
+def _n(value: int | None, _threshold: int) -> str:
+    # Not "<8": a secondarily suppressed cell may be large; it is only known to be hidden.
+    return "*" if value is None else f"{value:,}"
 
 
 def render(data: dict, console: Console) -> None:
@@ -119,7 +120,8 @@ def render(data: dict, console: Console) -> None:
         for text in data["screens"]:
             console.print(f"  - {text}", markup=False)
     if disclosure["applied"]:
-        console.print(f"Disclosure control: counts 1-{t} shown as <{t + 1}, others rounded "
-                      f"to the nearest {disclosure['rounding']}.")
+        console.print(f"Disclosure control: * = suppressed (a count of 1-{t}, or hidden so that "
+                      "one cannot be worked out by subtraction); other counts rounded to the "
+                      f"nearest {disclosure['rounding']}.", markup=False)
     else:
         console.print("Disclosure control OFF: exact counts, not for release.")
