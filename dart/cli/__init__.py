@@ -24,8 +24,12 @@ def _register() -> None:
 
 
 COMMAND_MODULES: list[str] = [
+    "serve",
+    "users",
     "check",
     "count",
+    "representativeness",
+    "generate",
 ]
 
 _register()

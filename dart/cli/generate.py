@@ -1,0 +1,73 @@
+"""``dart generate``: fill a store with synthetic UK GP records.
+
+Every argument is checked before anything is opened, so a bad one writes nothing (no
+database file appears). A store that already holds data is refused unless ``--replace``.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from dart.cli.common import cli_errors, db_option
+from dart.store.engine import default_url, normalise_url, open_engine
+from dart.store.generate import GenerationSummary, check_arguments, generate
+
+
+def _parse_date(_ctx, _param, value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date in the form YYYY-MM-DD") from None
+
+
+def render_summary(summary: GenerationSummary, url: str) -> Table:
+    """The generation summary as a rich table."""
+    table = Table(title=f"Generated {url}", show_header=True)
+    table.add_column("table")
+    table.add_column("rows", justify="right")
+    for name, count in summary.rows.items():
+        table.add_row(name, f"{count:,}")
+    return table
+
+
+def summary_line(summary: GenerationSummary) -> str:
+    """One line: patients, practices, seed, extract date, time taken."""
+    return (f"{summary.patients:,} patients, {summary.practices:,} practices, "
+            f"seed {summary.seed}, extract date {summary.extract_date}, "
+            f"{summary.seconds:.1f} s")
+
+
+@click.command("generate")
+@click.option("--patients", type=int, required=True, help="Number of patients to make.")
+@click.option("--practices", type=int, default=None,
+              help="Number of practices (default: about one per 2,500 patients, at least 12).")
+@click.option("--seed", type=int, default=0, show_default=True,
+              help="Random seed: the same seed gives the same store.")
+@click.option("--extract-date", callback=_parse_date, default="2026-06-30", show_default=True,
+              metavar="YYYY-MM-DD", help="The extract date: no record is dated after it.")
+@db_option
+@click.option("--replace", is_flag=True, help="Delete the store's existing data first.")
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+@cli_errors
+def command(patients: int, practices: int | None, seed: int, extract_date: date,
+            db_url: str | None, replace: bool, quiet: bool) -> None:
+    """Generate a synthetic store of UK GP records (practices, patients, records)."""
+    check_arguments(patients, practices)  # before anything touches the disk
+    url = db_url or default_url()
+    normalise_url(url)
+    engine = open_engine(url)
+    try:
+        summary = generate(engine, patients, practices, seed=seed, extract_date=extract_date,
+                           progress=not quiet, replace=replace)
+    finally:
+        engine.dispose()
+    shown = engine.url.render_as_string(hide_password=True)
+    console = Console()
+    console.print(render_summary(summary, shown))
+    console.print(summary_line(summary))
