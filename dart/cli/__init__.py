@@ -28,7 +28,6 @@ COMMAND_MODULES: list[str] = [
     "users",
     "check",
     "count",
-    "representativeness",
     "generate",
 ]
 
