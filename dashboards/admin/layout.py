@@ -17,7 +17,7 @@ AUDIT_COLUMNS = [{"name": n, "id": i} for n, i in (
     ("Action", "action"), ("Outcome", "outcome"), ("Status", "status"),
     ("Study", "study_id"), ("Practice", "practice_id"), ("Rows", "row_count"))]
 TABLE_STYLE = {"style_cell": {"fontFamily": "inherit", "textAlign": "left", "padding": "4px"},
-               "style_header": {"fontWeight": "bold"}}
+               "style_header": {"fontWeight": "bold", "fontFamily": "inherit"}}
 
 
 def study_rows(studies: Sequence[Mapping[str, Any]]) -> list[dict]:

@@ -65,7 +65,7 @@ def page(studies: Sequence[Mapping[str, Any]]) -> html.Div:
             id=ids.TABLE, columns=columns([]), data=[], row_selectable="multi",
             selected_rows=[], sort_action="native", page_size=20,
             style_cell={"fontFamily": "inherit", "textAlign": "left", "padding": "4px"},
-            style_header={"fontWeight": "bold"},
+            style_header={"fontWeight": "bold", "fontFamily": "inherit"},
         )),
         html.Div([
             html.Button("Download CSV", id=ids.DOWNLOAD_BUTTON, n_clicks=0,

@@ -76,7 +76,7 @@ def reference_options(report: Mapping[str, Any]) -> list[dict]:
 
 def results_area() -> html.Section:
     """Figures and summary, under a loading indicator."""
-    graph = {"config": {"displaylogo": False, "responsive": True}}
+    graph = {"config": {"displayModeBar": False, "responsive": True}}
     return html.Section([
         dcc.Loading(html.Div([
             html.Div(id=ids.STATUS, role="status"),

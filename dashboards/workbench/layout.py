@@ -83,7 +83,7 @@ PRACTICE_COLUMNS = [
 
 def results_area() -> html.Section:
     """Where results appear, wrapped in a loading indicator."""
-    graph = {"config": {"displaylogo": False, "responsive": True}}
+    graph = {"config": {"displayModeBar": False, "responsive": True}}
     return html.Section([
         dcc.Loading(html.Div([
             html.Div(id=ids.CARDS),
@@ -98,7 +98,7 @@ def results_area() -> html.Section:
                 columns=PRACTICE_COLUMNS,
                 data=[], sort_action="native", page_size=15,
                 style_cell={"fontFamily": "inherit", "textAlign": "left", "padding": "4px"},
-                style_header={"fontWeight": "bold"},
+                style_header={"fontWeight": "bold", "fontFamily": "inherit"},
             ),
         ], id=ids.RESULTS), type="default", delay_show=150),
         html.Div([

@@ -1,0 +1,82 @@
+"""Browser-test set-up: Chromium flags, a small store, and a fresh app per test.
+
+``pytest_setup_options`` is dash's hook for the webdriver options; the flags stop Chromium
+from trying to reach the internet (it stalls here without them). dash already points
+Chrome's download directory at ``dash_duo.download_path`` (a per-test tmp folder).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from selenium.webdriver.chrome.options import Options
+
+from tests.dashboard.store import TestStore, make_store
+
+CHROME_FLAGS = ("--disable-background-networking", "--disable-component-update",
+                "--disable-sync", "--disable-quic", "--no-first-run")
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+WINDOW = (1440, 1000)
+
+
+def pytest_setup_options() -> Options:
+    """Chrome options for dash_duo (dash adds --headless and --no-sandbox itself)."""
+    options = Options()
+    for flag in CHROME_FLAGS:
+        options.add_argument(flag)
+    options.add_argument(f"--window-size={WINDOW[0]},{WINDOW[1]}")
+    return options
+
+
+@pytest.fixture(scope="session")
+def test_store(tmp_path_factory) -> Iterator[TestStore]:
+    """One store for the whole session (tests that write make their own studies)."""
+    store = make_store(tmp_path_factory.mktemp("dashboard") / "store.db")
+    yield store
+    store.engine.dispose()
+
+
+@pytest.fixture
+def flask_app(test_store):
+    """A fresh ``create_app`` with the dashboard mounted; ``.dash`` is the Dash app."""
+    from dart.web import create_app
+    from dashboards import init_dashboard
+
+    mounted = []
+    app = create_app({"ENGINE": test_store.engine, "SECRET_KEY": "dashboard-tests",
+                      "DASHBOARD": lambda server: mounted.append(init_dashboard(server))})
+    app.dash = mounted[0]
+    return app
+
+
+@pytest.fixture
+def signed_in(dash_duo, flask_app, test_store) -> Callable[[str], object]:
+    """Start the server and return ``sign_in(name)``, which signs in through the form."""
+    dash_duo.start_server(flask_app.dash, navigate=False)
+    base = dash_duo.server.url.rstrip("/")
+
+    def sign_in(name: str, secret: str | None = None):
+        dash_duo.driver.get(f"{base}/dashboard/logout")
+        dash_duo.wait_for_element("#login-name").send_keys(name)
+        dash_duo.find_element("#login-secret").send_keys(secret or test_store.tokens[name])
+        dash_duo.find_element("#login-submit").click()
+        if secret is None:
+            dash_duo.wait_for_contains_text("#app-who", name, timeout=10)
+        return dash_duo
+
+    sign_in.base = base
+    return sign_in
+
+
+def screenshot(dash_duo, name: str, height: int | None = None) -> Path:
+    """Save the current view as docs/screenshots/<name>.png (full height of the page)."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    driver = dash_duo.driver
+    full = height or driver.execute_script("return document.body.scrollHeight")
+    driver.set_window_size(WINDOW[0], max(WINDOW[1], min(int(full) + 40, 4000)))
+    path = SCREENSHOTS / f"{name}.png"
+    driver.save_screenshot(str(path))
+    driver.set_window_size(*WINDOW)
+    return path

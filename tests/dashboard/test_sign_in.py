@@ -1,0 +1,66 @@
+"""Signing in: each role reaches its own view only; the checks are on the server."""
+
+from __future__ import annotations
+
+import pytest
+
+from dashboards.invites import ids as invite_ids
+from dashboards.workbench import ids as wb_ids
+from tests.dashboard.conftest import screenshot
+from tests.dashboard.helpers import call_callback
+from tests.dashboard.store import CRITERIA
+
+pytestmark = pytest.mark.browser
+
+HOME = {"sponsor1": "#workbench-page", "researcher1": "#representativeness-page",
+        "practice1": "#invites-page", "admin1": "#admin-page"}
+MENU = {"sponsor1": ["Criteria workbench"], "researcher1": ["Representativeness"],
+        "practice1": ["Invite lists"], "admin1": ["Administration"]}
+
+
+def test_each_role_signs_in_to_its_own_view(signed_in):
+    for name, page in HOME.items():
+        duo = signed_in(name)
+        duo.wait_for_element(page, timeout=10)
+        links = [a.text for a in duo.find_elements("#app-nav a")]
+        assert links == MENU[name]
+    duo.driver.get(f"{signed_in.base}/dashboard/logout")
+    duo.wait_for_element("#login-name")
+    screenshot(duo, "login")
+
+
+def test_wrong_secret_is_refused(signed_in, test_store):
+    duo = signed_in("sponsor1", secret=test_store.tokens["admin1"])  # another user's token
+    assert "wrong secret" in duo.wait_for_element("#login-error").text
+    duo.driver.get(f"{signed_in.base}/dashboard/workbench")
+    duo.wait_for_element("#login-name")  # anonymous visitors are sent to the form
+
+
+def test_practice_user_cannot_open_other_views(signed_in):
+    duo = signed_in("practice1")
+    for view in ("workbench", "representativeness", "admin"):
+        duo.driver.get(f"{signed_in.base}/dashboard/{view}")
+        duo.wait_for_contains_text("#app-denied", "cannot open", timeout=10)
+        assert not duo.find_elements("#workbench-page")
+    # a hand-made request for the workbench's run callback does nothing on the server
+    response = call_callback(
+        duo, signed_in.base,
+        outputs=[(wb_ids.RESULT, "data"), (wb_ids.CARDS, "children"),
+                 (wb_ids.STATUS, "children"), (wb_ids.FUNNEL, "figure"),
+                 (wb_ids.IMPACT, "figure"), (wb_ids.REGION, "figure"),
+                 (wb_ids.NATION, "figure"), (wb_ids.PRACTICES, "data")],
+        inputs=[(wb_ids.RUN, "n_clicks", 1)], state=[(wb_ids.TEXT, "value", CRITERIA)])
+    assert response.status_code == 204, response.text[:200]
+
+
+def test_server_check_allows_the_right_role(signed_in, test_store):
+    duo = signed_in("practice2")
+    allowed = call_callback(duo, signed_in.base, [(invite_ids.DOWNLOAD, "data")],
+                            [(invite_ids.DOWNLOAD_BUTTON, "n_clicks", 1)],
+                            [(invite_ids.STUDY, "value", test_store.study_id)])
+    assert allowed.status_code == 200
+    duo = signed_in("sponsor1")
+    refused = call_callback(duo, signed_in.base, [(invite_ids.DOWNLOAD, "data")],
+                            [(invite_ids.DOWNLOAD_BUTTON, "n_clicks", 1)],
+                            [(invite_ids.STUDY, "value", test_store.study_id)])
+    assert refused.status_code == 204

@@ -1,0 +1,82 @@
+"""The sponsor's criteria workbench in a browser: live errors, a run, exports, saving."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import time
+from pathlib import Path
+
+import pytest
+from selenium.webdriver.common.keys import Keys
+
+from dashboards.workbench import ids
+from tests.dashboard.conftest import screenshot
+from tests.dashboard.store import BAD_CRITERIA, CRITERIA
+
+pytestmark = pytest.mark.browser
+
+
+def set_text(duo, text: str) -> None:
+    """Replace the editor's text as a user would (select all, type)."""
+    area = duo.find_element(f"#{ids.TEXT}")
+    area.send_keys(Keys.CONTROL, "a")
+    area.send_keys(Keys.DELETE)
+    area.send_keys(text)
+
+
+def wait_for_file(folder, suffix: str, timeout: float = 10.0):
+    """The first file in ``folder`` ending in ``suffix`` once the download has finished."""
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        done = [p for p in folder.iterdir() if p.name.endswith(suffix)]
+        if done:
+            return done[0]
+        time.sleep(0.2)
+    raise AssertionError(f"no {suffix} file downloaded into {folder}")
+
+
+def test_criteria_error_is_shown_at_its_line(signed_in):
+    duo = signed_in("sponsor1")
+    duo.wait_for_element(f"#{ids.TEXT}")
+    set_text(duo, BAD_CRITERIA)
+    duo.wait_for_text_to_equal("#wb-check-where", "Line 3, column 20:", timeout=10)
+    assert "number" in duo.find_element("#wb-check-message").text
+    screenshot(duo, "workbench-error", height=900)
+
+
+def test_run_matches_the_api_and_exports(signed_in, flask_app, test_store, tmp_path):
+    duo = signed_in("sponsor1")
+    duo.wait_for_element(f"#{ids.TEXT}")
+    set_text(duo, CRITERIA)
+    duo.wait_for_element("#wb-check-ok", timeout=10)
+    duo.find_element(f"#{ids.RUN}").click()
+    duo.wait_for_element(f"#{ids.ELIGIBLE_COUNT}", timeout=15)
+
+    api = flask_app.test_client().post(
+        "/api/v1/feasibility", json={"criteria": CRITERIA},
+        headers={"Authorization": f"Bearer {test_store.tokens['sponsor1']}"}).get_json()
+    assert duo.find_element(f"#{ids.ELIGIBLE_COUNT}").text == f"{api['eligible']:,}"
+    assert duo.find_element(f"#{ids.BASE_COUNT}").text == f"{api['base']:,}"
+    # every figure drew, and the practice table lists the API's practices
+    for graph in (ids.FUNNEL, ids.IMPACT, ids.REGION, ids.NATION):
+        duo.wait_for_element(f"#{graph} .main-svg", timeout=10)
+    codes = {c["group"] for c in api["breakdowns"]["practice"] if c["count"]}
+    shown = {td.text for td in duo.find_elements(
+        f"#{ids.PRACTICES} td[data-dash-column=ods_code]")}
+    assert shown == codes
+    screenshot(duo, "workbench")
+
+    duo.find_element(f"#{ids.EXPORT_JSON}").click()
+    exported = json.loads(wait_for_file(Path(duo.download_path), ".json").read_text())
+    assert exported["eligible"] == api["eligible"]
+    duo.find_element(f"#{ids.EXPORT_CSV}").click()
+    rows = list(csv.DictReader(io.StringIO(
+        wait_for_file(Path(duo.download_path), ".csv").read_text())))
+    assert {"section": "summary", "label": "eligible", "count": str(api["eligible"]),
+            "suppressed": "no"} in rows
+
+    duo.find_element(f"#{ids.SAVE}").click()
+    assert "awaiting" in duo.wait_for_element("#wb-saved-ok", timeout=10).text or \
+        "draft" in duo.find_element("#wb-saved-ok").text
