@@ -28,6 +28,7 @@ COMMAND_MODULES: list[str] = [
     "users",
     "check",
     "count",
+    "representativeness",
     "generate",
 ]
 

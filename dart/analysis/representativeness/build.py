@@ -1,0 +1,204 @@
+"""Counts → the representativeness result: disclosure, shares, ratios, rule impact.
+
+Pure: no SQL. ``counts.py`` gets the exact counts from the store in one aggregate query;
+this module turns them into every number shown, each computed by one function here:
+
+* a share is a disclosed count over the disclosed total of its population (for dimensions
+  with an "unknown" group, the total of KNOWN values; the unknown row is a share of all);
+* a ratio is the cohort share over the reference share, with ``intervals`` (Katz against a
+  store reference, Wilson against the fixed UK reference);
+* a rule's impact is each group's ratio (against the target population, else the base) with
+  that rule removed, i.e. among patients passing every other rule.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from criteria_grammar.vocabulary import ENGLISH_REGIONS
+from dart.analysis.disclosure import DisclosurePolicy
+from dart.analysis.representativeness import intervals
+from dart.analysis.representativeness.groups import DIMENSIONS, UNKNOWN, DimensionSpec
+from dart.analysis.representativeness.intervals import Thresholds
+from dart.analysis.representativeness.model import (
+    Dimension,
+    GroupRow,
+    Ratio,
+    RuleChange,
+    RuleImpact,
+    Share,
+)
+from dart.analysis.representativeness.suppression import disclose_tables
+
+
+@dataclass(frozen=True)
+class GroupCounts:
+    """Exact counts of one group: base (in the age range), target, cohort, and the cohort
+    without each rule (``without[i]``: patients passing every rule but rule i)."""
+
+    base: int = 0
+    target: int = 0
+    cohort: int = 0
+    without: tuple[int, ...] = ()
+
+
+Counts = Mapping[str, Mapping[str, GroupCounts]]  # dimension key → group → counts
+
+
+def populations(n_rules: int) -> tuple[str, ...]:
+    """The populations counted: cohort, target, base, then ``without_i`` per rule."""
+    return ("cohort", "target", "base") + tuple(f"without_{i}" for i in range(n_rules))
+
+
+def _exact(c: GroupCounts, population: str) -> int:
+    if population.startswith("without_"):
+        return c.without[int(population.removeprefix("without_"))]
+    return getattr(c, population)
+
+
+def disclose_counts(counts: Counts, n_rules: int,
+                    policy: DisclosurePolicy) -> dict[tuple, int | None]:
+    """Disclosed counts keyed ``(population, dimension, group)``, and the totals keyed
+    ``(population, "total")`` and ``(population, "known", dimension)``."""
+    exact: dict[tuple, int] = {}
+    tables = []
+    for pop in populations(n_rules):
+        total = None
+        for spec in DIMENSIONS:
+            groups = counts.get(spec.key, {})
+            cells = []
+            for group in (*spec.groups, UNKNOWN) if spec.has_unknown else spec.groups:
+                exact[(pop, spec.key, group)] = _exact(groups.get(group, GroupCounts(
+                    without=(0,) * n_rules)), pop)
+                cells.append((pop, spec.key, group))
+            dim_total = sum(exact[c] for c in cells)
+            total = dim_total if total is None else max(total, dim_total)
+            if spec.has_unknown:
+                exact[(pop, "known", spec.key)] = dim_total - exact[(pop, spec.key, UNKNOWN)]
+            tables.append(((pop, "total"), cells))
+        exact[(pop, "total")] = total or 0
+        tables.extend(_region_tables(pop, counts))
+    return disclose_tables(exact, tables, policy)
+
+
+def _region_tables(pop: str, counts: Counts) -> list:
+    # England's regions sum to England's cell; the other nations are a region of their own.
+    return [((pop, "nation", "England"), [(pop, "region", r) for r in ENGLISH_REGIONS])]
+
+
+def share(count: int | None, total: int | None) -> float | None:
+    """``count / total`` of disclosed numbers; ``None`` if either is hidden or total is 0."""
+    if count is None or not total:
+        return None
+    return count / total
+
+
+def known_total(shown: Mapping[tuple, int | None], pop: str, spec: DimensionSpec) -> int | None:
+    """The disclosed denominator of a dimension's shares: known values only, if it has an
+    unknown group, else the population's total."""
+    return shown[(pop, "known", spec.key)] if spec.has_unknown else shown[(pop, "total")]
+
+
+def ratio(shown: Mapping[tuple, int | None], pop: str, reference: str, spec: DimensionSpec,
+          group: str, thresholds: Thresholds, uk_share: float | None = None) -> Ratio:
+    """The ratio of ``pop``'s share of ``group`` to ``reference``'s, with interval and flag."""
+    a, n1 = shown[(pop, spec.key, group)], known_total(shown, pop, spec)
+    if reference == "uk":
+        if a is None or n1 is None:
+            return Ratio(None, suppressed=True, method="wilson")
+        est = intervals.ratio_vs_fixed(a, n1, uk_share or 0.0)
+        method = "wilson"
+    else:
+        b, n2 = shown[(reference, spec.key, group)], known_total(shown, reference, spec)
+        if None in (a, n1, b, n2):
+            return Ratio(None, suppressed=True, method="katz")
+        est = intervals.ratio_of_proportions(a, n1, b, n2)
+        method = "katz"
+    if est is None:
+        return Ratio(None, method=method)
+    return Ratio(est.value, est.lower, est.upper, thresholds.flag(est.value), method)
+
+
+def build_dimensions(shown: Mapping[tuple, int | None], references: Sequence[str],
+                     uk: Mapping[str, Mapping[str, float]] | None,
+                     thresholds: Thresholds) -> tuple[Dimension, ...]:
+    """Each dimension's rows: cohort and reference shares, and the ratios."""
+    out = []
+    for spec in DIMENSIONS:
+        rows = []
+        for group in spec.groups:
+            refs, ratios = {}, {}
+            for ref in references:
+                if ref == "uk":
+                    uk_share = (uk or {}).get(spec.key, {}).get(group, 0.0)
+                    refs[ref] = Share(None, uk_share)
+                    ratios[ref] = ratio(shown, "cohort", ref, spec, group, thresholds, uk_share)
+                else:
+                    refs[ref] = _share(shown, ref, spec, group)
+                    ratios[ref] = ratio(shown, "cohort", ref, spec, group, thresholds)
+            rows.append(GroupRow(group, spec.label_of(group), _share(shown, "cohort", spec, group),
+                                 refs, ratios))
+        note = None
+        if spec.has_unknown:
+            refs = {r: _unknown_share(shown, r, spec) for r in references if r != "uk"}
+            rows.append(GroupRow(UNKNOWN, "Unknown", _unknown_share(shown, "cohort", spec),
+                                 refs, {}, known=False))
+            note = (f"Shares and ratios of the {spec.label.lower()} groups are of patients whose "
+                    f"{spec.label.lower()} is known; 'Unknown' is a share of everyone and is "
+                    "left out of the ratios.")
+        out.append(Dimension(spec.key, spec.label, tuple(rows), note))
+    return tuple(out)
+
+
+def _share(shown, pop: str, spec: DimensionSpec, group: str) -> Share:
+    count = shown[(pop, spec.key, group)]
+    if count is None:
+        return Share(None, None, suppressed=True)
+    return Share(count, share(count, known_total(shown, pop, spec)))
+
+
+def _unknown_share(shown, pop: str, spec: DimensionSpec) -> Share:
+    count = shown[(pop, spec.key, UNKNOWN)]
+    if count is None:
+        return Share(None, None, suppressed=True)
+    return Share(count, share(count, shown[(pop, "total")]))
+
+
+def build_rule_impacts(shown: Mapping[tuple, int | None], rules: Sequence, reference: str,
+                       dimensions: Sequence[Dimension],
+                       thresholds: Thresholds) -> tuple[RuleImpact, ...]:
+    """Each rule's effect on every group's ratio against ``reference``, most harmful first.
+
+    A rule's ``worst`` is the group whose ratio it lowers most among the groups that end up
+    under-represented, else among all groups. Rules are ranked: those lowering an
+    under-represented group first, then by how far they lower it."""
+    impacts = []
+    for i, rule in enumerate(rules):
+        pop = f"without_{i}"
+        changes = []
+        for spec, dim in zip(DIMENSIONS, dimensions, strict=True):
+            for row in dim.rows:
+                if not row.known:
+                    continue
+                with_ = row.ratios[reference].value
+                without = ratio(shown, pop, reference, spec, row.group, thresholds).value
+                changes.append(RuleChange(spec.key, row.group, row.label, with_, without))
+        impacts.append(RuleImpact(i, rule.label, rule.kind, rule.source,
+                                  shown[(pop, "total")], tuple(changes),
+                                  _worst(changes, thresholds)))
+    return tuple(sorted(impacts, key=lambda r: _rank(r, thresholds)))
+
+
+def _worst(changes: Sequence[RuleChange], thresholds: Thresholds) -> RuleChange | None:
+    lowered = [c for c in changes if c.change is not None and c.change < -1e-9]
+    under = [c for c in lowered if thresholds.flag(c.ratio_with) == "under"]
+    return min(under or lowered, key=lambda c: c.change, default=None)
+
+
+def _rank(impact: RuleImpact, thresholds: Thresholds) -> tuple:
+    worst = impact.worst
+    if worst is None:
+        return (2, 0.0, impact.index)
+    hits_under = thresholds.flag(worst.ratio_with) == "under"
+    return (0 if hits_under else 1, worst.change, impact.index)

@@ -1,0 +1,82 @@
+"""The exact counts behind a representativeness result, from ONE aggregate query.
+
+Over the compiler's ``patient_rules`` (one row per base patient, 0/1 flags), a first level
+adds each patient's number of failed rules; the outer level groups by every dimension at
+once and sums, per combination of sex, age band, ethnic group, IMD quintile, nation and
+region: the base (within the trial's age range), the target population, the cohort and,
+for each rule i, the patients who pass every rule but i (``eligible = 1`` or exactly one
+failed rule, rule i). pandas then adds the combinations up per dimension: the rows returned
+are bounded by the number of combinations, never one per patient.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import sqlalchemy as sa
+
+from dart.analysis.representativeness.build import Counts, GroupCounts
+from dart.analysis.representativeness.groups import DIMENSIONS, AgeRange, group_key
+from dart.compiler import CompiledCriteria
+
+DIMENSION_COLUMNS = tuple(d.key for d in DIMENSIONS)
+
+
+def _one(cond: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
+    return sa.case((cond, 1), else_=0)
+
+
+def counts_query(compiled: CompiledCriteria, age_range: AgeRange | None) -> sa.Select:
+    """The aggregate query: one row per combination of the dimensions."""
+    pr = compiled.patient_rules.subquery("pr")
+    rules = [pr.c[name] for name in compiled.rule_columns]
+    bounds = []
+    if age_range and age_range.low is not None:
+        bounds.append(pr.c.age >= age_range.low)
+    if age_range and age_range.high is not None:
+        bounds.append(pr.c.age <= age_range.high)
+    in_age = _one(sa.and_(*bounds)) if bounds else sa.literal(1, sa.Integer)
+    failed = sum(((1 - r) for r in rules), sa.literal(0, sa.Integer))
+    inner = sa.select(
+        *(pr.c[k] for k in DIMENSION_COLUMNS),
+        in_age.label("in_age"),
+        pr.c.in_population, pr.c.eligible,
+        *(pr.c[r.name] for r in rules),
+        failed.label("failed"),
+    ).subquery("counted")
+    without = [
+        sa.func.sum(_one(sa.or_(inner.c.eligible == 1,
+                                sa.and_(inner.c.failed == 1, inner.c[f"rule_{i}"] == 0))))
+        .label(f"without_{i}")
+        for i in range(len(rules))
+    ]
+    dims = [inner.c[k] for k in DIMENSION_COLUMNS]
+    return sa.select(
+        *dims,
+        sa.func.sum(inner.c.in_age).label("base"),
+        sa.func.sum(inner.c.in_population).label("target"),
+        sa.func.sum(inner.c.eligible).label("cohort"),
+        *without,
+    ).group_by(*dims)
+
+
+def count_groups(engine: sa.Engine, compiled: CompiledCriteria,
+                 age_range: AgeRange | None) -> Counts:
+    """Exact counts per dimension and group (see ``build.GroupCounts``)."""
+    n = len(compiled.rules)
+    with engine.connect() as conn:
+        frame = pd.DataFrame(conn.execute(counts_query(compiled, age_range)).mappings().all())
+    value_cols = ["base", "target", "cohort", *(f"without_{i}" for i in range(n))]
+    if frame.empty:
+        return {k: {} for k in DIMENSION_COLUMNS}
+    frame[value_cols] = frame[value_cols].fillna(0).astype("int64")
+    out: dict[str, dict[str, GroupCounts]] = {}
+    for key in DIMENSION_COLUMNS:
+        keys = [group_key(key, None if pd.isna(v) else v) for v in frame[key].astype(object)]
+        groups = frame.assign(_g=keys)
+        summed = groups.groupby("_g", dropna=False)[value_cols].sum()
+        out[key] = {
+            str(g): GroupCounts(int(r["base"]), int(r["target"]), int(r["cohort"]),
+                                tuple(int(r[f"without_{i}"]) for i in range(n)))
+            for g, r in summed.iterrows()
+        }
+    return out

@@ -1,0 +1,161 @@
+"""Plain English: the main gaps of a representativeness result, and a text rendering.
+
+Only published numbers appear: a suppressed group is never named with a count, share or
+ratio (it is not named at all in the summary)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from dart.analysis.representativeness.model import (
+    REFERENCE_LABELS,
+    GroupRow,
+    RepresentativenessResult,
+    RuleChange,
+)
+
+MAX_GROUPS = 8  # per reference in the summary; the tables hold every group
+
+
+def group_name(dimension: str, row: GroupRow | RuleChange) -> str:
+    """A group as a reader names it: "aged 70-74", "Black ethnic group", ..."""
+    label = row.label
+    return {
+        "sex": f"{label.lower()}s" if label in ("Female", "Male") else label,
+        "age_band": f"people aged {label}",
+        "ethnicity": f"the {label} ethnic group",
+        "imd_quintile": f"IMD quintile {label}",
+        "nation": label,
+        "region": f"the {label} region" if label not in ("Scotland", "Wales",
+                                                          "Northern Ireland") else label,
+    }.get(dimension, label)
+
+
+def fmt(value: float | None, digits: int = 2) -> str:
+    """A number for text, or an em dash."""
+    return "—" if value is None else f"{value:.{digits}f}"
+
+
+def _flagged(result: RepresentativenessResult, ref: str, flag: str):
+    found = []
+    for dim in result.dimensions:
+        for row in dim.rows:
+            r = row.ratios.get(ref)
+            if r is not None and r.flag == flag and not r.suppressed:
+                found.append((r.value, dim.key, row))
+    return sorted(found, key=lambda t: t[0] if flag == "under" else -t[0])
+
+
+def responsible_rule(result: RepresentativenessResult, dimension: str,
+                     group: str) -> tuple[str, RuleChange] | None:
+    """The rule whose removal raises this group's ratio most, with its change."""
+    best = None
+    for impact in result.rule_impacts:
+        for c in impact.changes:
+            if c.dimension == dimension and c.group == group and c.change is not None:
+                if c.change < -1e-9 and (best is None or c.change < best[1].change):
+                    best = (impact.label, c)
+    return best
+
+
+def summarise(result: RepresentativenessResult) -> Iterator[str]:
+    """The summary's sentences, most important first."""
+    if result.cohort_suppressed:
+        yield "The eligible cohort is too small to describe (fewer than the disclosure threshold)."
+        return
+    rounded = " (rounded)" if result.disclosure.get("applied") else ""
+    yield f"The eligible cohort holds {result.cohort_total:,} patients{rounded}."
+    target = result.reference("target")
+    if not target.available:
+        yield ("The file has no population statement, so there is no target population: the "
+               "cohort is compared with the store's base population and the UK.")
+    primary = result.rule_reference or "base"
+    ref_label = REFERENCE_LABELS[primary].lower()
+    under = _flagged(result, primary, "under")
+    if not under:
+        yield f"No group is under-represented against the {ref_label}."
+    for value, dim, row in under[:MAX_GROUPS]:
+        r = row.ratios[primary]
+        text = (f"Under-represented against the {ref_label}: {group_name(dim, row)} "
+                f"(ratio {fmt(value)}, 95% CI {fmt(r.lower)}-{fmt(r.upper)})")
+        cause = responsible_rule(result, dim, row.group)
+        if cause:
+            label, change = cause
+            text += (f"; the rule '{label}' lowers it most (ratio {fmt(change.ratio_without)} "
+                     "without it)")
+        yield text + "."
+    if len(under) > MAX_GROUPS:
+        yield f"... and {len(under) - MAX_GROUPS} more under-represented groups (see the table)."
+    over = _flagged(result, primary, "over")
+    if over:
+        names = ", ".join(f"{group_name(d, row)} ({fmt(v)})" for v, d, row in over[:MAX_GROUPS])
+        yield f"Over-represented against the {ref_label}: {names}."
+    if "uk" in result.available_references:
+        uk_under = _flagged(result, "uk", "under")
+        if uk_under:
+            names = ", ".join(f"{group_name(d, row)} ({fmt(v)})"
+                              for v, d, row in uk_under[:MAX_GROUPS])
+            yield f"Under-represented against the UK population: {names}."
+    for impact in result.rule_impacts[:3]:
+        w = impact.worst
+        if w is not None and w.ratio_with is not None and w.ratio_with < result.thresholds.under:
+            yield (f"Rule '{impact.label}' lowers the ratio of {group_name(w.dimension, w)} "
+                   f"from {fmt(w.ratio_without)} to {fmt(w.ratio_with)}.")
+    eth = result.dimension("ethnicity").row("unknown").cohort
+    if eth.share is not None and eth.share > 0:
+        yield (f"Ethnicity is unknown for {eth.share:.0%} of the cohort; ethnic-group shares "
+               "are of patients with a known ethnic group.")
+
+
+def render_text(result: RepresentativenessResult) -> str:
+    """The result as plain text tables (the CLI's default output)."""
+    refs = result.available_references
+    lines = [f"Representativeness: {result.study or result.filename}"]
+    if result.index_date:
+        lines.append(f"Index date: {result.index_date.isoformat()}")
+    lines.append("")
+    lines.extend(f"* {s}" for s in result.summary)
+    lines.append("")
+    for ref in result.references:
+        total = "suppressed" if ref.suppressed else (
+            f"{ref.total:,}" if ref.total is not None else "—")
+        lines.append(f"{ref.label}: {ref.note} [n = {total}]" if ref.available
+                     else f"{ref.label}: {ref.note}")
+    head = ["Group", "Cohort n", "Share"] + [h for r in refs for h in (
+        f"{r} share", f"{r} ratio (95% CI)", "flag")]
+    for dim in result.dimensions:
+        lines += ["", f"== {dim.label} =="]
+        rows = [head]
+        for row in dim.rows:
+            cells = [row.label, _count(row.cohort), _pct(row.cohort)]
+            for ref in refs:
+                cells.append(_pct(row.references[ref]) if ref in row.references else "")
+                r = row.ratios.get(ref)
+                if r is None or r.suppressed or r.value is None:
+                    cells += ["suppressed" if (r is not None and r.suppressed) else "—", ""]
+                else:
+                    cells += [f"{fmt(r.value)} ({fmt(r.lower)}-{fmt(r.upper)})", r.flag or ""]
+            rows.append(cells)
+        widths = [max(len(str(c)) for c in col) for col in zip(*rows, strict=True)]
+        lines += ["  ".join(str(c).ljust(w) for c, w in zip(r, widths, strict=True)).rstrip()
+                  for r in rows]
+        if dim.note:
+            lines.append(f"({dim.note})")
+    lines += ["", f"Rule impact (ratios against the {result.rule_reference} population, "
+                  "with each rule removed), most harmful first:"]
+    for impact in result.rule_impacts:
+        w = impact.worst
+        what = (f"lowers {group_name(w.dimension, w)} from {fmt(w.ratio_without)} to "
+                f"{fmt(w.ratio_with)}" if w else "lowers no group's ratio")
+        lines.append(f"  {impact.kind} '{impact.label}': {what}")
+    lines += ["", *result.notes]
+    return "\n".join(lines) + "\n"
+
+
+def _count(share) -> str:
+    return "suppressed" if share.suppressed else ("—" if share.count is None
+                                                  else f"{share.count:,}")
+
+
+def _pct(share) -> str:
+    return "" if share.suppressed else ("—" if share.share is None else f"{share.share:.1%}")

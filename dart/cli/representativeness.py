@@ -1,0 +1,61 @@
+"""``dart representativeness FILE``: who the criteria leave out, and which rule does it.
+
+Text tables by default, ``--json`` for one JSON object, ``--html OUT.html`` to also write the
+self-contained report. Disclosure control applies unless ``--no-suppression`` (meant for the
+local data owner only)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from dart.analysis.disclosure import DisclosurePolicy
+from dart.analysis.representativeness import Thresholds, render_text, run_representativeness
+from dart.analysis.representativeness.report_html import render_html
+from dart.cli.check import read_criteria_file
+from dart.cli.common import cli_errors, db_option
+from dart.store.engine import open_engine, require_store
+
+
+@click.command("representativeness")
+@click.argument("file", type=click.Path(dir_okay=False))
+@db_option
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@click.option("--html", "html_out", type=click.Path(dir_okay=False), default=None,
+              metavar="OUT.html", help="Also write a self-contained HTML report here.")
+@click.option("--no-suppression", is_flag=True,
+              help="Exact counts, no disclosure control (the local data owner only).")
+@click.option("--under", type=float, default=0.8, show_default=True,
+              help="Ratios below this are flagged under-represented.")
+@click.option("--over", type=float, default=1.25, show_default=True,
+              help="Ratios above this are flagged over-represented.")
+@cli_errors
+def command(file: str, db_url: str | None, as_json: bool, html_out: str | None,
+            no_suppression: bool, under: float, over: float) -> None:
+    """Compare the eligible cohort of FILE with its target population, the store and the UK."""
+    try:
+        thresholds = Thresholds(under, over)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+    criteria, library = read_criteria_file(file)
+    engine = open_engine(db_url)
+    try:
+        require_store(engine)
+        result = run_representativeness(
+            engine, criteria, library, thresholds=thresholds,
+            policy=DisclosurePolicy(enabled=not no_suppression))
+    finally:
+        engine.dispose()
+    if html_out:
+        try:
+            Path(html_out).write_text(render_html(result), encoding="utf-8")
+        except OSError as exc:
+            raise click.ClickException(f"cannot write {html_out}: {exc.strerror}") from None
+    if as_json:
+        click.echo(json.dumps(result.to_json(), indent=2))
+    else:
+        click.echo(render_text(result), nl=False)
+        if html_out:
+            click.echo(f"HTML report written to {html_out}")
