@@ -144,9 +144,8 @@ def build_dimensions(shown: Mapping[tuple, int | None], references: Sequence[str
             refs = {r: _unknown_share(shown, r, spec) for r in references if r != "uk"}
             rows.append(GroupRow(UNKNOWN, "Unknown", _unknown_share(shown, "cohort", spec),
                                  refs, {}, known=False))
-            note = (f"Shares and ratios of the {spec.label.lower()} groups are of patients whose "
-                    f"{spec.label.lower()} is known; 'Unknown' is a share of everyone and is "
-                    "left out of the ratios.")
+            note = (f"Shares and ratios are of patients whose {spec.label.lower()} is known; "
+                    "'Unknown' is a share of everyone and is left out of the ratios.")
         out.append(Dimension(spec.key, spec.label, tuple(rows), note))
     return tuple(out)
 

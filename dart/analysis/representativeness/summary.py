@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from criteria_grammar.vocabulary import NATIONS
 from dart.analysis.representativeness.model import (
     REFERENCE_LABELS,
     GroupRow,
@@ -40,6 +41,8 @@ def _flagged(result: RepresentativenessResult, ref: str, flag: str):
     found = []
     for dim in result.dimensions:
         for row in dim.rows:
+            if dim.key == "region" and row.group in NATIONS:
+                continue  # the devolved nations are their own region: named once, as nations
             r = row.ratios.get(ref)
             if r is not None and r.flag == flag and not r.suppressed:
                 found.append((r.value, dim.key, row))
