@@ -8,6 +8,7 @@ from typing import Any
 from dash import dash_table, dcc, html
 
 from dashboards.admin import ids
+from dashboards.theme import FONT
 
 STUDY_COLUMNS = [{"name": n, "id": i} for n, i in (
     ("Id", "id"), ("Title", "title"), ("Status", "status"), ("Created", "created_at"),
@@ -16,8 +17,8 @@ AUDIT_COLUMNS = [{"name": n, "id": i} for n, i in (
     ("Id", "id"), ("At (UTC)", "at"), ("User", "user"), ("Role", "role"),
     ("Action", "action"), ("Outcome", "outcome"), ("Status", "status"),
     ("Study", "study_id"), ("Practice", "practice_id"), ("Rows", "row_count"))]
-TABLE_STYLE = {"style_cell": {"fontFamily": "inherit", "textAlign": "left", "padding": "4px"},
-               "style_header": {"fontWeight": "bold", "fontFamily": "inherit"}}
+TABLE_STYLE = {"style_cell": {"fontFamily": FONT, "textAlign": "left", "padding": "4px"},
+               "style_header": {"fontWeight": "bold", "fontFamily": FONT}}
 
 
 def study_rows(studies: Sequence[Mapping[str, Any]]) -> list[dict]:
@@ -47,9 +48,11 @@ def page(pending: Sequence[Mapping[str, Any]], audit: Sequence[Mapping[str, Any]
             dash_table.DataTable(id=ids.PENDING, columns=STUDY_COLUMNS,
                                  data=study_rows(pending), sort_action="native",
                                  page_size=10, **TABLE_STYLE),
-            html.Label("Study", htmlFor=ids.STUDY),
-            dcc.Dropdown(id=ids.STUDY, options=options,
-                         value=options[0]["value"] if options else None),
+            html.Fieldset([
+                html.Legend("Study to approve or close"),
+                dcc.RadioItems(id=ids.STUDY, options=options, className="choices",
+                               value=options[0]["value"] if options else None),
+            ]),
             html.Div([html.Button("Approve", id=ids.APPROVE, n_clicks=0, className="primary"),
                       html.Button("Close", id=ids.CLOSE, n_clicks=0)], className="buttons"),
             html.Div(id=ids.MESSAGE, role="status", **{"aria-live": "polite"}),

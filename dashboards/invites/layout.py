@@ -13,6 +13,7 @@ from typing import Any
 from dash import dash_table, dcc, html
 
 from dashboards.invites import ids
+from dashboards.theme import FONT
 
 # Columns shown, in order, when the list has them (the list's own extra columns follow).
 PREFERRED = ("patient_id", "nhs_number", "given_name", "family_name", "date_of_birth",
@@ -44,8 +45,8 @@ def table_rows(rows: Sequence[Mapping[str, Any]]) -> list[dict]:
 
 def summary(rows: Sequence[Mapping[str, Any]]) -> str:
     """One line about the list."""
-    invited = sum(1 for r in rows if r.get("invited_on"))
-    return f"{len(rows)} patients on the list, {invited} already invited."
+    return (f"{len(rows)} patients on the list. Patients invited recently (to any study) "
+            "are left off; tick rows and mark them once invitations are sent.")
 
 
 def page(studies: Sequence[Mapping[str, Any]]) -> html.Div:
@@ -64,8 +65,8 @@ def page(studies: Sequence[Mapping[str, Any]]) -> html.Div:
         dcc.Loading(dash_table.DataTable(
             id=ids.TABLE, columns=columns([]), data=[], row_selectable="multi",
             selected_rows=[], sort_action="native", page_size=20,
-            style_cell={"fontFamily": "inherit", "textAlign": "left", "padding": "4px"},
-            style_header={"fontWeight": "bold", "fontFamily": "inherit"},
+            style_cell={"fontFamily": FONT, "textAlign": "left", "padding": "4px"},
+            style_header={"fontWeight": "bold", "fontFamily": FONT},
         )),
         html.Div([
             html.Button("Download CSV", id=ids.DOWNLOAD_BUTTON, n_clicks=0,

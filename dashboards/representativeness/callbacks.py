@@ -13,6 +13,15 @@ from dashboards.workbench.layout import check_message
 ROLES = ("researcher",)
 
 
+def load_example(name: str | None) -> tuple[str, str]:
+    """Paste the chosen example into the text area (and switch to pasted criteria)."""
+    require(*ROLES)
+    examples = backend().examples()
+    if not name or name not in examples:
+        raise PreventUpdate
+    return examples[name], "text"
+
+
 def run(n_clicks: int, source: str, study_id: int | None, text: str | None) -> tuple:
     """Compute the report for the chosen study or the pasted criteria."""
     user = require(*ROLES)
@@ -41,11 +50,13 @@ def draw(report: dict | None, key: str | None, reference: str | None) -> tuple:
         raise PreventUpdate
     return (figures.shares_figure(report, key),
             figures.ratio_figure(report, key, reference or "uk"),
-            figures.heatmap_figure(report), layout.summary(report))
+            figures.heatmap_figure(report, [key]), layout.summary(report))
 
 
 def register(app: Dash) -> None:
     """Attach the representativeness callbacks to ``app``."""
+    app.callback(Output(ids.TEXT, "value"), Output(ids.SOURCE, "value"),
+                 Input(ids.EXAMPLE, "value"), prevent_initial_call=True)(load_example)
     app.callback(
         Output(ids.RESULT, "data"), Output(ids.STATUS, "children"),
         Output(ids.DIMENSION, "options"), Output(ids.DIMENSION, "value"),

@@ -105,11 +105,14 @@ def heatmap_figure(report: Report, dimensions: Sequence[str] | None = None) -> g
         z.append([changes.get(col) for col in columns])
     bound = max((abs(v) for row in z for v in row if v is not None), default=0.1) or 0.1
     fig = go.Figure(go.Heatmap(
-        z=z, x=[f"{d}: {g}" for d, g in columns], y=[r["label"] for r in rules],
+        z=z, x=[g if dimensions and len(dimensions) == 1 else f"{d}: {g}" for d, g in columns],
+        y=[r["label"] for r in rules],
         colorscale=DIVERGING, zmin=-bound, zmax=bound, zmid=0,
-        colorbar={"title": {"text": "Change in ratio"}},
-        hovertemplate="%{y}<br>%{x}: %{z:+.2f}<extra></extra>",
+        colorbar={"title": {"text": "Change in ratio"}, "len": 0.9},
+        texttemplate="%{z:+.2f}", hovertemplate="%{y}<br>%{x}: %{z:+.2f}<extra></extra>",
+        xgap=2, ygap=2,
     ))
     fig.update_yaxes(autorange="reversed")
-    return style_figure(fig, "Rule impact: change in each group's ratio caused by each rule",
-                        "Group", "Rule", height=max(300, 120 + 40 * len(rules)))
+    return style_figure(fig, "Rule impact on each group's ratio (negative: the rule lowers it)",
+                        "Group", "Rule",
+                        height=max(320, 140 + 44 * len(rules)))

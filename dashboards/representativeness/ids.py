@@ -2,6 +2,7 @@
 
 SOURCE = "rep-source"
 STUDY = "rep-study"
+EXAMPLE = "rep-example"
 TEXT = "rep-text"
 RUN = "rep-run"
 RESULT = "rep-result"

@@ -11,8 +11,10 @@ from dashboards.representativeness import ids
 from dashboards.theme import format_count
 
 
-def source_picker(studies: Sequence[Mapping[str, Any]]) -> html.Section:
-    """Choose a study or paste criteria, then run."""
+def source_picker(studies: Sequence[Mapping[str, Any]],
+                  examples: Mapping[str, str] | None = None) -> html.Section:
+    """Choose a study or paste criteria (or start from an example), then run."""
+    examples = examples or {}
     options = [{"label": f"{s.get('title')} (#{s['id']}, {s.get('status')})", "value": s["id"]}
                for s in studies]
     sources = [{"label": "Paste criteria", "value": "text"}]
@@ -30,6 +32,9 @@ def source_picker(studies: Sequence[Mapping[str, Any]]) -> html.Section:
             dcc.Dropdown(id=ids.STUDY, options=options,
                          value=options[0]["value"] if options else None),
         ], hidden=not options),
+        html.Label("Start from an example", htmlFor=ids.EXAMPLE),
+        dcc.Dropdown(id=ids.EXAMPLE, options=list(examples), value=None,
+                     placeholder="Choose an example to paste it below"),
         html.Label("Criteria text", htmlFor=ids.TEXT),
         dcc.Textarea(id=ids.TEXT, className="editor", rows=10, spellCheck=False,
                      placeholder='include "Type 2 diabetes": has t2dm'),
@@ -90,7 +95,8 @@ def results_area() -> html.Section:
     ], className="panel results-panel")
 
 
-def page(studies: Sequence[Mapping[str, Any]]) -> html.Div:
+def page(studies: Sequence[Mapping[str, Any]],
+         examples: Mapping[str, str] | None = None) -> html.Div:
     """The whole representativeness page."""
-    return html.Div([source_picker(studies), results_area()], className="workbench",
+    return html.Div([source_picker(studies, examples), results_area()], className="workbench",
                     id="representativeness-page")

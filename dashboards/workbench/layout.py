@@ -8,7 +8,7 @@ from dash import dash_table, dcc, html
 from dash.dash_table.Format import Format
 
 from dashboards.backend import CheckError
-from dashboards.theme import format_count
+from dashboards.theme import FONT, format_count
 from dashboards.workbench import ids
 from dashboards.workbench.model import FeasibilityView
 
@@ -97,8 +97,8 @@ def results_area() -> html.Section:
                 id=ids.PRACTICES,
                 columns=PRACTICE_COLUMNS,
                 data=[], sort_action="native", page_size=15,
-                style_cell={"fontFamily": "inherit", "textAlign": "left", "padding": "4px"},
-                style_header={"fontWeight": "bold", "fontFamily": "inherit"},
+                style_cell={"fontFamily": FONT, "textAlign": "left", "padding": "4px"},
+                style_header={"fontWeight": "bold", "fontFamily": FONT},
             ),
         ], id=ids.RESULTS), type="default", delay_show=150),
         html.Div([

@@ -1,0 +1,69 @@
+"""A practice user's invite list in a browser: the CSV file, marking invited, isolation."""
+
+from __future__ import annotations
+
+import csv
+import io
+import time
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from dart.store.schema import patient
+from dashboards.invites import ids
+from tests.dashboard.conftest import screenshot
+
+pytestmark = pytest.mark.browser
+
+
+def downloaded_csv(folder: Path, timeout: float = 10.0) -> list[dict]:
+    """Rows of the first finished CSV download in ``folder``."""
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        done = [p for p in folder.iterdir() if p.suffix == ".csv"]
+        if done:
+            return list(csv.DictReader(io.StringIO(done[0].read_text())))
+        time.sleep(0.2)
+    raise AssertionError(f"no CSV downloaded into {folder}")
+
+
+def practice_of(engine: sa.Engine) -> dict[int, int]:
+    with engine.connect() as conn:
+        return dict(conn.execute(sa.select(patient.c.patient_id, patient.c.practice_id)).all())
+
+
+def test_practice_downloads_its_own_list_and_marks_invited(signed_in, flask_app, test_store):
+    duo = signed_in("practice2")
+    duo.wait_for_element(f"#{ids.TABLE} td[data-dash-column=nhs_number]", timeout=15)
+    duo.find_element(f"#{ids.DOWNLOAD_BUTTON}").click()
+    rows = downloaded_csv(Path(duo.download_path))
+
+    api = flask_app.test_client().get(
+        f"/api/v1/studies/{test_store.study_id}/invites?format=csv",
+        headers={"Authorization": f"Bearer {test_store.tokens['practice2']}"})
+    assert rows == list(csv.DictReader(io.StringIO(api.get_data(as_text=True))))
+    owners = practice_of(test_store.engine)
+    assert rows and {owners[int(r["patient_id"])] for r in rows} == {2}
+    screenshot(duo, "invites")
+
+    # select the first two rows and mark them invited: they leave the list
+    first = [r["patient_id"] for r in rows[:2]]
+    boxes = duo.find_elements(f"#{ids.TABLE} input[type=checkbox]")
+    boxes[0].click()
+    boxes[1].click()
+    duo.find_element(f"#{ids.MARK}").click()
+    duo.wait_for_contains_text(f"#{ids.MESSAGE}", "Marked 2 patient(s)", timeout=10)
+    shown = {td.text for td in duo.find_elements(
+        f"#{ids.TABLE} td[data-dash-column=patient_id]")}
+    assert not shown & set(first)
+
+
+def test_practice_lists_never_mix(signed_in, test_store):
+    owners = practice_of(test_store.engine)
+    for name, practice in (("practice1", 1), ("practice2", 2)):
+        duo = signed_in(name)
+        duo.wait_for_element(f"#{ids.TABLE} td[data-dash-column=patient_id]", timeout=15)
+        ids_shown = {int(td.text) for td in duo.find_elements(
+            f"#{ids.TABLE} td[data-dash-column=patient_id]")}
+        assert ids_shown and {owners[i] for i in ids_shown} == {practice}
