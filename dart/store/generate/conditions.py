@@ -92,13 +92,19 @@ LINKS = (
 )
 
 
-def calibrate(risk: np.ndarray, eligible: np.ndarray, target: float) -> np.ndarray:
-    """Scale ``risk`` so that its mean over ``eligible`` (capped at 0.95) is ``target``."""
-    if not eligible.any():
+def calibrate(risk: np.ndarray, eligible: np.ndarray, target: float,
+              basis: np.ndarray | None = None) -> np.ndarray:
+    """Scale ``risk`` so that its mean (capped at 0.95) over ``eligible & basis`` is
+    ``target``; zero outside ``eligible``. QOF divides by the current list, so ``basis``
+    is the registered and living: the dead and departed, older and sicker, are left out."""
+    measured = eligible if basis is None else eligible & basis
+    if not measured.any():
+        measured = eligible
+    if not measured.any():
         return np.zeros_like(risk)
-    scale = target / max(risk[eligible].mean(), 1e-12)
+    scale = target / max(risk[measured].mean(), 1e-12)
     for _ in range(6):
-        mean = np.minimum(risk * scale, 0.95)[eligible].mean()
+        mean = np.minimum(risk * scale, 0.95)[measured].mean()
         if mean <= 0:
             break
         scale *= target / mean
@@ -115,6 +121,7 @@ def draw_conditions(rng: np.random.Generator, people: pd.DataFrame,
     imd = people["imd_quintile"].to_numpy(dtype=float, na_value=np.nan)
     end = people["end"].to_numpy().astype("datetime64[D]")
     dob = people["date_of_birth"].to_numpy().astype("datetime64[D]")
+    current = people["registration_end"].isna().to_numpy()  # registered and alive now
     latent = rng.lognormal(0.0, 0.6, n)
     have: dict[str, np.ndarray] = {"smoker": smoker}
     out: dict[str, np.ndarray] = {}
@@ -130,7 +137,7 @@ def draw_conditions(rng: np.random.Generator, people: pd.DataFrame,
         eligible = age >= cond.min_age
         if cond.name == "t1dm":
             eligible = age >= 0
-        p = calibrate(risk, eligible, cond.target)
+        p = calibrate(risk, eligible, cond.target, current)
         if cond.name == "t2dm":
             p = np.where(have["t1dm"] if "t1dm" in have else False, 0.0, p)
         has = rng.random(n) < p
@@ -146,7 +153,7 @@ def draw_conditions(rng: np.random.Generator, people: pd.DataFrame,
     # (about 600k births a year among ~12.5M women of those ages [memory]).
     women = ~male & (age >= 16) & (age < 46)
     preg_risk = np.interp(age, (16, 20, 25, 30, 35, 40, 46), (0.3, 0.8, 1.2, 1.5, 1.1, 0.4, 0.05))
-    pregnant = rng.random(n) < calibrate(preg_risk, women, 0.04)
+    pregnant = rng.random(n) < calibrate(preg_risk, women, 0.04, current)
     out["pregnancy"] = pregnant
     preg_day = end - (rng.random(n) * 270).astype(np.int64) * np.timedelta64(1, "D")
     out["pregnancy_onset"] = np.where(pregnant, np.maximum(preg_day, dob), np.datetime64("NaT"))
