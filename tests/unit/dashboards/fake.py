@@ -1,0 +1,120 @@
+"""A small in-memory ``Backend`` and sample result JSON for the dashboard's unit tests."""
+
+from __future__ import annotations
+
+from dashboards.backend import BackendError, CheckError, DashUser
+
+USERS = {"sponsor1": "sponsor", "researcher1": "researcher", "practice1": "practice",
+         "admin1": "admin"}
+
+FEASIBILITY = {
+    "study": "Test", "index_date": "2026-06-30", "base": 300, "eligible": 150,
+    "funnel": [
+        {"label": "Aged 40 to 80", "kind": "include", "remaining": 200, "suppressed": False},
+        {"label": "Rare", "kind": "include", "remaining": None, "suppressed": True},
+    ],
+    "unique_impact": [
+        {"label": "Aged 40 to 80", "kind": "include", "count": 75, "suppressed": False},
+        {"label": "Rare", "kind": "include", "count": None, "suppressed": True},
+    ],
+    "breakdowns": {
+        "region": [{"group": "London", "count": 40, "suppressed": False},
+                   {"group": "North East", "count": 0, "suppressed": False},
+                   {"group": "Wales", "count": 110, "suppressed": False},
+                   {"group": "Scotland", "count": None, "suppressed": True}],
+        "nation": [{"group": "England", "count": 40, "suppressed": False},
+                   {"group": "Wales", "count": 110, "suppressed": False}],
+        "practice": [{"group": "T00001", "name": "Practice one", "count": 40,
+                      "suppressed": False, "percent": 26.7},
+                     {"group": "T00002", "name": "Practice two", "count": None,
+                      "suppressed": True, "percent": None}],
+    },
+    "screens": ["Willing to attend"],
+}
+
+
+def _row(group: str, label: str, cohort: float, ratio: float | None) -> dict:
+    share = {"count": 10, "share": cohort, "suppressed": False}
+    ratios = {} if ratio is None else {
+        "target": {"ratio": ratio, "lower": ratio - 0.1, "upper": ratio + 0.2, "flag": None}}
+    return {"group": group, "label": label, "known": ratio is not None, "cohort": share,
+            "references": {"target": {"count": 20, "share": 0.5, "suppressed": False}},
+            "ratios": ratios}
+
+
+REPORT = {
+    "study": "Test", "cohort": {"total": 150, "suppressed": False},
+    "references": [{"key": "target", "label": "Target population", "available": True},
+                   {"key": "uk", "label": "UK population", "available": False}],
+    "thresholds": {"under": 0.8, "over": 1.25},
+    "dimensions": [{"key": "sex", "label": "Sex", "note": None, "groups": [
+        _row("F", "Female", 0.6, 1.2), _row("M", "Male", 0.4, 0.8),
+        _row("unknown", "Unknown", 0.0, None)]}],
+    "rule_impact": {"reference": "target", "rules": [
+        {"label": "Aged 40 to 80", "changes": [
+            {"dimension": "sex", "group": "F", "label": "Female", "change": -0.3},
+            {"dimension": "sex", "group": "M", "label": "Male", "change": 0.1}]}]},
+    "summary": ["The eligible cohort holds 150 patients (rounded)."],
+    "notes": ["A note."],
+}
+
+
+class FakeBackend:
+    """Users whose secret is ``<name>-token``; criteria valid unless they contain 'oops'."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple] = []
+
+    def authenticate(self, name: str, secret: str) -> DashUser | None:
+        return self.get_user(name) if secret == f"{name}-token" else None
+
+    def get_user(self, name: str) -> DashUser | None:
+        role = USERS.get(name)
+        return DashUser(name, role, 1 if role == "practice" else None) if role else None
+
+    def examples(self) -> dict[str, str]:
+        return {"first": 'include "Adults": age >= 18\n', "second": "include age >= 65\n"}
+
+    def check(self, text: str) -> CheckError | None:
+        for number, line in enumerate(text.splitlines(), 1):
+            if "oops" in line:
+                return CheckError(number, line.index("oops") + 1, "unexpected 'oops'",
+                                  source_line=line)
+        return None
+
+    def feasibility(self, user, text):
+        self.calls.append(("feasibility", user.name))
+        return FEASIBILITY
+
+    def save_study(self, user, text):
+        return {"id": 7, "title": "Test", "status": "draft"}
+
+    def studies(self, user):
+        return []
+
+    def representativeness(self, user, *, study_id=None, text=None):
+        return REPORT
+
+    def invite_studies(self, user):
+        return [{"id": 1, "title": "Study one", "status": "approved"}]
+
+    def invite_list(self, user, study_id):
+        if study_id != 1:
+            raise BackendError("no such study")
+        return [{"patient_id": 5, "nhs_number": "9990000050", "sex": "F"}]
+
+    def invite_csv(self, user, study_id):
+        return "patient_id\n5\n"
+
+    def mark_invited(self, user, study_id, patient_ids):
+        return len(patient_ids)
+
+    def pending_studies(self, user):
+        return [{"id": 2, "title": "Pending", "status": "draft", "versions": [{}]}]
+
+    def set_study_status(self, user, study_id, action):
+        return {"id": study_id, "status": "approved" if action == "approve" else "closed"}
+
+    def audit_log(self, user, limit=200):
+        return [{"id": 1, "at": "2026-06-30T10:00:00", "user": "admin1", "action": "x",
+                 "extra": "hidden"}]

@@ -1,0 +1,101 @@
+"""Sign-in, page routing by role and the server-side role checks, with a fake backend."""
+
+from __future__ import annotations
+
+import flask
+import pytest
+from dash.exceptions import PreventUpdate
+
+from dashboards import init_dashboard
+from dashboards.app import route, views_for
+from dashboards.auth import SESSION_KEY, require
+from dashboards.invites import callbacks as invite_callbacks
+from dashboards.workbench import callbacks as wb_callbacks
+from tests.unit.dashboards.fake import FakeBackend
+from tests.unit.dashboards.helpers import text_of
+
+
+@pytest.fixture
+def server():
+    app = flask.Flask("test")
+    app.config["SECRET_KEY"] = "test"
+    app.fake = FakeBackend()
+    init_dashboard(app, backend=app.fake)
+    return app
+
+
+def as_user(server, name: str | None):
+    """A request context in which ``name`` is signed in."""
+    ctx = server.test_request_context("/dashboard/_dash-update-component", method="POST")
+    ctx.push()
+    if name:
+        flask.session[SESSION_KEY] = name
+    return ctx
+
+
+def test_each_role_has_exactly_its_view():
+    assert {role: [v.path for v in views_for(role)] for role in
+            ("sponsor", "researcher", "practice", "admin")} == {
+        "sponsor": ["workbench"], "researcher": ["representativeness"],
+        "practice": ["invites"], "admin": ["admin"]}
+
+
+def test_login_sets_a_session_and_wrong_secret_fails(server):
+    client = server.test_client()
+    assert client.get("/dashboard/").headers["Location"].endswith("/dashboard/login")
+    assert client.post("/dashboard/login",
+                       data={"name": "sponsor1", "secret": "nope"}).status_code == 401
+    ok = client.post("/dashboard/login", data={"name": "sponsor1", "secret": "sponsor1-token"})
+    assert ok.status_code == 302 and "session=" in ok.headers["Set-Cookie"]
+    assert client.get("/dashboard/").status_code == 200
+    client.get("/dashboard/logout")
+    assert client.get("/dashboard/workbench").status_code == 302
+
+
+def test_api_bearer_tokens_do_not_open_the_dashboard(server):
+    client = server.test_client()
+    page = client.get("/dashboard/", headers={"Authorization": "Bearer sponsor1-token"})
+    assert page.status_code == 302
+
+
+def test_route_refuses_other_roles_views(server):
+    ctx = as_user(server, "practice1")
+    try:
+        assert "cannot open" in text_of(route("/dashboard/workbench", "/dashboard/"))
+        assert "Invite lists" in text_of(route("/dashboard/", "/dashboard/"))
+        assert "no page" in text_of(route("/dashboard/nothing", "/dashboard/"))
+    finally:
+        ctx.pop()
+
+
+def test_callbacks_check_the_role_on_the_server(server):
+    ctx = as_user(server, "practice1")
+    try:
+        with pytest.raises(PreventUpdate):
+            wb_callbacks.run(1, "include age >= 18")
+        assert server.fake.calls == []
+        rows, columns, summary = invite_callbacks.show(1)
+        assert rows[0]["patient_id"] == 5
+        assert require("practice").practice_id == 1
+    finally:
+        ctx.pop()
+    ctx = as_user(server, None)
+    try:
+        with pytest.raises(PreventUpdate):
+            invite_callbacks.show(1)
+    finally:
+        ctx.pop()
+
+
+def test_workbench_run_draws_everything(server):
+    ctx = as_user(server, "sponsor1")
+    try:
+        data, cards, status, *figs, practices = wb_callbacks.run(1, "include age >= 18")
+        assert data["eligible"] == 150 and "150" in text_of(cards)
+        assert all(f.layout.title.text for f in figs)
+        assert practices[0]["ods_code"] == "T00001"
+        assert "Line 2, column 1" in text_of(wb_callbacks.check_text("a\noops"))
+        saved = text_of(wb_callbacks.save(1, "include age >= 18"))
+        assert "Saved as study 7" in saved
+    finally:
+        ctx.pop()
