@@ -133,6 +133,7 @@ def list_users(engine: sa.Engine) -> list[dict]:
 
 
 def _active_user(engine: sa.Engine, where: sa.ColumnElement[bool]) -> User | None:
+    ensure_app_tables(engine)
     query = (
         sa.select(users.c.user_id, users.c.name, users.c.role, users.c.practice_id,
                   practice.c.ods_code)
