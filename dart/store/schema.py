@@ -74,7 +74,7 @@ observation = sa.Table(
     _col("patient_id", sa.Integer, "patient", nullable=False),
     _col("obs_date", sa.Date, "date recorded", nullable=False),
     _col("code", sa.Text, "SNOMED CT concept id", nullable=False),
-    _col("value", sa.Float, "numeric result where there is one"),
+    _col("value", sa.Double, "numeric result where there is one"),
     _col("unit", sa.Text, "unit of the value, e.g. mmol/mol"),
     comment="Coded clinical records (diagnoses, measurements, statuses).",
 )
@@ -85,7 +85,7 @@ prescription = sa.Table(
     _col("patient_id", sa.Integer, "patient", nullable=False),
     _col("issue_date", sa.Date, "date issued", nullable=False),
     _col("code", sa.Text, "dm+d code", nullable=False),
-    _col("quantity", sa.Float, "quantity issued"),
+    _col("quantity", sa.Double, "quantity issued"),
     comment="Issued prescriptions.",
 )
 
