@@ -1,0 +1,45 @@
+"""Calendar arithmetic of windows and the English each rule explains itself with."""
+
+import datetime as dt
+
+from criteria_grammar import nodes as n
+from dart.compiler import explain
+from dart.compiler.dates import DateRange, birth_cutoff, months_back, step_back, window_range
+
+D = dt.date
+
+
+def test_month_end_clamps():
+    assert months_back(D(2026, 3, 31), 1) == D(2026, 2, 28)
+    assert months_back(D(2024, 3, 31), 1) == D(2024, 2, 29)
+    assert months_back(D(2026, 1, 15), 1) == D(2025, 12, 15)
+    assert step_back(D(2024, 2, 29), 1, "year") == D(2023, 2, 28)
+    assert step_back(D(2026, 6, 30), 2, "week") == D(2026, 6, 16)
+
+
+def test_windows_are_closed_ranges_ending_at_or_before_the_index():
+    idx = D(2026, 6, 30)
+    assert window_range(n.Within(12, "month"), idx) == DateRange(D(2025, 6, 30), idx)
+    assert window_range(n.MoreThanAgo(12, "month"), idx) == DateRange(None, D(2025, 6, 29))
+    assert window_range(n.Between(D(2026, 1, 1), D(2026, 12, 31)), idx) == DateRange(
+        D(2026, 1, 1), idx)
+
+
+def test_birth_cutoff_leap_day():
+    # Born 2024-02-29: not yet 1 on 2025-02-28 (cut-off 2024-02-28).
+    assert birth_cutoff(D(2025, 2, 28), 1) == D(2024, 2, 28)
+
+
+def test_explain_reads_as_english():
+    criteria = n.Criteria(rules=(
+        n.Rule("include", "Aged 40 to 80", n.AgeTest(n.Range(40, 80)), "age between 40 and 80"),
+        n.Rule("include", "T2", n.Has("t2dm", n.Ever()), "has t2dm"),
+        n.Rule("include", "HbA1c", n.ValueOf("latest", "hba1c", n.Within(12, "month"),
+                                             n.Range(58, 110, "mmol/mol")), "..."),
+    ), index_date=D(2026, 6, 30))
+    assert explain(criteria) == [
+        'include "Aged 40 to 80": aged 40 to 80 on 2026-06-30',
+        'include "T2": has a record of t2dm on or before 2026-06-30',
+        'include "HbA1c": latest hba1c value between 2025-06-30 and 2026-06-30 is between '
+        "58 and 110 mmol/mol",
+    ]
