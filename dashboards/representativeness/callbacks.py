@@ -50,7 +50,7 @@ def draw(report: dict | None, key: str | None, reference: str | None) -> tuple:
         raise PreventUpdate
     return (figures.shares_figure(report, key),
             figures.ratio_figure(report, key, reference or "uk"),
-            figures.heatmap_figure(report, [key]), layout.summary(report))
+            figures.heatmap_figure(report, [key]), layout.summary(report), False, True)
 
 
 def register(app: Dash) -> None:
@@ -67,6 +67,7 @@ def register(app: Dash) -> None:
     app.callback(
         Output(ids.SHARES, "figure"), Output(ids.RATIO, "figure"),
         Output(ids.HEATMAP, "figure"), Output(ids.SUMMARY, "children"),
+        Output(ids.BODY, "hidden"), Output(ids.INTRO, "hidden"),
         Input(ids.RESULT, "data"), Input(ids.DIMENSION, "value"),
         Input(ids.REFERENCE, "value"), prevent_initial_call=True,
     )(draw)

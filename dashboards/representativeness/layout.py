@@ -83,13 +83,17 @@ def results_area() -> html.Section:
     """Figures and summary, under a loading indicator."""
     graph = {"config": {"displayModeBar": False, "responsive": True}}
     return html.Section([
+        html.Div(id=ids.STATUS, role="status"),
         dcc.Loading(html.Div([
-            html.Div(id=ids.STATUS, role="status"),
-            html.Div(id=ids.SUMMARY, className="summary"),
-            controls(),
-            dcc.Graph(id=ids.SHARES, **graph),
-            dcc.Graph(id=ids.RATIO, **graph),
-            dcc.Graph(id=ids.HEATMAP, **graph),
+            html.P("Choose a study or paste criteria, then press Run.", className="muted",
+                   id=ids.INTRO),
+            html.Div([
+                html.Div(id=ids.SUMMARY, className="summary"),
+                controls(),
+                dcc.Graph(id=ids.SHARES, **graph),
+                dcc.Graph(id=ids.RATIO, **graph),
+                dcc.Graph(id=ids.HEATMAP, **graph),
+            ], id=ids.BODY, hidden=True),
         ])),
         dcc.Store(id=ids.RESULT),
     ], className="panel results-panel")

@@ -41,12 +41,13 @@ def run(n_clicks: int, text: str | None) -> tuple:
         data = dict(backend().feasibility(user, text or ""))
     except CriteriaInvalid as exc:
         message = layout.check_message(exc.error)
-        return (None, [], message) + (no_update,) * 5
+        return (None, [], message, True, False) + (no_update,) * 5
     except BackendError as exc:
-        return (None, [], html.Div(str(exc), className="error")) + (no_update,) * 5
+        error = html.Div(str(exc), className="error")
+        return (None, [], error, True, False) + (no_update,) * 5
     view = from_json(data)
     return (
-        data, layout.cards(view), "",
+        data, layout.cards(view), "", False, True,
         figures.funnel_figure(view), figures.impact_figure(view),
         figures.region_figure(view), figures.nation_figure(view),
         layout.practice_rows(view),
@@ -75,7 +76,8 @@ def save(n_clicks: int, text: str | None) -> html.Div:
     except BackendError as exc:
         return html.Div(str(exc), className="error")
     return html.Div(f"Saved as study {study.get('id')}: {study.get('title', '')} "
-                    f"({study.get('status', 'submitted')}).", className="ok", id="wb-saved-ok")
+                    f"({study.get('status', 'draft')}, awaiting approval by an admin).",
+                    className="ok", id="wb-saved-ok")
 
 
 def register(app: Dash) -> None:
@@ -85,6 +87,7 @@ def register(app: Dash) -> None:
     app.callback(
         Output(ids.RESULT, "data"), Output(ids.CARDS, "children"),
         Output(ids.STATUS, "children"),
+        Output(ids.RESULTS, "hidden"), Output(ids.INTRO, "hidden"),
         Output(ids.FUNNEL, "figure"), Output(ids.IMPACT, "figure"),
         Output(ids.REGION, "figure"), Output(ids.NATION, "figure"),
         Output(ids.PRACTICES, "data"),

@@ -85,9 +85,11 @@ def results_area() -> html.Section:
     """Where results appear, wrapped in a loading indicator."""
     graph = {"config": {"displayModeBar": False, "responsive": True}}
     return html.Section([
+        html.Div(id=ids.STATUS, role="status"),
+        html.P("Write or pick criteria, then press Run to see the counts.",
+               className="muted", id=ids.INTRO),
         dcc.Loading(html.Div([
             html.Div(id=ids.CARDS),
-            html.Div(id=ids.STATUS, role="status"),
             dcc.Graph(id=ids.FUNNEL, **graph),
             dcc.Graph(id=ids.IMPACT, **graph),
             html.Div([dcc.Graph(id=ids.REGION, **graph), dcc.Graph(id=ids.NATION, **graph)],
@@ -100,7 +102,7 @@ def results_area() -> html.Section:
                 style_cell={"fontFamily": FONT, "textAlign": "left", "padding": "4px"},
                 style_header={"fontWeight": "bold", "fontFamily": FONT},
             ),
-        ], id=ids.RESULTS), type="default", delay_show=150),
+        ], id=ids.RESULTS, hidden=True), type="default", delay_show=150),
         html.Div([
             html.Button("Export JSON", id=ids.EXPORT_JSON, n_clicks=0),
             html.Button("Export CSV", id=ids.EXPORT_CSV, n_clicks=0),

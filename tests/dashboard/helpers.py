@@ -10,6 +10,12 @@ def session_cookies(dash_duo) -> dict[str, str]:
     return {c["name"]: c["value"] for c in dash_duo.driver.get_cookies()}
 
 
+def outputs_of(dash_app, output: str) -> list[tuple[str, str]]:
+    """All outputs of the app's callback that has ``output`` ("id.property") among them."""
+    key = next(k for k in dash_app.callback_map if output in k.strip(".").split("..."))
+    return [tuple(part.rsplit(".", 1)) for part in key.strip(".").split("...")]
+
+
 def call_callback(dash_duo, base: str, outputs: list[tuple[str, str]],
                   inputs: list[tuple[str, str, object]],
                   state: list[tuple[str, str, object]] = ()) -> requests.Response:

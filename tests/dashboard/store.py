@@ -1,23 +1,17 @@
-"""A small store for the dashboard tests: three practices, 300 patients, users of each role.
+"""A small store for the dashboard tests: the synthetic generator's 2,000 patients.
 
-Built with ``tests.support.tables.load_tables`` so the data is plain; big enough that the
-test criteria give counts above the disclosure threshold in every practice.
+``dart.store.generate.generate(engine, patients=2000, seed=1)`` in a tmp SQLite file, users
+of each role (the two practice users at the two largest practices) and one approved study.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 
 import sqlalchemy as sa
 
 from dart.store.engine import create_store, open_engine
-from tests.support.tables import load_tables
-
-T2DM = "44054006"
-T1DM = "46635009"
-PRACTICES = ((1, "London", "England"), (2, "Wales", "Wales"), (3, "North West", "England"))
-ETHNICITIES = ("white", "asian", "black", "mixed", "other", "white", "white")
+from dart.store.schema import patient, practice
 
 CRITERIA = """study "Dashboard test study"
 index date 2026-06-30
@@ -37,46 +31,43 @@ class TestStore:
     engine: sa.Engine
     tokens: dict[str, str]  # user name -> token
     study_id: int  # an approved study recruiting everywhere
+    practices: dict[str, int]  # practice user name -> their practice_id
 
 
-def _tables(patients: int) -> str:
-    lines = ["practice", "practice_id | ods_code | name | region | nation"]
-    lines += [f"{i} | T{i:05d} | Test practice {i} | {r} | {n}" for i, r, n in PRACTICES]
-    lines += ["", "patient",
-              "patient_id | practice_id | date_of_birth | sex | ethnicity | imd_quintile"]
-    for p in range(1, patients + 1):
-        born = dt.date(1940 + p % 60, 1 + p % 12, 1 + p % 27)
-        lines.append(f"{p} | {1 + p % 3} | {born} | {'FM'[p % 2]} | "
-                     f"{ETHNICITIES[p % 7]} | {1 + p % 5}")
-    lines += ["", "observation", "patient_id | obs_date | code"]
-    for p in range(1, patients + 1):
-        if p % 5 != 0:
-            lines.append(f"{p} | 2020-03-0{1 + p % 9} | {T2DM}")
-        if p % 23 == 0:
-            lines.append(f"{p} | 2019-05-01 | {T1DM}")
-    return "\n".join(lines)
+def largest_practices(engine: sa.Engine, n: int = 2) -> list[str]:
+    """ODS codes of the ``n`` practices with the most patients."""
+    query = (sa.select(practice.c.ods_code)
+             .join(patient, patient.c.practice_id == practice.c.practice_id)
+             .group_by(practice.c.ods_code)
+             .order_by(sa.func.count().desc(), practice.c.ods_code).limit(n))
+    with engine.connect() as conn:
+        return list(conn.execute(query).scalars())
 
 
-def make_store(path, patients: int = 300) -> TestStore:
+def make_store(path, patients: int = 2000) -> TestStore:
     """A SQLite store at ``path`` with users of every role and one approved study."""
     from dart.store.codelists import load_library
+    from dart.store.generate import generate
     from dart.web.accounts import add_user
     from dart.web.services import Services
 
     url = f"sqlite:///{path}"
     engine = open_engine(url, check=False)
     create_store(engine)
-    load_tables(engine, _tables(patients))
+    generate(engine, patients=patients, seed=1)
+    first, second = largest_practices(engine)
     tokens = {
         "sponsor1": add_user(engine, "sponsor1", "sponsor"),
         "researcher1": add_user(engine, "researcher1", "researcher"),
         "admin1": add_user(engine, "admin1", "admin"),
-        "practice1": add_user(engine, "practice1", "practice", "T00001"),
-        "practice2": add_user(engine, "practice2", "practice", "T00002"),
+        "practice1": add_user(engine, "practice1", "practice", first),
+        "practice2": add_user(engine, "practice2", "practice", second),
     }
     services = Services(engine, load_library())
     sponsor = services.authenticate(tokens["sponsor1"])
     admin = services.authenticate(tokens["admin1"])
     study = services.create_study(sponsor, CRITERIA)
     services.approve_study(admin, study.study_id)
-    return TestStore(url, engine, tokens, study.study_id)
+    practices = {name: services.get_user(name).practice_id
+                 for name in ("practice1", "practice2")}
+    return TestStore(url, engine, tokens, study.study_id, practices)

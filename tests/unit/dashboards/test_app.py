@@ -90,7 +90,9 @@ def test_callbacks_check_the_role_on_the_server(server):
 def test_workbench_run_draws_everything(server):
     ctx = as_user(server, "sponsor1")
     try:
-        data, cards, status, *figs, practices = wb_callbacks.run(1, "include age >= 18")
+        data, cards, status, hidden, intro_hidden, *figs, practices = wb_callbacks.run(
+            1, "include age >= 18")
+        assert (hidden, intro_hidden) == (False, True)
         assert data["eligible"] == 150 and "150" in text_of(cards)
         assert all(f.layout.title.text for f in figs)
         assert practices[0]["ods_code"] == "T00001"
