@@ -177,12 +177,17 @@ def _secondary(board: _Board, result: FeasibilityResult) -> None:
 def _rebuild(result: FeasibilityResult, board: _Board,
              policy: DisclosurePolicy) -> DisclosedResult:
     shown = board.shown
-    funnel, before = [], shown[("base",)]
+    # A step's drop is a count in its own right: disclosed from the exact drop (never the
+    # difference of two rounded numbers, which could show 5 for a true drop of 1), and only
+    # where both ends are shown. Rounding each end and the drop independently never pins an
+    # exact value: the ranges they leave overlap in at least two integers.
+    funnel, before, exact_before = [], shown[("base",)], result.base
     for i, step in enumerate(result.funnel):
         now = shown[("funnel", i)]
-        dropped = before - now if before is not None and now is not None else None
+        dropped = (policy.disclose(exact_before - step.remaining)
+                   if before is not None and now is not None else None)
         funnel.append(FunnelStep(step.label, step.kind, now, dropped))
-        before = now
+        before, exact_before = now, step.remaining
     impact = tuple(RuleImpact(r.label, r.kind, shown[("impact", i)])
                    for i, r in enumerate(result.unique_impact))
     breakdowns = {dim: tuple(dataclasses.replace(c, count=shown[(dim, c.group)]) for c in cells)

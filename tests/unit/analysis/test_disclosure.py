@@ -64,7 +64,8 @@ def test_every_count_is_disclosed():
     out = apply_disclosure(result, POLICY)
     assert (out.base, out.eligible, out.population) == (1005, 10, None)
     assert [s.remaining for s in out.funnel] == [505, 10]
-    assert [s.dropped for s in out.funnel] == [500, 495]  # from published numbers only
+    # drops are disclosed from the exact drops: 1003-503 = 500, 503-12 = 491 -> 490
+    assert [s.dropped for s in out.funnel] == [500, 490]
     assert [r.count for r in out.unique_impact] == [None, 0]
     # M (3) is suppressed, so F (9) is too: else F would give M away as 10 - 10.
     assert [c.count for c in out.breakdowns["sex"]] == [None, None]
@@ -152,3 +153,13 @@ def test_no_hidden_cell_is_recoverable_by_subtraction(counts):
             for i, options in enumerate(_feasible_values(shown, out.eligible)):
                 if shown[i] is None:
                     assert len(options) >= 2, (counts, shown)
+
+
+def test_a_small_drop_is_suppressed_not_shown_as_a_rounded_difference():
+    # 1003 -> 1005 and 1001 -> 1000 are shown, but the drop is 2: the difference of the
+    # published ends (5) would put a number between 1 and 7 in front of a sponsor.
+    result = make_result(base=1003, funnel=(1001,), impacts=(2,), population=1003,
+                         breakdowns={})
+    out = apply_disclosure(result, POLICY)
+    assert [s.remaining for s in out.funnel] == [1000]
+    assert out.funnel[0].dropped is None
