@@ -7,7 +7,7 @@ from dash.exceptions import PreventUpdate
 
 from dashboards.auth import backend, require
 from dashboards.backend import BackendError, CriteriaInvalid
-from dashboards.representativeness import figures, ids, layout
+from dashboards.representativeness import ids, layout
 from dashboards.workbench.layout import check_message
 
 ROLES = ("researcher",)
@@ -23,7 +23,11 @@ def load_example(name: str | None) -> tuple[str, str]:
 
 
 def run(n_clicks: int, source: str, study_id: int | None, text: str | None) -> tuple:
-    """Compute the report for the chosen study or the pasted criteria."""
+    """Compute the report for the chosen study or the pasted criteria.
+
+    Returns the report, the status line, the summary, whether the intro and the chart
+    controls are hidden, and the controls' options and values.
+    """
     user = require(*ROLES)
     if not n_clicks:
         raise PreventUpdate
@@ -32,25 +36,24 @@ def run(n_clicks: int, source: str, study_id: int | None, text: str | None) -> t
             report = backend().representativeness(user, study_id=int(study_id))
         else:
             report = backend().representativeness(user, text=text or "")
-    except CriteriaInvalid as exc:
-        return None, check_message(exc.error), [], no_update, [], no_update
-    except BackendError as exc:
-        return None, html.Div(str(exc), className="error"), [], no_update, [], no_update
+    except (CriteriaInvalid, BackendError) as exc:
+        status = (check_message(exc.error) if isinstance(exc, CriteriaInvalid)
+                  else html.Div(str(exc), className="error"))
+        return (None, status, [], False, True) + (no_update,) * 4
     dims = layout.dimension_options(report)
     refs = layout.reference_options(report)
     ref = "target" if any(r["value"] == "target" for r in refs) else (
         refs[0]["value"] if refs else None)
-    return (report, "", dims, dims[0]["value"] if dims else None, refs, ref)
+    return (report, "", layout.summary(report), True, False,
+            dims, dims[0]["value"] if dims else None, refs, ref)
 
 
-def draw(report: dict | None, key: str | None, reference: str | None) -> tuple:
-    """Redraw the figures for the chosen dimension and reference."""
+def draw(report: dict | None, key: str | None, reference: str | None) -> list:
+    """The charts for the chosen dimension and reference."""
     require(*ROLES)
     if not report or not key:
-        raise PreventUpdate
-    return (figures.shares_figure(report, key),
-            figures.ratio_figure(report, key, reference or "uk"),
-            figures.heatmap_figure(report, [key]), layout.summary(report), False, True)
+        return []
+    return layout.charts(report, key, reference or "uk")
 
 
 def register(app: Dash) -> None:
@@ -59,15 +62,15 @@ def register(app: Dash) -> None:
                  Input(ids.EXAMPLE, "value"), prevent_initial_call=True)(load_example)
     app.callback(
         Output(ids.RESULT, "data"), Output(ids.STATUS, "children"),
+        Output(ids.SUMMARY, "children"), Output(ids.INTRO, "hidden"),
+        Output(ids.BODY, "hidden"),
         Output(ids.DIMENSION, "options"), Output(ids.DIMENSION, "value"),
         Output(ids.REFERENCE, "options"), Output(ids.REFERENCE, "value"),
         Input(ids.RUN, "n_clicks"), State(ids.SOURCE, "value"), State(ids.STUDY, "value"),
         State(ids.TEXT, "value"), prevent_initial_call=True,
     )(run)
     app.callback(
-        Output(ids.SHARES, "figure"), Output(ids.RATIO, "figure"),
-        Output(ids.HEATMAP, "figure"), Output(ids.SUMMARY, "children"),
-        Output(ids.BODY, "hidden"), Output(ids.INTRO, "hidden"),
+        Output(ids.CHARTS, "children"),
         Input(ids.RESULT, "data"), Input(ids.DIMENSION, "value"),
         Input(ids.REFERENCE, "value"), prevent_initial_call=True,
     )(draw)

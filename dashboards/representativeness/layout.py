@@ -7,7 +7,7 @@ from typing import Any
 
 from dash import dcc, html
 
-from dashboards.representativeness import ids
+from dashboards.representativeness import figures, ids
 from dashboards.theme import format_count
 
 
@@ -79,22 +79,27 @@ def reference_options(report: Mapping[str, Any]) -> list[dict]:
             for r in report.get("references", []) if r.get("available")]
 
 
+GRAPH = {"config": {"displayModeBar": False, "responsive": True}}
+
+
+def charts(report: Mapping[str, Any], key: str, reference: str) -> list:
+    """The three figures for one dimension and one reference."""
+    return [
+        dcc.Graph(id=ids.SHARES, figure=figures.shares_figure(report, key), **GRAPH),
+        dcc.Graph(id=ids.RATIO, figure=figures.ratio_figure(report, key, reference), **GRAPH),
+        dcc.Graph(id=ids.HEATMAP, figure=figures.heatmap_figure(report, [key]), **GRAPH),
+    ]
+
+
 def results_area() -> html.Section:
-    """Figures and summary, under a loading indicator."""
-    graph = {"config": {"displayModeBar": False, "responsive": True}}
+    """Summary, chart controls and charts (drawn per result), under a loading indicator."""
     return html.Section([
         html.Div(id=ids.STATUS, role="status"),
-        dcc.Loading(html.Div([
-            html.P("Choose a study or paste criteria, then press Run.", className="muted",
-                   id=ids.INTRO),
-            html.Div([
-                html.Div(id=ids.SUMMARY, className="summary"),
-                controls(),
-                dcc.Graph(id=ids.SHARES, **graph),
-                dcc.Graph(id=ids.RATIO, **graph),
-                dcc.Graph(id=ids.HEATMAP, **graph),
-            ], id=ids.BODY, hidden=True),
-        ])),
+        html.P("Choose a study or paste criteria, then press Run.", className="muted",
+               id=ids.INTRO),
+        dcc.Loading(html.Div(id=ids.SUMMARY, className="summary")),
+        html.Div(controls(), id=ids.BODY, hidden=True),
+        html.Div(id=ids.CHARTS),
         dcc.Store(id=ids.RESULT),
     ], className="panel results-panel")
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 
-from dash import Dash, Input, Output, State, dcc, html, no_update
+from dash import Dash, Input, Output, State, dcc, html
 from dash.exceptions import PreventUpdate
 
 from dashboards.auth import backend, require
 from dashboards.backend import BackendError, CriteriaInvalid
-from dashboards.workbench import figures, ids, layout
+from dashboards.workbench import ids, layout
 from dashboards.workbench.model import from_json, to_csv
 
 ROLES = ("sponsor",)
@@ -33,25 +33,17 @@ def check_text(text: str | None) -> html.Div:
 
 
 def run(n_clicks: int, text: str | None) -> tuple:
-    """Run the criteria and draw every result."""
+    """Run the criteria and draw every result: (result JSON, results, status, intro hidden)."""
     user = require(*ROLES)
     if not n_clicks:
         raise PreventUpdate
     try:
         data = dict(backend().feasibility(user, text or ""))
     except CriteriaInvalid as exc:
-        message = layout.check_message(exc.error)
-        return (None, [], message, True, False) + (no_update,) * 5
+        return None, [], layout.check_message(exc.error), False
     except BackendError as exc:
-        error = html.Div(str(exc), className="error")
-        return (None, [], error, True, False) + (no_update,) * 5
-    view = from_json(data)
-    return (
-        data, layout.cards(view), "", False, True,
-        figures.funnel_figure(view), figures.impact_figure(view),
-        figures.region_figure(view), figures.nation_figure(view),
-        layout.practice_rows(view),
-    )
+        return None, [], html.Div(str(exc), className="error"), False
+    return data, layout.results(from_json(data)), "", True
 
 
 def export(json_clicks: int, csv_clicks: int, data: dict | None, which: str) -> dict:
@@ -85,12 +77,8 @@ def register(app: Dash) -> None:
     app.callback(Output(ids.TEXT, "value"), Input(ids.EXAMPLE, "value"))(load_example)
     app.callback(Output(ids.CHECK, "children"), Input(ids.TEXT, "value"))(check_text)
     app.callback(
-        Output(ids.RESULT, "data"), Output(ids.CARDS, "children"),
-        Output(ids.STATUS, "children"),
-        Output(ids.RESULTS, "hidden"), Output(ids.INTRO, "hidden"),
-        Output(ids.FUNNEL, "figure"), Output(ids.IMPACT, "figure"),
-        Output(ids.REGION, "figure"), Output(ids.NATION, "figure"),
-        Output(ids.PRACTICES, "data"),
+        Output(ids.RESULT, "data"), Output(ids.RESULTS, "children"),
+        Output(ids.STATUS, "children"), Output(ids.INTRO, "hidden"),
         Input(ids.RUN, "n_clicks"), State(ids.TEXT, "value"),
         prevent_initial_call=True,
     )(run)

@@ -9,7 +9,7 @@ from dash.dash_table.Format import Format
 
 from dashboards.backend import CheckError
 from dashboards.theme import FONT, format_count
-from dashboards.workbench import ids
+from dashboards.workbench import figures, ids
 from dashboards.workbench.model import FeasibilityView
 
 PLACEHOLDER = 'include "Aged 40 to 80": age between 40 and 80'
@@ -81,28 +81,35 @@ PRACTICE_COLUMNS = [
 ]
 
 
+GRAPH = {"config": {"displayModeBar": False, "responsive": True}}
+
+
+def results(view: FeasibilityView) -> list:
+    """Everything one run shows: cards, the four figures and the by-practice table."""
+    return [
+        *cards(view),
+        dcc.Graph(id=ids.FUNNEL, figure=figures.funnel_figure(view), **GRAPH),
+        dcc.Graph(id=ids.IMPACT, figure=figures.impact_figure(view), **GRAPH),
+        html.Div([dcc.Graph(id=ids.REGION, figure=figures.region_figure(view), **GRAPH),
+                  dcc.Graph(id=ids.NATION, figure=figures.nation_figure(view), **GRAPH)],
+                 className="two"),
+        html.H3("Eligible patients by practice"),
+        dash_table.DataTable(
+            id=ids.PRACTICES, columns=PRACTICE_COLUMNS, data=practice_rows(view),
+            sort_action="native", page_size=15,
+            style_cell={"fontFamily": FONT, "textAlign": "left", "padding": "4px"},
+            style_header={"fontWeight": "bold", "fontFamily": FONT},
+        ),
+    ]
+
+
 def results_area() -> html.Section:
-    """Where results appear, wrapped in a loading indicator."""
-    graph = {"config": {"displayModeBar": False, "responsive": True}}
+    """Where results appear (built per run by ``results``), under a loading indicator."""
     return html.Section([
         html.Div(id=ids.STATUS, role="status"),
         html.P("Write or pick criteria, then press Run to see the counts.",
                className="muted", id=ids.INTRO),
-        dcc.Loading(html.Div([
-            html.Div(id=ids.CARDS),
-            dcc.Graph(id=ids.FUNNEL, **graph),
-            dcc.Graph(id=ids.IMPACT, **graph),
-            html.Div([dcc.Graph(id=ids.REGION, **graph), dcc.Graph(id=ids.NATION, **graph)],
-                     className="two"),
-            html.H3("Eligible patients by practice"),
-            dash_table.DataTable(
-                id=ids.PRACTICES,
-                columns=PRACTICE_COLUMNS,
-                data=[], sort_action="native", page_size=15,
-                style_cell={"fontFamily": FONT, "textAlign": "left", "padding": "4px"},
-                style_header={"fontWeight": "bold", "fontFamily": FONT},
-            ),
-        ], id=ids.RESULTS, hidden=True), type="default", delay_show=150),
+        dcc.Loading(html.Div(id=ids.RESULTS), type="default", delay_show=150),
         html.Div([
             html.Button("Export JSON", id=ids.EXPORT_JSON, n_clicks=0),
             html.Button("Export CSV", id=ids.EXPORT_CSV, n_clicks=0),

@@ -75,7 +75,8 @@ def screenshot(dash_duo, name: str, height: int | None = None) -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     driver = dash_duo.driver
     driver.execute_script("window.scrollTo(0, 0)")
-    full = height or driver.execute_script("return document.body.scrollHeight")
+    full = height or driver.execute_script(
+        "return Math.max(document.body.scrollHeight, document.documentElement.scrollHeight)")
     driver.set_window_size(WINDOW[0], max(WINDOW[1], min(int(full) + 40, 4000)))
     path = SCREENSHOTS / f"{name}.png"
     driver.save_screenshot(str(path))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import flask
 import pytest
+from dash import dcc
 from dash.exceptions import PreventUpdate
 
 from dashboards import init_dashboard
@@ -12,7 +13,7 @@ from dashboards.auth import SESSION_KEY, require
 from dashboards.invites import callbacks as invite_callbacks
 from dashboards.workbench import callbacks as wb_callbacks
 from tests.unit.dashboards.fake import FakeBackend
-from tests.unit.dashboards.helpers import text_of
+from tests.unit.dashboards.helpers import find, text_of, walk
 
 
 @pytest.fixture
@@ -90,12 +91,12 @@ def test_callbacks_check_the_role_on_the_server(server):
 def test_workbench_run_draws_everything(server):
     ctx = as_user(server, "sponsor1")
     try:
-        data, cards, status, hidden, intro_hidden, *figs, practices = wb_callbacks.run(
-            1, "include age >= 18")
-        assert (hidden, intro_hidden) == (False, True)
-        assert data["eligible"] == 150 and "150" in text_of(cards)
-        assert all(f.layout.title.text for f in figs)
-        assert practices[0]["ods_code"] == "T00001"
+        data, results, status, intro_hidden = wb_callbacks.run(1, "include age >= 18")
+        assert intro_hidden and status == ""
+        assert data["eligible"] == 150 and "150" in text_of(results)
+        graphs = [c for c in walk(results) if isinstance(c, dcc.Graph)]
+        assert len(graphs) == 4 and all(g.figure.layout.title.text for g in graphs)
+        assert find(results, "wb-practices").data[0]["ods_code"] == "T00001"
         assert "Line 2, column 1" in text_of(wb_callbacks.check_text("a\noops"))
         saved = text_of(wb_callbacks.save(1, "include age >= 18"))
         assert "Saved as study 7" in saved
