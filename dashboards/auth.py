@@ -106,6 +106,9 @@ def install(server: flask.Flask, backend_: Backend, base: str) -> None:
         import secrets
 
         server.secret_key = secrets.token_hex(32)
+    if not server.config.get("SESSION_COOKIE_SAMESITE"):
+        # The session cookie is not sent on cross-site posts: no login CSRF.
+        server.config["SESSION_COOKIE_SAMESITE"] = "Lax"
     server.add_url_rule(f"{base}login", "dashboard_login", _login(base), methods=["GET", "POST"])
     server.add_url_rule(f"{base}logout", "dashboard_logout", _logout(base))
     server.before_request(_guard_pages(base))

@@ -102,3 +102,36 @@ def test_workbench_run_draws_everything(server):
         assert "Saved as study 7" in saved
     finally:
         ctx.pop()
+
+
+def test_representativeness_run_and_draw(server):
+    from dashboards.representativeness import callbacks as rep_callbacks
+
+    ctx = as_user(server, "researcher1")
+    try:
+        report, status, summary, intro_hidden, controls_hidden, dims, dim, refs, ref = (
+            rep_callbacks.run(1, "text", None, "include age >= 18"))
+        assert (intro_hidden, controls_hidden) == (True, False)
+        assert (dim, ref) == ("sex", "target")
+        charts = rep_callbacks.draw(report, dim, ref)
+        assert [g.id for g in charts] == ["rep-shares", "rep-ratio", "rep-heatmap"]
+        assert rep_callbacks.draw(None, dim, ref) == []
+    finally:
+        ctx.pop()
+    ctx = as_user(server, "sponsor1")
+    try:
+        with pytest.raises(PreventUpdate):
+            rep_callbacks.run(1, "text", None, "include age >= 18")
+    finally:
+        ctx.pop()
+
+
+def test_invite_errors_are_shown_not_raised(server):
+    ctx = as_user(server, "practice1")
+    try:
+        rows, _columns, message = invite_callbacks.show(99)  # not a study they can see
+        assert rows == [] and message == "no such study"
+        assert invite_callbacks.mark(1, 1, [], []) == "Select patients in the table first."
+        assert invite_callbacks.mark(1, 1, [0], [{"patient_id": 5}]).startswith("Marked 1")
+    finally:
+        ctx.pop()
