@@ -156,3 +156,25 @@ def imd_quintiles() -> pd.DataFrame:
 def qof_prevalence() -> pd.DataFrame:
     """QOF crude prevalence by condition (England), indexed by condition name."""
     return load_reference("qof_prevalence").set_index("condition")
+
+
+def chinese_share_by_nation() -> pd.Series:
+    """Share of each nation's usual residents identifying as Chinese, indexed by nation.
+
+    GP records group ethnicity by the 2001-census five groups, which put Chinese under
+    "Other"; the 2021/2022 censuses put Chinese under "Asian". This share is what moves
+    from Asian to Other to make the two agree (``.attrs`` cite the source; the ``status``
+    column of the table says which figures are verified)."""
+    frame = load_reference("chinese_by_nation")
+    out = frame.set_index("nation")["chinese_share"].astype(float)
+    out.attrs.update(frame.attrs)
+    return out
+
+
+def median_age_by_region() -> pd.Series:
+    """Median age of usual residents (census) for each of the 12 UK regions, indexed by
+    region: England's 9 regions, then Wales, Scotland and Northern Ireland."""
+    frame = load_reference("median_age_by_region")
+    out = frame.set_index("region")["median_age"].astype(float)
+    out.attrs.update(frame.attrs)
+    return out

@@ -5,7 +5,8 @@ per dimension, restricted to the trial's age range where the tables allow it.
   cut by the range counts for the share of its years inside it).
 * Ethnic group, IMD quintile, nation and region tables have no age breakdown: they are
   shares of all ages, and the result says so.
-* Ethnic group is harmonised to the GP-record grouping (see ``CHINESE_SHARE``).
+* Ethnic group is harmonised to the GP-record grouping (Chinese moved from Asian to
+  Other by ``dart.store.reference.chinese_share_by_nation``).
 """
 
 from __future__ import annotations
@@ -18,13 +19,9 @@ from dart.analysis.representativeness.groups import KNOWN_ETHNIC_GROUPS, AgeRang
 # GP records group ethnicity by the 2001-census five groups (the PRIMIS/OpenSAFELY `eth2001`
 # list), which put Chinese under "Other"; the 2011/2021/2022 censuses put Chinese under
 # "Asian". A store holds only the five groups, so DART moves the Chinese share of each
-# nation's census population from Asian to Other in the reference instead.
-# Share of the usual resident population identifying as Chinese [memory: Census 2021 E&W
-# ≈0.7% (applied to England and Wales alike), Scotland's Census 2022 ≈0.9%, NI Census 2021
-# ≈0.5%; verify against ONS TS021, Scotland UV201, NISRA MS-B01].
-CHINESE_SHARE: Mapping[str, float] = {
-    "England": 0.007, "Wales": 0.007, "Scotland": 0.009, "Northern Ireland": 0.005,
-}
+# nation's census population from Asian to Other in the reference instead. The shares are
+# the reference table `chinese_by_nation` (`dart.store.reference.chinese_share_by_nation`,
+# which cites its sources: Census 2021 TS022 for England and Wales).
 
 
 @dataclass(frozen=True)
@@ -68,10 +65,11 @@ def uk_shares(age_range: AgeRange | None) -> UkReference:
 
     nations = ref.nations().set_index("nation")["share"]
     by_nation = ref.ethnicity_by_nation()
+    chinese = ref.chinese_share_by_nation()
     ethnicity = {g: 0.0 for g in KNOWN_ETHNIC_GROUPS}
     for nation, row in by_nation.iterrows():
         weight = float(nations.get(nation, 0.0))
-        harmonised = harmonise_ethnicity(row.to_dict(), CHINESE_SHARE.get(str(nation), 0.0))
+        harmonised = harmonise_ethnicity(row.to_dict(), float(chinese.get(str(nation), 0.0)))
         for group, share in harmonised.items():
             ethnicity[group] += weight * share
     notes.append("UK ethnic-group shares: each nation's census shares weighted by its "

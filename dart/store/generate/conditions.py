@@ -63,9 +63,17 @@ def conditions() -> tuple[Condition, ...]:
                   (0, .001, .003, .01, .025, .06, .09), 1.4, imd=1.3, latent=0.5, years=4),
         Condition("stroke_tia", _qof("stroke_tia"), 0, (0, 40, 55, 65, 75, 85),
                   (0, .003, .01, .03, .06, .09), 1.1, (1, 1.3, 1, 1, 1, 1), 1.2, 0.4, 6),
-        # CKD 3-5: <1% under 40, ~10% at 65-74, 30%+ at 75+ (reference-facts.md [memory]).
+        # CKD 3-5 (QOF 18+ 4.05% [verified]): <1% under 40, ~10% at 65-74, 30%+ at 75+
+        # (reference-facts.md [memory]; with the QOF total the 75+ come out nearer 25%).
+        # Diabetes and hypertension raise it strongly (LINKS). South Asians: stage 3 OR
+        # 0.77 and stage 4-5 OR 1.53 (Hull 2011 [verified]), so CKD 3-5 overall ~0.86 with
+        # ~12% at stage 4-5 [derived]; their diabetes raises it back (>40% of South Asians
+        # with CKD have diabetes, Leicester PSP-CKD [verified]); stages in kidney.py. Black
+        # similar to White (Hull 2011). IMD q1/q5 1.4 after age adjustment: the crude QOF
+        # ratio 1.04 is flattened by younger deprived areas (s6) [assumption on the size].
         Condition("ckd", _qof("ckd"), 18, (18, 40, 50, 60, 70, 80, 90),
-                  (.002, .005, .015, .04, .1, .3, .4), 0.8, imd=1.15, latent=0.5, years=5),
+                  (.002, .005, .015, .04, .1, .3, .4), 0.8, (0.86, 1, 1, 1, 1, 1), 1.4,
+                  latent=0.5, years=5),
         Condition("copd", _qof("copd"), 0, (0, 35, 45, 55, 65, 75, 85),
                   (0, .002, .008, .02, .045, .07, .07), 1.1, (0.5, 0.5, 0.8, 1, 0.7, 1), 1.74,
                   years=6),
@@ -87,7 +95,9 @@ LINKS = (
     ("t2dm", "obesity", 2.5), ("hypertension", "obesity", 1.6), ("hypertension", "t2dm", 1.8),
     ("chd", "t2dm", 2.0), ("chd", "hypertension", 1.8), ("heart_failure", "chd", 3.0),
     ("heart_failure", "af", 3.0), ("stroke_tia", "af", 2.5), ("stroke_tia", "hypertension", 1.5),
-    ("ckd", "t2dm", 2.0), ("ckd", "hypertension", 1.8), ("copd", "smoker", 4.0),
+    # Diabetes and hypertension are the main causes of CKD: RR ~3 and ~2 [assumption].
+    ("ckd", "t2dm", 3.0), ("ckd", "t1dm", 3.0), ("ckd", "hypertension", 2.0),
+    ("copd", "smoker", 4.0),
     ("chd", "smoker", 1.6), ("depression", "smoker", 1.5),
 )
 

@@ -1,8 +1,9 @@
 """Coded observations: diagnoses, smoking status, measurements, vaccinations, events.
 
 Measurements are consistent with the conditions drawn: HbA1c (mmol/mol) is higher in
-diabetes, eGFR falls with age and is below 60 in CKD 3-5 (some below 30), BMI is 30+ in
-the obesity register, blood pressure is higher in hypertension. Values are plausible
+diabetes, eGFR falls with age and is below 60 in CKD 3-5, in the range of the patient's
+stage (``kidney.py``), BMI is 30+ in the obesity register, blood pressure is higher in
+hypertension. Values are plausible
 clinical ranges [assumption, typical UK primary-care values]; units come from the
 codelist library.
 """
@@ -13,14 +14,12 @@ import numpy as np
 import pandas as pd
 
 from dart.store.codelists import CodelistLibrary
+from dart.store.generate import kidney
 from dart.store.generate.events import as_days, pick_codes, spread, years_before
+from dart.store.generate.names import GROUPS
 
 DIAGNOSES = ("t2dm", "t1dm", "hypertension", "chd", "af", "heart_failure", "stroke_tia",
              "copd", "asthma", "depression", "osteoporosis", "dementia", "pregnancy")
-# CKD stages 3a, 3b, 4, 5 among CKD 3-5 [assumption: most CKD in primary care is 3a],
-# their eGFR ranges, and the stage's SNOMED code (codes from the ckd codelist).
-CKD_STAGES = ((0.62, 45, 59.5, "700378005"), (0.26, 30, 44.5, "700379002"),
-              (0.09, 15, 29.5, "431857002"), (0.03, 5, 14.5, "433146000"))
 
 
 class Rows:
@@ -78,9 +77,13 @@ def make_observations(rng: np.random.Generator, people: pd.DataFrame, cond: pd.D
                  pick_codes(rng, library[name].codes, len(who)))
     # CKD: a staged code at diagnosis; the stage also sets the eGFR values below.
     ckd = cond["ckd"].to_numpy()
-    stage = rng.choice(len(CKD_STAGES), size=n, p=[s[0] for s in CKD_STAGES])
+    diabetic = (cond["t2dm"] | cond["t1dm"]).to_numpy()
+    imd = people["imd_quintile"].to_numpy(dtype=float, na_value=np.nan)
+    stage = kidney.draw_stages(rng, ckd, age, people["eth"].to_numpy(), imd, diabetic,
+                               GROUPS.index("asian"), GROUPS.index("black"))
     who = np.flatnonzero(ckd)
-    rows.add(who, as_days(cond["ckd_onset"])[who], np.array([s[3] for s in CKD_STAGES])[stage[who]])
+    rows.add(who, as_days(cond["ckd_onset"])[who],
+             np.array([s[2] for s in kidney.STAGES], dtype=object)[stage[who]])
     resolved = cond["t2dm"].to_numpy() & (rng.random(n) < 0.01)
     who, dates = spread(rng, resolved.astype(np.int64), as_days(cond["t2dm_onset"]), end)
     rows.add(who, dates, library["diabetes_resolved"].codes[0])
@@ -98,7 +101,6 @@ def make_observations(rng: np.random.Generator, people: pd.DataFrame, cond: pd.D
         older_set = "smoking_current" if value == 2 else setname
         rows.add(who, dates, pick_codes(rng, library[older_set].codes, len(who)))
 
-    diabetic = (cond["t2dm"] | cond["t1dm"]).to_numpy()
     adult = age >= 18
     _bmi(rng, rows, library, cond["obesity"].to_numpy(), diabetic, adult, recent, end)
     _bp(rng, rows, library, cond["hypertension"].to_numpy(), age, recent, end)
@@ -115,19 +117,10 @@ def make_observations(rng: np.random.Generator, people: pd.DataFrame, cond: pd.D
     value = np.where(diabetic[who], value.clip(35, 140), value.clip(25, 47.5))
     rows.add(who, dates, library["hba1c"].codes[0], value, library["hba1c"].unit)
 
-    # eGFR (mL/min/1.73m2): falls ~0.9/year of age without CKD, never below 60 there; CKD
-    # values stay inside the stage's range.
-    low = np.array([s[1] for s in CKD_STAGES])[stage]
-    high = np.array([s[2] for s in CKD_STAGES])[stage]
-    base = np.where(ckd, rng.uniform(low, high), (128 - 0.9 * age + rng.normal(0, 9, n)))
-    base = np.where(ckd, base, base.clip(61, 125))
-    tested = adult & (ckd | diabetic | cond["hypertension"].to_numpy() | (age >= 65)
-                      | (rng.random(n) < 0.25))
-    count = np.where(ckd, 2 + rng.poisson(1.5, n), np.where(tested, 1 + rng.poisson(0.5, n), 0))
-    who, dates = spread(rng, count, recent(3), end)
-    noise = rng.normal(0, 2.5, len(who))
-    value = np.where(ckd[who], np.clip(base[who] + noise, low[who], high[who]),
-                     np.clip(base[who] + 2 * noise, 60.5, 130))
+    # eGFR (mL/min/1.73m2): yearly in CKD and diabetes, sometimes in other adults.
+    tested = adult & (cond["hypertension"].to_numpy() | (age >= 65) | (rng.random(n) < 0.25))
+    who, dates, value = kidney.egfr_results(rng, stage, diabetic & adult, tested, age,
+                                            as_days(cond["ckd_onset"]), start, end)
     rows.add(who, dates, library["egfr"].codes[0], value, library["egfr"].unit)
 
     _events(rng, rows, library, people, cond, age, ones, recent, end, dob)

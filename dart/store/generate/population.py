@@ -4,6 +4,19 @@ Figures come from the reference tables (``sample_data/reference``): the ONS age-
 (older bands more female), ethnicity by English region or by nation, IMD quintiles with
 Asian and Black residents over-represented in the most deprived quintile. Dates are held
 as numpy ``datetime64[D]``; NaT means null.
+
+Two adjustments make the draw look like GP records rather than a census:
+
+* Ethnicity is *recorded* with the 2001-census grouping GP systems use (PRIMIS/OpenSAFELY
+  ``eth2001``, reference-facts.md s3 [verified]), which puts Chinese under "Other"; the
+  census tables put Chinese under "Asian", so the nation's Chinese share
+  (``chinese_by_nation.csv``) of those drawn Asian is recorded as 'other'.
+* Age is tied to region and ethnic group: London (median 35) is younger than the South West
+  (44) (Census 2021 [verified], ``median_age_by_region.csv``) and ethnic-minority groups are
+  younger than White (NISRA Census 2011 bulletin: under 45 were 93% of Mixed, 87% of Black,
+  82% of Asian, 76% of Other and 61% of White residents [verified, direction only]). The
+  ages drawn from the UK pyramid are *re-dealt* among the chunk's patients by a "youth
+  score" (a Gaussian copula), so the UK pyramid (and its sex split) is kept exactly.
 """
 
 from __future__ import annotations
@@ -31,6 +44,14 @@ IMD_TILT = {
     "West Midlands": 0.6, "London": 0.4, "East Midlands": 0.1, "South West": -0.3,
     "East of England": -0.5, "South East": -0.8,
 }
+# Youth score (in standard deviations of the copula's noise) by ethnic group, in GROUPS order
+# (asian, black, mixed, white, other, unknown): ordered as the NISRA shares under 45 above;
+# sizes tuned [assumption] so that minority medians come out ~10-15 years below White (E&W
+# Census 2021 medians ~ White 43, Asian 31, Black 30, Mixed 21, Other 32 [memory]).
+ETH_YOUTH = np.array([0.25, 0.27, 0.55, 0.0, 0.22, 0.08])
+# Youth score per year of a region's census median age below 40 [assumption, tuned so the
+# generated regional medians land within ~2 years of the table, ethnicity included].
+REGION_YOUTH_PER_YEAR = 0.025
 BAND_LOW = np.arange(0, 95, 5)
 GROUP_INDEX = {g: i for i, g in enumerate(GROUPS)}
 
@@ -63,6 +84,31 @@ def _ages(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]:
     return age, female
 
 
+def _redeal_ages(rng: np.random.Generator, age: np.ndarray, female: np.ndarray,
+                 youth: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The same (age, sex) pairs dealt out again so that a higher ``youth`` tends to get a
+    younger age: ranks of ``youth + N(0, 1)`` take the ages in ascending order. The set of
+    ages, and so the pyramid, is unchanged."""
+    score = youth + rng.standard_normal(len(age))
+    by_age = np.argsort(age, kind="stable")
+    by_youth = np.argsort(-score, kind="stable")
+    new_age = np.empty_like(age)
+    new_female = np.empty_like(female)
+    new_age[by_youth] = age[by_age]
+    new_female[by_youth] = female[by_age]
+    return new_age, new_female
+
+
+def _chinese_fraction(regions: list[str]) -> np.ndarray:
+    """For each region, the fraction of its census 'Asian' who are Chinese: the nation's
+    Chinese share over the nation's Asian share (no regional breakdown is shipped)."""
+    chinese = reference.chinese_share_by_nation()
+    asian = reference.ethnicity_by_nation()["asian"]
+    english = set(reference.regions()["region"])
+    nation = ["England" if r in english else r for r in regions]
+    return np.array([chinese.get(n, 0.0) / asian[n] for n in nation])
+
+
 def make_patients(rng: np.random.Generator, first_id: int, n: int, practices: pd.DataFrame,
                   extract: np.datetime64) -> pd.DataFrame:
     """``n`` patients with ids from ``first_id``, registered at ``practices`` by weight.
@@ -73,12 +119,22 @@ def make_patients(rng: np.random.Generator, first_id: int, n: int, practices: pd
     practice_row = rng.choice(len(practices), size=n, p=practices["weight"].to_numpy())
     region = practices["region"].to_numpy()[practice_row]
     age, female = _ages(rng, n)
-    dob = extract - np.floor(age * YEAR_DAYS).astype(np.int64) * DAY
 
     region_names = sorted(set(practices["region"]))
     region_idx = np.searchsorted(np.array(region_names), region)
     eth = _draw_rows(rng, _ethnicity_table(region_names)[region_idx])
+    # Recorded as GP records group it: Chinese (census 'Asian') coded 'other'.
+    chinese = (eth == GROUP_INDEX["asian"]) & (
+        rng.random(n) < _chinese_fraction(region_names)[region_idx])
+    eth = np.where(chinese, GROUP_INDEX["other"], eth)
+    youth = ETH_YOUTH[eth]  # by the true group, before 'unknown' hides it
     eth = np.where(rng.random(n) < UNKNOWN_ETHNICITY, GROUP_INDEX["unknown"], eth)
+
+    medians = reference.median_age_by_region()
+    region_youth = np.array([40.0 - medians.get(r, 40.0) for r in region_names])
+    youth = youth + REGION_YOUTH_PER_YEAR * region_youth[region_idx]
+    age, female = _redeal_ages(rng, age, female, youth)
+    dob = extract - np.floor(age * YEAR_DAYS).astype(np.int64) * DAY
 
     quint = reference.imd_quintiles()
     minority = np.isin(eth, [GROUP_INDEX["asian"], GROUP_INDEX["black"]])

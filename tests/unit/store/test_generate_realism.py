@@ -159,3 +159,87 @@ def test_identity_and_status_columns(world):
     assert world["practice"]["ods_code"].str.fullmatch(r"[A-Z]\d{5}").all()
     assert np.isin(pat["ethnicity"].unique(),
                    ["asian", "black", "mixed", "white", "other", "unknown"]).all()
+
+
+def _adults_with_egfr(world) -> pd.DataFrame:
+    """Current adults with CKD/diabetes flags and their latest eGFR if within 12 months."""
+    cur = world["current"]
+    ad = cur[cur["age"] >= 18].copy()
+    ad["ckd"] = ad["patient_id"].isin(having(world, "ckd"))
+    ad["dm"] = ad["patient_id"].isin(having(world, "t2dm") | having(world, "t1dm"))
+    obs = world["observation"]
+    egfr = obs[obs["code"].isin(load_library()["egfr"].codes)].copy()
+    egfr["obs_date"] = pd.to_datetime(egfr["obs_date"])
+    latest = egfr.sort_values("obs_date").groupby("patient_id").last()
+    recent = latest[latest["obs_date"] > EXTRACT - pd.DateOffset(months=12)]["value"]
+    ad["egfr12"] = ad["patient_id"].map(recent)
+    return ad
+
+
+def test_ckd_age_gradient(world):
+    # reference-facts.md s6 [memory]: <1% under 40, ~10% at 65-74, ~30% at 75+ (the QOF
+    # total of 4.05% holds the 75+ nearer 25%).
+    ad = _adults_with_egfr(world)
+    by_age = ad.groupby(pd.cut(ad["age"], [18, 40, 65, 75, 200], right=False),
+                        observed=True)["ckd"].mean().to_numpy()
+    assert by_age[0] < 0.01
+    assert 0.06 < by_age[2] < 0.14
+    assert 0.17 < by_age[3] < 0.35 and by_age[3] > 2 * by_age[2]
+
+
+def test_ckd_risk_factors_and_deprivation(world):
+    ad = _adults_with_egfr(world)
+    assert ad.loc[ad["dm"], "ckd"].mean() > 3 * ad.loc[~ad["dm"], "ckd"].mean()
+    ckd = ad[ad["ckd"]]
+    # South Asians with CKD had diabetes in >40% (Leicester PSP-CKD [verified]).
+    assert ckd.loc[ckd["ethnicity"] == "asian", "dm"].mean() > 0.4
+    # Deprivation gradient at ages where the crude rate is not confounded much by age.
+    mid = ad[(ad["age"] >= 40) & (ad["age"] < 75)]
+    q = mid.groupby("imd_quintile")["ckd"].mean()
+    assert q[1] > 1.2 * q[5]
+
+
+def test_ckd_stages_and_egfr(world):
+    ad = _adults_with_egfr(world)
+    ckd = ad[ad["ckd"]]
+    # Latest eGFR within 12 months for most with CKD or diabetes (QOF reviews yearly).
+    assert ckd["egfr12"].notna().mean() > 0.85
+    assert ad.loc[ad["dm"], "egfr12"].notna().mean() > 0.85
+    # A minority of CKD 3-5 has eGFR < 30: ~10-15%.
+    severe = ckd["egfr12"] < 30
+    assert 0.08 < severe.mean() < 0.2
+    # Stage 4-5 more common in South Asians (Hull 2011, OR 1.53 [verified]).
+    asian = ckd["ethnicity"] == "asian"
+    assert severe[asian].mean() > 1.3 * severe[ckd["ethnicity"] == "white"].mean()
+    # People with type 2 diabetes aged <= 65 do have some eGFR < 30, more of them older.
+    t2 = ad[ad["dm"] & (ad["age"] <= 65)]
+    low = t2["egfr12"] < 30
+    assert 0.005 < low.mean() < 0.05
+    assert low[t2["age"] >= 55].mean() > 2 * low[t2["age"] < 55].mean()
+
+
+def test_chinese_recorded_as_other(world):
+    # GP records code Chinese as 'other' (2001-census grouping, reference-facts.md s3); the
+    # census puts them in 'asian'. So 'other' exceeds the census Other share and 'asian'
+    # falls short of the census Asian share by about the Chinese share.
+    pat = world["patient"]
+    england = pat[(pat["nation"] == "England") & (pat["ethnicity"] != "unknown")]
+    shares = england["ethnicity"].value_counts(normalize=True)
+    # England is drawn region by region: the census shares weighted by region population.
+    weights = reference.regions().set_index("region")["share_of_england"]
+    census = reference.ethnicity_by_region().mul(weights, axis=0).sum() / weights.sum()
+    chinese = reference.chinese_share_by_nation()["England"]
+    assert shares["other"] > census["other"] + chinese / 2
+    assert shares["asian"] < census["asian"] - chinese / 2
+
+
+def test_regional_and_ethnic_age_structure(world):
+    # London median 35 vs South West 44 (Census 2021, reference-facts.md s4 [verified]).
+    cur = world["current"]
+    median = cur.groupby("region")["age"].median()
+    assert median["London"] <= 37 and median["South West"] >= 41
+    assert median["South West"] - median["London"] >= 6
+    # Ethnic-minority groups younger than White (NISRA 2011 bulletin [verified direction]).
+    known = cur[cur["ethnicity"] != "unknown"]
+    by_eth = known.groupby("ethnicity")["age"].median()
+    assert by_eth[["asian", "black", "mixed"]].max() < by_eth["white"] - 5

@@ -76,3 +76,19 @@ def test_qof_prevalence():
     frame = reference.qof_prevalence()
     assert frame.loc["diabetes", "prevalence"] == pytest.approx(0.0707)
     assert frame.loc["copd", "imd_d1"] > frame.loc["copd", "imd_d10"]
+
+
+def test_chinese_share_by_nation():
+    share = reference.chinese_share_by_nation()
+    assert set(share.index) == set(NATIONS)
+    # Census 2021 TS022: 445,619 Chinese of 59,597,542 usual residents in England and Wales.
+    assert share["England"] == pytest.approx(445_619 / 59_597_542, abs=0.0002)
+    assert ((share > 0) & (share < 0.02)).all()
+    assert "TS022" in share.attrs["source"]
+
+
+def test_median_age_by_region():
+    median = reference.median_age_by_region()
+    assert set(median.index) == set(REGIONS)
+    assert median["London"] == 35 and median["South West"] == 44
+    assert median["London"] == median.min() and median["South West"] == median.max()
