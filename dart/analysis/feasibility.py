@@ -1,8 +1,9 @@
 """Feasibility counts: the base, the funnel, each rule's unique impact and who is eligible.
 
 Everything is counted by the database over the compiler's ``patient_rules`` (one row per
-base patient) used as a CTE: one aggregate query with a ``SUM(CASE ...)`` per number, and one
-``UNION ALL`` of ``GROUP BY`` queries for the breakdowns of the eligible cohort. No patient
+base patient) used as a CTE, in ONE statement: a ``UNION ALL`` of ``GROUP BY`` queries for the
+breakdowns of the eligible cohort and one counting base patients per pattern of passed rules,
+from which the funnel and unique impacts follow exactly (``totals_from_patterns``). No patient
 row ever reaches Python. The result holds exact counts; disclosure control is a separate,
 pure step (``dart.analysis.disclosure.apply_disclosure``).
 """
@@ -160,8 +161,13 @@ def totals_query(rules: sa.Subquery | sa.CTE, n_rules: int) -> sa.Select:
     return sa.select(*cols).select_from(rules)
 
 
-def breakdown_query(rules: sa.Subquery | sa.CTE) -> sa.Select:
+def breakdown_query(rules: sa.Subquery | sa.CTE) -> sa.CompoundSelect:
     """Eligible counts per group of every dimension, as rows (dim, grp, parent, name, n)."""
+    return sa.union_all(*breakdown_parts(rules))
+
+
+def breakdown_parts(rules: sa.Subquery | sa.CTE) -> list[sa.Select]:
+    """The ``GROUP BY`` queries of ``breakdown_query``, one per dimension."""
     n = _count_if(_passes(rules.c.eligible)).label("n")
     text = sa.String()
     none = sa.cast(sa.null(), text)
@@ -185,7 +191,69 @@ def breakdown_query(rules: sa.Subquery | sa.CTE) -> sa.Select:
         part("ethnicity", rules.c.ethnicity),
         part("imd_quintile", rules.c.imd_quintile),
     ]
-    return sa.union_all(*parts)
+    return parts
+
+
+PATTERN = "_pattern"
+MAX_PATTERN_RULES = 60
+"""Up to this many rules, one query counts everything (the pattern fits a BIGINT)."""
+
+
+def pattern_query(rules: sa.Subquery | sa.CTE, n_rules: int) -> sa.Select:
+    """Base patients per pattern of passed rules: rows (PATTERN, mask, NULL, NULL, n).
+
+    ``mask`` has bit i set when rule i passes and bit ``n_rules`` when the patient is in the
+    target population; there are at most as many rows as distinct patterns (a few hundred in
+    practice), and every total of ``totals_query`` follows from them exactly.
+    """
+    big = sa.BigInteger()
+
+    def bit(col: sa.ColumnElement, i: int) -> sa.ColumnElement:
+        # Inline constants, not parameters: SQLite wants the GROUP BY term to be the
+        # selected expression, and two sets of placeholders are not "the same".
+        return sa.cast(col, big) * sa.literal_column(str(1 << i), big)
+
+    mask = bit(rules.c.in_population, n_rules)
+    for i in range(n_rules):
+        mask = mask + bit(rules.c[f"rule_{i}"], i)
+    text = sa.String()
+    return (sa.select(sa.literal_column(f"'{PATTERN}'", text).label("dim"),
+                      sa.cast(mask, text).label("grp"),
+                      sa.cast(sa.null(), text).label("parent"),
+                      sa.cast(sa.null(), text).label("name"),
+                      sa.func.count().label("n"))
+            .select_from(rules).group_by(mask))
+
+
+def one_query(rules: sa.Subquery | sa.CTE, n_rules: int) -> sa.CompoundSelect:
+    """The breakdowns and the rule patterns in ONE statement, so ``rules`` is computed once.
+
+    Measured (bench/, DuckDB, 1M patients): the totals and breakdown queries each paid for
+    the whole per-patient query; one statement over the CTE (materialised by every engine
+    when it is referenced more than once) costs about half as much.
+    """
+    # Flat: SQLite does not accept a parenthesised compound SELECT inside another.
+    return sa.union_all(*breakdown_parts(rules), pattern_query(rules, n_rules))
+
+
+def totals_from_patterns(patterns: list[tuple[int, int]], n_rules: int) -> dict[str, int]:
+    """``totals_query``'s numbers from the (mask, count) rows of ``pattern_query``."""
+    every = (1 << n_rules) - 1
+    out = {"base": 0, "population": 0, "eligible": 0}
+    out.update({f"remaining_{k}": 0 for k in range(n_rules)})
+    out.update({f"impact_{k}": 0 for k in range(n_rules)})
+    for mask, n in patterns:
+        passed = mask & every
+        out["base"] += n
+        out["population"] += n if mask >> n_rules else 0
+        out["eligible"] += n if passed == every else 0
+        for k in range(n_rules):
+            prefix = (1 << (k + 1)) - 1
+            if passed & prefix == prefix:
+                out[f"remaining_{k}"] += n
+            if passed == every ^ (1 << k):
+                out[f"impact_{k}"] += n
+    return out
 
 
 def feasibility_queries(criteria: Criteria, library: Mapping, index_date: dt.date
@@ -202,7 +270,7 @@ def run_feasibility(engine: sa.Engine, criteria: Criteria | str, library=None, *
     """Count ``criteria`` (a parsed file, or its text) on the store behind ``engine``.
 
     ``library`` defaults to the shipped codelist library; ``index_date`` to the file's own,
-    else the store's extract date. Two queries run; the result holds exact counts.
+    else the store's extract date. One query runs; the result holds exact counts.
     """
     from criteria_grammar import check, parse
 
@@ -211,11 +279,19 @@ def run_feasibility(engine: sa.Engine, criteria: Criteria | str, library=None, *
     library = load_library() if library is None else library
     check(criteria, library)
     index_date = index_date or resolve_index_date(criteria, engine)
-    infos, totals_sql, breakdown_sql = feasibility_queries(criteria, library, index_date)
+    compiled = compile_criteria(criteria, library, index_date)
+    infos, n_rules = compiled.rules, len(compiled.rules)
+    rules = compiled.patient_rules.cte("patient_rules")
     with engine.connect() as conn:
-        totals = conn.execute(totals_sql).mappings().one()
-        rows = conn.execute(breakdown_sql).all()
-    totals = {k: int(v or 0) for k, v in totals.items()}
+        if n_rules <= MAX_PATTERN_RULES:
+            rows = conn.execute(one_query(rules, n_rules)).all()
+            totals = totals_from_patterns(
+                [(int(g), int(n)) for dim, g, _p, _n, n in rows if dim == PATTERN], n_rules)
+            rows = [r for r in rows if r[0] != PATTERN]
+        else:
+            totals = conn.execute(totals_query(rules, n_rules)).mappings().one()
+            totals = {k: int(v or 0) for k, v in totals.items()}
+            rows = conn.execute(breakdown_query(rules)).all()
 
     funnel, before = [], totals["base"]
     for k, info in enumerate(infos):
