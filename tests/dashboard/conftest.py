@@ -19,6 +19,8 @@ CHROME_FLAGS = ("--disable-background-networking", "--disable-component-update",
                 "--disable-sync", "--disable-quic", "--no-first-run")
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 WINDOW = (1440, 1000)
+# Generous waits: the machine is shared, and a loaded CPU slows the first page load.
+WAIT = 30
 
 
 def pytest_setup_options() -> Options:
@@ -59,11 +61,11 @@ def signed_in(dash_duo, flask_app, test_store) -> Callable[[str], object]:
 
     def sign_in(name: str, secret: str | None = None):
         dash_duo.driver.get(f"{base}/dashboard/logout")
-        dash_duo.wait_for_element("#login-name").send_keys(name)
+        dash_duo.wait_for_element("#login-name", timeout=WAIT).send_keys(name)
         dash_duo.find_element("#login-secret").send_keys(secret or test_store.tokens[name])
         dash_duo.find_element("#login-submit").click()
         if secret is None:
-            dash_duo.wait_for_contains_text("#app-who", name, timeout=10)
+            dash_duo.wait_for_contains_text("#app-who", name, timeout=WAIT)
         return dash_duo
 
     sign_in.base = base

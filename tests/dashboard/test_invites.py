@@ -12,12 +12,12 @@ import sqlalchemy as sa
 
 from dart.store.schema import patient
 from dashboards.invites import ids
-from tests.dashboard.conftest import screenshot
+from tests.dashboard.conftest import WAIT, screenshot
 
 pytestmark = pytest.mark.browser
 
 
-def downloaded_csv(folder: Path, timeout: float = 10.0) -> list[dict]:
+def downloaded_csv(folder: Path, timeout: float = WAIT) -> list[dict]:
     """Rows of the first finished CSV download in ``folder``."""
     end = time.monotonic() + timeout
     while time.monotonic() < end:
@@ -35,7 +35,7 @@ def practice_of(engine: sa.Engine) -> dict[int, int]:
 
 def test_practice_downloads_its_own_list_and_marks_invited(signed_in, flask_app, test_store):
     duo = signed_in("practice2")
-    duo.wait_for_element(f"#{ids.TABLE} td[data-dash-column=nhs_number]", timeout=15)
+    duo.wait_for_element(f"#{ids.TABLE} td[data-dash-column=nhs_number]", timeout=WAIT)
     duo.find_element(f"#{ids.DOWNLOAD_BUTTON}").click()
     rows = downloaded_csv(Path(duo.download_path))
 
@@ -54,7 +54,7 @@ def test_practice_downloads_its_own_list_and_marks_invited(signed_in, flask_app,
     boxes[0].click()
     boxes[1].click()
     duo.find_element(f"#{ids.MARK}").click()
-    duo.wait_for_contains_text(f"#{ids.MESSAGE}", "Marked 2 patient(s)", timeout=10)
+    duo.wait_for_contains_text(f"#{ids.MESSAGE}", "Marked 2 patient(s)", timeout=WAIT)
     shown = {td.text for td in duo.find_elements(
         f"#{ids.TABLE} td[data-dash-column=patient_id]")}
     assert not shown & set(first)
@@ -64,7 +64,7 @@ def test_practice_lists_never_mix(signed_in, test_store):
     owners = practice_of(test_store.engine)
     for name, practice in test_store.practices.items():
         duo = signed_in(name)
-        duo.wait_for_element(f"#{ids.TABLE} td[data-dash-column=patient_id]", timeout=15)
+        duo.wait_for_element(f"#{ids.TABLE} td[data-dash-column=patient_id]", timeout=WAIT)
         ids_shown = {int(td.text) for td in duo.find_elements(
             f"#{ids.TABLE} td[data-dash-column=patient_id]")}
         assert ids_shown and {owners[i] for i in ids_shown} == {practice}

@@ -7,7 +7,7 @@ from selenium.webdriver.common.keys import Keys
 
 from dashboards.invites import ids as invite_ids
 from dashboards.workbench import ids as wb_ids
-from tests.dashboard.conftest import screenshot
+from tests.dashboard.conftest import WAIT, screenshot
 from tests.dashboard.helpers import call_callback, outputs_of
 from tests.dashboard.store import CRITERIA
 
@@ -22,36 +22,36 @@ MENU = {"sponsor1": ["Criteria workbench"], "researcher1": ["Representativeness"
 def test_each_role_signs_in_to_its_own_view(signed_in):
     for name, page in HOME.items():
         duo = signed_in(name)
-        duo.wait_for_element(page, timeout=10)
+        duo.wait_for_element(page, timeout=WAIT)
         links = [a.text for a in duo.find_elements("#app-nav a")]
         assert links == MENU[name]
     duo.driver.get(f"{signed_in.base}/dashboard/logout")
-    duo.wait_for_element("#login-name")
+    duo.wait_for_element("#login-name", timeout=WAIT)
     screenshot(duo, "login")
 
 
 def test_sign_in_by_keyboard(signed_in, test_store):
     duo = signed_in("practice1")
     duo.driver.get(f"{signed_in.base}/dashboard/logout")
-    name = duo.wait_for_element("#login-name")  # focused on load
+    name = duo.wait_for_element("#login-name", timeout=WAIT)  # focused on load
     assert duo.driver.switch_to.active_element == name
     name.send_keys("admin1", Keys.TAB)
     duo.driver.switch_to.active_element.send_keys(test_store.tokens["admin1"], Keys.ENTER)
-    duo.wait_for_contains_text("#app-who", "admin1", timeout=10)
+    duo.wait_for_contains_text("#app-who", "admin1", timeout=WAIT)
 
 
 def test_wrong_secret_is_refused(signed_in, test_store):
     duo = signed_in("sponsor1", secret=test_store.tokens["admin1"])  # another user's token
-    assert "wrong secret" in duo.wait_for_element("#login-error").text
+    assert "wrong secret" in duo.wait_for_element("#login-error", timeout=WAIT).text
     duo.driver.get(f"{signed_in.base}/dashboard/workbench")
-    duo.wait_for_element("#login-name")  # anonymous visitors are sent to the form
+    duo.wait_for_element("#login-name", timeout=WAIT)  # anonymous visitors are sent to the form
 
 
 def test_practice_user_cannot_open_other_views(signed_in, flask_app):
     duo = signed_in("practice1")
     for view in ("workbench", "representativeness", "admin"):
         duo.driver.get(f"{signed_in.base}/dashboard/{view}")
-        duo.wait_for_contains_text("#app-denied", "cannot open", timeout=10)
+        duo.wait_for_contains_text("#app-denied", "cannot open", timeout=WAIT)
         assert not duo.find_elements("#workbench-page")
     # a hand-made request for the workbench's run callback does nothing on the server
     response = call_callback(

@@ -13,7 +13,7 @@ from selenium.webdriver.common.keys import Keys
 
 from dashboards.theme import format_count
 from dashboards.workbench import ids
-from tests.dashboard.conftest import screenshot
+from tests.dashboard.conftest import WAIT, screenshot
 from tests.dashboard.store import BAD_CRITERIA, CRITERIA
 
 pytestmark = pytest.mark.browser
@@ -27,7 +27,7 @@ def set_text(duo, text: str) -> None:
     area.send_keys(text)
 
 
-def wait_for_file(folder, suffix: str, timeout: float = 10.0):
+def wait_for_file(folder, suffix: str, timeout: float = WAIT):
     """The first file in ``folder`` ending in ``suffix`` once the download has finished."""
     end = time.monotonic() + timeout
     while time.monotonic() < end:
@@ -40,20 +40,20 @@ def wait_for_file(folder, suffix: str, timeout: float = 10.0):
 
 def test_criteria_error_is_shown_at_its_line(signed_in):
     duo = signed_in("sponsor1")
-    duo.wait_for_element(f"#{ids.TEXT}")
+    duo.wait_for_element(f"#{ids.TEXT}", timeout=WAIT)
     set_text(duo, BAD_CRITERIA)
-    duo.wait_for_text_to_equal("#wb-check-where", "Line 3, column 20:", timeout=10)
+    duo.wait_for_text_to_equal("#wb-check-where", "Line 3, column 20:", timeout=WAIT)
     assert "number" in duo.find_element("#wb-check-message").text
     screenshot(duo, "workbench-error", height=900)
 
 
 def test_run_matches_the_api_and_exports(signed_in, flask_app, test_store, tmp_path):
     duo = signed_in("sponsor1")
-    duo.wait_for_element(f"#{ids.TEXT}")
+    duo.wait_for_element(f"#{ids.TEXT}", timeout=WAIT)
     set_text(duo, CRITERIA)
-    duo.wait_for_element("#wb-check-ok", timeout=10)
+    duo.wait_for_element("#wb-check-ok", timeout=WAIT)
     duo.find_element(f"#{ids.RUN}").click()
-    duo.wait_for_element(f"#{ids.ELIGIBLE_COUNT}", timeout=15)
+    duo.wait_for_element(f"#{ids.ELIGIBLE_COUNT}", timeout=WAIT)
 
     api = flask_app.test_client().post(
         "/api/v1/feasibility", json={"criteria": CRITERIA},
@@ -63,7 +63,7 @@ def test_run_matches_the_api_and_exports(signed_in, flask_app, test_store, tmp_p
     assert api["eligible"] is not None
     # every figure drew, and the practice table lists the API's practices
     for graph in (ids.FUNNEL, ids.IMPACT, ids.REGION, ids.NATION):
-        duo.wait_for_element(f"#{graph} .main-svg", timeout=10)
+        duo.wait_for_element(f"#{graph} .main-svg", timeout=WAIT)
     codes = {c["group"] for c in api["breakdowns"]["practice"]
              if c["count"] or c["suppressed"]}
     shown = {td.text for td in duo.find_elements(
@@ -81,5 +81,5 @@ def test_run_matches_the_api_and_exports(signed_in, flask_app, test_store, tmp_p
             "suppressed": "no"} in rows
 
     duo.find_element(f"#{ids.SAVE}").click()
-    assert "awaiting" in duo.wait_for_element("#wb-saved-ok", timeout=10).text or \
+    assert "awaiting" in duo.wait_for_element("#wb-saved-ok", timeout=WAIT).text or \
         "draft" in duo.find_element("#wb-saved-ok").text
