@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from dash.testing.wait import until
+from selenium.common.exceptions import StaleElementReferenceException
 
 from dart.store.schema import patient
 from dashboards.invites import ids
@@ -55,9 +57,21 @@ def test_practice_downloads_its_own_list_and_marks_invited(signed_in, flask_app,
     boxes[1].click()
     duo.find_element(f"#{ids.MARK}").click()
     duo.wait_for_contains_text(f"#{ids.MESSAGE}", "Marked 2 patient(s)", timeout=WAIT)
-    shown = {td.text for td in duo.find_elements(
-        f"#{ids.TABLE} td[data-dash-column=patient_id]")}
-    assert not shown & set(first)
+    # the list reloads after the message: wait until the invited patients have left it
+    duo.wait_for_contains_text(f"#{ids.SUMMARY}", f"{len(rows) - 2} patients on the list",
+                               timeout=WAIT)
+    until(lambda: not shown_ids(duo) & set(first), timeout=WAIT)
+
+
+def shown_ids(duo) -> set[str]:
+    """Patient ids in the table now (read again if the table is redrawn meanwhile)."""
+    for _ in range(5):
+        try:
+            return {td.text for td in duo.find_elements(
+                f"#{ids.TABLE} td[data-dash-column=patient_id]")}
+        except StaleElementReferenceException:
+            continue
+    raise AssertionError("the table kept changing")
 
 
 def test_practice_lists_never_mix(signed_in, test_store):
