@@ -6,6 +6,7 @@ import functools
 import sys
 
 import click
+from sqlalchemy.exc import OperationalError
 
 from criteria_grammar.errors import CriteriaError
 from dart.store.codelists import CodelistError
@@ -28,6 +29,11 @@ def cli_errors(func):
         except (CriteriaError, CodelistError, StoreError) as exc:
             click.echo(f"error: {exc}" if not isinstance(exc, CriteriaError) else str(exc),
                        err=True)
+            sys.exit(1)
+        except OperationalError as exc:
+            # the store went away or stayed locked by another process past DART_LOCK_WAIT
+            reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+            click.echo(f"error: the store is unavailable: {reason}", err=True)
             sys.exit(1)
 
     return wrapper

@@ -7,17 +7,22 @@ SQLAlchemy engine or a ``StoreError`` that says what is wrong, never a driver tr
 from __future__ import annotations
 
 import os
+import threading
+import time
 from pathlib import Path
 
 import platformdirs
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
+from sqlalchemy.pool import NullPool
 
 from dart.store.schema import STORE_TABLES, metadata
 
 ENV_URL = "DART_DATABASE_URL"
+ENV_LOCK_WAIT = "DART_LOCK_WAIT"
 SUPPORTED = ("sqlite", "duckdb", "postgresql")
+LOCK_WAIT_SECONDS = 30.0
 
 
 class StoreError(Exception):
@@ -25,11 +30,15 @@ class StoreError(Exception):
 
 
 def default_url() -> str:
-    """``DART_DATABASE_URL`` if set, else an embedded file in the user's data directory."""
+    """``DART_DATABASE_URL`` if set, else a DuckDB file in the user's data directory.
+
+    DuckDB is the fastest embedded engine (docs/performance.md); ``open_engine`` opens its
+    file per use so that the server and the CLI can share it.
+    """
     if os.environ.get(ENV_URL):
         return os.environ[ENV_URL]
     data_dir = Path(platformdirs.user_data_dir("dart"))
-    return f"sqlite:///{data_dir / 'dart.db'}"
+    return f"duckdb:///{data_dir / 'dart.duckdb'}"
 
 
 def normalise_url(url: str) -> sa.URL:
@@ -65,15 +74,68 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.close()
 
 
+def _lock_wait() -> float:
+    try:
+        return float(os.environ.get(ENV_LOCK_WAIT, LOCK_WAIT_SECONDS))
+    except ValueError:
+        return LOCK_WAIT_SECONDS
+
+
+# DuckDB keeps one in-process instance per file: opening the file in one thread while another
+# thread closes the last connection to it races ("Unique file handle conflict"), so opens and
+# closes of DuckDB files are serialised within a process (queries still run in parallel).
+_DUCKDB_OPEN_CLOSE = threading.Lock()
+
+
+class _OpenPerUsePool(NullPool):
+    """``NullPool`` whose closes take the same lock as the opens."""
+
+    def _close_connection(self, connection, *, terminate: bool = False) -> None:
+        with _DUCKDB_OPEN_CLOSE:
+            super()._close_connection(connection, terminate=terminate)
+
+
+def _duckdb_shared(engine: sa.Engine) -> None:
+    """Let several processes take turns on one DuckDB file.
+
+    DuckDB locks its file for as long as a process has it open, so a pooled engine in the
+    server would lock the CLI out for good. Instead every checkout opens the file (under a
+    millisecond) and every release closes it (``NullPool``), and an open that meets another
+    process's lock waits and retries (up to ``DART_LOCK_WAIT`` seconds) instead of failing.
+    Threads of one process share DuckDB's in-process instance and never wait for each other.
+    """
+    import duckdb
+
+    @sa.event.listens_for(engine, "do_connect")
+    def _connect_when_free(dialect, _record, cargs, cparams):
+        deadline = time.monotonic() + _lock_wait()
+        delay = 0.01
+        while True:
+            try:
+                # the dialect pops keys from cparams: give each attempt its own copy
+                with _DUCKDB_OPEN_CLOSE:
+                    return dialect.connect(*cargs, **{**cparams, "config": dict(
+                        cparams.get("config", {}))})
+            except duckdb.IOException as exc:
+                if "lock" not in str(exc).lower() or time.monotonic() > deadline:
+                    raise
+                time.sleep(delay)
+                delay = min(delay * 2, 0.2)
+
+
 def open_engine(url: str | None = None, *, check: bool = True) -> sa.Engine:
     """An engine for ``url`` (default: ``default_url()``), connected once to prove it works."""
     parsed = normalise_url(url or default_url())
+    shared_file = parsed.get_backend_name() == "duckdb" and parsed.database not in (
+        None, "", ":memory:")
     try:
-        engine = sa.create_engine(parsed)
+        engine = sa.create_engine(parsed, **({"poolclass": _OpenPerUsePool} if shared_file else {}))
     except (NoSuchModuleError, ImportError) as exc:
         raise StoreError(f"no driver for {parsed.drivername}: {exc}") from None
     if engine.dialect.name == "sqlite":
         sa.event.listen(engine, "connect", _sqlite_pragmas)
+    if shared_file:
+        _duckdb_shared(engine)
     if check:
         try:
             with engine.connect() as conn:
