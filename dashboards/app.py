@@ -13,9 +13,9 @@ from pathlib import Path
 import flask
 from dash import Dash, Input, Output, dcc, html
 
+from dart.web.accounts import User
 from dashboards import admin, invites, representativeness, workbench
 from dashboards.auth import backend, current_user
-from dashboards.backend import DashUser
 
 URL = "app-url"
 PAGE = "app-page"
@@ -29,7 +29,7 @@ class View:
     path: str
     label: str
     roles: tuple[str, ...]
-    render: Callable[[DashUser], object]
+    render: Callable[[User], object]
 
 
 VIEWS = (

@@ -12,7 +12,8 @@ from __future__ import annotations
 import flask
 from dash.exceptions import PreventUpdate
 
-from dashboards.backend import Backend, DashUser
+from dart.web.accounts import User
+from dashboards.backend import Backend
 
 SESSION_KEY = "dart_dashboard_user"
 EXTENSION = "dart_dashboard"
@@ -39,7 +40,7 @@ def backend() -> Backend:
     return flask.current_app.extensions[EXTENSION]["backend"]
 
 
-def current_user() -> DashUser | None:
+def current_user() -> User | None:
     """The signed-in user of this request, or None."""
     name = flask.session.get(SESSION_KEY)
     if not name:
@@ -47,7 +48,7 @@ def current_user() -> DashUser | None:
     return backend().get_user(name)
 
 
-def require(*roles: str) -> DashUser:
+def require(*roles: str) -> User:
     """The signed-in user if their role is one of ``roles``; else the callback does nothing."""
     user = current_user()
     if user is None or user.role not in roles:

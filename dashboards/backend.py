@@ -2,27 +2,21 @@
 
 The dashboard never talks to the store itself: every number comes from the same services
 functions the API uses (``dart.web.services``), called with the signed-in user so the same
-access rules apply. ``Backend`` lists exactly those calls; ``dashboards.services_backend``
-implements it over ``dart.web.services``, and tests may pass another implementation.
+access rules apply. The signed-in user is the services' own ``User``. ``Backend`` lists
+exactly the calls the views make; ``dashboards.services_backend`` implements it over
+``dart.web.services`` (turning service errors into messages for the page), and the unit
+tests pass an in-memory one.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Protocol
 
+from dart.web.accounts import User
+
 ROLES = ("sponsor", "researcher", "practice", "admin")
-
-
-@dataclass(frozen=True)
-class DashUser:
-    """The signed-in user as the dashboard sees them."""
-
-    name: str
-    role: str
-    practice_id: int | None = None
-    raw: Any = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -56,10 +50,10 @@ class CriteriaInvalid(BackendError):
 class Backend(Protocol):
     """The calls the dashboard makes; each takes the user and applies the API's rules."""
 
-    def authenticate(self, name: str, secret: str) -> DashUser | None:
-        """The user whose name and secret (API token or password) match, else None."""
+    def authenticate(self, name: str, secret: str) -> User | None:
+        """The user whose name and secret (API token) match, else None; audited."""
 
-    def get_user(self, name: str) -> DashUser | None:
+    def get_user(self, name: str) -> User | None:
         """The user called ``name`` as they are now (role changes apply at once)."""
 
     def examples(self) -> Mapping[str, str]:
@@ -68,37 +62,37 @@ class Backend(Protocol):
     def check(self, text: str) -> CheckError | None:
         """Parse and check criteria text; the first error, or None if it is valid."""
 
-    def feasibility(self, user: DashUser, text: str) -> Mapping[str, Any]:
+    def feasibility(self, user: User, text: str) -> Mapping[str, Any]:
         """The disclosure-controlled feasibility result's JSON (raises CriteriaInvalid)."""
 
-    def save_study(self, user: DashUser, text: str) -> Mapping[str, Any]:
+    def save_study(self, user: User, text: str) -> Mapping[str, Any]:
         """Save criteria as a study of ``user`` (awaiting approval); the study's JSON."""
 
-    def studies(self, user: DashUser) -> Sequence[Mapping[str, Any]]:
+    def studies(self, user: User) -> Sequence[Mapping[str, Any]]:
         """The studies ``user`` may see: id, title, status, ..."""
 
     def representativeness(
-        self, user: DashUser, *, study_id: int | None = None, text: str | None = None
+        self, user: User, *, study_id: int | None = None, text: str | None = None
     ) -> Any:
         """The representativeness result for a study or for pasted criteria."""
 
-    def invite_studies(self, user: DashUser) -> Sequence[Mapping[str, Any]]:
+    def invite_studies(self, user: User) -> Sequence[Mapping[str, Any]]:
         """Approved studies recruiting at the practice user's practice."""
 
-    def invite_list(self, user: DashUser, study_id: int) -> Sequence[Mapping[str, Any]]:
-        """The practice user's invite list for a study: one dict per patient."""
+    def invite_list(self, user: User, study_id: int) -> Sequence[Mapping[str, Any]]:
+        """The practice user's invite list for a study, to show: one dict per patient."""
 
-    def invite_csv(self, user: DashUser, study_id: int) -> str:
-        """The same list as CSV text (the API's CSV)."""
+    def invite_csv(self, user: User, study_id: int) -> str:
+        """The same list as CSV text to download (the API's CSV)."""
 
-    def mark_invited(self, user: DashUser, study_id: int, patient_ids: Sequence[int]) -> int:
+    def mark_invited(self, user: User, study_id: int, patient_ids: Sequence[int]) -> int:
         """Record invitations sent; how many were new."""
 
-    def pending_studies(self, user: DashUser) -> Sequence[Mapping[str, Any]]:
+    def pending_studies(self, user: User) -> Sequence[Mapping[str, Any]]:
         """Studies awaiting approval (admin only)."""
 
-    def set_study_status(self, user: DashUser, study_id: int, action: str) -> Mapping[str, Any]:
+    def set_study_status(self, user: User, study_id: int, action: str) -> Mapping[str, Any]:
         """``approve`` or ``close`` a study (admin only); the study's JSON."""
 
-    def audit_log(self, user: DashUser, limit: int = 200) -> Sequence[Mapping[str, Any]]:
+    def audit_log(self, user: User, limit: int = 200) -> Sequence[Mapping[str, Any]]:
         """The latest audit entries, newest first (admin only)."""

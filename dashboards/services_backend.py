@@ -3,12 +3,12 @@
 Every call goes through the same ``Services`` object the API uses (``app.extensions["dart"]``),
 so access rules, disclosure control and the audit log are the API's. The one exception is the
 check-as-you-type: it calls the same pure ``check_summary`` the API's ``/criteria/check``
-uses, without an audit entry per keystroke (it reads no data).
+uses, without an audit entry per keystroke (it reads no data). Sign-ins are audited by
+``Services.sign_in``; showing an invite list is ``invites.view``, its CSV ``invites.download``.
 """
 
 from __future__ import annotations
 
-import hmac
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -18,15 +18,9 @@ import flask
 from dart.web import analyses
 from dart.web.accounts import User
 from dart.web.errors import ServiceError
-from dashboards.backend import BackendError, CheckError, CriteriaInvalid, DashUser
+from dashboards.backend import BackendError, CheckError, CriteriaInvalid
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "sample_data" / "criteria"
-
-
-def _dash_user(user: User | None) -> DashUser | None:
-    if user is None:
-        return None
-    return DashUser(user.name, user.role, user.practice_id, raw=user)
 
 
 def _check_error(details: Mapping[str, Any]) -> CheckError:
@@ -64,15 +58,12 @@ class ServicesBackend:
 
     # --- users ---------------------------------------------------------------------------
 
-    def authenticate(self, name: str, secret: str) -> DashUser | None:
-        """The user holding token ``secret``, if it is also called ``name``."""
-        user = self.services.authenticate(secret)
-        if user is None or not hmac.compare_digest(user.name.encode(), name.encode()):
-            return None
-        return _dash_user(user)
+    def authenticate(self, name: str, secret: str) -> User | None:
+        """The user holding token ``secret``, if it is also called ``name`` (audited)."""
+        return self.services.sign_in(name, secret)
 
-    def get_user(self, name: str) -> DashUser | None:
-        return _dash_user(self.services.get_user(name))
+    def get_user(self, name: str) -> User | None:
+        return self.services.get_user(name)
 
     # --- criteria ------------------------------------------------------------------------
 
@@ -87,60 +78,57 @@ class ServicesBackend:
             return CheckError(1, 1, exc.message, exc.code)
         return None if summary["valid"] else _check_error(summary)
 
-    def feasibility(self, user: DashUser, text: str) -> dict:
-        return self._call(self.services.feasibility, user.raw, text)
+    def feasibility(self, user: User, text: str) -> dict:
+        return self._call(self.services.feasibility, user, text)
 
-    def save_study(self, user: DashUser, text: str) -> dict:
-        study = self._call(self.services.create_study, user.raw, text)
-        return self.services.study_json(user.raw, study)
+    def save_study(self, user: User, text: str) -> dict:
+        study = self._call(self.services.create_study, user, text)
+        return self.services.study_json(user, study)
 
-    def studies(self, user: DashUser) -> list[dict]:
-        try:
-            found = self.services.list_studies(user.raw)
-        except ServiceError:  # a role that lists no studies (researcher)
-            return []
-        return [self.services.study_json(user.raw, s) for s in found]
+    def studies(self, user: User) -> list[dict]:
+        found = self._call(self.services.list_studies, user)
+        return [self.services.study_json(user, s) for s in found]
 
-    def representativeness(self, user: DashUser, *, study_id: int | None = None,
+    def representativeness(self, user: User, *, study_id: int | None = None,
                            text: str | None = None) -> dict:
-        return self._call(self.services.representativeness, user.raw, text=text,
+        return self._call(self.services.representativeness, user, text=text,
                           study_id=study_id)
 
     # --- invite lists --------------------------------------------------------------------
 
-    def invite_studies(self, user: DashUser) -> list[dict]:
+    def invite_studies(self, user: User) -> list[dict]:
         if user.role != "practice":
             return []
         return self.studies(user)
 
-    def invite_list(self, user: DashUser, study_id: int) -> list[dict]:
-        found = self._call(self.services.invite_list, user.raw, study_id)
+    def invite_list(self, user: User, study_id: int) -> list[dict]:
+        found = self._call(self.services.invite_list, user, study_id, download=False)
         checklist = "; ".join(found.checklist)
         return [{**row.to_json(), **({"checklist": checklist} if checklist else {})}
                 for row in found.rows]
 
-    def invite_csv(self, user: DashUser, study_id: int) -> str:
-        return self._call(self.services.invite_list, user.raw, study_id).to_csv()
+    def invite_csv(self, user: User, study_id: int) -> str:
+        return self._call(self.services.invite_list, user, study_id, download=True).to_csv()
 
-    def mark_invited(self, user: DashUser, study_id: int, patient_ids: Sequence[int]) -> int:
-        done = self._call(self.services.record_invitations, user.raw, study_id,
+    def mark_invited(self, user: User, study_id: int, patient_ids: Sequence[int]) -> int:
+        done = self._call(self.services.record_invitations, user, study_id,
                           list(patient_ids))
         return len(done.recorded)
 
     # --- administration ------------------------------------------------------------------
 
-    def pending_studies(self, user: DashUser) -> list[dict]:
-        found = self._call(self.services.list_studies, user.raw, status="draft")
-        return [self.services.study_json(user.raw, s) for s in found]
+    def pending_studies(self, user: User) -> list[dict]:
+        found = self._call(self.services.list_studies, user, status="draft")
+        return [self.services.study_json(user, s) for s in found]
 
-    def set_study_status(self, user: DashUser, study_id: int, action: str) -> dict:
+    def set_study_status(self, user: User, study_id: int, action: str) -> dict:
         if action == "approve":
-            study = self._call(self.services.approve_study, user.raw, study_id)
+            study = self._call(self.services.approve_study, user, study_id)
         elif action == "close":
-            study = self._call(self.services.close_study, user.raw, study_id)
+            study = self._call(self.services.close_study, user, study_id)
         else:
             raise BackendError(f"unknown action {action!r}")
-        return self.services.study_json(user.raw, study)
+        return self.services.study_json(user, study)
 
-    def audit_log(self, user: DashUser, limit: int = 200) -> list[dict]:
-        return self._call(self.services.audit_log, user.raw, limit=limit)
+    def audit_log(self, user: User, limit: int = 200) -> list[dict]:
+        return self._call(self.services.audit_log, user, limit=limit)

@@ -9,17 +9,10 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
-OKABE_ITO = {
-    "orange": "#E69F00",
-    "sky_blue": "#56B4E9",
-    "green": "#009E73",
-    "yellow": "#F0E442",
-    "blue": "#0072B2",
-    "vermillion": "#D55E00",
-    "purple": "#CC79A7",
-    "black": "#000000",
-    "grey": "#999999",
-}
+# One palette for DART's figures: the representativeness builders (shared with the HTML
+# report) define it, and every dashboard view uses it.
+from dart.analysis.representativeness_figures import OKABE_ITO
+
 SEQUENCE = [OKABE_ITO[k] for k in ("blue", "orange", "green", "vermillion", "sky_blue",
                                    "purple", "yellow", "black")]
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif"
@@ -29,17 +22,23 @@ SUPPRESSED = "suppressed"
 def style_figure(fig: go.Figure, title: str, x_title: str, y_title: str,
                  height: int = 360) -> go.Figure:
     """Give ``fig`` a title, axis titles, the palette and a quiet laptop-sized layout."""
+    fig.update_layout(title={"text": title}, xaxis_title=x_title, yaxis_title=y_title)
+    return apply_theme(fig, height)
+
+
+def apply_theme(fig: go.Figure, height: int | None = None) -> go.Figure:
+    """The dashboard's look (font, palette, margins, legend) on a figure that already has
+    its titles, e.g. one from ``dart.analysis.representativeness_figures``."""
     fig.update_layout(
-        title={"text": title, "x": 0.01, "xanchor": "left"},
-        xaxis_title=x_title,
-        yaxis_title=y_title,
+        title={"x": 0.01, "xanchor": "left"},
         colorway=SEQUENCE,
         font={"family": FONT, "size": 13},
         template="plotly_white",
-        height=height,
         margin={"l": 10, "r": 20, "t": 50, "b": 40},
         legend={"orientation": "h", "y": -0.2},
     )
+    if height is not None:
+        fig.update_layout(height=height)
     fig.update_yaxes(automargin=True)
     fig.update_xaxes(automargin=True)
     return fig

@@ -160,7 +160,7 @@ def invite_list(study_id: str) -> Response:
     number = parse_id(study_id)
     csv_wanted = _wants_csv(args)
     user = current_user()
-    found = services().invite_list(user, number)
+    found = services().invite_list(user, number, download=csv_wanted)
     if not csv_wanted:
         return jsonify(found.to_json())
     name = f"dart-study-{number}-{user.practice_ods}-{found.list_date.isoformat()}.csv"

@@ -1,4 +1,5 @@
-"""The audit log: who ran which criteria, downloaded which list, recorded which invitations.
+"""The audit log: who signed in, ran which criteria, saw or downloaded which list, recorded
+which invitations.
 
 Append-only by construction: this module only inserts and reads; nothing in DART updates
 or deletes an ``audit_log`` row. An entry is written whatever the outcome (a refused or
@@ -16,7 +17,8 @@ from dart.web.accounts import User, utcnow
 
 ACTIONS = (
     "criteria.check", "feasibility", "representativeness", "study.create", "study.version",
-    "study.approve", "study.close", "invites.download", "invitations.record",
+    "study.approve", "study.close", "invites.view", "invites.download", "invitations.record",
+    "dashboard.sign_in",
 )
 
 

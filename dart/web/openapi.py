@@ -83,13 +83,14 @@ def openapi_document() -> dict:
             "feasibility counts (disclosure-controlled; exact for admins)",
             "sponsor, researcher, admin", errors=CHECKED, body=criteria_body)},
         "/representativeness": {"post": _op(
-            "representativeness report for criteria text or a study (disclosure-controlled)",
+            "representativeness report for criteria text or a study the caller may see "
+            "(disclosure-controlled; exact for admins)",
             "sponsor, researcher, admin", errors=(*CHECKED, "404", "501"),
             body=_body({"criteria": CRITERIA_TEXT,
                         "study_id": {"type": "integer", "minimum": 1}}, []))},
         "/studies": {
-            "get": _op("studies the caller may see", "sponsor (own), practice (approved), "
-                       "admin (all)", errors=("400", "401", "403"),
+            "get": _op("studies the caller may see", "sponsor (own), practice and researcher "
+                       "(approved), admin (all)", errors=("400", "401"),
                        params=[{"name": "status", "in": "query", "required": False,
                                 "schema": {"type": "string", "enum": list(STUDY_STATUSES)}}]),
             "post": _op("create a draft study (criteria version 1)", "sponsor", ok="201",
@@ -100,8 +101,9 @@ def openapi_document() -> dict:
                                                "maximum": 60}}, ["criteria"])),
         },
         "/studies/{study_id}": {"get": _op(
-            "one study with its criteria versions", "sponsor (own), practice (approved), "
-            "admin", errors=IN_STUDY, params=[STUDY_ID])},
+            "one study with its criteria versions", "sponsor (own), practice and "
+            "researcher (approved: the frozen version only), admin",
+            errors=("400", "401", "404"), params=[STUDY_ID])},
         "/studies/{study_id}/versions": {"post": _op(
             "add a criteria version to a draft study", "sponsor (own)", ok="201",
             errors=(*IN_STUDY, "409", "413"), params=[STUDY_ID], body=criteria_body)},

@@ -9,7 +9,8 @@ Access rules (docs/api.md):
 - a role that may never do something gets 403, decided before any lookup, so a 403 never
   depends on what exists;
 - a study the caller may not see answers 404 exactly as a missing one does: an admin sees
-  every study, a sponsor their own, a practice user approved ones, a researcher none;
+  every study, a sponsor their own, a practice user and a researcher approved ones (and
+  only the approved, frozen version of each: no drafts, nothing patient-level);
 - a practice user only ever reaches their own practice's patients: the practice comes from
   the user record, never from the request.
 """
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import hmac
 import threading
 from collections.abc import Callable, Iterator, Mapping
 
@@ -34,6 +36,9 @@ from dart.web.audit import AuditEntry
 from dart.web.errors import BadRequest, Conflict, Forbidden, NotFound, ServiceError
 
 ANALYSTS = ("sponsor", "researcher", "admin")
+# Roles that read approved studies only, each as its frozen version alone.
+APPROVED_READERS = ("practice", "researcher")
+STUDY_READERS = ("sponsor", *APPROVED_READERS, "admin")
 
 
 def _require(user: User, *roles: str) -> None:
@@ -61,6 +66,21 @@ class Services:
     def authenticate(self, token: str) -> User | None:
         """The active user holding this bearer token, or None."""
         return authenticate(self.engine, token)
+
+    def sign_in(self, name: str, secret: str) -> User | None:
+        """The dashboard's sign-in: the user holding token ``secret`` if also called ``name``.
+
+        Audited either way (``dashboard.sign_in``, ``ok`` or ``unauthorized``); the secret
+        never is. A failed attempt names the account only when ``name`` is an active user,
+        so text typed into the wrong field (a token as the name) is not logged.
+        """
+        user = authenticate(self.engine, secret)
+        if user is not None and hmac.compare_digest(user.name.encode(), name.encode()):
+            self._audit(user, AuditEntry("dashboard.sign_in"), "ok", 200)
+            return user
+        self._audit(get_user(self.engine, name), AuditEntry("dashboard.sign_in"),
+                    "unauthorized", 401)
+        return None
 
     def get_user(self, name: str) -> User | None:
         """The active user called ``name`` (for the dashboard's session), or None."""
@@ -126,7 +146,7 @@ class Services:
             return True
         if user.role == "sponsor":
             return study.owner_id == user.user_id
-        if user.role == "practice":
+        if user.role in APPROVED_READERS:
             return study.status == "approved"
         return False
 
@@ -137,16 +157,17 @@ class Services:
         return study
 
     def study_json(self, user: User, study: Study) -> dict:
-        """A study as ``user`` may see it: a practice user sees only the approved version."""
-        if user.role == "practice":
+        """A study as ``user`` may see it: practice users and researchers see only the
+        approved (frozen) version."""
+        if user.role in APPROVED_READERS:
             return study.to_json(versions=(study.approved,) if study.approved else ())
         return study.to_json()
 
     def list_studies(self, user: User, status: str | None = None) -> list[Study]:
         """The studies ``user`` may see, oldest first."""
-        _require(user, "sponsor", "practice", "admin")
+        _require(user, *STUDY_READERS)
         owner = user.user_id if user.role == "sponsor" else None
-        if user.role == "practice":
+        if user.role in APPROVED_READERS:
             if status not in (None, "approved"):
                 return []
             status = "approved"
@@ -154,7 +175,7 @@ class Services:
 
     def get_study(self, user: User, study_id: int) -> Study:
         """One visible study (404 if missing or hidden from ``user``)."""
-        _require(user, "sponsor", "practice", "admin")
+        _require(user, *STUDY_READERS)
         return self._visible(user, study_id)
 
     def create_study(self, user: User, text: str, title: str | None = None,
@@ -213,10 +234,15 @@ class Services:
 
     # --- invite lists -------------------------------------------------------------------
 
-    def invite_list(self, user: User, study_id: int) -> invite_lists.InviteList:
-        """The practice user's invite list for an approved study (audited as a download)."""
-        entry = AuditEntry("invites.download", study_id=study_id,
-                           practice_id=user.practice_id)
+    def invite_list(self, user: User, study_id: int, *,
+                    download: bool = False) -> invite_lists.InviteList:
+        """The practice user's invite list for an approved study.
+
+        Audited as ``invites.download`` when it leaves as a CSV file (``download``), else as
+        ``invites.view`` (the list shown as JSON or in the dashboard's table).
+        """
+        entry = AuditEntry("invites.download" if download else "invites.view",
+                           study_id=study_id, practice_id=user.practice_id)
         with self.audited(user, entry):
             _require(user, "practice")
             study = self._visible(user, study_id)

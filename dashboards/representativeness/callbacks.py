@@ -1,4 +1,5 @@
-"""Callbacks of the representativeness view (researchers)."""
+"""Callbacks of the representativeness view (researchers): an approved study or pasted
+criteria in, the disclosure-controlled report and its figures out."""
 
 from __future__ import annotations
 
@@ -20,6 +21,14 @@ def load_example(name: str | None) -> tuple[str, str]:
     if not name or name not in examples:
         raise PreventUpdate
     return examples[name], "text"
+
+
+def choose_study(study_id: int | None) -> str:
+    """Picking a study means the report is for that study (not the pasted text)."""
+    require(*ROLES)
+    if study_id is None:
+        raise PreventUpdate
+    return "study"
 
 
 def run(n_clicks: int, source: str, study_id: int | None, text: str | None) -> tuple:
@@ -60,6 +69,8 @@ def register(app: Dash) -> None:
     """Attach the representativeness callbacks to ``app``."""
     app.callback(Output(ids.TEXT, "value"), Output(ids.SOURCE, "value"),
                  Input(ids.EXAMPLE, "value"), prevent_initial_call=True)(load_example)
+    app.callback(Output(ids.SOURCE, "value", allow_duplicate=True),
+                 Input(ids.STUDY, "value"), prevent_initial_call=True)(choose_study)
     app.callback(
         Output(ids.RESULT, "data"), Output(ids.STATUS, "children"),
         Output(ids.SUMMARY, "children"), Output(ids.INTRO, "hidden"),

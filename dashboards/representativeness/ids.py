@@ -2,6 +2,7 @@
 
 SOURCE = "rep-source"
 STUDY = "rep-study"
+STUDY_ROW = "rep-study-row"
 EXAMPLE = "rep-example"
 TEXT = "rep-text"
 RUN = "rep-run"

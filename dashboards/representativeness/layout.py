@@ -7,13 +7,18 @@ from typing import Any
 
 from dash import dcc, html
 
-from dashboards.representativeness import figures, ids
-from dashboards.theme import format_count
+from dart.analysis import representativeness_figures as figures
+from dashboards.representativeness import ids
+from dashboards.theme import apply_theme, format_count
 
 
 def source_picker(studies: Sequence[Mapping[str, Any]],
                   examples: Mapping[str, str] | None = None) -> html.Section:
-    """Choose a study or paste criteria (or start from an example), then run."""
+    """Choose an approved study or paste criteria (or start from an example), then run.
+
+    The study picker is shown when the researcher can see approved studies; the report
+    then uses the study's frozen criteria.
+    """
     examples = examples or {}
     options = [{"label": f"{s.get('title')} (#{s['id']}, {s.get('status')})", "value": s["id"]}
                for s in studies]
@@ -29,9 +34,9 @@ def source_picker(studies: Sequence[Mapping[str, Any]],
         ]),
         html.Div([
             html.Label("Study", htmlFor=ids.STUDY),
-            dcc.Dropdown(id=ids.STUDY, options=options,
+            dcc.Dropdown(id=ids.STUDY, options=options, clearable=False,
                          value=options[0]["value"] if options else None),
-        ], hidden=not options),
+        ], id=ids.STUDY_ROW, hidden=not options),
         html.Label("Start from an example", htmlFor=ids.EXAMPLE),
         dcc.Dropdown(id=ids.EXAMPLE, options=list(examples), value=None,
                      placeholder="Choose an example to paste it below"),
@@ -76,18 +81,21 @@ def dimension_options(report: Mapping[str, Any]) -> list[dict]:
 def reference_options(report: Mapping[str, Any]) -> list[dict]:
     """One option per available reference population."""
     return [{"label": r["label"], "value": r["key"]}
-            for r in report.get("references", []) if r.get("available")]
+            for r in figures.available_references(report)]
 
 
 GRAPH = {"config": {"displayModeBar": False, "responsive": True}}
 
 
 def charts(report: Mapping[str, Any], key: str, reference: str) -> list:
-    """The three figures for one dimension and one reference."""
+    """The three figures for one dimension and one reference (the HTML report's builders)."""
     return [
-        dcc.Graph(id=ids.SHARES, figure=figures.shares_figure(report, key), **GRAPH),
-        dcc.Graph(id=ids.RATIO, figure=figures.ratio_figure(report, key, reference), **GRAPH),
-        dcc.Graph(id=ids.HEATMAP, figure=figures.heatmap_figure(report, [key]), **GRAPH),
+        dcc.Graph(id=ids.SHARES, figure=apply_theme(figures.composition_figure(report, key)),
+                  **GRAPH),
+        dcc.Graph(id=ids.RATIO,
+                  figure=apply_theme(figures.ratio_figure(report, reference, [key])), **GRAPH),
+        dcc.Graph(id=ids.HEATMAP,
+                  figure=apply_theme(figures.rule_impact_figure(report, [key])), **GRAPH),
     ]
 
 

@@ -12,16 +12,56 @@ from tests.dashboard.store import CRITERIA
 pytestmark = pytest.mark.browser
 
 
-def test_researcher_sees_representativeness(signed_in):
-    duo = signed_in("researcher1")
-    area = duo.wait_for_element(f"#{rep_ids.TEXT}", timeout=WAIT)
-    area.send_keys(CRITERIA)
-    duo.find_element(f"#{rep_ids.RUN}").click()
+def wait_for_report(duo) -> None:
+    """Wait until the three charts and the summary of a report are drawn."""
     for graph in (rep_ids.SHARES, rep_ids.RATIO, rep_ids.HEATMAP):
         duo.wait_for_element(f"#{graph} .main-svg", timeout=WAIT)
     duo.wait_for_element("#rep-summary-list li", timeout=WAIT)
-    assert "Cohort compared" not in duo.find_element(f"#{rep_ids.SHARES}").text
+
+
+def approved_study(flask_app, test_store, title: str, criteria: str) -> int:
+    """A new study, created by the sponsor and approved by the admin through the API."""
+    client = flask_app.test_client()
+
+    def bearer(name: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {test_store.tokens[name]}"}
+
+    created = client.post("/api/v1/studies", json={"criteria": criteria, "title": title},
+                          headers=bearer("sponsor1")).get_json()
+    assert client.post(f"/api/v1/studies/{created['id']}/approve",
+                       headers=bearer("admin1")).status_code == 200
+    return created["id"]
+
+
+def test_researcher_picks_an_approved_study(signed_in, flask_app, test_store):
+    picked = approved_study(flask_app, test_store, "Researcher's pick",
+                            CRITERIA.replace("Dashboard test study", "Picked study"))
+    duo = signed_in("researcher1")
+    duo.wait_for_element(f"#{rep_ids.STUDY}", timeout=WAIT)
+    # the first approved study is preselected; pick the new one instead
+    duo.wait_for_contains_text(f"#{rep_ids.STUDY}", "Dashboard test study", timeout=WAIT)
+    duo.find_element(f"#{rep_ids.SOURCE} input[value='text']").click()
+    duo.select_dcc_dropdown(f"#{rep_ids.STUDY}", f"Researcher's pick (#{picked}, approved)")
+    # picking a study switches the source back to the study
+    duo.wait_for_element(f"#{rep_ids.SOURCE} input[value='study']:checked", timeout=WAIT)
+    assert duo.find_element(f"#{rep_ids.TEXT}").get_attribute("value") == ""
+    duo.find_element(f"#{rep_ids.RUN}").click()
+    wait_for_report(duo)  # drawn from the study's frozen criteria: the text area is empty
+    duo.wait_for_contains_text(f"#{rep_ids.SUMMARY} h3", "Picked study", timeout=WAIT)
+    assert "disclosure-controlled" in duo.find_element(f"#{rep_ids.SUMMARY}").text
+    assert "representation ratio against the target population" in duo.find_element(
+        f"#{rep_ids.RATIO}").text
     screenshot(duo, "representativeness")
+
+
+def test_researcher_pastes_criteria(signed_in):
+    duo = signed_in("researcher1")
+    area = duo.wait_for_element(f"#{rep_ids.TEXT}", timeout=WAIT)
+    duo.find_element(f"#{rep_ids.SOURCE} input[value='text']").click()
+    area.send_keys(CRITERIA.replace("Dashboard test study", "Pasted study"))
+    duo.find_element(f"#{rep_ids.RUN}").click()
+    wait_for_report(duo)
+    duo.wait_for_contains_text(f"#{rep_ids.SUMMARY} h3", "Pasted study", timeout=WAIT)
 
 
 def test_admin_approves_a_study_and_sees_it_audited(signed_in, flask_app, test_store):

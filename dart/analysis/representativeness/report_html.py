@@ -12,13 +12,16 @@ def render_html(result: RepresentativenessResult) -> str:
     """The report as one HTML document (plotly.js embedded once, no network needed)."""
     from dart.analysis import representativeness_figures as figures
 
-    figs = [figures.composition_figure(result, d.key) for d in result.dimensions]
+    # The figures are drawn from the JSON, as the dashboard draws them: one set of builders.
+    report = result.to_json()
+    shown = ("target", "uk")
+    figs = [figures.composition_figure(report, d.key, shown) for d in result.dimensions]
     primary = result.rule_reference or "base"
-    figs.append(figures.ratio_figure(result, primary))
+    figs.append(figures.ratio_figure(report, primary))
     if "uk" in result.available_references:
-        figs.append(figures.ratio_figure(result, "uk"))
+        figs.append(figures.ratio_figure(report, "uk"))
     if result.rule_impacts:
-        figs.append(figures.rule_impact_figure(result))
+        figs.append(figures.rule_impact_figure(report))
     plots = [f.to_html(full_html=False, include_plotlyjs=(i == 0), default_width="100%")
              for i, f in enumerate(figs)]
     title = escape(result.study or result.filename)

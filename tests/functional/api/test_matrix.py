@@ -2,7 +2,7 @@
 
 World: study 1 is the sponsor's draft, study 2 the sponsor's approved study, study 3
 another sponsor's draft; study 99 does not exist. A study a caller may not see answers the
-same 404 as study 99.
+same 404 as study 99. Practice users and researchers see approved studies only.
 """
 
 from __future__ import annotations
@@ -24,17 +24,27 @@ MATRIX = {
                     dict(sponsor=200, practice=403, researcher=200, admin=200)),
     "representativeness": ("POST", "/representativeness", {"criteria": CRITERIA},
                            dict(sponsor=200, practice=403, researcher=200, admin=200)),
-    "list": ("GET", "/studies", None, dict(sponsor=200, practice=200, researcher=403, admin=200)),
+    "representativeness-approved": ("POST", "/representativeness", {"study_id": 2},
+                                    dict(sponsor=200, practice=403, researcher=200, admin=200)),
+    "representativeness-draft": ("POST", "/representativeness", {"study_id": 1},
+                                 dict(sponsor=200, practice=403, researcher=404, admin=200)),
+    "representativeness-others": ("POST", "/representativeness", {"study_id": 3},
+                                  dict(sponsor=404, practice=403, researcher=404, admin=200)),
+    "representativeness-missing": ("POST", "/representativeness", {"study_id": 99},
+                                   dict(sponsor=404, practice=403, researcher=404, admin=404)),
+    "list": ("GET", "/studies", None, dict(sponsor=200, practice=200, researcher=200, admin=200)),
+    "list-drafts": ("GET", "/studies?status=draft", None,
+                    dict(sponsor=200, practice=200, researcher=200, admin=200)),
     "create": ("POST", "/studies", {"criteria": OTHER},
                dict(sponsor=201, practice=403, researcher=403, admin=403)),
     "get-draft": ("GET", "/studies/1", None,
-                  dict(sponsor=200, practice=404, researcher=403, admin=200)),
+                  dict(sponsor=200, practice=404, researcher=404, admin=200)),
     "get-approved": ("GET", "/studies/2", None,
-                     dict(sponsor=200, practice=200, researcher=403, admin=200)),
+                     dict(sponsor=200, practice=200, researcher=200, admin=200)),
     "get-others": ("GET", "/studies/3", None,
-                   dict(sponsor=404, practice=404, researcher=403, admin=200)),
+                   dict(sponsor=404, practice=404, researcher=404, admin=200)),
     "get-missing": ("GET", "/studies/99", None,
-                    dict(sponsor=404, practice=404, researcher=403, admin=404)),
+                    dict(sponsor=404, practice=404, researcher=404, admin=404)),
     "version": ("POST", "/studies/1/versions", {"criteria": OTHER},
                 dict(sponsor=201, practice=403, researcher=403, admin=403)),
     "version-others": ("POST", "/studies/3/versions", {"criteria": OTHER},
@@ -87,7 +97,8 @@ def call(api, name: str, who: str | None):
 def test_cell(world, name, who):
     response = call(world, name, who)
     expected = MATRIX[name][3].get(who, 401)
-    if name == "representativeness" and expected == 200 and response.status_code == 501:
+    if (name.startswith("representativeness") and expected == 200
+            and response.status_code == 501):
         assert_error(response, 501, "not_implemented")  # not landed yet: documented 501
         return
     if expected >= 400:
@@ -110,7 +121,7 @@ def check_body(api, name: str, who: str, response) -> None:
         assert not shown & nhs_numbers(PRACTICE_2)
     else:
         assert not shown, f"{name} shows NHS numbers to {who}"
-    if name in ("feasibility", "representativeness"):
+    if name == "feasibility" or name.startswith("representativeness"):
         if who == "admin":
             assert body["disclosure"]["applied"] is False
             exact = body["eligible"] if name == "feasibility" else body["cohort"]["total"]
@@ -118,11 +129,21 @@ def check_body(api, name: str, who: str, response) -> None:
         else:
             assert body["disclosure"]["applied"] is True
             assert_disclosed(body)
+    if name.startswith("representativeness-"):
+        assert body["study"] == "Adult women"  # the study's criteria were run
     if name == "list":
         ids = {s["id"] for s in body["studies"]}
-        assert ids == {"sponsor": {1, 2}, "practice": {2}, "admin": {1, 2, 3}}[who]
-    if name == "get-approved" and who == "practice":
+        assert ids == {"sponsor": {1, 2}, "practice": {2}, "researcher": {2},
+                       "admin": {1, 2, 3}}[who]
+    if name == "list-drafts":
+        ids = {s["id"] for s in body["studies"]}
+        assert ids == {"sponsor": {1}, "practice": set(), "researcher": set(),
+                       "admin": {1, 3}}[who]
+    if name == "get-approved" and who in ("practice", "researcher"):
+        # read-only: the frozen version (text and hash) alone, no draft versions
         assert [v["version"] for v in body["versions"]] == [body["approved_version"]]
+        assert body["status"] == "approved" and body["title"] == "Approved"
+        assert set(body["versions"][0]) >= {"criteria", "criteria_hash"}
     if name == "me":
         assert body["role"] == who and "token" not in body
     if name == "audit":

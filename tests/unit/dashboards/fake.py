@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dashboards.backend import BackendError, CheckError, DashUser
+from dart.web.accounts import User
+from dashboards.backend import BackendError, CheckError
 
 USERS = {"sponsor1": "sponsor", "researcher1": "researcher", "practice1": "practice",
          "admin1": "admin"}
@@ -65,12 +66,15 @@ class FakeBackend:
     def __init__(self) -> None:
         self.calls: list[tuple] = []
 
-    def authenticate(self, name: str, secret: str) -> DashUser | None:
+    def authenticate(self, name: str, secret: str) -> User | None:
         return self.get_user(name) if secret == f"{name}-token" else None
 
-    def get_user(self, name: str) -> DashUser | None:
+    def get_user(self, name: str) -> User | None:
         role = USERS.get(name)
-        return DashUser(name, role, 1 if role == "practice" else None) if role else None
+        if role is None:
+            return None
+        return User(list(USERS).index(name) + 1, name, role,
+                    1 if role == "practice" else None)
 
     def examples(self) -> dict[str, str]:
         return {"first": 'include "Adults": age >= 18\n', "second": "include age >= 65\n"}
@@ -90,9 +94,12 @@ class FakeBackend:
         return {"id": 7, "title": "Test", "status": "draft"}
 
     def studies(self, user):
-        return []
+        return [{"id": 3, "title": "Approved study", "status": "approved"}]
 
     def representativeness(self, user, *, study_id=None, text=None):
+        self.calls.append(("representativeness", user.name, study_id, text))
+        if study_id not in (None, 3):
+            raise BackendError("no such study")
         return REPORT
 
     def invite_studies(self, user):

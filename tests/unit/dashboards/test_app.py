@@ -116,6 +116,8 @@ def test_representativeness_run_and_draw(server):
         charts = rep_callbacks.draw(report, dim, ref)
         assert [g.id for g in charts] == ["rep-shares", "rep-ratio", "rep-heatmap"]
         assert rep_callbacks.draw(None, dim, ref) == []
+        assert server.fake.calls[-1] == ("representativeness", "researcher1", None,
+                                         "include age >= 18")
     finally:
         ctx.pop()
     ctx = as_user(server, "sponsor1")
@@ -133,5 +135,30 @@ def test_invite_errors_are_shown_not_raised(server):
         assert rows == [] and message == "no such study"
         assert invite_callbacks.mark(1, 1, [], []) == "Select patients in the table first."
         assert invite_callbacks.mark(1, 1, [0], [{"patient_id": 5}]).startswith("Marked 1")
+    finally:
+        ctx.pop()
+
+
+def test_researcher_picks_an_approved_study(server):
+    from dashboards.representativeness import callbacks as rep_callbacks
+    from dashboards.representativeness import ids as rep_ids
+
+    ctx = as_user(server, "researcher1")
+    try:
+        page = route("/dashboard/representativeness", "/dashboard/")
+        assert find(page, rep_ids.STUDY).options[0]["value"] == 3
+        assert not find(page, rep_ids.STUDY_ROW).hidden
+        assert rep_callbacks.choose_study(3) == "study"
+        report, status, *_ = rep_callbacks.run(1, "study", 3, "ignored text")
+        assert report["study"] == "Test" and status == ""
+        assert server.fake.calls[-1] == ("representativeness", "researcher1", 3, None)
+        report, status, *_ = rep_callbacks.run(1, "study", 4, None)  # not visible
+        assert report is None and "no such study" in text_of(status)
+    finally:
+        ctx.pop()
+    ctx = as_user(server, "practice1")
+    try:
+        with pytest.raises(PreventUpdate):
+            rep_callbacks.choose_study(3)
     finally:
         ctx.pop()

@@ -1,57 +1,45 @@
-"""Representativeness figures and the invite-list and admin layouts as plain functions."""
+"""The representativeness, invite-list and admin layouts as plain functions."""
 
 from __future__ import annotations
 
 from dashboards.admin import layout as admin_layout
 from dashboards.invites import ids as invite_ids
 from dashboards.invites import layout as invite_layout
-from dashboards.representativeness import figures as rep_figures
 from dashboards.representativeness import ids as rep_ids
 from dashboards.representativeness import layout as rep_layout
 from tests.unit.dashboards.fake import REPORT
 from tests.unit.dashboards.helpers import find, labels_point_at_inputs, text_of
 
 
-def test_shares_figure_groups_cohort_with_available_references():
-    fig = rep_figures.shares_figure(REPORT, "sex")
-    assert [t.name for t in fig.data] == ["Cohort", "Target population"]  # UK unavailable
-    assert list(fig.data[0].x) == ["Female", "Male"]  # the unknown group is left out
-    assert list(fig.data[0].y) == [60.0, 40.0]
-    assert fig.layout.barmode == "group"
-    assert fig.layout.yaxis.title.text == "Share of population (%)"
-
-
-def test_ratio_figure_has_intervals_and_the_band():
-    fig = rep_figures.ratio_figure(REPORT, "sex", "target")
-    trace = fig.data[0]
-    assert list(trace.y) == [1.2, 0.8]
-    assert [round(v, 2) for v in trace.error_y.array] == [0.2, 0.2]
-    assert [round(v, 2) for v in trace.error_y.arrayminus] == [0.1, 0.1]
-    band = fig.layout.shapes[0]
-    assert (band.y0, band.y1) == (0.8, 1.25)
-    assert "Target population" in fig.layout.title.text
-
-
-def test_heatmap_is_rules_by_groups_centred_on_zero():
-    fig = rep_figures.heatmap_figure(REPORT, ["sex"])
-    heat = fig.data[0]
-    assert list(heat.y) == ["Aged 40 to 80"]
-    assert list(heat.x) == ["Female", "Male"]
-    assert heat.z[0] == (-0.3, 0.1) or list(heat.z[0]) == [-0.3, 0.1]
-    assert heat.zmid == 0
-    assert rep_figures.heatmap_figure({"rule_impact": {"rules": []}}).layout.title.text
-
-
-def test_missing_dimension_gives_a_placeholder():
-    assert rep_figures.shares_figure(REPORT, "ethnicity").layout.annotations[0].text
+def test_charts_use_the_shared_builders_in_the_dashboard_theme():
+    # The figures themselves are tested in tests/unit/analysis/test_representativeness_figures
+    shares, ratio, heatmap = rep_layout.charts(REPORT, "sex", "target")
+    assert [g.id for g in (shares, ratio, heatmap)] == [rep_ids.SHARES, rep_ids.RATIO,
+                                                        rep_ids.HEATMAP]
+    assert [t.name for t in shares.figure.data] == ["Eligible cohort", "Target population"]
+    assert list(shares.figure.data[0].x) == ["Female", "Male"]  # the unknown group left out
+    assert list(ratio.figure.data[0].y) == ["Female", "Male"]
+    assert (ratio.figure.layout.shapes[0].x0, ratio.figure.layout.shapes[0].x1) == (0.8, 1.25)
+    assert "Target population".lower() in ratio.figure.layout.title.text
+    assert list(heatmap.figure.data[0].x) == ["Female", "Male"]
+    for graph in (shares, ratio, heatmap):
+        layout = graph.figure.layout
+        assert layout.title.text and layout.xaxis.title.text and layout.yaxis.title.text
+        assert layout.font.family.startswith("system-ui")  # the dashboard's theme
 
 
 def test_representativeness_page_and_summary():
     page = rep_layout.page([{"id": 3, "title": "S", "status": "approved"}], {"ex": "x"})
-    assert find(page, rep_ids.SOURCE).options[0]["value"] == "study"
+    source = find(page, rep_ids.SOURCE)
+    assert [o["value"] for o in source.options] == ["study", "text"]
+    assert source.value == "study"
+    picker = find(page, rep_ids.STUDY)
+    assert picker.options == [{"label": "S (#3, approved)", "value": 3}] and picker.value == 3
+    assert not find(page, rep_ids.STUDY_ROW).hidden
     assert labels_point_at_inputs(page) >= {rep_ids.TEXT, rep_ids.STUDY, rep_ids.EXAMPLE}
     no_studies = rep_layout.page([])
     assert [o["value"] for o in find(no_studies, rep_ids.SOURCE).options] == ["text"]
+    assert find(no_studies, rep_ids.STUDY_ROW).hidden
     text = text_of(rep_layout.summary(REPORT))
     assert "150 patients" in text and "holds 150" in text
     assert rep_layout.reference_options(REPORT) == [{"label": "Target population",
