@@ -13,6 +13,7 @@ from dart.analysis.representativeness.model import (
     GroupRow,
     RepresentativenessResult,
     RuleChange,
+    RuleImpact,
 )
 
 MAX_GROUPS = 8  # per reference in the summary; the tables hold every group
@@ -110,6 +111,22 @@ def summarise(result: RepresentativenessResult) -> Iterator[str]:
                "are of patients with a known ethnic group.")
 
 
+def lowered_by_dimension(impact: RuleImpact, at_least: float = 0.005) -> list[RuleChange]:
+    """For each dimension, the group whose ratio this rule lowers most (if by ``at_least``).
+
+    A rule's single worst group hides what it does elsewhere: excluding low eGFR may cost
+    the 60-64s most, and the groups with more kidney disease (by ethnicity, deprivation) too.
+    """
+    best: dict[str, RuleChange] = {}
+    for change in impact.changes:
+        if change.change is None or change.change > -at_least:
+            continue
+        current = best.get(change.dimension)
+        if current is None or change.change < current.change:
+            best[change.dimension] = change
+    return list(best.values())
+
+
 def render_text(result: RepresentativenessResult) -> str:
     """The result as plain text tables (the CLI's default output)."""
     refs = result.available_references
@@ -151,6 +168,12 @@ def render_text(result: RepresentativenessResult) -> str:
         what = (f"lowers {group_name(w.dimension, w)} from {fmt(w.ratio_without)} to "
                 f"{fmt(w.ratio_with)}" if w else "lowers no group's ratio")
         lines.append(f"  {impact.kind} '{impact.label}': {what}")
+        others = [c for c in lowered_by_dimension(impact) if w is None or c != w]
+        if others:
+            # dict keys: Scotland, Wales and Northern Ireland are both a nation and a region
+            parts = {f"{group_name(c.dimension, c)} {fmt(c.ratio_without)} → "
+                     f"{fmt(c.ratio_with)}": None for c in others}
+            lines.append("      and most, in each other dimension: " + "; ".join(parts))
     lines += ["", *result.notes]
     return "\n".join(lines) + "\n"
 
