@@ -19,7 +19,7 @@ import sqlalchemy as sa
 
 from criteria_grammar.nodes import Criteria
 from criteria_grammar.vocabulary import ENGLISH_REGIONS, ETHNIC_GROUPS, NATIONS, REGIONS
-from dart.compiler import RuleInfo, compile_criteria, resolve_index_date
+from dart.compiler import CompiledCriteria, RuleInfo, compile_criteria, resolve_index_date
 from dart.store.codelists import load_library
 from dart.store.schema import practice as practice_table
 
@@ -260,9 +260,27 @@ def feasibility_queries(criteria: Criteria, library: Mapping, index_date: dt.dat
                         ) -> tuple[tuple[RuleInfo, ...], sa.Select, sa.Select]:
     """The compiled rules, the totals query and the breakdown query (both over one CTE)."""
     compiled = compile_criteria(criteria, library, index_date)
-    rules = compiled.patient_rules.cte("patient_rules")
+    rules = rules_cte(compiled)
     return (compiled.rules, totals_query(rules, len(compiled.rules)),
             breakdown_query(rules))
+
+
+COUNTED = ("practice_id", "sex", "ethnicity", "imd_quintile", "age_band", "region", "nation",
+           "in_population")
+"""The ``patient_rules`` columns feasibility reads, besides ``rule_i`` and ``eligible``."""
+
+
+def rules_cte(compiled: CompiledCriteria) -> sa.CTE:
+    """``patient_rules`` narrowed to the columns feasibility counts, as the shared CTE.
+
+    Why narrow: every engine materialises a CTE referenced more than once, with all its
+    columns, so ``age`` (a binary search of CASEs) and the ``cond_i`` copies were computed for
+    every base patient and never read. Through a subquery the planners drop unused columns.
+    Measured (DuckDB, 1M, ``t2dm_sglt2i``): the age projection alone took ~0.3 s of 0.9 s.
+    """
+    full = compiled.patient_rules.subquery("patient_rules_all")
+    names = (*COUNTED, *compiled.rule_columns, compiled.eligible_column)
+    return sa.select(*(full.c[n] for n in names)).cte("patient_rules")
 
 
 def run_feasibility(engine: sa.Engine, criteria: Criteria | str, library=None, *,
@@ -281,7 +299,7 @@ def run_feasibility(engine: sa.Engine, criteria: Criteria | str, library=None, *
     index_date = index_date or resolve_index_date(criteria, engine)
     compiled = compile_criteria(criteria, library, index_date)
     infos, n_rules = compiled.rules, len(compiled.rules)
-    rules = compiled.patient_rules.cte("patient_rules")
+    rules = rules_cte(compiled)
     with engine.connect() as conn:
         if n_rules <= MAX_PATTERN_RULES:
             rows = conn.execute(one_query(rules, n_rules)).all()

@@ -124,74 +124,105 @@ class TableRead:
         """The row belongs to ``src``'s code set (None: every row of the read does)."""
         return self.rows.c[f"in_{src.name}"] == 1 if self.flagged else None
 
-    def build(self) -> tuple[sa.CTE, dict[tuple[str, Measure], sa.ColumnElement]]:
-        """The CTE to join to the patients and, for every measure, its column in it."""
-        firsts: dict[tuple[str, Measure], tuple[Source, Measure, str]] = {}
-        seconds: list[tuple[Source, Measure, str]] = []
-        for src in self.sources:
-            for m, lbl in src.measures.items():
-                if m.kind in SECOND_STAGE:
-                    seconds.append((src, m, f"{src.name}_{lbl}"))
-                    helper = Measure(SECOND_STAGE[m.kind], m.rng)
-                    firsts.setdefault((src.name, helper),
-                                      (src, helper, f"{src.name}_h{len(firsts)}"))
-                else:
-                    firsts.setdefault((src.name, m), (src, m, f"{src.name}_{lbl}"))
-        s1 = sa.select(self.rows.c.patient_id, *(
-            self._aggregate(src, m).label(lbl) for src, m, lbl in firsts.values()
-        )).group_by(self.rows.c.patient_id).cte(f"{self.table.name}_s1")
-        if not seconds:
-            return s1, {k: s1.c[lbl] for k, (_s, _m, lbl) in firsts.items()}
-        s2 = self._second_stage(s1, firsts, seconds)
-        cols = {k: s2.c[lbl] for k, (_s, _m, lbl) in firsts.items()}
-        cols.update({(src.name, m): s2.c[lbl] for src, m, lbl in seconds})
-        return s2, cols
+    def build(self) -> tuple[list[sa.CTE], dict[tuple[str, Measure], sa.ColumnElement]]:
+        """The CTEs to join to the patients and, for every measure, its column in them.
+
+        Two at most: ``s1`` for the plain aggregates and ``s2`` for the measures that need a
+        chosen date first (latest/earliest value, latest code). Each reads only the rows
+        some of its measures can use (see ``_used_by``).
+        """
+        firsts = {(src.name, m): (src, m, f"{src.name}_{lbl}") for src in self.sources
+                  for m, lbl in src.measures.items() if m.kind not in SECOND_STAGE}
+        seconds = [(src, m, f"{src.name}_{lbl}") for src in self.sources
+                   for m, lbl in src.measures.items() if m.kind in SECOND_STAGE]
+        ctes, cols = [], {}
+        if firsts:
+            used = self._used_by([(src, m) for src, m, _ in firsts.values()])
+            s1 = sa.select(self.rows.c.patient_id, *(
+                self._aggregate(src, m).label(lbl) for src, m, lbl in firsts.values()
+            )).where(*used).group_by(self.rows.c.patient_id).cte(f"{self.table.name}_s1")
+            ctes.append(s1)
+            cols.update({k: s1.c[lbl] for k, (_s, _m, lbl) in firsts.items()})
+        if seconds:
+            s2 = self._second_stage(seconds)
+            ctes.append(s2)
+            cols.update({(src.name, m): s2.c[lbl] for src, m, lbl in seconds})
+        return ctes, cols
+
+    def _row_test(self, src: Source, m: Measure) -> sa.ColumnElement[bool] | None:
+        """Which rows measure ``m`` of ``src`` can use (None: every row of the read)."""
+        member = self.member(src)
+        if m.rng is None:  # ``first``: every row of the set, ever
+            return member
+        inside = _all(member, in_range(self.rows.c.d, m.rng, self.index))
+        if m.kind in ("count", "latest_date", "latest_code_in"):
+            return inside
+        return _all(inside, self.rows.c.value.is_not(None))  # value measures
+
+    def _used_by(self, measures: list[tuple[Source, Measure]]) -> list[sa.ColumnElement]:
+        """A WHERE keeping the rows at least one of ``measures`` uses ([] if all are used).
+
+        Why: the aggregates' cost is their rows (hash GROUP BY and join back); at 1M on
+        DuckDB, ``hypertension_uncontrolled`` read 1.8M rows, most of them old BP readings
+        that only ``within 12 months`` measures look at.
+        """
+        tests = [self._row_test(src, m) for src, m in measures]
+        if any(t is None for t in tests):
+            return []
+        return [sa.or_(*dict.fromkeys(tests))]
 
     def _aggregate(self, src: Source, m: Measure) -> sa.ColumnElement:
         d, value = self.rows.c.d, self.rows.c.value
-        member = self.member(src)
         if m.kind == "first":
-            return sa.func.min(_when(member, d))
-        assert m.rng is not None
-        inside = _all(member, in_range(d, m.rng, self.index))
+            return sa.func.min(_when(self.member(src), d))
+        test = self._row_test(src, m)
         if m.kind == "count":
-            return sa.func.count() if inside is None else sa.func.sum(_when(inside, 1, 0))
+            return sa.func.count() if test is None else sa.func.sum(_when(test, 1, 0))
         # MIN/MAX/AVG ignore NULLs, so rows outside the window or without a value drop out.
         if m.kind in ("min", "max"):
-            return getattr(sa.func, m.kind)(_when(inside, value))
+            return getattr(sa.func, m.kind)(_when(test, value))
         if m.kind == "mean":
-            return sa.func.avg(_when(inside, value))
-        if m.kind == "latest_date":
-            return sa.func.max(_when(inside, d))
-        with_value = _all(inside, value.is_not(None))
-        if m.kind == "latest_value_date":
-            return sa.func.max(_when(with_value, d))
+            return sa.func.avg(_when(test, value))
+        if m.kind in ("latest_date", "latest_value_date"):
+            return sa.func.max(_when(test, d))
         if m.kind == "earliest_value_date":
-            return sa.func.min(_when(with_value, d))
+            return sa.func.min(_when(test, d))
         raise ValueError(f"unknown measure {m.kind}")
 
-    def _second_stage(self, s1: sa.CTE, firsts: dict, seconds: list) -> sa.CTE:
-        """s1's columns plus, per second-stage measure, the rows on its chosen date.
+    def _second_stage(self, seconds: list[tuple[Source, Measure, str]]) -> sa.CTE:
+        """Per measure, the value (or code) on its chosen date, over the rows it can use.
 
-        ``rows JOIN s1`` on the patient only: every s1 patient has rows, so none is lost, and
-        MAX of an s1 column is that column (constant within the group). The chosen dates are
-        tested inside the CASEs, not in the ON clause: measured on DuckDB (100k), an ``OR``
-        of date equalities in the ON of an outer join took 4.4 s instead of 0.02 s.
+        ``srows`` (the rows any of these measures can use) → ``sdates`` (each measure's
+        chosen date per patient) → ``s2``: ``srows JOIN sdates`` on the patient only, the
+        chosen dates tested inside the CASEs (measured on DuckDB, 100k: an ``OR`` of date
+        equalities in the ON of an outer join took 4.4 s instead of 0.02 s).
         """
-        rows = self.rows
-        helper = {(src.name, m): s1.c[firsts[(src.name, Measure(SECOND_STAGE[m.kind], m.rng))]
-                                           [2]] for src, m, _ in seconds}
-        cols = [sa.func.max(s1.c[lbl]).label(lbl) for _s, _m, lbl in firsts.values()]
-        for src, m, lbl in seconds:
-            on_date = _all(self.member(src), rows.c.d == helper[(src.name, m)])
-            if m.kind == "latest_code_in":
-                hit = sa.and_(on_date, rows.c.code.in_(m.codes))
-                cols.append(sa.func.max(sa.case((hit, 1), else_=0)).label(lbl))
-            else:  # several on that date: the highest value
-                cols.append(sa.func.max(sa.case((on_date, rows.c.value))).label(lbl))
-        return (sa.select(s1.c.patient_id, *cols)
-                .select_from(rows.join(s1, rows.c.patient_id == s1.c.patient_id))
-                .group_by(s1.c.patient_id).cte(f"{self.table.name}_s2"))
+        name, rows = self.table.name, self.rows
+        used = self._used_by([(src, m) for src, m, _ in seconds])
+        srows = sa.select(rows).where(*used).cte(f"{name}_srows")
+        self.rows = srows  # _aggregate and member() read the second-stage rows from here
+        try:
+            helpers = {(src.name, m): Measure(SECOND_STAGE[m.kind], m.rng)
+                       for src, m, _ in seconds}
+            date_of = {k: f"{k[0]}_d{i}" for i, k in enumerate(helpers)}
+            src_of = {src.name: src for src, _, _ in seconds}
+            sdates = sa.select(srows.c.patient_id, *(
+                self._aggregate(src_of[k[0]], h).label(date_of[k])
+                for k, h in helpers.items())).group_by(srows.c.patient_id).cte(
+                f"{name}_sdates")
+            cols = []
+            for src, m, lbl in seconds:
+                on_date = _all(self.member(src), srows.c.d == sdates.c[date_of[(src.name, m)]])
+                if m.kind == "latest_code_in":
+                    hit = sa.and_(on_date, srows.c.code.in_(m.codes))
+                    cols.append(sa.func.max(sa.case((hit, 1), else_=0)).label(lbl))
+                else:  # several on that date: the highest value
+                    cols.append(sa.func.max(sa.case((on_date, srows.c.value))).label(lbl))
+        finally:
+            self.rows = rows
+        return (sa.select(srows.c.patient_id, *cols)
+                .select_from(srows.join(sdates, srows.c.patient_id == sdates.c.patient_id))
+                .group_by(srows.c.patient_id).cte(f"{name}_s2"))
 
 
 class Reads:
@@ -226,8 +257,8 @@ class Reads:
             if src.measures:
                 by_table.setdefault(src.table.name, []).append(src)
         for sources in by_table.values():
-            cte, cols = TableRead(sources[0].table, sources, self.index).build()
-            self.joins.append(cte)
+            ctes, cols = TableRead(sources[0].table, sources, self.index).build()
+            self.joins.extend(ctes)
             self._cols.update(cols)
         self.built = True
 
