@@ -167,18 +167,29 @@ def breakdown_query(rules: sa.Subquery | sa.CTE) -> sa.CompoundSelect:
 
 
 def breakdown_parts(rules: sa.Subquery | sa.CTE) -> list[sa.Select]:
-    """The ``GROUP BY`` queries of ``breakdown_query``, one per dimension."""
-    n = _count_if(_passes(rules.c.eligible)).label("n")
+    """The ``GROUP BY`` queries of ``breakdown_query``, one per dimension.
+
+    Only the practice breakdown groups every base patient, so that a practice without an
+    eligible patient is still listed (with 0); the others group the eligible rows only and
+    ``_breakdowns`` lists their fixed vocabularies with zeros. Why: measured (DuckDB, 1M,
+    ``t2dm_sglt2i``), the seven breakdowns over all ~920k rows were 0.17 s of a 0.45 s
+    statement; the eligible are a few thousand rows. (A value outside a vocabulary is now
+    listed only when it has eligible patients.)
+    """
+    n_all = _count_if(_passes(rules.c.eligible)).label("n")
     text = sa.String()
     none = sa.cast(sa.null(), text)
 
     def part(dim: str, grp, parent=None, name=None, source=rules) -> sa.Select:
         grp = sa.cast(grp, text)
         keys = [grp] + [c for c in (parent, name) if c is not None]
-        return (sa.select(sa.literal_column(f"'{dim}'", text).label("dim"), grp.label("grp"),
-                          (none if parent is None else parent).label("parent"),
-                          (none if name is None else name).label("name"), n)
-                .select_from(source).group_by(*keys))
+        every = dim == "practice"
+        query = (sa.select(sa.literal_column(f"'{dim}'", text).label("dim"), grp.label("grp"),
+                           (none if parent is None else parent).label("parent"),
+                           (none if name is None else name).label("name"),
+                           n_all if every else sa.func.count().label("n"))
+                 .select_from(source).group_by(*keys))
+        return query if every else query.where(_passes(rules.c.eligible))
 
     joined = rules.join(practice_table, practice_table.c.practice_id == rules.c.practice_id)
     parts = [
