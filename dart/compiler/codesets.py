@@ -6,16 +6,18 @@ latest value in a window, ...). All the sources of one table share one read of i
 
     {t}_rows: SELECT patient_id, date, code, value, in_<set>... FROM t
               WHERE date <= :index AND code IN (<every code of every set of the file>)
-    {t}_s1:   SELECT patient_id, <one conditional aggregate per measure>
-              FROM {t}_rows GROUP BY patient_id
-    {t}_s2:   (only if a latest/earliest value or latest code is asked for) s1's columns
-              plus the values on each measure's chosen date, by one join of s1 back to rows
+    {t}_s1:   SELECT patient_id, <one conditional aggregate per plain measure>
+              FROM {t}_rows WHERE <a row some of them uses> GROUP BY patient_id
+    {t}_srows, {t}_sdates, {t}_s2: (only for latest/earliest values and latest codes) the
+              rows those measures use, each measure's chosen date per patient, and the
+              value (or code) on that date, by one join of those rows to their dates
 
-and the patient query joins ONE aggregate per table (two or three per file), not one per
-code set. Why: measured on DuckDB at 1M patients, the scans of ``observation`` are cheap
-(20-50 ms) and the cost was the per-code-set aggregates, each joined to ~920k base patients
-(docs/performance.md). A row's membership of each code set is computed once in ``rows``
-(``in_<set>`` 0/1), so a code in two sets counts for both.
+and the patient query joins at most two aggregates per table (two to four per file), not one
+or two per code set. Why: measured on DuckDB at 1M patients, the scans of ``observation`` are
+cheap (20-50 ms) and the cost was the per-code-set aggregates, each joined to ~920k base
+patients, and then the rows each stage aggregates (docs/performance.md). A row's membership
+of each code set is computed once in ``rows`` (``in_<set>`` 0/1), so a code in two sets
+counts for both.
 
 Columns are NULL for a patient without rows; the atoms decide what NULL means.
 """
