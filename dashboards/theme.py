@@ -11,7 +11,7 @@ import plotly.graph_objects as go
 
 # One palette for DART's figures: the representativeness builders (shared with the HTML
 # report) define it, and every dashboard view uses it.
-from dart.analysis.representativeness_figures import OKABE_ITO
+from dart.analysis.representativeness_figures import OKABE_ITO, missing_figure
 
 SEQUENCE = [OKABE_ITO[k] for k in ("blue", "orange", "green", "vermillion", "sky_blue",
                                    "purple", "yellow", "black")]
@@ -46,12 +46,7 @@ def apply_theme(fig: go.Figure, height: int | None = None) -> go.Figure:
 
 def empty_figure(title: str, message: str) -> go.Figure:
     """A titled figure with a centred note instead of data (e.g. nothing to show yet)."""
-    fig = go.Figure()
-    fig.add_annotation(text=message, showarrow=False, x=0.5, y=0.5, xref="paper",
-                       yref="paper", font={"size": 14})
-    fig.update_xaxes(visible=False)
-    fig.update_yaxes(visible=False)
-    return style_figure(fig, title, "", "", height=240)
+    return apply_theme(missing_figure(title, message), height=240)
 
 
 def format_count(value: int | None) -> str:

@@ -74,7 +74,8 @@ def _titled(fig: go.Figure, title: str, x_title: str, y_title: str, **layout: An
     return fig
 
 
-def _missing(title: str, message: str) -> go.Figure:
+def missing_figure(title: str, message: str) -> go.Figure:
+    """A titled figure with a centred note instead of data (nothing to show)."""
     fig = go.Figure()
     fig.add_annotation(text=message, showarrow=False, x=0.5, y=0.5, xref="paper",
                        yref="paper", font={"size": 14})
@@ -93,7 +94,7 @@ def composition_figure(report: Report, key: str,
     """
     dim = dimension(report, key)
     if dim is None:
-        return _missing("Composition", "No such dimension")
+        return missing_figure("Composition", "No such dimension")
     groups = [g for g in dim["groups"] if g.get("known", True)]
     labels = [g["label"] for g in groups]
     fig = go.Figure(go.Bar(name="Eligible cohort", x=labels,
@@ -150,7 +151,7 @@ def ratio_figure(report: Report, reference: str,
     title = (f"{prefix}representation ratio against the {ref_label.lower()} "
              f"(95% CI; band {t['under']:g}–{t['over']:g})")
     if not labels:
-        return _missing(title[0].upper() + title[1:], "No ratios to show")
+        return missing_figure(title[0].upper() + title[1:], "No ratios to show")
     fig = go.Figure()
     fig.add_vrect(x0=t["under"], x1=t["over"], fillcolor=BAND_COLOUR, line_width=0,
                   annotation_text="in proportion", annotation_position="top left")
@@ -185,7 +186,7 @@ def rule_impact_figure(report: Report, dimensions: Sequence[str] | None = None) 
     names = [f"{d['label']}: {g['label']}" if several else g["label"]
              for d in dims for g in d["groups"] if g.get("known", True)]
     if not rules or not columns:
-        return _missing(title, "No rules to compare")
+        return missing_figure(title, "No rules to compare")
     z = []
     for rule in rules:
         by_key = {(c["dimension"], c["group"]): c.get("change") for c in rule["changes"]}
