@@ -40,11 +40,11 @@ def _engines(value: str) -> list[str]:
 def run_benchmark(sizes: list[int], engines: list[str], repeats: int = 3, seed: int = 0,
                   cache: Path = CACHE, postgres_url: str | None = None,
                   files: list[str] | None = None, with_embedded: bool = True,
-                  console: Console | None = None) -> dict:
+                  console: Console | None = None, store_version: str | None = None) -> dict:
     """Run everything and return the results document (see docs/performance.md)."""
     console = console or Console()
     files = files or criteria_files()
-    specs = store_specs(sizes, engines, seed, cache, postgres_url)
+    specs = store_specs(sizes, engines, seed, cache, postgres_url, store_version)
     runs = []
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                TimeElapsedColumn())
@@ -64,7 +64,7 @@ def run_benchmark(sizes: list[int], engines: list[str], repeats: int = 3, seed: 
         "date": dt.datetime.now().isoformat(timespec="seconds"),
         "machine": describe_machine(),
         "settings": {"sizes": sizes, "engines": engines, "repeats": repeats, "seed": seed,
-                     "warmup_runs": 1, "files": files},
+                     "warmup_runs": 1, "files": files, "store_version": specs[0].version},
         "runs": runs,
         "scaling": scale,
         "targets": report.check_targets(runs, scale),
@@ -105,8 +105,12 @@ def write_results(doc: dict, folder: Path) -> Path:
               show_default=True, help="Folder for <date>.json.")
 @click.option("--files", default=None, help="Only these criteria files (comma-separated).")
 @click.option("--no-embedded", is_flag=True, help="Skip the embedded-default measurements.")
+@click.option("--store-version", default=None, metavar="HASH",
+              help="Use cached stores of this generator version (the gXXXX of their names) "
+                   "instead of the committed one; they are never generated.")
 def main(sizes: str, engines: str, postgres_url: str | None, repeats: int, seed: int,
-         cache: Path, out: Path, files: str | None, no_embedded: bool) -> None:
+         cache: Path, out: Path, files: str | None, no_embedded: bool,
+         store_version: str | None) -> None:
     """Benchmark DART's feasibility against the floor and a pandas baseline."""
     chosen = _engines(engines)
     postgres_url = postgres_url or os.environ.get(PG_ENV)
@@ -116,7 +120,7 @@ def main(sizes: str, engines: str, postgres_url: str | None, repeats: int, seed:
     doc = run_benchmark([parse_size(s) for s in sizes.split(",")], chosen, repeats, seed,
                         cache, postgres_url,
                         [f.strip() for f in files.split(",")] if files else None,
-                        not no_embedded, console)
+                        not no_embedded, console, store_version)
     path = write_results(doc, out)
     console.print(report.results_table(doc["runs"]))
     for engine, steps in doc["scaling"].items():

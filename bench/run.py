@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from bench.floor import FLOOR_TRIALS
-from bench.stores import CACHE, ROOT, StoreSpec, is_cached
+from bench.stores import CACHE, ROOT, StoreSpec, generator_version, is_cached
 from bench.worker import CRITERIA, sidecar
 
 REPORT_TRIAL = "t2dm_sglt2i"
@@ -55,6 +55,10 @@ def ensure_store(spec: StoreSpec) -> dict:
     """The store's generation record (seconds, peak RSS), generating it if not cached."""
     if is_cached(spec) and sidecar(spec).exists():
         return {**json.loads(sidecar(spec).read_text()), "cached": True}
+    if spec.version != generator_version():
+        # The generator would write today's data under an older version's name.
+        raise RuntimeError(f"no cached store {spec.key}; a pinned --store-version is only "
+                           "read from the cache, never generated")
     task = {"kind": "generate", "engine": spec.engine, "patients": spec.patients,
             "seed": spec.seed, "cache": str(spec.cache), "postgres_url": spec.postgres_url,
             "version": spec.version}
@@ -91,7 +95,9 @@ def count_steps(sizes: list[int], engines: list[str], files: list[str]) -> int:
 
 
 def store_specs(sizes: list[int], engines: list[str], seed: int = 0, cache: Path = CACHE,
-                postgres_url: str | None = None) -> list[StoreSpec]:
-    """One spec per (size, engine), smallest size first."""
-    return [StoreSpec(engine, size, seed, cache, postgres_url)
+                postgres_url: str | None = None,
+                version: str | None = None) -> list[StoreSpec]:
+    """One spec per (size, engine), smallest size first; ``version`` pins cached stores."""
+    version = version or generator_version()
+    return [StoreSpec(engine, size, seed, cache, postgres_url, version)
             for size in sorted(sizes) for engine in engines]
