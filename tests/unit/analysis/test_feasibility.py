@@ -126,3 +126,28 @@ def test_json_and_disclosure(result):
     assert all(c["count"] in (0, None) for cells in shown["breakdowns"].values()
                for c in cells)
     assert shown["disclosure"]["applied"] is True
+
+
+def test_a_group_outside_the_vocabulary_is_listed_with_its_count(store):
+    # The schema documents sex as F or M, but a data owner's extract may hold other codes;
+    # breakdowns other than practice group the eligible rows only (docs/performance.md), so
+    # an unlisted value must still reach the result, after the fixed vocabulary.
+    load_tables(store, """
+        patient
+        patient_id | sex | date_of_birth
+        1          | F   | 1960-01-01
+        2          | U   | 1970-01-01
+        3          | U   | 1980-01-01
+        4          | U   | 2015-01-01
+
+        observation
+        patient_id | obs_date   | code
+        1          | 2010-01-01 | 44054006
+        2          | 2010-01-01 | 44054006
+        3          | 2010-01-01 | 44054006
+        4          | 2020-01-01 | 44054006
+    """)
+    result = run_feasibility(store, CRITERIA)  # 4 is a child: not eligible
+    assert result.eligible == 3
+    assert [(c.group, c.count) for c in result.breakdowns["sex"]] == [
+        ("F", 1), ("M", 0), ("U", 2)]

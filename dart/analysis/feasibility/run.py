@@ -1,0 +1,121 @@
+"""``run_feasibility``: run the statement and shape its rows into a ``FeasibilityResult``.
+
+Breakdowns over fixed vocabularies list every group in order, zeros included; practices (and
+any value outside a vocabulary with eligible patients) follow by code.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import sqlalchemy as sa
+
+from criteria_grammar.nodes import Criteria
+from criteria_grammar.vocabulary import ENGLISH_REGIONS, ETHNIC_GROUPS, NATIONS, REGIONS
+from dart.analysis.feasibility.queries import (
+    MAX_PATTERN_RULES,
+    PATTERN,
+    breakdown_query,
+    one_query,
+    rules_cte,
+    totals_from_patterns,
+    totals_query,
+)
+from dart.analysis.feasibility.results import (
+    Cell,
+    FeasibilityResult,
+    FunnelStep,
+    RuleImpact,
+    criteria_hash,
+)
+from dart.compiler import compile_criteria, resolve_index_date
+from dart.store.codelists import load_library
+
+# ONS 5-year bands, the compiler's ``age_band`` labels, in order.
+AGE_BANDS = tuple(f"{a}-{a + 4}" for a in range(0, 90, 5)) + ("90+",)
+SEXES = ("F", "M")
+IMD_GROUPS = ("1", "2", "3", "4", "5", "unknown")
+# Fixed vocabularies: every group is listed (zeros included) in this order.
+DIMENSIONS: dict[str, tuple[str, ...]] = {
+    "practice": (),
+    "region": REGIONS,
+    "nation": NATIONS,
+    "age_band": AGE_BANDS,
+    "sex": SEXES,
+    "ethnicity": ETHNIC_GROUPS,
+    "imd_quintile": IMD_GROUPS,
+}
+
+
+def region_nation(region: str) -> str:
+    """The nation a region lies in (the devolved nations are their own region)."""
+    return "England" if region in ENGLISH_REGIONS else region
+
+
+
+def run_feasibility(engine: sa.Engine, criteria: Criteria | str, library=None, *,
+                    index_date: dt.date | None = None) -> FeasibilityResult:
+    """Count ``criteria`` (a parsed file, or its text) on the store behind ``engine``.
+
+    ``library`` defaults to the shipped codelist library; ``index_date`` to the file's own,
+    else the store's extract date. One query runs; the result holds exact counts.
+    """
+    from criteria_grammar import check, parse
+
+    if isinstance(criteria, str):
+        criteria = parse(criteria)
+    library = load_library() if library is None else library
+    check(criteria, library)
+    index_date = index_date or resolve_index_date(criteria, engine)
+    compiled = compile_criteria(criteria, library, index_date)
+    infos, n_rules = compiled.rules, len(compiled.rules)
+    rules = rules_cte(compiled)
+    with engine.connect() as conn:
+        if n_rules <= MAX_PATTERN_RULES:
+            rows = conn.execute(one_query(rules, n_rules)).all()
+            totals = totals_from_patterns(
+                [(int(g), int(n)) for dim, g, _p, _n, n in rows if dim == PATTERN], n_rules)
+            rows = [r for r in rows if r[0] != PATTERN]
+        else:
+            totals = conn.execute(totals_query(rules, n_rules)).mappings().one()
+            totals = {k: int(v or 0) for k, v in totals.items()}
+            rows = conn.execute(breakdown_query(rules)).all()
+
+    funnel, before = [], totals["base"]
+    for k, info in enumerate(infos):
+        remaining = totals[f"remaining_{k}"]
+        funnel.append(FunnelStep(info.label, info.kind, remaining, before - remaining))
+        before = remaining
+    impact = tuple(RuleImpact(info.label, info.kind, totals[f"impact_{k}"])
+                   for k, info in enumerate(infos))
+    return FeasibilityResult(
+        study=criteria.study,
+        index_date=index_date,
+        criteria_hash=criteria_hash(criteria.source),
+        base=totals["base"],
+        eligible=totals["eligible"],
+        population=totals["population"],
+        population_label=criteria.population.label if criteria.population else None,
+        funnel=tuple(funnel),
+        unique_impact=impact,
+        breakdowns=_breakdowns(rows),
+        screens=tuple(s.text for s in criteria.screens),
+    )
+
+
+def _breakdowns(rows) -> dict[str, tuple[Cell, ...]]:
+    """Shape the GROUP BY rows: fixed vocabularies in order with zeros, practices by code."""
+    found: dict[str, dict[str, Cell]] = {dim: {} for dim in DIMENSIONS}
+    for dim, grp, parent, name, n in rows:
+        grp = "unknown" if grp is None else str(grp)
+        if dim == "region":
+            parent = region_nation(grp)
+        found[dim][grp] = Cell(grp, int(n or 0), parent, name)
+    out: dict[str, tuple[Cell, ...]] = {}
+    for dim, vocabulary in DIMENSIONS.items():
+        cells = found[dim]
+        parent = region_nation if dim == "region" else (lambda _g: None)
+        listed = [cells.get(g, Cell(g, 0, parent(g))) for g in vocabulary]
+        listed += [cells[g] for g in sorted(cells) if g not in vocabulary]
+        out[dim] = tuple(listed)
+    return out
