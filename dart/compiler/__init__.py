@@ -4,12 +4,15 @@ Public API::
 
     compile_criteria(criteria, library, index_date) -> CompiledCriteria
     resolve_index_date(criteria, engine) -> date
+    prepare(engine, criteria, library=None, index_date=None) -> Prepared
     explain(criteria, index_date=None) -> list[str]
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
 
 import sqlalchemy as sa
 
@@ -34,5 +37,35 @@ def resolve_index_date(criteria: nodes.Criteria, engine: sa.Engine) -> dt.date:
         raise StoreError(f"the store's extract_date {value!r} is not YYYY-MM-DD") from None
 
 
-__all__ = ["CompileError", "CompiledCriteria", "RuleInfo", "compile_criteria",
-           "describe", "explain", "resolve_index_date"]
+@dataclass(frozen=True)
+class Prepared:
+    """A criteria file ready to run: parsed, checked, compiled at its index date."""
+
+    criteria: nodes.Criteria
+    library: Mapping
+    compiled: CompiledCriteria
+
+    @property
+    def index_date(self) -> dt.date:
+        return self.compiled.index_date
+
+
+def prepare(engine: sa.Engine, criteria: nodes.Criteria | str, library: Mapping | None = None,
+            *, index_date: dt.date | None = None) -> Prepared:
+    """The one way every analysis starts: parse (if text), check against ``library`` (default:
+    the shipped codelists), resolve the index date (the file's, else the store's extract
+    date, unless ``index_date`` is given) and compile. Raises ``CriteriaError``/``StoreError``.
+    """
+    from criteria_grammar import check, parse
+    from dart.store.codelists import load_library
+
+    if isinstance(criteria, str):
+        criteria = parse(criteria)
+    library = load_library() if library is None else library
+    check(criteria, library)
+    index_date = index_date or resolve_index_date(criteria, engine)
+    return Prepared(criteria, library, compile_criteria(criteria, library, index_date))
+
+
+__all__ = ["CompileError", "CompiledCriteria", "Prepared", "RuleInfo", "compile_criteria",
+           "describe", "explain", "prepare", "resolve_index_date"]

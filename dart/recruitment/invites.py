@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from dateutil.relativedelta import relativedelta
 
-from dart.compiler import compile_criteria, resolve_index_date
+from dart.compiler import prepare
 from dart.recruitment.studies import Study
 from dart.store.schema import invitation, patient
 
@@ -115,14 +115,12 @@ def _not_excluded(study_id: int, today: dt.date, months: int) -> sa.ColumnElemen
 def invite_list(engine: sa.Engine, study: Study, practice_id: int, today: dt.date,
                 library: Mapping | None = None) -> InviteList:
     """The approved ``study``'s invitable patients at ``practice_id`` on ``today``."""
-    from criteria_grammar import parse
-
     version = study.approved
     if version is None:
         raise ValueError(f"study {study.study_id} has no approved version")
-    criteria = parse(version.criteria_text)
-    index_date = resolve_index_date(criteria, engine)
-    rules = compile_criteria(criteria, library or {}, index_date).patient_rules.subquery()
+    ready = prepare(engine, version.criteria_text, library)
+    criteria, index_date = ready.criteria, ready.index_date
+    rules = ready.compiled.patient_rules.subquery()
     at_practice = sa.bindparam("practice_id", practice_id, type_=sa.Integer)
     query = (
         sa.select(*(patient.c[name] for name in IDENTIFIERS))

@@ -28,8 +28,7 @@ from dart.analysis.feasibility.results import (
     RuleImpact,
     criteria_hash,
 )
-from dart.compiler import compile_criteria, resolve_index_date
-from dart.store.codelists import load_library
+from dart.compiler import prepare
 
 # ONS 5-year bands, the compiler's ``age_band`` labels, in order.
 AGE_BANDS = tuple(f"{a}-{a + 4}" for a in range(0, 90, 5)) + ("90+",)
@@ -60,14 +59,8 @@ def run_feasibility(engine: sa.Engine, criteria: Criteria | str, library=None, *
     ``library`` defaults to the shipped codelist library; ``index_date`` to the file's own,
     else the store's extract date. One query runs; the result holds exact counts.
     """
-    from criteria_grammar import check, parse
-
-    if isinstance(criteria, str):
-        criteria = parse(criteria)
-    library = load_library() if library is None else library
-    check(criteria, library)
-    index_date = index_date or resolve_index_date(criteria, engine)
-    compiled = compile_criteria(criteria, library, index_date)
+    ready = prepare(engine, criteria, library, index_date=index_date)
+    criteria, compiled, index_date = ready.criteria, ready.compiled, ready.index_date
     infos, n_rules = compiled.rules, len(compiled.rules)
     rules = rules_cte(compiled)
     with engine.connect() as conn:

@@ -36,17 +36,11 @@ def run_representativeness(engine: sa.Engine, criteria: Criteria | str, library=
     ``library`` defaults to the shipped codelists; ``policy`` to the default disclosure
     control (pass ``DisclosurePolicy(enabled=False)`` to turn it off); ``uk`` to the UK
     reference tables restricted to the rules' age range. One aggregate query runs."""
-    from criteria_grammar import check, parse
     from dart.analysis.representativeness.counts import count_groups
-    from dart.compiler import compile_criteria, resolve_index_date
-    from dart.store.codelists import load_library
+    from dart.compiler import prepare
 
-    if isinstance(criteria, str):
-        criteria = parse(criteria)
-    library = load_library() if library is None else library
-    check(criteria, library)
-    index_date = index_date or resolve_index_date(criteria, engine)
-    compiled = compile_criteria(criteria, library, index_date)
+    ready = prepare(engine, criteria, library, index_date=index_date)
+    criteria, compiled, index_date = ready.criteria, ready.compiled, ready.index_date
     age_range = derive_age_range(criteria)
     counts = count_groups(engine, compiled, age_range)
     return result_from_counts(
