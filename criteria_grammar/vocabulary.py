@@ -18,3 +18,8 @@ ENGLISH_REGIONS = (
     "South West",
 )
 REGIONS = ENGLISH_REGIONS + ("Scotland", "Wales", "Northern Ireland")
+
+# ONS five-year age bands, youngest first: the breakdowns, the reference tables and the
+# compiler's ``age_band`` column all use these labels.
+AGE_BAND_LOWS = tuple(range(0, 95, 5))
+AGE_BANDS = tuple(f"{lo}-{lo + 4}" for lo in AGE_BAND_LOWS[:-1]) + ("90+",)

@@ -16,7 +16,7 @@ import calendar
 import datetime as dt
 from dataclasses import dataclass
 
-from criteria_grammar import nodes
+from criteria_grammar import nodes, vocabulary
 
 
 def months_back(day: dt.date, months: int) -> dt.date:
@@ -79,6 +79,5 @@ def birth_cutoff(index: dt.date, years: int) -> dt.date:
 
 
 AGE_BANDS: tuple[tuple[int, str], ...] = tuple(
-    [(lo, f"{lo}-{lo + 4}") for lo in range(0, 90, 5)] + [(90, "90+")]
-)
+    zip(vocabulary.AGE_BAND_LOWS, vocabulary.AGE_BANDS, strict=True))
 """(lowest age, label) of each five-year band: "0-4", ..., "85-89", "90+"."""

@@ -18,11 +18,6 @@ import pandas as pd
 
 REFERENCE_DIR = Path(__file__).resolve().parents[2] / "sample_data" / "reference"
 
-AGE_BANDS = (
-    "0-4", "5-9", "10-14", "15-19", "20-24", "25-29", "30-34", "35-39", "40-44", "45-49",
-    "50-54", "55-59", "60-64", "65-69", "70-74", "75-79", "80-84", "85-89", "90+",
-)
-"""ONS five-year age bands, youngest first."""
 
 ETHNIC_COLUMNS = ("asian", "black", "mixed", "white", "other")
 

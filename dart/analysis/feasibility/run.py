@@ -11,7 +11,13 @@ import datetime as dt
 import sqlalchemy as sa
 
 from criteria_grammar.nodes import Criteria
-from criteria_grammar.vocabulary import ENGLISH_REGIONS, ETHNIC_GROUPS, NATIONS, REGIONS
+from criteria_grammar.vocabulary import (
+    AGE_BANDS,
+    ENGLISH_REGIONS,
+    ETHNIC_GROUPS,
+    NATIONS,
+    REGIONS,
+)
 from dart.analysis.feasibility.queries import (
     MAX_PATTERN_RULES,
     PATTERN,
@@ -30,8 +36,6 @@ from dart.analysis.feasibility.results import (
 )
 from dart.compiler import prepare
 
-# ONS 5-year bands, the compiler's ``age_band`` labels, in order.
-AGE_BANDS = tuple(f"{a}-{a + 4}" for a in range(0, 90, 5)) + ("90+",)
 SEXES = ("F", "M")
 IMD_GROUPS = ("1", "2", "3", "4", "5", "unknown")
 # Fixed vocabularies: every group is listed (zeros included) in this order.

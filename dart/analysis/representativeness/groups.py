@@ -19,12 +19,8 @@ import math
 from dataclasses import dataclass
 
 from criteria_grammar import nodes
-from criteria_grammar.vocabulary import ETHNIC_GROUPS, NATIONS, REGIONS
+from criteria_grammar.vocabulary import AGE_BANDS, ETHNIC_GROUPS, NATIONS, REGIONS
 
-AGE_BANDS = (
-    "0-4", "5-9", "10-14", "15-19", "20-24", "25-29", "30-34", "35-39", "40-44", "45-49",
-    "50-54", "55-59", "60-64", "65-69", "70-74", "75-79", "80-84", "85-89", "90+",
-)
 OPEN_BAND_YEARS = 10  # "90+" is taken as 90-99 when an age range cuts into it
 UNKNOWN = "unknown"
 KNOWN_ETHNIC_GROUPS = tuple(g for g in ETHNIC_GROUPS if g != UNKNOWN)

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from criteria_grammar.vocabulary import AGE_BANDS
 from dart.store import reference
 from dart.store.codelists import load_library
 from dart.store.engine import create_store, open_engine
@@ -60,10 +61,10 @@ def prevalence(world, names: tuple[str, ...], min_age: int = 0) -> float:
 def test_age_sex_pyramid(world):
     pat = world["patient"]
     bands = pd.cut(pat["age"], list(range(0, 95, 5)) + [200], right=False,
-                   labels=reference.AGE_BANDS)
+                   labels=AGE_BANDS)
     shares = bands.value_counts(normalize=True)
     expected = reference.uk_age_sex().set_index("age_band")["share"]
-    for band in reference.AGE_BANDS:
+    for band in AGE_BANDS:
         assert shares[band] == pytest.approx(expected[band], abs=0.01), band
     female = pat["sex"] == "F"
     assert female.mean() == pytest.approx(0.51, abs=0.01)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from criteria_grammar.vocabulary import AGE_BANDS
 from dart.store import reference
-from dart.store.reference import AGE_BANDS, ETHNIC_COLUMNS, ReferenceError
+from dart.store.reference import ETHNIC_COLUMNS, ReferenceError
 from dart.store.schema import ENGLISH_REGIONS, NATIONS, REGIONS
 
 
