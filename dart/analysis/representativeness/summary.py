@@ -50,6 +50,17 @@ def _flagged(result: RepresentativenessResult, ref: str, flag: str):
     return sorted(found, key=lambda t: t[0] if flag == "under" else -t[0])
 
 
+UNCERTAIN = "; uncertain: the interval includes 1"
+
+
+def _includes_one(ratio) -> bool:
+    """Whether the 95% interval is compatible with proportional representation.
+
+    The flag follows the point estimate (the issue's 0.8/1.25 rule); with a small group the
+    interval can still include 1, and a reader should know the gap may be chance."""
+    return ratio.lower is not None and ratio.upper is not None and ratio.lower <= 1 <= ratio.upper
+
+
 def responsible_rule(result: RepresentativenessResult, dimension: str,
                      group: str) -> tuple[str, RuleChange] | None:
     """The rule whose removal raises this group's ratio most, with its change."""
@@ -76,12 +87,15 @@ def summarise(result: RepresentativenessResult) -> Iterator[str]:
     primary = result.rule_reference or "base"
     ref_label = REFERENCE_LABELS[primary].lower()
     under = _flagged(result, primary, "under")
+    # gaps the interval confirms first, then those that may be chance (stable sort)
+    under.sort(key=lambda found: _includes_one(found[2].ratios[primary]))
     if not under:
         yield f"No group is under-represented against the {ref_label}."
     for value, dim, row in under[:MAX_GROUPS]:
         r = row.ratios[primary]
         text = (f"Under-represented against the {ref_label}: {group_name(dim, row)} "
-                f"(ratio {fmt(value)}, 95% CI {fmt(r.lower)}-{fmt(r.upper)})")
+                f"(ratio {fmt(value)}, 95% CI {fmt(r.lower)}-{fmt(r.upper)}"
+                f"{UNCERTAIN if _includes_one(r) else ''})")
         cause = responsible_rule(result, dim, row.group)
         if cause:
             label, change = cause

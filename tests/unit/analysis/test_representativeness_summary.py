@@ -22,3 +22,13 @@ def test_most_lowered_group_in_each_dimension():
                         changes[0])
     got = {(c.dimension, c.group) for c in lowered_by_dimension(impact)}
     assert got == {("age_band", "60-64"), ("ethnicity", "asian")}
+
+
+def test_an_interval_that_includes_one_is_called_uncertain():
+    from types import SimpleNamespace
+
+    from dart.analysis.representativeness.summary import _includes_one
+
+    assert _includes_one(SimpleNamespace(lower=0.0, upper=5.35))      # 0 of a small group
+    assert not _includes_one(SimpleNamespace(lower=0.32, upper=0.41))  # a real gap
+    assert not _includes_one(SimpleNamespace(lower=None, upper=None))  # no interval
