@@ -18,11 +18,9 @@ from dart.analysis.feasibility.queries import (
     breakdown_parts,
     breakdown_query,
     feasibility_queries,
-    grouped_query,
     one_query,
     pattern_query,
     rules_cte,
-    rules_source,
     totals_from_patterns,
     totals_query,
 )
@@ -45,7 +43,6 @@ from dart.analysis.feasibility.run import (
 __all__ = [
     "AGE_BANDS", "COUNTED", "DIMENSIONS", "IMD_GROUPS", "MAX_PATTERN_RULES", "PATTERN",
     "SEXES", "Cell", "FeasibilityResult", "FunnelStep", "RuleImpact", "breakdown_parts",
-    "breakdown_query", "criteria_hash", "feasibility_queries", "grouped_query", "one_query",
-    "pattern_query", "region_nation", "rules_cte", "rules_source", "run_feasibility",
-    "totals_from_patterns", "totals_query",
+    "breakdown_query", "criteria_hash", "feasibility_queries", "one_query", "pattern_query",
+    "region_nation", "rules_cte", "run_feasibility", "totals_from_patterns", "totals_query",
 ]

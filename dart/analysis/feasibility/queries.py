@@ -130,10 +130,6 @@ def pattern_query(rules: sa.Subquery | sa.CTE, n_rules: int) -> sa.Select:
                      grouped.c.n)
 
 
-BREAKDOWN_DIMS = ("region", "nation", "age_band", "sex", "ethnicity", "imd_quintile")
-PRACTICE_DIMS = ("region", "nation")
-
-
 def one_query(rules: sa.Subquery | sa.CTE, n_rules: int) -> sa.CompoundSelect:
     """The breakdowns and the rule patterns in ONE statement, so ``rules`` is computed once.
 
@@ -143,86 +139,6 @@ def one_query(rules: sa.Subquery | sa.CTE, n_rules: int) -> sa.CompoundSelect:
     """
     # Flat: SQLite does not accept a parenthesised compound SELECT inside another.
     return sa.union_all(*breakdown_parts(rules), pattern_query(rules, n_rules))
-
-
-def grouped_query(rules: sa.Subquery | sa.CTE, n_rules: int) -> sa.CompoundSelect:
-    """``one_query``'s rows from ONE ``GROUP BY`` of the base patients (used on DuckDB).
-
-    The base patients are grouped once, by their pattern of flags, their practice and (for
-    the eligible only, NULL otherwise) age band, sex, ethnicity and IMD quintile: a few
-    thousand groups (``rule_groups``), from which every part of the answer is a sum; region
-    and nation are looked up from the practice. ``rules`` should be a subquery, read once
-    (``rules_source``).
-
-    Why: ``one_query`` reads the per-patient rows three times through a CTE, which DuckDB
-    materialises (~920k rows written and read back, ~0.12 s of operator time at 1M for
-    ``t2dm_sglt2i``). Measured A/B on DuckDB at 1M (best of 5, five alternating rounds):
-    ``t2dm_sglt2i`` 0.47-0.49 -> 0.42-0.44 s, ``af_anticoagulation`` 0.36-0.38 -> 0.32-0.34
-    s, ``hypertension_uncontrolled`` 0.55-0.58 -> 0.55-0.57 s. Not used on PostgreSQL: it
-    estimates ~90k groups, sorts the ~92k rows (external merge) and was ~40 % slower at 100k
-    (first variant); SQLite gained nothing (docs/performance.md).
-    """
-    text = sa.String()
-    none = sa.cast(sa.null(), text)
-    rule_flags = [rules.c[f"rule_{i}"] for i in range(n_rules)]
-    flags = [rules.c.in_population, *rule_flags]
-    # Breakdown values of the eligible only: the rest fall into a few hundred NULL groups.
-    # Region and nation are the practice's: looked up from the groups, not grouped by.
-    own = [d for d in BREAKDOWN_DIMS if d not in PRACTICE_DIMS]
-    dims = [sa.case((_passes(rules.c.eligible), rules.c[d])).label(d) for d in own]
-    keys = [*flags, rules.c.practice_id, *dims]
-    groups = (sa.select(*keys, sa.func.count().label("n")).group_by(*keys)
-              .cte("rule_groups"))
-    eligible = sa.and_(sa.true(), *(_passes(groups.c[f"rule_{i}"]) for i in range(n_rules)))
-    p = practice_table
-    located = (sa.select(groups.c.n, *(groups.c[d] for d in own),
-                         *(p.c[d] for d in PRACTICE_DIMS))
-               .select_from(groups.outerjoin(p, p.c.practice_id == groups.c.practice_id))
-               .where(eligible).subquery("eligible_groups"))
-
-    def part(dim: str) -> sa.Select:
-        grp = sa.cast(located.c[dim], text)
-        return (sa.select(sa.literal_column(f"'{dim}'", text).label("dim"), grp.label("grp"),
-                          none.label("parent"), none.label("name"),
-                          sa.func.sum(located.c.n).label("n"))
-                .group_by(grp))
-
-    per_practice = (sa.select(groups.c.practice_id,
-                              _sum_if(eligible, groups.c.n).label("n"))
-                    .group_by(groups.c.practice_id).subquery("base_practices"))
-    practice = (sa.select(sa.literal_column("'practice'", text).label("dim"),
-                          sa.cast(p.c.ods_code, text).label("grp"),
-                          p.c.region.label("parent"), p.c.name.label("name"),
-                          per_practice.c.n)
-                .select_from(p.join(per_practice, per_practice.c.practice_id == p.c.practice_id)))
-
-    gflags = [groups.c.in_population, *(groups.c[f"rule_{i}"] for i in range(n_rules))]
-    patterns = (sa.select(*gflags, sa.func.sum(groups.c.n).label("n")).group_by(*gflags)
-                .subquery("rule_patterns"))
-    # Flat: SQLite does not accept a parenthesised compound SELECT inside another.
-    return sa.union_all(practice, *(part(d) for d in BREAKDOWN_DIMS),
-                        _pattern_rows(patterns, n_rules))
-
-
-def _sum_if(cond: sa.ColumnElement[bool], value: sa.ColumnElement) -> sa.ColumnElement:
-    return sa.func.coalesce(sa.func.sum(sa.case((cond, value), else_=0)), 0)
-
-
-def _pattern_rows(grouped: sa.Subquery, n_rules: int) -> sa.Select:
-    big = sa.BigInteger()
-
-    def bit(col: sa.ColumnElement, i: int) -> sa.ColumnElement:
-        return sa.cast(col, big) * sa.literal_column(str(1 << i), big)
-
-    mask = bit(grouped.c.in_population, n_rules)
-    for i in range(n_rules):
-        mask = mask + bit(grouped.c[f"rule_{i}"], i)
-    text = sa.String()
-    return sa.select(sa.literal_column(f"'{PATTERN}'", text).label("dim"),
-                     sa.cast(mask, text).label("grp"),
-                     sa.cast(sa.null(), text).label("parent"),
-                     sa.cast(sa.null(), text).label("name"),
-                     grouped.c.n)
 
 
 def totals_from_patterns(patterns: list[tuple[int, int]], n_rules: int) -> dict[str, int]:
@@ -267,16 +183,6 @@ def rules_cte(compiled: CompiledCriteria) -> sa.CTE:
     every base patient and never read. Through a subquery the planners drop unused columns.
     Measured (DuckDB, 1M, ``t2dm_sglt2i``): the age projection alone took ~0.3 s of 0.9 s.
     """
-    return _narrowed(compiled).cte("patient_rules")
-
-
-def rules_source(compiled: CompiledCriteria) -> sa.Subquery:
-    """``patient_rules`` narrowed to the columns feasibility counts, as a subquery (read once
-    by ``one_query``)."""
-    return _narrowed(compiled).subquery("patient_rules")
-
-
-def _narrowed(compiled: CompiledCriteria) -> sa.Select:
     full = compiled.patient_rules.subquery("patient_rules_all")
     names = (*COUNTED, *compiled.rule_columns, compiled.eligible_column)
-    return sa.select(*(full.c[n] for n in names))
+    return sa.select(*(full.c[n] for n in names)).cte("patient_rules")

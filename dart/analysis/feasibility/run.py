@@ -22,10 +22,8 @@ from dart.analysis.feasibility.queries import (
     MAX_PATTERN_RULES,
     PATTERN,
     breakdown_query,
-    grouped_query,
     one_query,
     rules_cte,
-    rules_source,
     totals_from_patterns,
     totals_query,
 )
@@ -68,20 +66,14 @@ def run_feasibility(engine: sa.Engine, criteria: Criteria | str, library=None, *
     ready = prepare(engine, criteria, library, index_date=index_date)
     criteria, compiled, index_date = ready.criteria, ready.compiled, ready.index_date
     infos, n_rules = compiled.rules, len(compiled.rules)
+    rules = rules_cte(compiled)
     with engine.connect() as conn:
         if n_rules <= MAX_PATTERN_RULES:
-            # DuckDB: one GROUP BY instead of a materialised CTE read three times; the
-            # others keep the CTE (PostgreSQL sorts the GROUP BY, SQLite gains nothing).
-            if engine.dialect.name == "duckdb":
-                query = grouped_query(rules_source(compiled), n_rules)
-            else:
-                query = one_query(rules_cte(compiled), n_rules)
-            rows = conn.execute(query).all()
+            rows = conn.execute(one_query(rules, n_rules)).all()
             totals = totals_from_patterns(
                 [(int(g), int(n)) for dim, g, _p, _n, n in rows if dim == PATTERN], n_rules)
             rows = [r for r in rows if r[0] != PATTERN]
         else:
-            rules = rules_cte(compiled)
             totals = conn.execute(totals_query(rules, n_rules)).mappings().one()
             totals = {k: int(v or 0) for k, v in totals.items()}
             rows = conn.execute(breakdown_query(rules)).all()
