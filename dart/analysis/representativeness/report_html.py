@@ -5,7 +5,7 @@ from __future__ import annotations
 from html import escape
 
 from dart.analysis.representativeness.model import REFERENCE_LABELS, RepresentativenessResult
-from dart.analysis.representativeness.summary import fmt
+from dart.analysis.representativeness.summary import count_text, fmt, share_text
 
 
 def render_html(result: RepresentativenessResult) -> str:
@@ -66,9 +66,9 @@ def _table(result: RepresentativenessResult, dim) -> str:
                    for r in refs)
     out = [f"<table><tr><th>Group</th><th>Cohort n</th><th>Cohort share</th>{head}</tr>"]
     for row in dim.rows:
-        cells = [escape(row.label), _count(row.cohort), _share(row.cohort)]
+        cells = [escape(row.label), count_text(row.cohort), share_text(row.cohort)]
         for ref in refs:
-            cells.append(_share(row.references[ref]) if ref in row.references else "")
+            cells.append(share_text(row.references[ref]) if ref in row.references else "")
             r = row.ratios.get(ref)
             if r is None:
                 cells.append("")
@@ -93,12 +93,3 @@ def _impact_table(result: RepresentativenessResult) -> str:
                   if w else ["none", "", ""])
         out.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
     return "".join(out) + "</table>"
-
-
-def _count(share) -> str:
-    return "suppressed" if share.suppressed else ("—" if share.count is None
-                                                  else f"{share.count:,}")
-
-
-def _share(share) -> str:
-    return "" if share.suppressed else ("—" if share.share is None else f"{share.share:.1%}")

@@ -161,9 +161,9 @@ def render_text(result: RepresentativenessResult) -> str:
         lines += ["", f"== {dim.label} =="]
         rows = [head]
         for row in dim.rows:
-            cells = [row.label, _count(row.cohort), _pct(row.cohort)]
+            cells = [row.label, count_text(row.cohort), share_text(row.cohort)]
             for ref in refs:
-                cells.append(_pct(row.references[ref]) if ref in row.references else "")
+                cells.append(share_text(row.references[ref]) if ref in row.references else "")
                 r = row.ratios.get(ref)
                 if r is None or r.suppressed or r.value is None:
                     cells += ["suppressed" if (r is not None and r.suppressed) else "—", ""]
@@ -192,10 +192,12 @@ def render_text(result: RepresentativenessResult) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _count(share) -> str:
+def count_text(share) -> str:
+    """A group's disclosed count for a table cell: a number, 'suppressed' or '—'."""
     return "suppressed" if share.suppressed else ("—" if share.count is None
                                                   else f"{share.count:,}")
 
 
-def _pct(share) -> str:
+def share_text(share) -> str:
+    """A group's share for a table cell (blank when suppressed, '—' when unknown)."""
     return "" if share.suppressed else ("—" if share.share is None else f"{share.share:.1%}")
