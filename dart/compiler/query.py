@@ -21,9 +21,6 @@ from dart.compiler.dates import AGE_BANDS, birth_cutoff
 from dart.store import schema
 from dart.store.codelists import Codelist
 
-MAX_AGE = 255
-"""Ages are found by a binary search over birth cut-off dates; older ages show as 255."""
-
 
 @dataclass(frozen=True)
 class RuleInfo:
@@ -36,8 +33,9 @@ class RuleInfo:
 class CompiledCriteria:
     """The compiled query and what its columns mean.
 
-    ``patient_rules`` columns: patient_id, practice_id, sex, ethnicity, imd_quintile, age,
-    age_band, region, nation, in_population, cond_0.., rule_0.., eligible (flags are 0/1).
+    ``patient_rules`` columns: patient_id, practice_id, sex, ethnicity, imd_quintile,
+    date_of_birth, age_band, region, nation, in_population, cond_0.., rule_0.., eligible
+    (flags are 0/1).
     ``cond_i`` is the raw value of rule i's condition; ``rule_i`` is 1 when the patient passes
     it (include: condition holds; exclude: it does not).
     """
@@ -61,21 +59,6 @@ class CompiledCriteria:
 def flag(pred: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
     """A two-valued predicate as 0/1 INTEGER (the one boolean representation we output)."""
     return sa.case((pred, 1), else_=0)
-
-
-def age_years(dob: sa.ColumnElement, index: dt.date, lo: int = 0, hi: int = MAX_AGE):
-    """Completed years on ``index`` by a binary search of CASEs over bound birth cut-offs.
-
-    Comparisons only, no date functions; about eight comparisons per patient. Someone born
-    after the index date counts as 0.
-    """
-    if lo == hi:
-        return sa.literal(lo, sa.Integer)
-    mid = (lo + hi + 1) // 2
-    return sa.case(
-        (dob <= sa.literal(birth_cutoff(index, mid), sa.Date), age_years(dob, index, mid, hi)),
-        else_=age_years(dob, index, lo, mid - 1),
-    )
 
 
 def age_band(dob: sa.ColumnElement, index: dt.date) -> sa.ColumnElement[str]:
@@ -133,7 +116,7 @@ def compile_criteria(criteria: nodes.Criteria, library: Mapping[str, Codelist],
     columns = [
         patient.c.patient_id, patient.c.practice_id, patient.c.sex, patient.c.ethnicity,
         patient.c.imd_quintile,
-        age_years(dob, index_date).label("age"),
+        dob,
         age_band(dob, index_date).label("age_band"),
         practice.c.region, practice.c.nation,
         (flag(pop) if pop is not None else sa.literal(1, sa.Integer)).label("in_population"),

@@ -15,6 +15,8 @@ import sqlalchemy as sa
 
 from criteria_grammar.nodes import Criteria
 from dart.compiler import CompiledCriteria, RuleInfo, compile_criteria
+from dart.compiler.query import age_band
+from dart.store.schema import patient as patient_table
 from dart.store.schema import practice as practice_table
 
 
@@ -43,12 +45,12 @@ def totals_query(rules: sa.Subquery | sa.CTE, n_rules: int) -> sa.Select:
     return sa.select(*cols).select_from(rules)
 
 
-def breakdown_query(rules: sa.Subquery | sa.CTE) -> sa.CompoundSelect:
+def breakdown_query(rules: sa.Subquery | sa.CTE, index_date: dt.date) -> sa.CompoundSelect:
     """Eligible counts per group of every dimension, as rows (dim, grp, parent, name, n)."""
-    return sa.union_all(*breakdown_parts(rules))
+    return sa.union_all(*breakdown_parts(rules, index_date))
 
 
-def breakdown_parts(rules: sa.Subquery | sa.CTE) -> list[sa.Select]:
+def breakdown_parts(rules: sa.Subquery | sa.CTE, index_date: dt.date) -> list[sa.Select]:
     """The ``GROUP BY`` queries of ``breakdown_query``, one per dimension.
 
     Every breakdown groups the eligible rows only; ``_breakdowns`` lists the fixed
@@ -61,7 +63,13 @@ def breakdown_parts(rules: sa.Subquery | sa.CTE) -> list[sa.Select]:
     none = sa.cast(sa.null(), text)
     dims = ("region", "nation", "age_band", "sex", "ethnicity", "imd_quintile")
     # The eligible rows once, not once per breakdown: each filter re-read all the base rows.
-    eligible = (sa.select(rules.c.practice_id, *(rules.c[d] for d in dims))
+    # Their groups are looked up here, for the eligible only (see ``rules_cte``).
+    p, pr = patient_table, practice_table
+    eligible = (sa.select(rules.c.practice_id, pr.c.region, pr.c.nation,
+                          age_band(p.c.date_of_birth, index_date).label("age_band"),
+                          p.c.sex, p.c.ethnicity, p.c.imd_quintile)
+                .select_from(rules.join(p, p.c.patient_id == rules.c.patient_id)
+                             .outerjoin(pr, pr.c.practice_id == rules.c.practice_id))
                 .where(_passes(rules.c.eligible)).cte("eligible_rows"))
 
     def part(dim: str) -> sa.Select:
@@ -130,7 +138,8 @@ def pattern_query(rules: sa.Subquery | sa.CTE, n_rules: int) -> sa.Select:
                      grouped.c.n)
 
 
-def one_query(rules: sa.Subquery | sa.CTE, n_rules: int) -> sa.CompoundSelect:
+def one_query(rules: sa.Subquery | sa.CTE, n_rules: int, index_date: dt.date
+              ) -> sa.CompoundSelect:
     """The breakdowns and the rule patterns in ONE statement, so ``rules`` is computed once.
 
     Measured (bench/, DuckDB, 1M patients): the totals and breakdown queries each paid for
@@ -138,7 +147,7 @@ def one_query(rules: sa.Subquery | sa.CTE, n_rules: int) -> sa.CompoundSelect:
     when it is referenced more than once) costs about half as much.
     """
     # Flat: SQLite does not accept a parenthesised compound SELECT inside another.
-    return sa.union_all(*breakdown_parts(rules), pattern_query(rules, n_rules))
+    return sa.union_all(*breakdown_parts(rules, index_date), pattern_query(rules, n_rules))
 
 
 def totals_from_patterns(patterns: list[tuple[int, int]], n_rules: int) -> dict[str, int]:
@@ -167,11 +176,10 @@ def feasibility_queries(criteria: Criteria, library: Mapping, index_date: dt.dat
     compiled = compile_criteria(criteria, library, index_date)
     rules = rules_cte(compiled)
     return (compiled.rules, totals_query(rules, len(compiled.rules)),
-            breakdown_query(rules))
+            breakdown_query(rules, index_date))
 
 
-COUNTED = ("practice_id", "sex", "ethnicity", "imd_quintile", "age_band", "region", "nation",
-           "in_population")
+COUNTED = ("patient_id", "practice_id", "in_population")
 """The ``patient_rules`` columns feasibility reads, besides ``rule_i`` and ``eligible``."""
 
 

@@ -69,14 +69,14 @@ def run_feasibility(engine: sa.Engine, criteria: Criteria | str, library=None, *
     rules = rules_cte(compiled)
     with engine.connect() as conn:
         if n_rules <= MAX_PATTERN_RULES:
-            rows = conn.execute(one_query(rules, n_rules)).all()
+            rows = conn.execute(one_query(rules, n_rules, index_date)).all()
             totals = totals_from_patterns(
                 [(int(g), int(n)) for dim, g, _p, _n, n in rows if dim == PATTERN], n_rules)
             rows = [r for r in rows if r[0] != PATTERN]
         else:
             totals = conn.execute(totals_query(rules, n_rules)).mappings().one()
             totals = {k: int(v or 0) for k, v in totals.items()}
-            rows = conn.execute(breakdown_query(rules)).all()
+            rows = conn.execute(breakdown_query(rules, index_date)).all()
 
     funnel, before = [], totals["base"]
     for k, info in enumerate(infos):
