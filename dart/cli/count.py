@@ -16,10 +16,10 @@ from rich.console import Console
 from rich.table import Table
 
 from dart.analysis.disclosure import DisclosurePolicy, apply_disclosure
-from dart.analysis.feasibility import feasibility_queries, run_feasibility
+from dart.analysis.feasibility import run_feasibility, statements
 from dart.cli.check import read_criteria_file
 from dart.cli.common import cli_errors, db_option
-from dart.compiler import explain, resolve_index_date
+from dart.compiler import compile_criteria, explain, resolve_index_date
 from dart.store.engine import open_engine, require_store
 
 
@@ -58,8 +58,8 @@ def command(file: str, db_url: str | None, as_json: bool, no_suppression: bool,
         if explain_rules:
             data["explanation"] = explain(criteria, index_date)
         if show_sql:
-            _, totals_sql, _ = feasibility_queries(criteria, library, index_date)
-            data["sql"] = render_sql(totals_sql, engine)
+            compiled = compile_criteria(criteria, library, index_date)
+            data["sql"] = ";\n\n".join(render_sql(s, engine) for s in statements(compiled))
     finally:
         engine.dispose()
     if as_json:

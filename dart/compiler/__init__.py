@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from criteria_grammar import nodes
 from dart.compiler.atoms import CompileError
 from dart.compiler.english import describe, explain
-from dart.compiler.query import CompiledCriteria, RuleInfo, compile_criteria
+from dart.compiler.query import CompiledCriteria, RuleInfo, SplitRules, compile_criteria
 
 
 def resolve_index_date(criteria: nodes.Criteria, engine: sa.Engine) -> dt.date:
@@ -67,5 +67,5 @@ def prepare(engine: sa.Engine, criteria: nodes.Criteria | str, library: Mapping 
     return Prepared(criteria, library, compile_criteria(criteria, library, index_date))
 
 
-__all__ = ["CompileError", "CompiledCriteria", "Prepared", "RuleInfo", "compile_criteria",
-           "describe", "explain", "prepare", "resolve_index_date"]
+__all__ = ["CompileError", "CompiledCriteria", "Prepared", "RuleInfo", "SplitRules",
+           "compile_criteria", "describe", "explain", "prepare", "resolve_index_date"]

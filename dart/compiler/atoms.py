@@ -47,6 +47,19 @@ def apply_test(expr: sa.ColumnElement, test: nodes.Test, scale=lambda v: v) -> P
     return sa.and_(expr >= scale(test.low), expr <= scale(test.high))
 
 
+def holds(value: float, test: nodes.Test) -> bool:
+    """``test`` applied to a Python number: what a record atom is for a patient without
+    records (their count is 0), so the compiler can fold it to a constant."""
+    if isinstance(test, nodes.Compare):
+        return bool(_OPS[test.op](value, test.value))
+    return test.low <= value <= test.high
+
+
+def constant(value: bool) -> Pred:
+    """``true()``/``false()``: SQLAlchemy folds them through AND, OR and NOT."""
+    return sa.true() if value else sa.false()
+
+
 def guarded(col: sa.ColumnElement, pred: Pred) -> Pred:
     """``col IS NOT NULL AND pred``: false, not NULL, when ``col`` is NULL."""
     return sa.and_(col.is_not(None), pred)
@@ -154,17 +167,23 @@ class Atoms:
         make = codesets.codeset_source(name, cl.system, tuple(cl.codes))
         return self.reads.source(f"codeset:{name}", make), cl
 
-    def _count(self, name: str, window: nodes.Window) -> sa.ColumnElement:
+    # Each record atom: its SQL over the measure's column or, in the registering pass (the
+    # column is None), its constant value for a patient without records: a count of 0,
+    # every other measure absent (so the atom is false).
+
+    def _count(self, name: str, window: nodes.Window) -> sa.ColumnElement | None:
         src, _ = self._codeset(name)
         col = self.reads.column(src, Measure("count", window_range(window, self.index)))
-        return sa.func.coalesce(col, 0)
+        return None if col is None else sa.func.coalesce(col, 0)
 
     def _Has(self, c: nodes.Has) -> Pred:
-        return self._count(c.codeset, c.window) > 0
+        n = self._count(c.codeset, c.window)
+        return sa.false() if n is None else n > 0
 
     def _CountOf(self, c: nodes.CountOf) -> Pred:
         # No rows counts as 0, so `count of X < 2` is true for a patient without records.
-        return apply_test(self._count(c.codeset, c.window), c.test)
+        n = self._count(c.codeset, c.window)
+        return constant(holds(0, c.test)) if n is None else apply_test(n, c.test)
 
     def _ValueOf(self, c: nodes.ValueOf) -> Pred:
         src, cl = self._codeset(c.codeset)
@@ -177,11 +196,13 @@ class Atoms:
         if unit is not None and cl.unit is None:
             raise CompileError(f"{c.codeset} declares no unit, so accepts no {unit!r}")
         scale = (lambda v: convert_threshold(v, unit, cl.unit)) if unit else (lambda v: v)
-        return guarded(col, apply_test(col, c.test, scale))
+        return sa.false() if col is None else guarded(col, apply_test(col, c.test, scale))
 
     def _FirstIn(self, c: nodes.FirstIn) -> Pred:
         src, _ = self._codeset(c.codeset)
         first = self.reads.column(src, Measure("first"))
+        if first is None:
+            return sa.false()
         inside = codesets.in_range(first, window_range(c.window, self.index), self.index)
         return guarded(first, inside if inside is not None else sa.true())
 
@@ -192,9 +213,9 @@ class Atoms:
         target = tuple(dict.fromkeys(self.codelists[c.target].codes))
         rng = window_range(c.window, self.index)
         col = self.reads.column(src, Measure("latest_code_in", rng, target))
-        return sa.func.coalesce(col, 0) == 1
+        return sa.false() if col is None else sa.func.coalesce(col, 0) == 1
 
     def _Invited(self, c: nodes.Invited) -> Pred:
         src = self.reads.source("invitation", codesets.invitation_source())
         col = self.reads.column(src, Measure("count", window_range(c.window, self.index)))
-        return sa.func.coalesce(col, 0) > 0
+        return sa.false() if col is None else sa.func.coalesce(col, 0) > 0

@@ -231,7 +231,8 @@ class Reads:
     """Registry of sources and measures; builds the CTEs and hands out their columns.
 
     Atoms are compiled twice: once to register what they need (``built`` False: ``column``
-    returns NULL), then after ``build`` to get the real columns.
+    returns None, and each atom compiles to its constant value for a patient without
+    records), then after ``build`` to get the real columns.
     """
 
     def __init__(self, index: dt.date):
@@ -246,10 +247,12 @@ class Reads:
             self.sources[key] = make(f"src{len(self.sources)}")
         return self.sources[key]
 
-    def column(self, source: Source, measure: Measure) -> sa.ColumnElement:
+    def column(self, source: Source, measure: Measure) -> sa.ColumnElement | None:
+        """The measure's column; before ``build``, register it and return None (the atoms
+        then compile what they mean for a patient without records)."""
         if not self.built:
             source.measures.setdefault(measure, f"m{len(source.measures)}")
-            return sa.null()
+            return None
         return self._cols[(source.name, measure)]
 
     def build(self) -> None:

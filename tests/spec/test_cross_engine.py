@@ -18,6 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from criteria_grammar import nodes as n
+from dart.analysis.feasibility import run_feasibility
 from dart.compiler import compile_criteria
 from dart.store.codelists import Codelist, CodelistLibrary
 from dart.store.engine import create_store, open_engine
@@ -160,3 +161,55 @@ def test_every_engine_returns_the_same_rows(engines, rule_list, index):
         results.append(sorted((dict(r) for r in rows), key=lambda r: r["patient_id"]))
     for engine, other in zip(engines[1:], results[1:], strict=True):
         assert other == results[0], engine.dialect.name
+
+
+def counts_from_rows(rows: list[dict], n_rules: int, ods: dict[int, str]) -> dict:
+    """Feasibility's numbers worked out in Python from ``patient_rules`` (one row per base
+    patient), independently of the split form the feasibility statement counts from."""
+    def passes(r, skip=None):
+        return all(r[f"rule_{i}"] == 1 for i in range(n_rules) if i != skip)
+
+    eligible = [r for r in rows if passes(r)]
+    groups: dict[str, dict[str, int]] = {}
+    for r in eligible:
+        for dim in ("age_band", "sex", "ethnicity", "imd_quintile", "region", "nation"):
+            key = "unknown" if r[dim] is None else str(r[dim])
+            groups.setdefault(dim, {}).setdefault(key, 0)
+            groups[dim][key] += 1
+        groups.setdefault("practice", {}).setdefault(ods[r["practice_id"]], 0)
+        groups["practice"][ods[r["practice_id"]]] += 1
+    return {
+        "base": len(rows), "eligible": len(eligible),
+        "population": sum(r["in_population"] for r in rows),
+        "remaining": [sum(all(r[f"rule_{i}"] == 1 for i in range(k + 1)) for r in rows)
+                      for k in range(n_rules)],
+        "impact": [sum(r[f"rule_{k}"] == 0 and passes(r, k) for r in rows)
+                   for k in range(n_rules)],
+        "groups": groups,
+    }
+
+
+@settings(max_examples=30, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(st.lists(rules, min_size=1, max_size=4), st.one_of(st.none(), conditions),
+       st.sampled_from([dt.date(2026, 6, 30), dt.date(2026, 3, 31), dt.date(2024, 2, 29)]))
+def test_feasibility_counts_what_patient_rules_says(engines, rule_list, population, index):
+    """The split form (baseline flags plus the recorded patients' corrections) gives exactly
+    the funnel, unique impacts and breakdowns of the one-row-per-patient form, everywhere."""
+    pop = n.Population("p", population) if population is not None else None
+    criteria = n.Criteria(rules=tuple(rule_list), population=pop)
+    compiled = compile_criteria(criteria, LIBRARY, index)
+    ods = {p["practice_id"]: p["ods_code"] for p in random_store()["practice"]}
+    for engine in engines:
+        with engine.connect() as conn:
+            rows = [dict(r) for r in conn.execute(compiled.patient_rules).mappings()]
+        want = counts_from_rows(rows, len(rule_list), ods)
+        got = run_feasibility(engine, criteria, LIBRARY, index_date=index)
+        name = engine.dialect.name
+        assert (got.base, got.eligible, got.population) == (
+            want["base"], want["eligible"], want["population"]), name
+        assert [s.remaining for s in got.funnel] == want["remaining"], name
+        assert [i.count for i in got.unique_impact] == want["impact"], name
+        listed = {dim: {c.group: c.count for c in cells if c.count}
+                  for dim, cells in got.breakdowns.items()}
+        assert listed == {d: want["groups"].get(d, {}) for d in listed}, name

@@ -1,9 +1,10 @@
 """Feasibility counts: the base, the funnel, each rule's unique impact and who is eligible.
 
-Everything is counted by the database over the compiler's ``patient_rules`` (one row per
-base patient) used as a CTE, in ONE statement: a ``UNION ALL`` of ``GROUP BY`` queries for the
-breakdowns of the eligible cohort and one counting base patients per pattern of passed rules,
-from which the funnel and unique impacts follow exactly (``totals_from_patterns``). No patient
+Everything is counted by the database over the compiler's split rules (``SplitRules``: every
+base patient's flags without records, and the true flags of those with records) in ONE
+statement: a ``UNION ALL`` of ``GROUP BY`` queries for the breakdowns of the eligible cohort
+and for the base patients per pattern of passed rules, from which the funnel and unique
+impacts follow exactly (``totals_from_patterns``). No patient
 row ever reaches Python. The result holds exact counts; disclosure control is a separate,
 pure step (``dart.analysis.disclosure.apply_disclosure``).
 
@@ -12,15 +13,14 @@ Modules: ``results`` (the dataclasses), ``queries`` (the statement), ``run``
 """
 
 from dart.analysis.feasibility.queries import (
-    COUNTED,
     MAX_PATTERN_RULES,
     PATTERN,
     breakdown_parts,
     breakdown_query,
-    feasibility_queries,
     one_query,
     pattern_query,
     rules_cte,
+    statements,
     totals_from_patterns,
     totals_query,
 )
@@ -41,8 +41,8 @@ from dart.analysis.feasibility.run import (
 )
 
 __all__ = [
-    "AGE_BANDS", "COUNTED", "DIMENSIONS", "IMD_GROUPS", "MAX_PATTERN_RULES", "PATTERN",
-    "SEXES", "Cell", "FeasibilityResult", "FunnelStep", "RuleImpact", "breakdown_parts",
-    "breakdown_query", "criteria_hash", "feasibility_queries", "one_query", "pattern_query",
-    "region_nation", "rules_cte", "run_feasibility", "totals_from_patterns", "totals_query",
+    "AGE_BANDS", "DIMENSIONS", "IMD_GROUPS", "MAX_PATTERN_RULES", "PATTERN", "SEXES",
+    "Cell", "FeasibilityResult", "FunnelStep", "RuleImpact", "breakdown_parts",
+    "breakdown_query", "criteria_hash", "one_query", "pattern_query", "region_nation",
+    "rules_cte", "run_feasibility", "statements", "totals_from_patterns", "totals_query",
 ]

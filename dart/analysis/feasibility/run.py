@@ -21,11 +21,8 @@ from criteria_grammar.vocabulary import (
 from dart.analysis.feasibility.queries import (
     MAX_PATTERN_RULES,
     PATTERN,
-    breakdown_query,
-    one_query,
-    rules_cte,
+    statements,
     totals_from_patterns,
-    totals_query,
 )
 from dart.analysis.feasibility.results import (
     Cell,
@@ -66,17 +63,17 @@ def run_feasibility(engine: sa.Engine, criteria: Criteria | str, library=None, *
     ready = prepare(engine, criteria, library, index_date=index_date)
     criteria, compiled, index_date = ready.criteria, ready.compiled, ready.index_date
     infos, n_rules = compiled.rules, len(compiled.rules)
-    rules = rules_cte(compiled)
     with engine.connect() as conn:
-        if n_rules <= MAX_PATTERN_RULES:
-            rows = conn.execute(one_query(rules, n_rules, index_date)).all()
-            totals = totals_from_patterns(
-                [(int(g), int(n)) for dim, g, _p, _n, n in rows if dim == PATTERN], n_rules)
-            rows = [r for r in rows if r[0] != PATTERN]
-        else:
-            totals = conn.execute(totals_query(rules, n_rules)).mappings().one()
-            totals = {k: int(v or 0) for k, v in totals.items()}
-            rows = conn.execute(breakdown_query(rules, index_date)).all()
+        results = [conn.execute(s).all() for s in statements(compiled)]
+    if n_rules <= MAX_PATTERN_RULES:
+        rows = results[0]
+        totals = totals_from_patterns(
+            [(int(g), None if p is None else int(p), int(n))
+             for dim, g, p, _n, n in rows if dim == PATTERN], n_rules)
+        rows = [r for r in rows if r[0] != PATTERN]
+    else:
+        totals = {k: int(v or 0) for k, v in results[0][0]._mapping.items()}
+        rows = results[1]
 
     funnel, before = [], totals["base"]
     for k, info in enumerate(infos):
