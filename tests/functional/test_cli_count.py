@@ -122,7 +122,9 @@ def test_count_explain_and_sql(criteria_file, db_url):
     result = run("count", criteria_file, "--db", db_url, "--explain", "--show-sql")
     assert result.exit_code == 0, result.output
     assert 'include "Adults"' in result.stdout
-    assert "SELECT" in result.stdout and "patient_rules" in result.stdout
+    # The statement feasibility runs: the split rules (baseline, recorded) and the patterns.
+    assert "SELECT" in result.stdout and "baseline" in result.stdout
+    assert "_pattern" in result.stdout
     data = json.loads(run("count", criteria_file, "--db", db_url, "--json", "--explain",
                           "--show-sql").stdout)
     assert data["explanation"][0].startswith('include "Adults"')
