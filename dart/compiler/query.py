@@ -79,6 +79,9 @@ class SplitRules:
 
     baseline: sa.Select
     recorded: sa.Select | None
+    constant: dict[str, int]
+    """The baseline flags that are the same for every patient, known when compiling (e.g.
+    ``rule_1`` is 0 for ``include has X``): the counting need not group by them."""
 
 
 ONE = sa.literal_column("1", sa.Integer)
@@ -154,17 +157,14 @@ def compile_criteria(criteria: nodes.Criteria, library: Mapping[str, Codelist],
     for cte in reads.joins:
         joined = joined.outerjoin(cte, cte.c.patient_id == patient.c.patient_id)
     dob = patient.c.date_of_birth
+    in_population, *passes = flags(criteria, conds, pop)
     columns = [
         patient.c.patient_id, patient.c.practice_id, patient.c.sex, patient.c.ethnicity,
-        patient.c.imd_quintile,
-        dob,
-        age_band(dob, index_date).label("age_band"),
-        practice.c.region, practice.c.nation,
-        flags(criteria, conds, pop)[0],
+        patient.c.imd_quintile, dob, age_band(dob, index_date).label("age_band"),
+        practice.c.region, practice.c.nation, in_population,
+        *(flag(cond).label(f"cond_{i}") for i, cond in enumerate(conds)),
+        *passes,
     ]
-    for i, cond in enumerate(conds):
-        columns.append(flag(cond).label(f"cond_{i}"))
-    columns += flags(criteria, conds, pop)[1:]
     inner = sa.select(*columns).select_from(joined).where(
         base_filter(patient, index_date)).subquery("patient_conditions")
     rule_cols = [inner.c[f"rule_{i}"] for i in range(len(conds))]
@@ -205,9 +205,12 @@ def split_rules(criteria: nodes.Criteria, true: tuple, baseline: tuple,
     where = base_filter(patient, index_date)
     with_practice = _reads_practice([*true[0], true[1]])
     people = patient.outerjoin(practice, on_practice) if with_practice else patient
-    base = sa.select(*ids, *flags(criteria, *baseline)).select_from(people).where(where)
+    baseline_flags = flags(criteria, *baseline)
+    constant = {c.name: 1 if c.element is ONE else 0
+                for c in baseline_flags if c.element is ONE or c.element is ZERO}
+    base = sa.select(*ids, *baseline_flags).select_from(people).where(where)
     if not reads:
-        return SplitRules(base, None)
+        return SplitRules(base, None, constant)
     # Patients with a row in some read: each aggregate is keyed by patient_id.
     seen = sa.union(*(sa.select(cte.c.patient_id) for cte in reads)).subquery("recorded_ids")
     joined = seen.join(patient, patient.c.patient_id == seen.c.patient_id)
@@ -218,4 +221,4 @@ def split_rules(criteria: nodes.Criteria, true: tuple, baseline: tuple,
     recorded = (sa.select(*ids, *flags(criteria, *true),
                           *flags(criteria, *baseline, prefix="base_"))
                 .select_from(joined).where(where))
-    return SplitRules(base, recorded)
+    return SplitRules(base, recorded, constant)

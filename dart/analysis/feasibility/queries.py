@@ -106,39 +106,47 @@ def flag_names(n_rules: int) -> list[str]:
     return ["in_population", *(f"rule_{i}" for i in range(n_rules))]
 
 
-def _mask(rel: sa.FromClause, n_rules: int, prefix: str = "") -> sa.ColumnElement:
+def _mask(flags: dict[str, sa.ColumnElement], n_rules: int) -> sa.ColumnElement:
     """Bit i set when rule i passes, bit ``n_rules`` when in the target population."""
     big = sa.BigInteger()
 
-    def bit(col: sa.ColumnElement, i: int) -> sa.ColumnElement:
-        return sa.cast(col, big) * sa.literal_column(str(1 << i), big)
+    def bit(name: str, i: int) -> sa.ColumnElement:
+        return sa.cast(flags[name], big) * sa.literal_column(str(1 << i), big)
 
-    mask = bit(rel.c[f"{prefix}in_population"], n_rules)
+    mask = bit("in_population", n_rules)
     for i in range(n_rules):
-        mask = mask + bit(rel.c[f"{prefix}rule_{i}"], i)
+        mask = mask + bit(f"rule_{i}", i)
     return mask
 
 
-def pattern_query(rel: sa.FromClause, n_rules: int, *, minus: str | None = None,
-                  weight: str | None = None) -> sa.Select:
+def pattern_query(rel: sa.FromClause, n_rules: int, constant: dict[str, int], *,
+                  minus: str | None = None, weight: str | None = None) -> sa.Select:
     """Patients of ``rel`` per pattern of passed rules: rows (PATTERN, mask, minus, NULL, n).
 
     ``mask`` has bit i set when rule i passes and bit ``n_rules`` when the patient is in the
     target population. With ``minus`` (a column prefix of ``rel``), the rows are grouped by
     both patterns and ``parent`` holds the ``minus`` one: the caller adds ``n`` to ``mask``
-    and takes it from ``parent``. The rows are grouped by the 0/1 flag columns themselves
-    and the masks computed from the few hundred groups: measured (DuckDB, 1M,
-    ``t2dm_sglt2i``), computing a mask for every base patient took ~0.07 s. With
+    and takes it from ``parent``. ``constant`` flags (of the ``minus`` pattern, or of the
+    only one without ``minus``) are not grouped by. The rows are grouped by the 0/1 flag
+    columns themselves and the masks computed from the few hundred groups: measured (DuckDB,
+    1M, ``t2dm_sglt2i``), computing a mask for every base patient took ~0.07 s. With
     ``weight``, each row of ``rel`` counts for that column's value (rows already grouped).
     """
     names = flag_names(n_rules)
-    names += [f"{minus}{n}" for n in names] if minus else []
+    fixed = {} if minus else constant
+    keys = [rel.c[n] for n in names if n not in fixed]
+    if minus:
+        keys += [rel.c[minus + n] for n in names if n not in constant]
     count = sa.func.sum(rel.c[weight]) if weight else sa.func.count()
-    keys = [rel.c[name] for name in names]
-    grouped = (sa.select(*keys, count.label("n")).group_by(*keys)
-               .subquery("rule_patterns"))
-    parent = _mask(grouped, n_rules, minus) if minus else None
-    return sa.select(*_row(PATTERN, _mask(grouped, n_rules), parent, None, grouped.c.n))
+    grouped = sa.select(*keys, count.label("n")).group_by(*keys).subquery("rule_patterns")
+
+    def pattern(prefix: str, known: dict[str, int]) -> dict[str, sa.ColumnElement]:
+        return {n: sa.literal_column(str(known[n]), sa.Integer) if n in known
+                else grouped.c[prefix + n] for n in names}
+
+    parent = _mask(pattern(minus, constant), n_rules) if minus else None
+    return sa.select(*_row(PATTERN, _mask(pattern("", fixed), n_rules), parent, None,
+                           grouped.c.n))
 
 
 def one_query(split: SplitRules, n_rules: int, index_date: dt.date) -> sa.CompoundSelect:
@@ -146,29 +154,37 @@ def one_query(split: SplitRules, n_rules: int, index_date: dt.date) -> sa.Compou
 
     ``recorded`` is a CTE (read by the patterns, the eligible rows and the baseline's
     ``NOT EXISTS``); ``baseline`` is inlined where used, so each use computes only the
-    columns it reads (and the planners fold the eligibility of a patient without records
-    to a constant when it is one, e.g. false for ``include has X``).
+    columns it reads. Baseline flags known to be constant are not grouped by, and when one
+    of them fails a rule (e.g. ``include has X``) no patient without records is eligible,
+    so the eligible come from ``recorded`` alone.
     """
     # The baseline per practice and pattern: a few thousand rows that give both the
     # practices of the base and the baseline patterns, from one scan of the patients.
     baseline = split.baseline.subquery("baseline")
-    flags = [baseline.c[n] for n in flag_names(n_rules)]
-    groups = (sa.select(baseline.c.practice_id, *flags, sa.func.count().label("n"))
-              .group_by(baseline.c.practice_id, *flags).cte("baseline_groups"))
+    varying = [baseline.c[n] for n in flag_names(n_rules) if n not in split.constant]
+    groups = (sa.select(baseline.c.practice_id, *varying, sa.func.count().label("n"))
+              .group_by(baseline.c.practice_id, *varying).cte("baseline_groups"))
+    patterns = [pattern_query(groups, n_rules, split.constant, weight="n")]
+    rule_names = flag_names(n_rules)[1:]
     plain = split.baseline.subquery("baseline_eligible")
-    from_baseline = (sa.select(plain.c.patient_id, plain.c.practice_id)
-                     .where(_all_pass(plain, n_rules)))
-    patterns = [pattern_query(groups, n_rules, weight="n")]
+    from_baseline = None
+    if not any(split.constant.get(n) == 0 for n in rule_names):
+        from_baseline = (sa.select(plain.c.patient_id, plain.c.practice_id).where(
+            sa.true(), *(_passes(plain.c[n]) for n in rule_names if n not in split.constant)))
     if split.recorded is None:
-        eligible_ids = from_baseline.cte("eligible_ids")
+        parts = [from_baseline]
     else:
         recorded = split.recorded.cte("recorded")
-        from_recorded = (sa.select(recorded.c.patient_id, recorded.c.practice_id)
-                         .where(_all_pass(recorded, n_rules)))
-        without = ~sa.exists().where(recorded.c.patient_id == plain.c.patient_id)
-        eligible_ids = sa.union_all(from_recorded, from_baseline.where(without)).cte(
-            "eligible_ids")
-        patterns.append(pattern_query(recorded, n_rules, minus="base_"))
+        parts = [sa.select(recorded.c.patient_id, recorded.c.practice_id)
+                 .where(_all_pass(recorded, n_rules))]
+        if from_baseline is not None:
+            without = ~sa.exists().where(recorded.c.patient_id == plain.c.patient_id)
+            parts.append(from_baseline.where(without))
+        patterns.append(pattern_query(recorded, n_rules, split.constant, minus="base_"))
+    parts = [p for p in parts if p is not None]
+    if not parts:  # nobody can be eligible (no records read, a rule no one passes)
+        parts = [sa.select(plain.c.patient_id, plain.c.practice_id).where(sa.false())]
+    eligible_ids = (sa.union_all(*parts) if len(parts) > 1 else parts[0]).cte("eligible_ids")
     # Flat: SQLite does not accept a parenthesised compound SELECT inside another.
     return sa.union_all(*breakdown_parts(eligible_ids, groups, index_date), *patterns)
 
