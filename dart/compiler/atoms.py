@@ -15,6 +15,7 @@ import operator
 from collections.abc import Callable, Mapping
 
 import sqlalchemy as sa
+from sqlalchemy.sql import operators as sql_operators
 
 from criteria_grammar import nodes
 from dart.compiler import codesets
@@ -58,6 +59,27 @@ def holds(value: float, test: nodes.Test) -> bool:
 def constant(value: bool) -> Pred:
     """``true()``/``false()``: SQLAlchemy folds them through AND, OR and NOT."""
     return sa.true() if value else sa.false()
+
+
+def known(pred: Pred) -> bool | None:
+    """The value of a condition SQLAlchemy folded to a constant, else None.
+
+    (``and_(false(), x)`` is an AsBoolean around False_, ``not_`` of it one with
+    ``is_false``.)
+    """
+    core = pred.element if isinstance(pred, sa.sql.elements.AsBoolean) else pred
+    if not isinstance(core, sa.sql.elements.True_ | sa.sql.elements.False_):
+        return None
+    value = isinstance(core, sa.sql.elements.True_)
+    if isinstance(pred, sa.sql.elements.AsBoolean) and pred.operator is sql_operators.is_false:
+        value = not value
+    return value
+
+
+ONE = sa.literal_column("1", sa.Integer)
+ZERO = sa.literal_column("0", sa.Integer)
+"""Our own 0/1 constants, written into the SQL: as bound parameters they would hide a
+constant from the planners (``CASE WHEN false THEN ? ELSE ? END`` is not folded)."""
 
 
 def guarded(col: sa.ColumnElement, pred: Pred) -> Pred:
@@ -120,7 +142,11 @@ class Atoms:
         return sa.not_(self.compile(c.item))
 
     def _AtLeast(self, c: nodes.AtLeast) -> Pred:
-        ones = [sa.case((self.compile(i), 1), else_=0) for i in c.items]
+        items = [self.compile(i) for i in c.items]
+        values = [known(p) for p in items]
+        if all(v is not None for v in values):  # e.g. every item a record, no records
+            return constant(sum(values) >= c.n)
+        ones = [sa.case((p, ONE), else_=ZERO) for p in items]
         return functools.reduce(operator.add, ones) >= c.n
 
     def _Ref(self, c: nodes.Ref) -> Pred:

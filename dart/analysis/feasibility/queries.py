@@ -16,7 +16,8 @@ import datetime as dt
 import sqlalchemy as sa
 
 from dart.compiler import CompiledCriteria, SplitRules
-from dart.compiler.query import ONE, age_band
+from dart.compiler.atoms import ONE
+from dart.compiler.query import age_band
 from dart.store.schema import patient as patient_table
 from dart.store.schema import practice as practice_table
 
