@@ -7,10 +7,12 @@ where it must be, and that DART, the floor and pandas agree on the eligible coun
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from click.testing import CliRunner
 
 from bench.__main__ import main
+from bench.ab import measure
 from bench.floor import FLOOR_TRIALS
 
 KINDS = ("feasibility", "floor", "peer", "representativeness", "invites")
@@ -47,3 +49,12 @@ def test_bench_smoke(tmp_path):
     assert embedded["sqlite"]["locking"]["held rw, then open rw"] == "ok"
     assert embedded["duckdb"]["open_per_request"]["feasibility_open_per_request_s"] > 0
     assert list(cache.glob("duckdb_2k_*.duckdb")) and list(cache.glob("sqlite_2k_*.db"))
+
+    # bench.ab on the same tiny store: this tree, in a process of its own, agrees with the
+    # benchmark on every floor trial's eligible count.
+    (store,) = cache.glob("duckdb_2k_*.duckdb")
+    duck = next(r for r in doc["runs"] if r["engine"] == "duckdb")
+    ab = measure(Path(__file__).resolve().parents[2], f"duckdb:///{store}", 1)
+    assert {t: m["eligible"] for t, m in ab.items()} == {
+        t: duck["feasibility"][t]["answer"] for t in FLOOR_TRIALS}
+    assert all(m["dart"] > 0 and m["floor"] > 0 for m in ab.values())
