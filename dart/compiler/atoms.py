@@ -41,19 +41,13 @@ def convert_threshold(value: float, from_unit: str, to_unit: str) -> float:
     return units.convert(value, from_unit, to_unit)
 
 
-def apply_test(expr: sa.ColumnElement, test: nodes.Test, scale=lambda v: v) -> Pred:
+def apply_test(expr: sa.ColumnElement | float, test: nodes.Test, scale=lambda v: v) -> Pred:
     """``expr CMP V`` or ``expr BETWEEN A AND B`` (inclusive), V/A/B passed through ``scale``."""
     if isinstance(test, nodes.Compare):
         return _OPS[test.op](expr, scale(test.value))
-    return sa.and_(expr >= scale(test.low), expr <= scale(test.high))
-
-
-def holds(value: float, test: nodes.Test) -> bool:
-    """``test`` applied to a Python number: what a record atom is for a patient without
-    records (their count is 0), so the compiler can fold it to a constant."""
-    if isinstance(test, nodes.Compare):
-        return bool(_OPS[test.op](value, test.value))
-    return test.low <= value <= test.high
+    # ``&``: an AND of the two for SQL expressions, a bool for a Python number (which is
+    # how a record atom is folded for a patient without records).
+    return (expr >= scale(test.low)) & (expr <= scale(test.high))
 
 
 def constant(value: bool) -> Pred:
@@ -209,7 +203,7 @@ class Atoms:
     def _CountOf(self, c: nodes.CountOf) -> Pred:
         # No rows counts as 0, so `count of X < 2` is true for a patient without records.
         n = self._count(c.codeset, c.window)
-        return constant(holds(0, c.test)) if n is None else apply_test(n, c.test)
+        return constant(apply_test(0, c.test)) if n is None else apply_test(n, c.test)
 
     def _ValueOf(self, c: nodes.ValueOf) -> Pred:
         src, cl = self._codeset(c.codeset)
