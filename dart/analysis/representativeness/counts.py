@@ -14,10 +14,11 @@ from __future__ import annotations
 import pandas as pd
 import sqlalchemy as sa
 
+from criteria_grammar.nodes import Compare
 from dart.analysis.representativeness.build import Counts, GroupCounts
 from dart.analysis.representativeness.groups import DIMENSIONS, AgeRange, group_key
 from dart.compiler import CompiledCriteria
-from dart.compiler.dates import birth_cutoff
+from dart.compiler.atoms import age_test
 
 DIMENSION_COLUMNS = tuple(d.key for d in DIMENSIONS)
 
@@ -31,12 +32,13 @@ def counts_query(compiled: CompiledCriteria, age_range: AgeRange | None) -> sa.S
     pr = compiled.patient_rules.subquery("pr")
     rules = [pr.c[name] for name in compiled.rule_columns]
     bounds = []
-    index, dob = compiled.index_date, pr.c.date_of_birth
-    # age >= N  <=>  born on or before the N-year cut-off; age <= N  <=>  after the N+1 one.
+    # Ages as the criteria language compares them: date of birth against birth cut-offs.
     if age_range and age_range.low is not None:
-        bounds.append(dob <= sa.literal(birth_cutoff(index, age_range.low), sa.Date))
+        bounds.append(age_test(pr.c.date_of_birth, Compare(">=", age_range.low),
+                               compiled.index_date))
     if age_range and age_range.high is not None:
-        bounds.append(dob > sa.literal(birth_cutoff(index, age_range.high + 1), sa.Date))
+        bounds.append(age_test(pr.c.date_of_birth, Compare("<=", age_range.high),
+                               compiled.index_date))
     in_age = _one(sa.and_(*bounds)) if bounds else sa.literal(1, sa.Integer)
     failed = sum(((1 - r) for r in rules), sa.literal(0, sa.Integer))
     inner = sa.select(
