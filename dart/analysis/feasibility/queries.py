@@ -166,25 +166,25 @@ def one_query(split: SplitRules, n_rules: int, index_date: dt.date) -> sa.Compou
     groups = (sa.select(baseline.c.practice_id, *varying, sa.func.count().label("n"))
               .group_by(baseline.c.practice_id, *varying).cte("baseline_groups"))
     patterns = [pattern_query(groups, n_rules, split.constant, weight="n")]
-    rule_names = flag_names(n_rules)[1:]
     plain = split.baseline.subquery("baseline_eligible")
-    from_baseline = None
-    if not any(split.constant.get(n) == 0 for n in rule_names):
-        from_baseline = (sa.select(plain.c.patient_id, plain.c.practice_id).where(
-            sa.true(), *(_passes(plain.c[n]) for n in rule_names if n not in split.constant)))
-    if split.recorded is None:
-        parts = [from_baseline]
-    else:
+    ids = sa.select(plain.c.patient_id, plain.c.practice_id)
+    parts = []  # the eligible: with records, then without
+    recorded = None
+    if split.recorded is not None:
         recorded = split.recorded.cte("recorded")
-        parts = [sa.select(recorded.c.patient_id, recorded.c.practice_id)
-                 .where(_all_pass(recorded, n_rules))]
-        if from_baseline is not None:
-            without = ~sa.exists().where(recorded.c.patient_id == plain.c.patient_id)
-            parts.append(from_baseline.where(without))
+        parts.append(sa.select(recorded.c.patient_id, recorded.c.practice_id)
+                     .where(_all_pass(recorded, n_rules)))
         patterns.append(pattern_query(recorded, n_rules, split.constant, minus="base_"))
-    parts = [p for p in parts if p is not None]
+    rule_names = flag_names(n_rules)[1:]
+    if not any(split.constant.get(n) == 0 for n in rule_names):
+        without = ids.where(sa.true(), *(_passes(plain.c[n]) for n in rule_names
+                                         if n not in split.constant))
+        if recorded is not None:
+            without = without.where(
+                ~sa.exists().where(recorded.c.patient_id == plain.c.patient_id))
+        parts.append(without)
     if not parts:  # nobody can be eligible (no records read, a rule no one passes)
-        parts = [sa.select(plain.c.patient_id, plain.c.practice_id).where(sa.false())]
+        parts.append(ids.where(sa.false()))
     eligible_ids = (sa.union_all(*parts) if len(parts) > 1 else parts[0]).cte("eligible_ids")
     # Flat: SQLite does not accept a parenthesised compound SELECT inside another.
     return sa.union_all(*breakdown_parts(eligible_ids, groups, index_date), *patterns)
