@@ -19,7 +19,7 @@ from sqlalchemy.sql import operators as sql_operators
 
 from criteria_grammar import nodes
 from dart.compiler import codesets
-from dart.compiler.codesets import Measure, Reads
+from dart.compiler.codesets import Measure, Ranked, Reads
 from dart.compiler.dates import birth_cutoff, step_back, window_range
 
 Pred = sa.ColumnElement[bool]
@@ -48,6 +48,23 @@ def apply_test(expr: sa.ColumnElement | float, test: nodes.Test, scale=lambda v:
     # ``&``: an AND of the two for SQL expressions, a bool for a Python number (which is
     # how a record atom is folded for a patient without records).
     return (expr >= scale(test.low)) & (expr <= scale(test.high))
+
+
+def value_classes(value: sa.ColumnElement, test: nodes.Test,
+                  scale=lambda v: v) -> list[tuple[Pred, bool]]:
+    """``test`` as classes of values from the lowest up, each with whether it passes:
+    below, inside and above a range (or a comparison's threshold)."""
+    if isinstance(test, nodes.Range):
+        low, high = scale(test.low), scale(test.high)
+        return [(value < low, False), ((value >= low) & (value <= high), True),
+                (value > high, False)]
+    v, op = scale(test.value), test.op
+    if op in ("=", "!="):
+        inside = op == "="
+        return [(value < v, not inside), (value == v, inside), (value > v, not inside)]
+    if op in ("<", ">="):
+        return [(value < v, op == "<"), (value >= v, op == ">=")]
+    return [(value <= v, op == "<="), (value > v, op == ">")]
 
 
 def constant(value: bool) -> Pred:
@@ -187,55 +204,65 @@ class Atoms:
         make = codesets.codeset_source(name, cl.system, tuple(cl.codes))
         return self.reads.source(f"codeset:{name}", make), cl
 
-    # Each record atom: its SQL over the measure's column or, in the registering pass (the
-    # column is None), its constant value for a patient without records: a count of 0,
-    # every other measure absent (so the atom is false).
+    # Each record atom: a test of one measure's column, and its value for a patient without
+    # records (a count of 0, every other measure absent: false). ``Reads.atom`` returns that
+    # value as a constant in the registering pass, then the atom's bit (``codesets``).
 
-    def _count(self, name: str, window: nodes.Window) -> sa.ColumnElement | None:
-        src, _ = self._codeset(name)
-        col = self.reads.column(src, Measure("count", window_range(window, self.index)))
-        return None if col is None else sa.func.coalesce(col, 0)
+    def _count_atom(self, c: nodes.Condition, src: codesets.Source, window: nodes.Window,
+                    test: nodes.Test | None) -> Pred:
+        measure = Measure("count", window_range(window, self.index))
+        if test is None:  # has / invited: at least one row
+            return self.reads.atom(c, src, measure, lambda n: sa.func.coalesce(n, 0) > 0,
+                                   none=False)
+        # No rows counts as 0, so `count of X < 2` is true for a patient without records.
+        return self.reads.atom(c, src, measure,
+                               lambda n: apply_test(sa.func.coalesce(n, 0), test),
+                               none=bool(apply_test(0, test)))
 
     def _Has(self, c: nodes.Has) -> Pred:
-        n = self._count(c.codeset, c.window)
-        return sa.false() if n is None else n > 0
+        return self._count_atom(c, self._codeset(c.codeset)[0], c.window, None)
 
     def _CountOf(self, c: nodes.CountOf) -> Pred:
-        # No rows counts as 0, so `count of X < 2` is true for a patient without records.
-        n = self._count(c.codeset, c.window)
-        return constant(apply_test(0, c.test)) if n is None else apply_test(n, c.test)
+        return self._count_atom(c, self._codeset(c.codeset)[0], c.window, c.test)
+
+    def _Invited(self, c: nodes.Invited) -> Pred:
+        src = self.reads.source("invitation", codesets.invitation_source())
+        return self._count_atom(c, src, c.window, None)
 
     def _ValueOf(self, c: nodes.ValueOf) -> Pred:
         src, cl = self._codeset(c.codeset)
         if cl.system != "snomed":
             raise CompileError(f"{c.aggregate} of {c.codeset}: values are observations only")
-        kind = {"latest": "latest_value", "earliest": "earliest_value"}.get(
-            c.aggregate, c.aggregate)
-        col = self.reads.column(src, Measure(kind, window_range(c.window, self.index)))
         unit = c.test.unit
         if unit is not None and cl.unit is None:
             raise CompileError(f"{c.codeset} declares no unit, so accepts no {unit!r}")
         scale = (lambda v: convert_threshold(v, unit, cl.unit)) if unit else (lambda v: v)
-        return sa.false() if col is None else guarded(col, apply_test(col, c.test, scale))
+        rng = window_range(c.window, self.index)
+        if c.aggregate in ("latest", "earliest"):
+            measure = Measure(f"{c.aggregate}_value", rng)
+            ranked = Ranked(lambda value, _code: value_classes(value, c.test, scale))
+            return self.reads.atom(c, src, measure, ranked, none=False)
+        return self.reads.atom(c, src, Measure(c.aggregate, rng),
+                               lambda col: guarded(col, apply_test(col, c.test, scale)),
+                               none=False)
 
     def _FirstIn(self, c: nodes.FirstIn) -> Pred:
         src, _ = self._codeset(c.codeset)
-        first = self.reads.column(src, Measure("first"))
-        if first is None:
-            return sa.false()
-        inside = codesets.in_range(first, window_range(c.window, self.index), self.index)
-        return guarded(first, inside if inside is not None else sa.true())
+        rng = window_range(c.window, self.index)
+
+        def inside(first: sa.ColumnElement) -> Pred:
+            test = codesets.in_range(first, rng, self.index)
+            return guarded(first, test if test is not None else sa.true())
+
+        return self.reads.atom(c, src, Measure("first"), inside, none=False)
 
     def _LatestCodeIn(self, c: nodes.LatestCodeIn) -> Pred:
         src, _ = self._codeset(c.codeset)
         if c.target not in self.codelists:
             raise CompileError(f"unknown code set {c.target!r}")
         target = tuple(dict.fromkeys(self.codelists[c.target].codes))
-        rng = window_range(c.window, self.index)
-        col = self.reads.column(src, Measure("latest_code_in", rng, target))
-        return sa.false() if col is None else sa.func.coalesce(col, 0) == 1
-
-    def _Invited(self, c: nodes.Invited) -> Pred:
-        src = self.reads.source("invitation", codesets.invitation_source())
-        col = self.reads.column(src, Measure("count", window_range(c.window, self.index)))
-        return sa.false() if col is None else sa.func.coalesce(col, 0) > 0
+        # Two classes: a code outside the target, then in it ("several that date: any").
+        ranked = Ranked(lambda _value, code: [(~code.in_(target), False),
+                                              (code.in_(target), True)])
+        measure = Measure("latest_code", window_range(c.window, self.index))
+        return self.reads.atom(c, src, measure, ranked, none=False)

@@ -1,31 +1,34 @@
-"""Reading records: each TABLE read once per file, every code set a conditional aggregate.
+"""Reading records: each TABLE read once per file, every record atom one bit of a mask.
 
 A *source* is what an atom reads: a code set's rows of ``observation`` or ``prescription``,
-or the ``invitation`` table. The atoms ask a source for *measures* (a count in a window, the
-latest value in a window, ...). All the sources of one table share one read of it::
+or the ``invitation`` table. A record atom is a test of one *measure* of a source (a count in
+a window, the latest value in a window, ...). All the sources of one table share one read::
 
-    {t}_rows: SELECT patient_id, date, code, value, in_<set>... FROM t
-              WHERE date <= :index AND code IN (<every code of every set of the file>)
-    {t}_s1:   SELECT patient_id, <one conditional aggregate per plain measure>
-              FROM {t}_rows WHERE <a row some of them uses> GROUP BY patient_id
-    {t}_srows, {t}_sdates, {t}_s2: (only for latest/earliest values and latest codes) the
-              rows those measures use, each measure's chosen date per patient, and the
-              value (or code) on that date, by one join of those rows to their dates
+    {t}_codes: VALUES (code, in_<set>...): every code of the file's sets, once
+    {t}_rows: SELECT patient_id, date, code, value, in_<set>... FROM t JOIN {t}_codes
+              WHERE date <= :index
+    {t}_s1:   SELECT patient_id, <the masks> FROM {t}_rows
+              WHERE <a row some atom uses> GROUP BY patient_id
 
-and the patient query joins at most two aggregates per table (two to four per file), not one
-or two per code set. Why: measured on DuckDB at 1M patients, the scans of ``observation`` are
-cheap (20-50 ms) and the cost was the per-code-set aggregates, each joined to ~920k base
-patients, and then the rows each stage aggregates (docs/performance.md). A row's membership
-of each code set is computed once in ``rows`` (``in_<set>`` 0/1), so a code in two sets
-counts for both.
+The aggregate query returns no measures, only *masks*: BIGINT words in which bit ``i`` is
+set when record atom ``i`` has, for this patient, the other value than it has for a patient
+without records (``has X``: set when true; ``count of X < 2``: set when false). A patient
+without a row in an aggregate has no bit set there, so ``coalesce(mask, 0)`` is right for
+everyone, and bits are numbered across the whole file, so the masks of several aggregates
+add up (``SUM``) to their OR: one integer per patient and word carries every record atom.
+Why: measured on DuckDB at 1M patients (docs/performance.md), gathering the measures of
+the ~290k recorded patients as one column per measure cost ~0.15 s of a ~0.5 s statement;
+one ``SUM`` of one column costs a third of that.
 
-Columns are NULL for a patient without rows; the atoms decide what NULL means.
+A row's membership of each code set is computed once in ``rows`` (``in_<set>`` 0/1), so a
+code in two sets counts for both.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass
 
 import sqlalchemy as sa
 
@@ -66,20 +69,28 @@ class Measure:
     """One per-patient summary of a source.
 
     kinds: ``count`` (rows in range), ``first`` (first date ever), ``min``/``max``/``mean``
-    (of non-null values in range), ``latest_value``/``earliest_value`` (the value on the
-    latest/earliest date with a value in range; ties: the highest), ``latest_code_in`` (1 if
-    any row on the latest date in range has a code in ``codes``, else 0).
+    (of non-null values in range); and the *chosen-row* kinds, whose atoms test the row(s)
+    on the latest or earliest date in range (``Ranked``): ``latest_value`` and
+    ``earliest_value`` (rows with a value), ``latest_code``.
     """
 
     kind: str
     rng: DateRange | None = None
-    codes: tuple[str, ...] = ()
 
 
-SECOND_STAGE = {"latest_value": "latest_value_date",
-                "earliest_value": "earliest_value_date",
-                "latest_code_in": "latest_date"}
-"""Measures needing a date from the first stage, and the first-stage measure giving it."""
+LATEST = {"latest_value": True, "earliest_value": False, "latest_code": True}
+"""The chosen-row kinds: True when the latest date is chosen, False the earliest."""
+
+
+@dataclass(frozen=True)
+class Ranked:
+    """A chosen-row atom's test, as classes of rows: ``classes(value, code)`` lists (row
+    predicate, passes) from the lowest rank up, e.g. for ``latest X between 58 and 110``:
+    below 58 (fails), 58 to 110 (passes), above 110 (fails). On the chosen date the
+    highest-ranked class present decides ("several that date: the highest of them").
+    """
+
+    classes: Callable[[sa.ColumnElement, sa.ColumnElement], list[tuple[sa.ColumnElement, bool]]]
 
 
 @dataclass
@@ -91,11 +102,71 @@ class Source:
     date_col: str
     codes: tuple[str, ...] | None  # None: every row (invitations)
     has_values: bool
-    measures: dict[Measure, str] = field(default_factory=dict)
+
+
+Pred = sa.ColumnElement[bool]
+
+WORD_BITS = 62
+"""Bits per mask word: a BIGINT holds bits 0..62 positive; 62 keeps every sum in range."""
+
+
+@dataclass(frozen=True, eq=False)
+class Atom:
+    """One record atom: a test of a measure of a source, and its value without records.
+
+    The test is ``pred`` of the measure's column, or for a chosen-row measure ``ranked``.
+    ``slot`` numbers it across the file: word ``slot // WORD_BITS``, bit ``slot % WORD_BITS``.
+    """
+
+    source: Source
+    measure: Measure
+    pred: Callable[[sa.ColumnElement], Pred] | Ranked
+    none: bool
+    slot: int
+
+    @property
+    def word(self) -> str:
+        return f"mask_{self.slot // WORD_BITS}"
+
+    @property
+    def bit(self) -> sa.ColumnElement[int]:
+        return sa.literal_column(str(1 << (self.slot % WORD_BITS)), sa.BigInteger)
+
+    def changed(self, passes: Pred) -> sa.ColumnElement[int]:
+        """Its bit when ``passes`` differs from its value without records."""
+        zero = sa.literal_column("0", sa.BigInteger)
+        return (sa.case((passes, zero), else_=self.bit) if self.none
+                else sa.case((passes, self.bit), else_=zero))
+
+    def of(self, word: sa.ColumnElement) -> Pred:
+        """The atom's value for a patient whose ``word`` (NULL: no row) is given."""
+        unset = sa.func.coalesce(word, 0).bitwise_and(self.bit) == 0
+        return unset if self.none else sa.not_(unset)
+
+
+def _sum(parts: list[sa.ColumnElement[int]]) -> sa.ColumnElement[int]:
+    total = parts[0]
+    for part in parts[1:]:
+        total = total + part
+    return total
+
+
+def wins(dates: list[sa.ColumnElement], i: int, later: bool) -> Pred:
+    """Class ``i``'s chosen date is the chosen one and no higher class is on it.
+
+    ``dates`` are each class's latest (``later``) or earliest date, NULL when it has no row,
+    lowest rank first.
+    """
+    beats = (lambda a, b: a > b) if later else (lambda a, b: a < b)
+    ties = (lambda a, b: a >= b) if later else (lambda a, b: a <= b)
+    mine = dates[i]
+    return sa.and_(mine.is_not(None), *(
+        sa.or_(other.is_(None), (beats if j > i else ties)(mine, other))
+        for j, other in enumerate(dates) if j != i))
 
 
 class TableRead:
-    """The one read of a table shared by all its sources: rows, s1 and (maybe) s2 CTEs."""
+    """The one read of a table shared by all its sources: its rows and ``s1`` CTEs."""
 
     def __init__(self, table: sa.Table, sources: list[Source], index: dt.date):
         self.table, self.sources, self.index = table, sources, index
@@ -107,49 +178,59 @@ class TableRead:
         self.rows = self._rows()
 
     def _rows(self) -> sa.CTE:
+        """The table's rows the file reads: dated up to the index, with a code of one of its
+        sets (joined to ``codes``, which also carries the ``in_<set>`` flags)."""
         t = self.table
         cols = [t.c.patient_id, t.c[self.date_col].label("d")]
-        codes = [s.codes for s in self.sources]
-        if all(c is not None for c in codes):
+        read = t
+        if all(s.codes is not None for s in self.sources):
+            codes = self._codes()
+            read = t.join(codes, codes.c.code == t.c.code)
             cols.append(t.c.code)
+            cols += [codes.c[f"in_{s.name}"] for s in self.sources if self.flagged]
         cols.append(t.c.value if self.has_values else sa.null().label("value"))
-        if self.flagged:
-            cols += [sa.case((t.c.code.in_(s.codes), 1), else_=0).label(f"in_{s.name}")
-                     for s in self.sources]
-        where = [t.c[self.date_col] <= sa.literal(self.index, sa.Date)]
-        if all(c is not None for c in codes):
-            union = tuple(dict.fromkeys(code for c in codes for code in c))
-            where.append(t.c.code.in_(union))
-        return sa.select(*cols).where(*where).cte(f"{t.name}_rows")
+        where = t.c[self.date_col] <= sa.literal(self.index, sa.Date)
+        return sa.select(*cols).select_from(read).where(where).cte(f"{t.name}_rows")
+
+    def _codes(self) -> sa.CTE:
+        """``(code, in_<set>...)``: every code of the sets once, with its memberships.
+
+        Why a join and not ``code IN (...)`` plus a ``CASE`` per set: measured on DuckDB at
+        1M (docs/performance.md), the ``IN`` over ~5.7M observations became a mark join,
+        a filter and one ``CASE`` per set and row; the join does all three at once.
+        """
+        union = list(dict.fromkeys(code for s in self.sources for code in s.codes))
+        members = [set(s.codes) for s in self.sources] if self.flagged else []
+        columns = [sa.column("code", sa.String)]
+        columns += [sa.column(f"in_{s.name}", sa.Integer) for s in self.sources if self.flagged]
+        rows = [(code, *(int(code in m) for m in members)) for code in union]
+        return sa.values(*columns, name=f"{self.table.name}_codes").data(rows).cte(
+            f"{self.table.name}_codes")
 
     def member(self, src: Source) -> sa.ColumnElement[bool] | None:
         """The row belongs to ``src``'s code set (None: every row of the read does)."""
         return self.rows.c[f"in_{src.name}"] == 1 if self.flagged else None
 
-    def build(self) -> tuple[list[sa.CTE], dict[tuple[str, Measure], sa.ColumnElement]]:
-        """The CTEs to join to the patients and, for every measure, its column in them.
+    def build(self, atoms: list[Atom]) -> sa.CTE:
+        """``{t}_s1``: one row per patient with a row some atom uses, and its mask words.
 
-        Two at most: ``s1`` for the plain aggregates and ``s2`` for the measures that need a
-        chosen date first (latest/earliest value, latest code). Each reads only the rows
-        some of its measures can use (see ``_used_by``).
+        Each chosen-row atom (latest/earliest value, latest code) takes one ``MAX``/``MIN``
+        of the date per class of rows (``Ranked``), all in the same pass: measured on DuckDB
+        at 1M (docs/performance.md), that replaced a second stage (the chosen date per
+        patient, then its rows joined back and grouped again) that cost ~0.1 s.
         """
-        firsts = {(src.name, m): (src, m, f"{src.name}_{lbl}") for src in self.sources
-                  for m, lbl in src.measures.items() if m.kind not in SECOND_STAGE}
-        seconds = [(src, m, f"{src.name}_{lbl}") for src in self.sources
-                   for m, lbl in src.measures.items() if m.kind in SECOND_STAGE]
-        ctes, cols = [], {}
-        if firsts:
-            used = self._used_by([(src, m) for src, m, _ in firsts.values()])
-            s1 = sa.select(self.rows.c.patient_id, *(
-                self._aggregate(src, m).label(lbl) for src, m, lbl in firsts.values()
-            )).where(*used).group_by(self.rows.c.patient_id).cte(f"{self.table.name}_s1")
-            ctes.append(s1)
-            cols.update({k: s1.c[lbl] for k, (_s, _m, lbl) in firsts.items()})
-        if seconds:
-            s2 = self._second_stage(seconds)
-            ctes.append(s2)
-            cols.update({(src.name, m): s2.c[lbl] for src, m, lbl in seconds})
-        return ctes, cols
+        rows = self.rows
+        used = self._used_by([(a.source, a.measure) for a in atoms])
+        words: dict[str, list[sa.ColumnElement[int]]] = {}
+        for atom in atoms:
+            if isinstance(atom.pred, Ranked):
+                passes = self._chosen(atom)
+            else:
+                passes = atom.pred(self._aggregate(atom.source, atom.measure))
+            words.setdefault(atom.word, []).append(atom.changed(passes))
+        masks = [sa.cast(_sum(parts), sa.BigInteger).label(word) for word, parts in words.items()]
+        return (sa.select(rows.c.patient_id, *masks).where(*used).group_by(rows.c.patient_id)
+                .cte(f"{self.table.name}_s1"))
 
     def _row_test(self, src: Source, m: Measure) -> sa.ColumnElement[bool] | None:
         """Which rows measure ``m`` of ``src`` can use (None: every row of the read)."""
@@ -157,16 +238,16 @@ class TableRead:
         if m.rng is None:  # ``first``: every row of the set, ever
             return member
         inside = _all(member, in_range(self.rows.c.d, m.rng, self.index))
-        if m.kind in ("count", "latest_date", "latest_code_in"):
+        if m.kind in ("count", "latest_code"):
             return inside
         return _all(inside, self.rows.c.value.is_not(None))  # value measures
 
     def _used_by(self, measures: list[tuple[Source, Measure]]) -> list[sa.ColumnElement]:
         """A WHERE keeping the rows at least one of ``measures`` uses ([] if all are used).
 
-        Why: the aggregates' cost is their rows (hash GROUP BY and join back); at 1M on
-        DuckDB, ``hypertension_uncontrolled`` read 1.8M rows, most of them old BP readings
-        that only ``within 12 months`` measures look at.
+        Why: the aggregates' cost is their rows (hash GROUP BY); at 1M on DuckDB,
+        ``hypertension_uncontrolled`` read 1.8M rows, most of them old BP readings that
+        only ``within 12 months`` measures look at.
         """
         tests = [self._row_test(src, m) for src, m in measures]
         if any(t is None for t in tests):
@@ -185,61 +266,38 @@ class TableRead:
             return getattr(sa.func, m.kind)(_when(test, value))
         if m.kind == "mean":
             return sa.func.avg(_when(test, value))
-        if m.kind in ("latest_date", "latest_value_date"):
-            return sa.func.max(_when(test, d))
-        if m.kind == "earliest_value_date":
-            return sa.func.min(_when(test, d))
         raise ValueError(f"unknown measure {m.kind}")
 
-    def _second_stage(self, seconds: list[tuple[Source, Measure, str]]) -> sa.CTE:
-        """Per measure, the value (or code) on its chosen date, over the rows it can use.
+    def _chosen(self, atom: Atom) -> Pred:
+        """A chosen-row atom: the class of the highest rank on the chosen date passes.
 
-        ``srows`` (the rows any of these measures can use) → ``sdates`` (each measure's
-        chosen date per patient) → ``s2``: ``srows JOIN sdates`` on the patient only, the
-        chosen dates tested inside the CASEs (measured on DuckDB, 100k: an ``OR`` of date
-        equalities in the ON of an outer join took 4.4 s instead of 0.02 s).
+        Per class, the latest (or earliest) date of its rows the measure can use; the chosen
+        date is the latest of those, and on it the highest class present decides.
         """
-        name, rows = self.table.name, self.rows
-        used = self._used_by([(src, m) for src, m, _ in seconds])
-        srows = sa.select(rows).where(*used).cte(f"{name}_srows")
-        self.rows = srows  # _aggregate and member() read the second-stage rows from here
-        try:
-            helpers = {(src.name, m): Measure(SECOND_STAGE[m.kind], m.rng)
-                       for src, m, _ in seconds}
-            date_of = {k: f"{k[0]}_d{i}" for i, k in enumerate(helpers)}
-            src_of = {src.name: src for src, _, _ in seconds}
-            sdates = sa.select(srows.c.patient_id, *(
-                self._aggregate(src_of[k[0]], h).label(date_of[k])
-                for k, h in helpers.items())).group_by(srows.c.patient_id).cte(
-                f"{name}_sdates")
-            cols = []
-            for src, m, lbl in seconds:
-                on_date = _all(self.member(src), srows.c.d == sdates.c[date_of[(src.name, m)]])
-                if m.kind == "latest_code_in":
-                    hit = sa.and_(on_date, srows.c.code.in_(m.codes))
-                    cols.append(sa.func.max(sa.case((hit, 1), else_=0)).label(lbl))
-                else:  # several on that date: the highest value
-                    cols.append(sa.func.max(sa.case((on_date, srows.c.value))).label(lbl))
-        finally:
-            self.rows = rows
-        return (sa.select(srows.c.patient_id, *cols)
-                .select_from(srows.join(sdates, srows.c.patient_id == sdates.c.patient_id))
-                .group_by(srows.c.patient_id).cte(f"{name}_s2"))
+        m, rows = atom.measure, self.rows
+        test = self._row_test(atom.source, m)
+        later = LATEST[m.kind]
+        pick = sa.func.max if later else sa.func.min
+        classes = atom.pred.classes(rows.c.value, rows.c.code)
+        dates = [pick(sa.case((_all(test, row), rows.c.d))) for row, _ in classes]
+        return sa.or_(sa.false(), *(wins(dates, i, later)
+                                    for i, (_, passes) in enumerate(classes) if passes))
 
 
 class Reads:
-    """Registry of sources and measures; builds the CTEs and hands out their columns.
+    """Registry of sources and record atoms; builds the CTEs and hands out the atoms.
 
-    Atoms are compiled twice: once to register what they need (``built`` False: ``column``
-    returns None, and each atom compiles to its constant value for a patient without
-    records), then after ``build`` to get the real columns.
+    Atoms are compiled twice: once to register what they need (``built`` False: ``atom``
+    returns the atom's constant value for a patient without records), then after ``build``
+    to get each atom as a test of its bit.
     """
 
     def __init__(self, index: dt.date):
         self.index = index
         self.sources: dict[str, Source] = {}
+        self.atoms: dict[Hashable, Atom] = {}
         self.built = False
-        self._cols: dict[tuple[str, Measure], sa.ColumnElement] = {}
+        self._words: dict[Atom, sa.ColumnElement] = {}
         self.joins: list[sa.CTE] = []
 
     def source(self, key: str, make) -> Source:
@@ -247,24 +305,28 @@ class Reads:
             self.sources[key] = make(f"src{len(self.sources)}")
         return self.sources[key]
 
-    def column(self, source: Source, measure: Measure) -> sa.ColumnElement | None:
-        """The measure's column; before ``build``, register it and return None (the atoms
-        then compile what they mean for a patient without records)."""
+    def atom(self, key: Hashable, source: Source, measure: Measure,
+             pred: Callable[[sa.ColumnElement], Pred], none: bool) -> Pred:
+        """Record atom ``key`` (equal keys: one atom): ``pred`` of the measure's column,
+        ``none`` for a patient without records. Before ``build``, registers it and returns
+        ``none`` as a constant (SQLAlchemy folds it through AND, OR, NOT)."""
         if not self.built:
-            source.measures.setdefault(measure, f"m{len(source.measures)}")
-            return None
-        return self._cols[(source.name, measure)]
+            if key not in self.atoms:
+                self.atoms[key] = Atom(source, measure, pred, none, len(self.atoms))
+            return sa.true() if none else sa.false()
+        atom = self.atoms[key]
+        return atom.of(self._words[atom])
 
     def build(self) -> None:
-        """One read per table over every registered measure (see the module docstring)."""
-        by_table: dict[str, list[Source]] = {}
-        for src in self.sources.values():
-            if src.measures:
-                by_table.setdefault(src.table.name, []).append(src)
-        for sources in by_table.values():
-            ctes, cols = TableRead(sources[0].table, sources, self.index).build()
-            self.joins.extend(ctes)
-            self._cols.update(cols)
+        """One read per table over every registered atom (see the module docstring)."""
+        by_table: dict[str, list[Atom]] = {}
+        for atom in self.atoms.values():
+            by_table.setdefault(atom.source.table.name, []).append(atom)
+        for atoms in by_table.values():
+            sources = list({id(a.source): a.source for a in atoms}.values())
+            s1 = TableRead(sources[0].table, sources, self.index).build(atoms)
+            self.joins.append(s1)
+            self._words.update({a: s1.c[a.word] for a in atoms})
         self.built = True
 
 
