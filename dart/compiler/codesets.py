@@ -151,20 +151,6 @@ def _sum(parts: list[sa.ColumnElement[int]]) -> sa.ColumnElement[int]:
     return total
 
 
-def wins(dates: list[sa.ColumnElement], i: int, later: bool) -> Pred:
-    """Class ``i``'s chosen date is the chosen one and no higher class is on it.
-
-    ``dates`` are each class's latest (``later``) or earliest date, NULL when it has no row,
-    lowest rank first.
-    """
-    beats = (lambda a, b: a > b) if later else (lambda a, b: a < b)
-    ties = (lambda a, b: a >= b) if later else (lambda a, b: a <= b)
-    mine = dates[i]
-    return sa.and_(mine.is_not(None), *(
-        sa.or_(other.is_(None), (beats if j > i else ties)(mine, other))
-        for j, other in enumerate(dates) if j != i))
-
-
 class TableRead:
     """The one read of a table shared by all its sources: its rows and ``s1`` CTEs."""
 
@@ -215,9 +201,9 @@ class TableRead:
         """``{t}_s1``: one row per patient with a row some atom uses, and its mask words.
 
         Each chosen-row atom (latest/earliest value, latest code) takes one ``MAX``/``MIN``
-        of the date per class of rows (``Ranked``), all in the same pass: measured on DuckDB
-        at 1M (docs/performance.md), that replaced a second stage (the chosen date per
-        patient, then its rows joined back and grouped again) that cost ~0.1 s.
+        of its rows' date and class (``_chosen``), in the same pass: measured on DuckDB at
+        1M (docs/performance.md), that replaced a second stage (the chosen date per patient,
+        then its rows joined back and grouped again) that cost ~0.1 s.
         """
         rows = self.rows
         used = self._used_by([(a.source, a.measure) for a in atoms])
@@ -271,17 +257,37 @@ class TableRead:
     def _chosen(self, atom: Atom) -> Pred:
         """A chosen-row atom: the class of the highest rank on the chosen date passes.
 
-        Per class, the latest (or earliest) date of its rows the measure can use; the chosen
-        date is the latest of those, and on it the highest class present decides.
+        One ``MAX`` (latest) or ``MIN`` (earliest) over ``stamp``: the row's date in seconds
+        times ``RANKS`` plus its class's rank (counted down for ``MIN``), so the one number
+        orders rows by date, then by rank; its remainder by ``RANKS`` is the deciding class.
         """
         m, rows = atom.measure, self.rows
-        test = self._row_test(atom.source, m)
         later = LATEST[m.kind]
-        pick = sa.func.max if later else sa.func.min
         classes = atom.pred.classes(rows.c.value, rows.c.code)
-        dates = [pick(sa.case((_all(test, row), rows.c.d))) for row, _ in classes]
-        return sa.or_(sa.false(), *(wins(dates, i, later)
-                                    for i, (_, passes) in enumerate(classes) if passes))
+
+        def code(rank: int) -> int:
+            return rank if later else RANKS - 1 - rank
+
+        seconds = sa.cast(sa.extract("epoch", rows.c.d), sa.BigInteger) + _int(EPOCH_SHIFT)
+        rank = sa.case(*((row, _int(code(i))) for i, (row, _) in enumerate(classes)))
+        stamp = seconds * _int(RANKS) + rank
+        test = self._row_test(atom.source, m)
+        chosen = (sa.func.max if later else sa.func.min)(
+            stamp if test is None else sa.case((test, stamp)))
+        passing = [_int(code(i)) for i, (_, passes) in enumerate(classes) if passes]
+        return sa.and_(chosen.is_not(None), (chosen % _int(RANKS)).in_(passing))
+
+
+def _int(n: int) -> sa.ColumnElement[int]:
+    """Our own integer constant, written into the SQL (see ``atoms.ONE``)."""
+    return sa.literal_column(str(n), sa.BigInteger)
+
+
+RANKS = 4
+"""More than the classes of any chosen-row atom (at most 3: below, inside, above)."""
+EPOCH_SHIFT = 1 << 34
+"""Seconds added to a date's epoch so every stamp is positive (dates from the 15th century
+on), which keeps its remainder by ``RANKS`` the rank on every engine."""
 
 
 class Reads:
