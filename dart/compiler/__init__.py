@@ -3,8 +3,8 @@
 Public API::
 
     compile_criteria(criteria, library, index_date) -> CompiledCriteria
-    resolve_index_date(criteria, engine) -> date
-    prepare(engine, criteria, library=None, index_date=None) -> Prepared
+    resolve_index_date(criteria, bind) -> date
+    prepare(bind, criteria, library=None, index_date=None) -> Prepared
     explain(criteria, index_date=None) -> list[str]
 """
 
@@ -22,13 +22,13 @@ from dart.compiler.english import describe, explain
 from dart.compiler.query import CompiledCriteria, RuleInfo, SplitRules, compile_criteria
 
 
-def resolve_index_date(criteria: nodes.Criteria, engine: sa.Engine) -> dt.date:
-    """The file's ``index date``, else the store's ``extract_date``."""
+def resolve_index_date(criteria: nodes.Criteria, bind: sa.Engine | sa.Connection) -> dt.date:
+    """The file's ``index date``, else the store's ``extract_date`` (read through ``bind``)."""
     if criteria.index_date is not None:
         return criteria.index_date
     from dart.store.engine import StoreError, store_info
 
-    value = store_info(engine).get("extract_date")
+    value = store_info(bind).get("extract_date")
     if not value:
         raise StoreError("the store has no extract_date and the criteria no 'index date'")
     try:
@@ -50,11 +50,13 @@ class Prepared:
         return self.compiled.index_date
 
 
-def prepare(engine: sa.Engine, criteria: nodes.Criteria | str, library: Mapping | None = None,
-            *, index_date: dt.date | None = None) -> Prepared:
+def prepare(bind: sa.Engine | sa.Connection, criteria: nodes.Criteria | str,
+            library: Mapping | None = None, *, index_date: dt.date | None = None) -> Prepared:
     """The one way every analysis starts: parse (if text), check against ``library`` (default:
     the shipped codelists), resolve the index date (the file's, else the store's extract
     date, unless ``index_date`` is given) and compile. Raises ``CriteriaError``/``StoreError``.
+    Pass the connection the statement will run on, so the store is opened once (an open of
+    a DuckDB file costs ~20-30 ms, docs/performance.md).
     """
     from criteria_grammar import check, parse
     from dart.store.codelists import load_library
@@ -63,7 +65,7 @@ def prepare(engine: sa.Engine, criteria: nodes.Criteria | str, library: Mapping 
         criteria = parse(criteria)
     library = load_library() if library is None else library
     check(criteria, library)
-    index_date = index_date or resolve_index_date(criteria, engine)
+    index_date = index_date or resolve_index_date(criteria, bind)
     return Prepared(criteria, library, compile_criteria(criteria, library, index_date))
 
 

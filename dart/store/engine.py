@@ -169,9 +169,11 @@ def require_store(engine: sa.Engine) -> None:
         )
 
 
-def store_info(engine: sa.Engine) -> dict[str, str]:
-    """The ``store_info`` key/value pairs."""
+def store_info(bind: sa.Engine | sa.Connection) -> dict[str, str]:
+    """The ``store_info`` key/value pairs (on ``bind``'s connection, or a new one)."""
     from dart.store.schema import store_info as table
 
-    with engine.connect() as conn:
-        return {k: v for k, v in conn.execute(sa.select(table.c.key, table.c.value))}
+    if isinstance(bind, sa.Engine):
+        with bind.connect() as conn:
+            return store_info(conn)
+    return {k: v for k, v in bind.execute(sa.select(table.c.key, table.c.value))}

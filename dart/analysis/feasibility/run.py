@@ -60,11 +60,12 @@ def run_feasibility(engine: sa.Engine, criteria: Criteria | str, library=None, *
     ``library`` defaults to the shipped codelist library; ``index_date`` to the file's own,
     else the store's extract date. One query runs; the result holds exact counts.
     """
-    ready = prepare(engine, criteria, library, index_date=index_date)
-    criteria, compiled, index_date = ready.criteria, ready.compiled, ready.index_date
-    infos, n_rules = compiled.rules, len(compiled.rules)
-    with engine.connect() as conn:
+    with engine.connect() as conn:  # one open of the store for everything
+        ready = prepare(conn, criteria, library, index_date=index_date)
+        compiled = ready.compiled
         results = [conn.execute(s).all() for s in statements(compiled)]
+    criteria, index_date = ready.criteria, ready.index_date
+    infos, n_rules = compiled.rules, len(compiled.rules)
     if n_rules <= MAX_PATTERN_RULES:
         rows = results[0]
         totals = totals_from_patterns(
