@@ -31,6 +31,7 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from sqlalchemy.sql.selectable import TextualSelect
 
 from dart.compiler.dates import DateRange
 from dart.store import schema
@@ -151,6 +152,16 @@ def _sum(parts: list[sa.ColumnElement[int]]) -> sa.ColumnElement[int]:
     return total
 
 
+class _NamedValues(TextualSelect):
+    """A ``VALUES`` list as a CTE with named columns (``WITH t(code, ...) AS (VALUES ...)``,
+    which SQLite, DuckDB and PostgreSQL all read), and, unlike SQLAlchemy's ``Values``,
+    cacheable: SQLAlchemy compiles a statement of the same shape once per process (a
+    ``Values`` made every statement uncacheable, ~15 ms of compiling per run at 1M)."""
+
+    name_cte_columns = True
+    inherit_cache = True
+
+
 class TableRead:
     """The one read of a table shared by all its sources: its rows and ``s1`` CTEs."""
 
@@ -183,15 +194,19 @@ class TableRead:
 
         Why a join and not ``code IN (...)`` plus a ``CASE`` per set: measured on DuckDB at
         1M (docs/performance.md), the ``IN`` over ~5.7M observations became a mark join,
-        a filter and one ``CASE`` per set and row; the join does all three at once.
+        a filter and one ``CASE`` per set and row; the join does all three at once. The
+        codes are bound; the 0/1 flags are ours, written into the SQL.
         """
-        union = list(dict.fromkeys(code for s in self.sources for code in s.codes))
-        members = [set(s.codes) for s in self.sources] if self.flagged else []
+        name = self.table.name
+        codes = list(dict.fromkeys(code for s in self.sources for code in s.codes))
+        flags = [set(s.codes) for s in self.sources] if self.flagged else []
+        binds = [sa.bindparam(f"{name}_code_{i}", code, sa.String) for i, code in enumerate(codes)]
+        rows = ", ".join(f"(:{b.key}{''.join(f', {int(c in f)}' for f in flags)})"
+                         for b, c in zip(binds, codes, strict=True))
         columns = [sa.column("code", sa.String)]
         columns += [sa.column(f"in_{s.name}", sa.Integer) for s in self.sources if self.flagged]
-        rows = [(code, *(int(code in m) for m in members)) for code in union]
-        return sa.values(*columns, name=f"{self.table.name}_codes").data(rows).cte(
-            f"{self.table.name}_codes")
+        return _NamedValues(sa.text(f"VALUES {rows}").bindparams(*binds), columns).cte(
+            f"{name}_codes")
 
     def member(self, src: Source) -> sa.ColumnElement[bool] | None:
         """The row belongs to ``src``'s code set (None: every row of the read does)."""
