@@ -42,11 +42,14 @@ def run_task(task: dict) -> dict:
 def plan(spec: StoreSpec, repeats: int, files: list[str]) -> Iterator[dict]:
     """The measurement tasks for one store, in the order they run."""
     base = {"url": spec.url(), "repeats": repeats}
-    for name in dict.fromkeys([*files, *FLOOR_TRIALS]):  # the floor needs DART's own time
-        yield {**base, "kind": "feasibility", "item": name}
+    for name in files:
+        if name not in FLOOR_TRIALS:
+            yield {**base, "kind": "feasibility", "item": name}
+    # A trial's DART, floor and pandas measurements run one after the other, so that their
+    # ratios are not skewed by the machine's speed drifting over the minutes of a run.
     for trial in FLOOR_TRIALS:
-        yield {**base, "kind": "floor", "item": trial}
-        yield {**base, "kind": "peer", "item": trial}
+        for kind in ("feasibility", "floor", "peer"):
+            yield {**base, "kind": kind, "item": trial}
     yield {**base, "kind": "representativeness", "item": REPORT_TRIAL}
     yield {**base, "kind": "invites", "item": REPORT_TRIAL}
 
