@@ -152,6 +152,12 @@ def _sum(parts: list[sa.ColumnElement[int]]) -> sa.ColumnElement[int]:
     return total
 
 
+def _earliest(ranges: list[DateRange | None]) -> dt.date | None:
+    """The earliest start of ``ranges``; None when one has none (``ever``, ``first``)."""
+    starts = [r.start if r is not None else None for r in ranges]
+    return None if any(d is None for d in starts) else min(starts)
+
+
 class _NamedValues(TextualSelect):
     """A ``VALUES`` list as a CTE with named columns (``WITH t(code, ...) AS (VALUES ...)``,
     which SQLite, DuckDB and PostgreSQL all read), and, unlike SQLAlchemy's ``Values``,
@@ -165,18 +171,25 @@ class _NamedValues(TextualSelect):
 class TableRead:
     """The one read of a table shared by all its sources: its rows and ``s1`` CTEs."""
 
-    def __init__(self, table: sa.Table, sources: list[Source], index: dt.date):
+    def __init__(self, table: sa.Table, atoms: list[Atom], index: dt.date):
+        sources = list({id(a.source): a.source for a in atoms}.values())
         self.table, self.sources, self.index = table, sources, index
         first = sources[0]
         self.date_col, self.has_values = first.date_col, first.has_values
         # Membership flags only when the table serves several code sets: with one set,
-        # the read's own ``code IN`` filter already says it.
+        # the join to its codes already says it.
         self.flagged = len(sources) > 1 and all(s.codes is not None for s in sources)
-        self.rows = self._rows()
+        self.rows = self._rows(_earliest([a.measure.rng for a in atoms]))
 
-    def _rows(self) -> sa.CTE:
-        """The table's rows the file reads: dated up to the index, with a code of one of its
-        sets (joined to ``codes``, which also carries the ``in_<set>`` flags)."""
+    def _rows(self, since: dt.date | None) -> sa.CTE:
+        """The table's rows the file reads: dated up to the index (and from ``since``, the
+        earliest date any atom looks at), with a code of one of its sets (joined to
+        ``codes``, which also carries the ``in_<set>`` flags).
+
+        Why ``since``: measured on DuckDB at 1M (docs/performance.md), a bound on the date
+        is filtered inside the scan, where the windows' ``OR`` was a filter of its own over
+        the ~2.5M prescriptions of the last year and a half.
+        """
         t = self.table
         cols = [t.c.patient_id, t.c[self.date_col].label("d")]
         read = t
@@ -186,8 +199,11 @@ class TableRead:
             cols.append(t.c.code)
             cols += [codes.c[f"in_{s.name}"] for s in self.sources if self.flagged]
         cols.append(t.c.value if self.has_values else sa.null().label("value"))
-        where = t.c[self.date_col] <= sa.literal(self.index, sa.Date)
-        return sa.select(*cols).select_from(read).where(where).cte(f"{t.name}_rows")
+        date = t.c[self.date_col]
+        where = [date <= sa.literal(self.index, sa.Date)]
+        if since is not None:
+            where.append(date >= sa.literal(since, sa.Date))
+        return sa.select(*cols).select_from(read).where(*where).cte(f"{t.name}_rows")
 
     def _codes(self) -> sa.CTE:
         """``(code, in_<set>...)``: every code of the sets once, with its memberships.
@@ -344,8 +360,7 @@ class Reads:
         for atom in self.atoms.values():
             by_table.setdefault(atom.source.table.name, []).append(atom)
         for atoms in by_table.values():
-            sources = list({id(a.source): a.source for a in atoms}.values())
-            s1 = TableRead(sources[0].table, sources, self.index).build(atoms)
+            s1 = TableRead(atoms[0].source.table, atoms, self.index).build(atoms)
             self.joins.append(s1)
             self._words.update({a: s1.c[a.word] for a in atoms})
         self.built = True

@@ -1,7 +1,7 @@
 """Several code sets read together: the compiler reads each table ONCE per file.
 
 Every code set of a file shares one read of ``observation`` (or ``prescription``), each
-measure a conditional aggregate over it, and the latest/earliest values one second stage
+atom a bit of a mask aggregated over it, latest/earliest values included
 (dart/compiler/codesets.py). These cases pin down what that sharing must not change: a code
 in two sets counts for both, windows and dates stay per atom, and a patient whose rows are
 all outside every window is treated as one without records.
