@@ -206,16 +206,7 @@ def split_rules(criteria: nodes.Criteria, true: tuple, baseline: tuple,
     # to an aggregate, so no engine depends on indexing one. Measured (docs/performance.md):
     # SQLite, made to join the aggregates to a set of ids, scanned one per patient (98 s
     # instead of 1.4 s at 100k for smoking_cessation).
-    names = list(dict.fromkeys(c.name for cte in reads for c in cte.c if c.name != "patient_id"))
-    absent = sa.cast(sa.null(), sa.BigInteger)  # typed: PostgreSQL types a bare NULL text
-    stacked = sa.union_all(*(
-        sa.select(cte.c.patient_id, *(cte.c[n] if n in cte.c else absent.label(n)
-                                      for n in names))
-        for cte in reads)).subquery("stacked")
-    # CAST: PostgreSQL sums BIGINT to NUMERIC, which has no ``&``.
-    measures = (sa.select(stacked.c.patient_id, *(
-        sa.cast(sa.func.sum(stacked.c[n]), sa.BigInteger).label(n) for n in names))
-                .group_by(stacked.c.patient_id).subquery("recorded_masks"))
+    measures = reads[0] if len(reads) == 1 else _summed(reads)  # one: already per patient
     joined = measures.join(patient, patient.c.patient_id == measures.c.patient_id)
     if with_practice:
         joined = joined.outerjoin(practice, on_practice)
@@ -233,3 +224,17 @@ def split_rules(criteria: nodes.Criteria, true: tuple, baseline: tuple,
                                   for c in columns))
                 .select_from(joined).where(where))
     return SplitRules(base, recorded, constant)
+
+
+def _summed(reads: list[sa.CTE]) -> sa.Subquery:
+    """The aggregates' mask words stacked and summed per patient (disjoint bits: an OR)."""
+    names = list(dict.fromkeys(c.name for cte in reads for c in cte.c if c.name != "patient_id"))
+    absent = sa.cast(sa.null(), sa.BigInteger)  # typed: PostgreSQL types a bare NULL text
+    stacked = sa.union_all(*(
+        sa.select(cte.c.patient_id, *(cte.c[n] if n in cte.c else absent.label(n)
+                                      for n in names))
+        for cte in reads)).subquery("stacked")
+    # CAST: PostgreSQL sums BIGINT to NUMERIC, which has no ``&``.
+    return (sa.select(stacked.c.patient_id, *(
+        sa.cast(sa.func.sum(stacked.c[n]), sa.BigInteger).label(n) for n in names))
+            .group_by(stacked.c.patient_id).subquery("recorded_masks"))
