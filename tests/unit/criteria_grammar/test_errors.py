@@ -81,3 +81,12 @@ def test_error_json_shape() -> None:
     with pytest.raises(CriteriaError) as caught:
         parse("include has")
     assert set(caught.value.to_json()) >= {"code", "message", "line", "column", "text"}
+
+
+@pytest.mark.parametrize("text", ['include "x": or age >= 65', "include and has a",
+                                  "exclude not or"])
+def test_a_keyword_where_a_condition_belongs_says_so(text: str) -> None:
+    # Not "expected 'not'" (what the grammar's first alternative happened to be).
+    with pytest.raises(CriteriaError) as caught:
+        parse(text)
+    assert "expected a condition after" in str(caught.value).splitlines()[0]
