@@ -21,6 +21,7 @@ from criteria_grammar import nodes
 from dart.compiler import codesets
 from dart.compiler.codesets import Measure, Ranked, Reads
 from dart.compiler.dates import birth_cutoff, step_back, window_range
+from dart.compiler.sqltypes import DATE, INTEGER
 
 Pred = sa.ColumnElement[bool]
 
@@ -87,8 +88,8 @@ def known(pred: Pred) -> bool | None:
     return value
 
 
-ONE = sa.literal_column("1", sa.Integer)
-ZERO = sa.literal_column("0", sa.Integer)
+ONE = sa.literal_column("1", INTEGER)
+ZERO = sa.literal_column("0", INTEGER)
 """Our own 0/1 constants, written into the SQL: as bound parameters they would hide a
 constant from the planners (``CASE WHEN false THEN ? ELSE ? END`` is not folded)."""
 
@@ -105,10 +106,10 @@ def age_test(dob: sa.ColumnElement, test: nodes.Test, index: dt.date) -> Pred:
     thresholds round to the whole ages they admit (age > 17.5 is age >= 18).
     """
     def at_least(n: int) -> Pred:
-        return dob <= sa.literal(birth_cutoff(index, n), sa.Date)
+        return dob <= sa.literal(birth_cutoff(index, n), DATE)
 
     def below(n: int) -> Pred:
-        return dob > sa.literal(birth_cutoff(index, n), sa.Date)
+        return dob > sa.literal(birth_cutoff(index, n), DATE)
 
     if isinstance(test, nodes.Range):
         return sa.and_(at_least(math.ceil(test.low)), below(math.floor(test.high) + 1))
@@ -193,7 +194,7 @@ class Atoms:
 
     def _Registered(self, c: nodes.Registered) -> Pred:
         since = step_back(self.index, c.amount, c.unit)
-        return self.patient.c.registration_start <= sa.literal(since, sa.Date)
+        return self.patient.c.registration_start <= sa.literal(since, DATE)
 
     # --- records -------------------------------------------------------------------------
 

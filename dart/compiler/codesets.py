@@ -34,6 +34,7 @@ import sqlalchemy as sa
 from sqlalchemy.sql.selectable import TextualSelect
 
 from dart.compiler.dates import DateRange
+from dart.compiler.sqltypes import BIGINT, DATE, INTEGER, TEXT
 from dart.store import schema
 
 
@@ -46,9 +47,9 @@ def in_range(
     """
     parts = []
     if rng.start is not None:
-        parts.append(col >= sa.literal(rng.start, sa.Date))
+        parts.append(col >= sa.literal(rng.start, DATE))
     if rng.end < index:
-        parts.append(col <= sa.literal(rng.end, sa.Date))
+        parts.append(col <= sa.literal(rng.end, DATE))
     return sa.and_(*parts) if parts else None
 
 
@@ -131,11 +132,11 @@ class Atom:
 
     @property
     def bit(self) -> sa.ColumnElement[int]:
-        return sa.literal_column(str(1 << (self.slot % WORD_BITS)), sa.BigInteger)
+        return sa.literal_column(str(1 << (self.slot % WORD_BITS)), BIGINT)
 
     def changed(self, passes: Pred) -> sa.ColumnElement[int]:
         """Its bit when ``passes`` differs from its value without records."""
-        zero = sa.literal_column("0", sa.BigInteger)
+        zero = sa.literal_column("0", BIGINT)
         return (sa.case((passes, zero), else_=self.bit) if self.none
                 else sa.case((passes, self.bit), else_=zero))
 
@@ -200,9 +201,9 @@ class TableRead:
             cols += [codes.c[f"in_{s.name}"] for s in self.sources if self.flagged]
         cols.append(t.c.value if self.has_values else sa.null().label("value"))
         date = t.c[self.date_col]
-        where = [date <= sa.literal(self.index, sa.Date)]
+        where = [date <= sa.literal(self.index, DATE)]
         if since is not None:
-            where.append(date >= sa.literal(since, sa.Date))
+            where.append(date >= sa.literal(since, DATE))
         return sa.select(*cols).select_from(read).where(*where).cte(f"{t.name}_rows")
 
     def _codes(self) -> sa.CTE:
@@ -216,11 +217,11 @@ class TableRead:
         name = self.table.name
         codes = list(dict.fromkeys(code for s in self.sources for code in s.codes))
         flags = [set(s.codes) for s in self.sources] if self.flagged else []
-        binds = [sa.bindparam(f"{name}_code_{i}", code, sa.String) for i, code in enumerate(codes)]
+        binds = [sa.bindparam(f"{name}_code_{i}", code, TEXT) for i, code in enumerate(codes)]
         rows = ", ".join(f"(:{b.key}{''.join(f', {int(c in f)}' for f in flags)})"
                          for b, c in zip(binds, codes, strict=True))
-        columns = [sa.column("code", sa.String)]
-        columns += [sa.column(f"in_{s.name}", sa.Integer) for s in self.sources if self.flagged]
+        columns = [sa.column("code", TEXT)]
+        columns += [sa.column(f"in_{s.name}", INTEGER) for s in self.sources if self.flagged]
         return _NamedValues(sa.text(f"VALUES {rows}").bindparams(*binds), columns).cte(
             f"{name}_codes")
 
@@ -245,7 +246,7 @@ class TableRead:
             else:
                 passes = atom.pred(self._aggregate(atom.source, atom.measure))
             words.setdefault(atom.word, []).append(atom.changed(passes))
-        masks = [sa.cast(_sum(parts), sa.BigInteger).label(word) for word, parts in words.items()]
+        masks = [sa.cast(_sum(parts), BIGINT).label(word) for word, parts in words.items()]
         return (sa.select(rows.c.patient_id, *masks).where(*used).group_by(rows.c.patient_id)
                 .cte(f"{self.table.name}_s1"))
 
@@ -299,7 +300,7 @@ class TableRead:
         def code(rank: int) -> int:
             return rank if later else RANKS - 1 - rank
 
-        seconds = sa.cast(sa.extract("epoch", rows.c.d), sa.BigInteger) + _int(EPOCH_SHIFT)
+        seconds = sa.cast(sa.extract("epoch", rows.c.d), BIGINT) + _int(EPOCH_SHIFT)
         rank = sa.case(*((row, _int(code(i))) for i, (row, _) in enumerate(classes)))
         stamp = seconds * _int(RANKS) + rank
         test = self._row_test(atom.source, m)
@@ -311,7 +312,7 @@ class TableRead:
 
 def _int(n: int) -> sa.ColumnElement[int]:
     """Our own integer constant, written into the SQL (see ``atoms.ONE``)."""
-    return sa.literal_column(str(n), sa.BigInteger)
+    return sa.literal_column(str(n), BIGINT)
 
 
 RANKS = 4

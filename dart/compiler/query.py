@@ -20,6 +20,7 @@ from criteria_grammar import nodes
 from dart.compiler.atoms import ONE, ZERO, Atoms, known
 from dart.compiler.codesets import Reads
 from dart.compiler.dates import AGE_BANDS, birth_cutoff
+from dart.compiler.sqltypes import BIGINT, DATE
 from dart.store import schema
 from dart.store.codelists import Codelist
 
@@ -94,7 +95,7 @@ def flag(pred: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
 
 def age_band(dob: sa.ColumnElement, index: dt.date) -> sa.ColumnElement[str]:
     """"0-4" ... "85-89", "90+" by comparing date_of_birth with bound cut-off dates."""
-    whens = [(dob <= sa.literal(birth_cutoff(index, lo), sa.Date), sa.literal(label))
+    whens = [(dob <= sa.literal(birth_cutoff(index, lo), DATE), sa.literal(label))
              for lo, label in reversed(AGE_BANDS[1:])]
     return sa.case(*whens, else_=sa.literal(AGE_BANDS[0][1]))
 
@@ -104,7 +105,7 @@ def base_filter(patient: sa.FromClause, index: dt.date) -> sa.ColumnElement[bool
 
     Leaving or dying ON the index date means not in the base (``end > index`` to stay in).
     """
-    on = sa.literal(index, sa.Date)
+    on = sa.literal(index, DATE)
     return sa.and_(
         patient.c.registration_start <= on,
         sa.or_(patient.c.registration_end.is_(None), patient.c.registration_end > on),
@@ -229,12 +230,12 @@ def split_rules(criteria: nodes.Criteria, true: tuple, baseline: tuple,
 def _summed(reads: list[sa.CTE]) -> sa.Subquery:
     """The aggregates' mask words stacked and summed per patient (disjoint bits: an OR)."""
     names = list(dict.fromkeys(c.name for cte in reads for c in cte.c if c.name != "patient_id"))
-    absent = sa.cast(sa.null(), sa.BigInteger)  # typed: PostgreSQL types a bare NULL text
+    absent = sa.cast(sa.null(), BIGINT)  # typed: PostgreSQL types a bare NULL text
     stacked = sa.union_all(*(
         sa.select(cte.c.patient_id, *(cte.c[n] if n in cte.c else absent.label(n)
                                       for n in names))
         for cte in reads)).subquery("stacked")
     # CAST: PostgreSQL sums BIGINT to NUMERIC, which has no ``&``.
     return (sa.select(stacked.c.patient_id, *(
-        sa.cast(sa.func.sum(stacked.c[n]), sa.BigInteger).label(n) for n in names))
+        sa.cast(sa.func.sum(stacked.c[n]), BIGINT).label(n) for n in names))
             .group_by(stacked.c.patient_id).subquery("recorded_masks"))

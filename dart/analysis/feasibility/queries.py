@@ -18,10 +18,10 @@ import sqlalchemy as sa
 from dart.compiler import CompiledCriteria, SplitRules
 from dart.compiler.atoms import ONE
 from dart.compiler.query import age_band
+from dart.compiler.sqltypes import BIGINT, INTEGER, TEXT
 from dart.store.schema import patient as patient_table
 from dart.store.schema import practice as practice_table
 
-TEXT = sa.String()
 PATTERN = "_pattern"
 MAX_PATTERN_RULES = 60
 """Up to this many rules, one query counts everything (the pattern fits a BIGINT)."""
@@ -109,7 +109,7 @@ def flag_names(n_rules: int) -> list[str]:
 
 def _mask(flags: dict[str, sa.ColumnElement], n_rules: int) -> sa.ColumnElement:
     """Bit i set when rule i passes, bit ``n_rules`` when in the target population."""
-    big = sa.BigInteger()
+    big = BIGINT
 
     def bit(name: str, i: int) -> sa.ColumnElement:
         return sa.cast(flags[name], big) * sa.literal_column(str(1 << i), big)
@@ -142,7 +142,7 @@ def pattern_query(rel: sa.FromClause, n_rules: int, constant: dict[str, int], *,
     grouped = sa.select(*keys, count.label("n")).group_by(*keys).subquery("rule_patterns")
 
     def pattern(prefix: str, known: dict[str, int]) -> dict[str, sa.ColumnElement]:
-        return {n: sa.literal_column(str(known[n]), sa.Integer) if n in known
+        return {n: sa.literal_column(str(known[n]), INTEGER) if n in known
                 else grouped.c[prefix + n] for n in names}
 
     parent = _mask(pattern(minus, constant), n_rules) if minus else None
