@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import operator
-import os
 import random
 
 import pytest
@@ -24,9 +23,7 @@ from criteria_grammar import nodes as n
 from dart.compiler import compile_criteria
 from dart.compiler.dates import window_range
 from dart.store.codelists import Codelist, CodelistLibrary
-from dart.store.engine import create_store, open_engine
-from dart.store.schema import metadata
-from tests.conftest import PG_ENV
+from tests.support.engines import filled_stores
 
 INDEX = dt.date(2026, 6, 30)
 LIBRARY = CodelistLibrary({
@@ -63,20 +60,7 @@ TABLES = dense_store()
 
 @pytest.fixture(scope="module")
 def engines(tmp_path_factory, request) -> list[sa.Engine]:
-    folder = tmp_path_factory.mktemp("chosen_rows")
-    urls = [f"sqlite:///{folder / 's.db'}", f"duckdb:///{folder / 's.duckdb'}"]
-    if os.environ.get(PG_ENV):
-        urls.append(request.getfixturevalue("postgres_url"))
-    made = []
-    for url in urls:
-        engine = open_engine(url)
-        if engine.dialect.name == "postgresql":
-            metadata.drop_all(engine)
-        create_store(engine)
-        with engine.begin() as conn:
-            for name, rows in TABLES.items():
-                conn.execute(metadata.tables[name].insert(), rows)
-        made.append(engine)
+    made = filled_stores(tmp_path_factory.mktemp("chosen_rows"), request, TABLES)
     yield made
     for engine in made:
         engine.dispose()

@@ -9,7 +9,6 @@ same base, the same per-rule passes, the same eligible patients, ages and age ba
 from __future__ import annotations
 
 import datetime as dt
-import os
 import random
 
 import pytest
@@ -21,9 +20,7 @@ from criteria_grammar import nodes as n
 from dart.analysis.feasibility import run_feasibility
 from dart.compiler import compile_criteria
 from dart.store.codelists import Codelist, CodelistLibrary
-from dart.store.engine import create_store, open_engine
-from dart.store.schema import metadata
-from tests.conftest import PG_ENV
+from tests.support.engines import filled_stores
 
 LIBRARY = CodelistLibrary({
     "diag": Codelist("diag", "snomed", ("11", "12")),
@@ -81,21 +78,7 @@ def random_store(seed: int = 7) -> dict[str, list[dict]]:
 
 @pytest.fixture(scope="module")
 def engines(tmp_path_factory, request) -> list[sa.Engine]:
-    folder = tmp_path_factory.mktemp("cross_engine")
-    urls = [f"sqlite:///{folder / 's.db'}", f"duckdb:///{folder / 's.duckdb'}"]
-    if os.environ.get(PG_ENV):
-        urls.append(request.getfixturevalue("postgres_url"))
-    tables = random_store()
-    made = []
-    for url in urls:
-        engine = open_engine(url)
-        if engine.dialect.name == "postgresql":
-            metadata.drop_all(engine)
-        create_store(engine)
-        with engine.begin() as conn:
-            for name, rows in tables.items():
-                conn.execute(metadata.tables[name].insert(), rows)
-        made.append(engine)
+    made = filled_stores(tmp_path_factory.mktemp("cross_engine"), request, random_store())
     yield made
     for engine in made:
         engine.dispose()
