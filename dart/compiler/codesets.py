@@ -6,7 +6,7 @@ a window, the latest value in a window, ...). All the sources of one table share
 
     {t}_codes: VALUES (code, in_<set>...): every code of the file's sets, once
     {t}_rows: SELECT patient_id, date, code, value, in_<set>... FROM t JOIN {t}_codes
-              WHERE date <= :index
+              WHERE date <= :index [AND date >= <the earliest date an atom looks at>]
     {t}_s1:   SELECT patient_id, <the masks> FROM {t}_rows
               WHERE <a row some atom uses> GROUP BY patient_id
 
@@ -171,11 +171,11 @@ class _NamedValues(TextualSelect):
 
 
 class TableRead:
-    """The one read of a table shared by all its sources: its rows and ``s1`` CTEs."""
+    """The one read of a table shared by all its atoms: its codes, rows and ``s1`` CTEs."""
 
     def __init__(self, table: sa.Table, atoms: list[Atom], index: dt.date):
         sources = list({id(a.source): a.source for a in atoms}.values())
-        self.table, self.sources, self.index = table, sources, index
+        self.table, self.atoms, self.sources, self.index = table, atoms, sources, index
         first = sources[0]
         self.date_col, self.has_values = first.date_col, first.has_values
         # Membership flags only when the table serves several code sets: with one set,
@@ -230,7 +230,7 @@ class TableRead:
         """The row belongs to ``src``'s code set (None: every row of the read does)."""
         return self.rows.c[f"in_{src.name}"] == 1 if self.flagged else None
 
-    def build(self, atoms: list[Atom]) -> sa.CTE:
+    def build(self) -> sa.CTE:
         """``{t}_s1``: one row per patient with a row some atom uses, and its mask words.
 
         Each chosen-row atom (latest/earliest value, latest code) takes one ``MAX``/``MIN``
@@ -239,9 +239,9 @@ class TableRead:
         then its rows joined back and grouped again) that cost ~0.1 s.
         """
         rows = self.rows
-        used = self._used_by([(a.source, a.measure) for a in atoms])
+        used = self._used_by([(a.source, a.measure) for a in self.atoms])
         words: dict[str, list[sa.ColumnElement[int]]] = {}
-        for atom in atoms:
+        for atom in self.atoms:
             if isinstance(atom.pred, Ranked):
                 passes = self._chosen(atom)
             else:
@@ -347,10 +347,11 @@ class Reads:
         return self.sources[key]
 
     def atom(self, key: Hashable, source: Source, measure: Measure,
-             pred: Callable[[sa.ColumnElement], Pred], none: bool) -> Pred:
-        """Record atom ``key`` (equal keys: one atom): ``pred`` of the measure's column,
-        ``none`` for a patient without records. Before ``build``, registers it and returns
-        ``none`` as a constant (SQLAlchemy folds it through AND, OR, NOT)."""
+             pred: Callable[[sa.ColumnElement], Pred] | Ranked, none: bool) -> Pred:
+        """Record atom ``key`` (equal keys: one atom): ``pred`` of the measure's column (a
+        ``Ranked`` for a chosen-row measure), ``none`` for a patient without records. Before
+        ``build``, registers it and returns ``none`` as a constant (SQLAlchemy folds it
+        through AND, OR, NOT)."""
         if not self.built:
             if key not in self.atoms:
                 self.atoms[key] = Atom(source, measure, pred, none, len(self.atoms))
@@ -364,7 +365,7 @@ class Reads:
         for atom in self.atoms.values():
             by_table.setdefault(atom.source.table.name, []).append(atom)
         for atoms in by_table.values():
-            s1 = TableRead(atoms[0].source.table, atoms, self.index).build(atoms)
+            s1 = TableRead(atoms[0].source.table, atoms, self.index).build()
             self.joins.append(s1)
             self._words.update({a: s1.c[a.word] for a in atoms})
         self.built = True
