@@ -28,6 +28,8 @@ code in two sets counts for both.
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import operator
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 
@@ -147,13 +149,6 @@ class Atom:
         return unset if self.none else sa.not_(unset)
 
 
-def _sum(parts: list[sa.ColumnElement[int]]) -> sa.ColumnElement[int]:
-    total = parts[0]
-    for part in parts[1:]:
-        total = total + part
-    return total
-
-
 def _earliest(ranges: list[DateRange | None]) -> dt.date | None:
     """The earliest start of ``ranges``; None when one has none (``ever``, ``first``)."""
     starts = [r.start if r is not None else None for r in ranges]
@@ -247,7 +242,8 @@ class TableRead:
             else:
                 passes = atom.pred(self._aggregate(atom.source, atom.measure))
             words.setdefault(atom.word, []).append(atom.changed(passes))
-        masks = [sa.cast(_sum(parts), BIGINT).label(word) for word, parts in words.items()]
+        masks = [sa.cast(functools.reduce(operator.add, parts), BIGINT).label(word)
+                 for word, parts in words.items()]
         return (sa.select(rows.c.patient_id, *masks).where(*used).group_by(rows.c.patient_id)
                 .cte(f"{self.table.name}_s1"))
 

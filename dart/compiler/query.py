@@ -137,8 +137,8 @@ def compile_criteria(criteria: nodes.Criteria, library: Mapping[str, Codelist],
         pop = atoms.compile(criteria.population.condition) if criteria.population else None
         return conds, pop
 
-    # First pass: register the measures every atom needs. Its columns are all NULL, so its
-    # conditions are what they are for a patient without records (the baseline).
+    # First pass: register every record atom; each compiles to its value for a patient
+    # without records, so the conditions are the baseline.
     baseline = conditions()
     reads.build()
     conds, pop = conditions()  # second pass: the same atoms over the built CTEs
@@ -207,21 +207,21 @@ def split_rules(criteria: nodes.Criteria, true: tuple, baseline: tuple,
     # to an aggregate, so no engine depends on indexing one. Measured (docs/performance.md):
     # SQLite, made to join the aggregates to a set of ids, scanned one per patient (98 s
     # instead of 1.4 s at 100k for smoking_cessation).
-    measures = reads[0] if len(reads) == 1 else _summed(reads)  # one: already per patient
-    joined = measures.join(patient, patient.c.patient_id == measures.c.patient_id)
+    masks = reads[0] if len(reads) == 1 else _summed(reads)  # one: already per patient
+    joined = masks.join(patient, patient.c.patient_id == masks.c.patient_id)
     if with_practice:
         joined = joined.outerjoin(practice, on_practice)
 
     aggregates = {id(cte) for cte in reads}
 
-    def to_measures(element):  # an aggregate's mask word -> the summed one of ``measures``
+    def to_masks(element):  # an aggregate's mask word -> the summed one of ``masks``
         table = getattr(element, "table", None)
         if isinstance(element, sa.sql.elements.ColumnClause) and id(table) in aggregates:
-            return measures.c[element.name]
+            return masks.c[element.name]
         return None
 
     columns = [*flags(criteria, *true), *flags(criteria, *baseline, prefix="base_")]
-    recorded = (sa.select(*ids, *(visitors.replacement_traverse(c, {}, to_measures)
+    recorded = (sa.select(*ids, *(visitors.replacement_traverse(c, {}, to_masks)
                                   for c in columns))
                 .select_from(joined).where(where))
     return SplitRules(base, recorded, constant)

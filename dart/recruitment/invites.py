@@ -26,7 +26,7 @@ import sqlalchemy as sa
 from dateutil.relativedelta import relativedelta
 
 from dart.compiler import prepare
-from dart.recruitment.studies import Study, StudyVersion
+from dart.recruitment.studies import Study
 from dart.store.schema import invitation, patient
 
 IDENTIFIERS = ("patient_id", "nhs_number", "given_name", "family_name", "date_of_birth", "sex")
@@ -119,24 +119,19 @@ def invite_list(engine: sa.Engine, study: Study, practice_id: int, today: dt.dat
     if version is None:
         raise ValueError(f"study {study.study_id} has no approved version")
     with engine.connect() as conn:  # one open of the store for everything
-        return _invite_list(conn, study, version, practice_id, today, library)
-
-
-def _invite_list(conn: sa.Connection, study: Study, version: StudyVersion, practice_id: int,
-                 today: dt.date, library: Mapping | None) -> InviteList:
-    ready = prepare(conn, version.criteria_text, library)
+        ready = prepare(conn, version.criteria_text, library)
+        rules = ready.compiled.patient_rules.subquery()
+        at_practice = sa.bindparam("practice_id", practice_id, type_=sa.Integer)
+        query = (
+            sa.select(*(patient.c[name] for name in IDENTIFIERS))
+            .select_from(rules.join(patient, patient.c.patient_id == rules.c.patient_id))
+            .where(rules.c.eligible == 1, rules.c.practice_id == at_practice,
+                   patient.c.practice_id == at_practice,
+                   _not_excluded(study.study_id, today, study.fatigue_months))
+            .order_by(patient.c.family_name, patient.c.given_name, patient.c.patient_id)
+        )
+        rows = tuple(InviteRow(*r) for r in conn.execute(query))
     criteria, index_date = ready.criteria, ready.index_date
-    rules = ready.compiled.patient_rules.subquery()
-    at_practice = sa.bindparam("practice_id", practice_id, type_=sa.Integer)
-    query = (
-        sa.select(*(patient.c[name] for name in IDENTIFIERS))
-        .select_from(rules.join(patient, patient.c.patient_id == rules.c.patient_id))
-        .where(rules.c.eligible == 1, rules.c.practice_id == at_practice,
-               patient.c.practice_id == at_practice,
-               _not_excluded(study.study_id, today, study.fatigue_months))
-        .order_by(patient.c.family_name, patient.c.given_name, patient.c.patient_id)
-    )
-    rows = tuple(InviteRow(*r) for r in conn.execute(query))
     return InviteList(
         study.study_id, study.title, version.version, version.criteria_hash, practice_id,
         today, index_date, study.fatigue_months,

@@ -109,10 +109,8 @@ def flag_names(n_rules: int) -> list[str]:
 
 def _mask(flags: dict[str, sa.ColumnElement], n_rules: int) -> sa.ColumnElement:
     """Bit i set when rule i passes, bit ``n_rules`` when in the target population."""
-    big = BIGINT
-
     def bit(name: str, i: int) -> sa.ColumnElement:
-        return sa.cast(flags[name], big) * sa.literal_column(str(1 << i), big)
+        return sa.cast(flags[name], BIGINT) * sa.literal_column(str(1 << i), BIGINT)
 
     mask = bit("in_population", n_rules)
     for i in range(n_rules):
