@@ -22,7 +22,8 @@ import sqlalchemy as sa
 from criteria_grammar import nodes
 from dart.compiler import compile_criteria, resolve_index_date
 from dart.store.codelists import Codelist, CodelistLibrary
-from tests.support.tables import load_tables
+from tests.support.reference import evaluate
+from tests.support.tables import filled_tables, load_tables
 
 # Codes are short fake ids: readable in the tables, and no clash between code sets except
 # where a test wants one (smoking_current is a subset of smoking_status).
@@ -54,7 +55,12 @@ def parse_criteria(text: str, library: Mapping[str, Codelist] = EMPTY_LIBRARY) -
 def run(store: sa.Engine, tables: str, criteria: str | nodes.Criteria,
         library: Mapping[str, Codelist] = EMPTY_LIBRARY,
         with_codelists: bool = True) -> list[dict]:
-    """Load ``tables``, compile ``criteria`` (text gets ``CODELISTS`` prepended), run it."""
+    """Load ``tables``, compile ``criteria`` (text gets ``CODELISTS`` prepended), run it.
+
+    The reference evaluator (``tests.support.reference``) reads the same tables and must
+    return the same flags for every base patient: each engine is compared with an
+    independent reading of the language, not only with the other engines.
+    """
     load_tables(store, tables)
     if isinstance(criteria, str):
         text = (CODELISTS + "\n" if with_codelists else "") + criteria
@@ -62,7 +68,19 @@ def run(store: sa.Engine, tables: str, criteria: str | nodes.Criteria,
     index = resolve_index_date(criteria, store)
     compiled = compile_criteria(criteria, library, index)
     with store.connect() as conn:
-        return [dict(r) for r in conn.execute(compiled.patient_rules).mappings()]
+        rows = [dict(r) for r in conn.execute(compiled.patient_rules).mappings()]
+    assert_reference_agrees(rows, filled_tables(tables), criteria, library, index)
+    return rows
+
+
+def assert_reference_agrees(rows: list[dict], tables: Mapping[str, list[dict]],
+                            criteria: nodes.Criteria, library: Mapping[str, Codelist],
+                            index: dt.date) -> None:
+    """The engine's ``patient_rules`` rows hold the reference evaluator's flags."""
+    want = evaluate(criteria, tables, library, index)
+    keys = list(want[0]) if want else ["patient_id"]
+    got = sorted(({k: r[k] for k in keys} for r in rows), key=lambda r: r["patient_id"])
+    assert got == want, "the engine and the reference evaluator disagree"
 
 
 def spec_test(store: sa.Engine, tables: str, criteria: str | nodes.Criteria,

@@ -85,6 +85,15 @@ def parse_tables(text: str) -> dict[str, list[dict]]:
 
 def load_tables(engine: sa.Engine, text: str, extract_date: str = EXTRACT_DATE) -> None:
     """Write the text tables into an existing (empty) store, filling in defaults."""
+    tables = filled_tables(text, extract_date)
+    with engine.begin() as conn:
+        for name, rows in tables.items():
+            if rows:
+                conn.execute(metadata.tables[name].insert(), rows)
+
+
+def filled_tables(text: str, extract_date: str = EXTRACT_DATE) -> dict[str, list[dict]]:
+    """The text tables as rows, with every default ``load_tables`` writes filled in."""
     tables = parse_tables(text)
     patients = tables.get("patient", [])
     patient_table = metadata.tables["patient"]
@@ -103,7 +112,4 @@ def load_tables(engine: sa.Engine, text: str, extract_date: str = EXTRACT_DATE) 
             for i in ids
         ]
     tables.setdefault("store_info", []).append({"key": "extract_date", "value": extract_date})
-    with engine.begin() as conn:
-        for name, rows in tables.items():
-            if rows:
-                conn.execute(metadata.tables[name].insert(), rows)
+    return tables
