@@ -22,6 +22,8 @@ from criteria_grammar.vocabulary import ETHNIC_GROUPS, NATIONS, REGIONS
 
 _SPACE = re.compile(r"(?:\s+|#[^\n]*)*")
 _COMMENT_OR_STRING = re.compile(r"(\"(?:[^\"\\\n]|\\.)*\"|'(?:[^'\\\n]|\\.)*')|#[^\n]*")
+ASCII_OPS = {"≥": ">=", "≤": "<=", "≠": "!="}
+"""The registry spellings of the comparisons, read as the ASCII ones the tree holds."""
 
 
 def fold_source(text: str) -> str:
@@ -217,7 +219,8 @@ class Builder:
         unit = g(g(r, "unit"), "text").strip() if "unit" in r else None
         unit_pos = self.at(g(r, "unit")) if "unit" in r else n.NOWHERE
         if g(r, "tag") == "compare":
-            return n.Compare(g(r, "op"), float(g(r, "value")), unit, pos=self.at(r),
+            op = ASCII_OPS.get(g(r, "op"), g(r, "op"))
+            return n.Compare(op, float(g(r, "value")), unit, pos=self.at(r),
                              unit_pos=unit_pos)
         low, high = float(g(r, "low")), float(g(r, "high"))
         if low > high:

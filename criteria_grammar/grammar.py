@@ -78,7 +78,8 @@ def _not_keyword(lead: re.Pattern[str]):
 IDENT = pp.Regex(r"[A-Za-z_][A-Za-z0-9_]*").add_condition(_not_keyword(_WORD)).set_name(
     "a name")
 NAME = node("name", IDENT("text")).set_name("a name")
-CMP = pp.Regex(r"<=|>=|!=|<|>|=").set_name("a comparison (<, <=, >, >=, =, !=)")
+# ≥ ≤ ≠ as pasted from trial registries mean >= <= != (the builder spells them so).
+CMP = pp.Regex(r"<=|>=|!=|≤|≥|≠|<|>|=").set_name("a comparison (<, <=, >, >=, =, !=)")
 DATE = node("date", pp.Regex(r"[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?![0-9-])")("text")).set_name(
     "a date (YYYY-MM-DD)")
 # A bare unit starts with a letter (or is %) and runs to the next space, comma or bracket:

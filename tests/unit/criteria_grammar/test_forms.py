@@ -20,6 +20,9 @@ def cond(text: str) -> n.Condition:
 FORMS = [
     ("age >= 18", n.AgeTest(n.Compare(">=", 18))),
     ("age < 65.5", n.AgeTest(n.Compare("<", 65.5))),
+    ("age ≥ 18", n.AgeTest(n.Compare(">=", 18))),
+    ("imd quintile ≤ 2", n.ImdTest(n.Compare("<=", 2))),
+    ("count of t2dm ≠ 1", n.CountOf("t2dm", n.Ever(), n.Compare("!=", 1))),
     ("age between 40 and 80", n.AgeTest(n.Range(40, 80))),
     ("sex is female", n.SexIs("F")),
     ("sex is male", n.SexIs("M")),
