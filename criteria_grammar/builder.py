@@ -174,9 +174,14 @@ class Builder:
     def c_at_least(self, r: pp.ParseResults) -> n.Condition:
         items = tuple(self.condition(item) for item in r["items"])
         count = int(g(r, "n"))
-        if not 1 <= count <= len(items):
-            raise self.error(self.at(r), f"'at least {count} of' needs between 1 and "
-                             f"{len(items)} (the number of conditions listed)", "empty-range")
+        if count < 1:
+            raise self.error(self.at(r), f"'at least {count} of' always holds: write a number "
+                             "of 1 or more", "empty-range")
+        if count > len(items):
+            listed = f"{len(items)} condition" + ("s" if len(items) > 1 else "")
+            raise self.error(self.at(r), f"'at least {count} of' lists only {listed}: write "
+                             f"a number of at most {len(items)}, or list more conditions",
+                             "empty-range")
         return n.AtLeast(count, items, pos=self.at(r))
 
     def c_invited(self, r: pp.ParseResults) -> n.Condition:

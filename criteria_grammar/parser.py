@@ -77,6 +77,9 @@ def _syntax_error(builder: Builder, exc: pp.ParseBaseException) -> CriteriaError
         where = following.start() if following else loc
         return builder.error(builder.pos(where), f"expected {expected}", "syntax")
     keyword = before[-1]
+    hint = _hint(builder, before, following)
+    if hint is not None:
+        return hint
     shown = keyword.text if keyword.text[:1] in "\"'" else f"'{keyword.text}'"
     message = f"expected {expected} after {shown}"
     kw_pos = builder.pos(keyword.start)
@@ -87,3 +90,33 @@ def _syntax_error(builder: Builder, exc: pp.ParseBaseException) -> CriteriaError
     else:
         where = kw_pos
     return builder.error(where, message, "syntax")
+
+
+# Where a condition can start: after these tokens.
+_CONDITION_START = {"include", "exclude", ":", "=", "and", "or", "not", "(", ","}
+_CONDITION_WORDS = ("age, sex, ethnicity, nation, region, imd quintile, registered, has, "
+                    "count of, latest, earliest, min, max, mean, first, at least, invited, "
+                    "not, or a defined name")
+
+
+def _hint(builder: Builder, before: list[_Token],
+          following: re.Match[str] | None) -> CriteriaError | None:
+    """A message that names the real fault, for the mistakes people make most."""
+    last = before[-1]
+    what = {"codelist": ("code set", "codes"), "define": ("condition", "rule")}
+    if (last.text.lower() in what and following is not None
+            and following.group().lower() in grammar.KEYWORDS):
+        word, (names, suffix) = following.group(), what[last.text.lower()]
+        return builder.error(builder.pos(following.start()),
+                             f"'{word}' is a word of the criteria language and cannot name a "
+                             f"{names}: choose another name, e.g. '{word.lower()}_{suffix}'",
+                             "reserved-name")
+    starts_condition = len(before) >= 2 and before[-2].text.lower() in _CONDITION_START
+    if (starts_condition and grammar.IDENT.matches(last.text) and following is not None
+            and following.group()[:1].isalpha()
+            and following.group().lower() not in ("and", "or")):
+        return builder.error(builder.pos(last.start),
+                             f"'{last.text} {following.group()}' is not a condition of the "
+                             f"criteria language: a condition starts with {_CONDITION_WORDS}",
+                             "unknown-condition")
+    return None

@@ -20,7 +20,11 @@ ERRORS = [
     ("include sex is other", "syntax", 1, 12),
     ("codelist c = icd10(\"A\")", "syntax", 1, 11),
     ("include has t2dm within 1.5 months", "syntax", 1, 17),
-    ("define age = age > 3", "syntax", 1, 1),
+    ("define age = age > 3", "reserved-name", 1, 8),
+    ('codelist min = snomed("1")', "reserved-name", 1, 10),
+    ("include sum of x > 3", "unknown-condition", 1, 9),
+    ("include has a and\n  total of b > 3", "unknown-condition", 2, 3),
+    ("include at least 2 of (age >= 65)", "empty-range", 1, 9),
     ("include latest hba1c", "syntax", 1, 15),
     ("index date 2026-02-30", "bad-date", 1, 12),
     ("index date 2026-13-01", "bad-date", 1, 12),
@@ -90,3 +94,14 @@ def test_a_keyword_where_a_condition_belongs_says_so(text: str) -> None:
     with pytest.raises(CriteriaError) as caught:
         parse(text)
     assert "expected a condition after" in str(caught.value).splitlines()[0]
+
+
+@pytest.mark.parametrize(("text", "says"), [
+    ('codelist min = snomed("1")', "'min_codes'"),
+    ("include sum of x > 3", "a condition starts with age"),
+    ("include at least 2 of (age >= 65)", "at most 1"),
+])
+def test_messages_say_what_to_write_instead(text: str, says: str) -> None:
+    with pytest.raises(CriteriaError) as caught:
+        parse(text)
+    assert says in caught.value.message
