@@ -92,8 +92,13 @@ class Builder:
 
     def s_codelist(self, r: pp.ParseResults) -> n.CodelistDef:
         unit = g(g(r, "unit"), "text").strip() if "unit" in r else None
+        codes = tuple(r["codes"])
+        if any(not code.strip() for code in codes):
+            raise self.error(self.at(r), f"code set '{g(g(r, 'name'), 'text')}' has an empty "
+                             "code (\"\"), which matches no record: remove it or write the code",
+                             "empty-code")
         return n.CodelistDef(g(g(r, "name"), "text"), g(r, "system").lower(),
-                             tuple(r["codes"]), unit, pos=self.at(r),
+                             codes, unit, pos=self.at(r),
                              name_pos=self.at(g(r, "name")))
 
     def s_define(self, r: pp.ParseResults) -> n.Define:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -14,7 +15,16 @@ def read_criteria_file(path: str):
 
     Raises ``CriteriaError`` (bad criteria) or ``click.ClickException`` (unreadable file).
     """
-    from criteria_grammar import check, parse
+    from criteria_grammar import check
+
+    criteria, library = parse_criteria_file(path)
+    check(criteria, library)
+    return criteria, library
+
+
+def parse_criteria_file(path: str):
+    """Parse ``path`` (not yet checked) and load the library: ``(criteria, library)``."""
+    from criteria_grammar import parse
     from dart.store.codelists import load_library
 
     try:
@@ -22,10 +32,7 @@ def read_criteria_file(path: str):
     except (OSError, UnicodeDecodeError) as exc:
         reason = getattr(exc, "strerror", None) or str(exc)
         raise click.ClickException(f"cannot read {path}: {reason}") from None
-    criteria = parse(text, filename=path)
-    library = load_library()
-    check(criteria, library)
-    return criteria, library
+    return parse(text, filename=path), load_library()
 
 
 def summary(criteria) -> str:
@@ -47,6 +54,24 @@ def summary(criteria) -> str:
 @click.argument("file", type=click.Path(dir_okay=False))
 @cli_errors
 def command(file: str) -> None:
-    """Check a criteria FILE: syntax, names, units. Exit 1 on the first error."""
-    criteria, _ = read_criteria_file(file)
-    click.echo(summary(criteria))
+    """Check a criteria FILE: syntax, names, units. Exit 1 on the first error.
+
+    Warnings (valid criteria that are probably a slip) follow the error or the summary, on
+    standard error; they never change the exit status.
+    """
+    from criteria_grammar import CriteriaError, check
+    from criteria_grammar.advice import advise
+
+    criteria, library = parse_criteria_file(file)
+    try:
+        check(criteria, library)
+    except CriteriaError as exc:
+        click.echo(str(exc), err=True)
+        failed = True
+    else:
+        click.echo(summary(criteria))
+        failed = False
+    for warning in advise(criteria, library):
+        click.echo(str(warning), err=True)
+    if failed:
+        sys.exit(1)

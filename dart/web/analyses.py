@@ -7,6 +7,7 @@ or check never reach the database; their errors carry line and column.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
@@ -49,15 +50,26 @@ def parse_checked(text: str, library: Mapping) -> Any:
     return criteria
 
 
-def check_summary(text: str, library: Mapping) -> dict:
-    """What ``POST /criteria/check`` answers: valid or not, errors, and what the file says."""
-    out: dict[str, Any] = {"valid": True, "errors": [], "criteria_hash": criteria_hash(text)}
+def check_summary(text: str, library: Mapping, extract_date: dt.date | None = None) -> dict:
+    """What ``POST /criteria/check`` answers: valid or not, errors, warnings (probable slips
+    that never stop a count; ``extract_date`` adds the index-after-extract one) and what the
+    file says."""
+    from criteria_grammar import check, parse
+    from criteria_grammar.advice import advise
+
+    out: dict[str, Any] = {"valid": True, "errors": [], "warnings": [],
+                           "criteria_hash": criteria_hash(text)}
+    limit_size(text)
     try:
-        criteria = parse_checked(text, library)
-    except BadRequest as exc:
-        if exc.code != "criteria_error":
-            raise
-        out.update(valid=False, errors=exc.details["errors"])
+        criteria = parse(text)
+    except CriteriaError as exc:
+        out.update(valid=False, errors=[exc.to_json()])
+        return out
+    out["warnings"] = [w.to_json() for w in advise(criteria, library, extract_date)]
+    try:
+        check(criteria, library)
+    except CriteriaError as exc:
+        out.update(valid=False, errors=[exc.to_json()])
         return out
     out.update(
         study=criteria.study,

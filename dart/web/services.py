@@ -30,6 +30,7 @@ from dart.recruitment import invites as invite_lists
 from dart.recruitment import studies as study_store
 from dart.recruitment.studies import Study, StudyError, criteria_hash
 from dart.store.app_tables import ensure_app_tables
+from dart.store.engine import store_info
 from dart.web import analyses, audit
 from dart.web.accounts import User, authenticate, get_user
 from dart.web.audit import AuditEntry
@@ -115,7 +116,14 @@ class Services:
     def check_criteria(self, user: User, text: str) -> dict:
         """Parse and check; ``valid`` with errors (line, column) or what the file says."""
         with self.audited(user, AuditEntry("criteria.check", criteria_hash(text))):
-            return analyses.check_summary(text, self.library)
+            return analyses.check_summary(text, self.library, self._extract_date())
+
+    def _extract_date(self) -> dt.date | None:
+        """The store's extract date, for the index-after-extract warning (None if unknown)."""
+        try:
+            return dt.date.fromisoformat(store_info(self.engine)["extract_date"])
+        except (KeyError, ValueError, sa.exc.SQLAlchemyError):
+            return None
 
     def feasibility(self, user: User, text: str) -> dict:
         """Feasibility JSON (disclosure-controlled unless the user is an admin)."""

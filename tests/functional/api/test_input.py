@@ -168,3 +168,13 @@ def test_injection_strings_are_plain_data(approved, text):
 def test_list_date_is_fixed_for_tests(approved):
     assert approved.get("/api/v1/studies/1/invites", "practice").get_json()["list_date"] \
         == TODAY.isoformat()
+
+
+def test_check_returns_warnings_in_their_own_field(api):
+    # The hand store's extract date is 2026-06-30 (tests.support.tables).
+    text = ("index date 2029-01-01\ndefine unused = age > 3\n"
+            "include latest hba1c between 7.5 and 12\n")
+    body = api.post("/api/v1/criteria/check", "researcher", {"criteria": text}).get_json()
+    assert body["valid"] is True and body["errors"] == []
+    assert [(w["code"], w["line"]) for w in body["warnings"]] == [
+        ("index-after-extract", 1), ("unused-define", 2), ("implausible-value", 3)]

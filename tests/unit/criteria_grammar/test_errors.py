@@ -25,6 +25,7 @@ ERRORS = [
     ("include sum of x > 3", "unknown-condition", 1, 9),
     ("include has a and\n  total of b > 3", "unknown-condition", 2, 3),
     ("include at least 2 of (age >= 65)", "empty-range", 1, 9),
+    ('codelist c = snomed("1", "")', "empty-code", 1, 1),
     ("include latest hba1c", "syntax", 1, 15),
     ("index date 2026-02-30", "bad-date", 1, 12),
     ("index date 2026-13-01", "bad-date", 1, 12),
