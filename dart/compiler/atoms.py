@@ -264,8 +264,11 @@ class Atoms:
         target = tuple(dict.fromkeys(self.codelists[c.target].codes))
         # Two classes: a code outside the target, then in it ("several that date: any").
         def in_target(codes: list[sa.ColumnElement]) -> Pred:
-            # A record with two codes (OMOP: source and standard concept) has both.
-            return sa.or_(*(code.in_(target) for code in codes))
+            # A record with two codes (OMOP: source and standard concept) has both; either
+            # may be NULL there, and must then be false, not NULL (the classes are CASEs).
+            if len(codes) == 1:
+                return codes[0].in_(target)
+            return sa.or_(*(guarded(code, code.in_(target)) for code in codes))
 
         ranked = Ranked(lambda _value, codes: [(~in_target(codes), False),
                                                (in_target(codes), True)])
