@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from dart.cli.common import cli_errors
+from dart.cli.common import cli_errors, open_store, source_option
 
 
 def read_criteria_file(path: str):
@@ -45,8 +45,24 @@ def summary(criteria) -> str:
 
 @click.command("check")
 @click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--db", "db_url", default=None, metavar="URL",
+              help="Also warn about codes this store cannot match (no store is read without).")
+@source_option
 @cli_errors
-def command(file: str) -> None:
+def command(file: str, db_url: str | None, source_name: str | None) -> None:
     """Check a criteria FILE: syntax, names, units. Exit 1 on the first error."""
-    criteria, _ = read_criteria_file(file)
+    criteria, library = read_criteria_file(file)
     click.echo(summary(criteria))
+    if db_url is None:
+        return
+    from dart.compiler.query import library_with_inline
+    from dart.sources.coverage import uncovered
+
+    engine, source = open_store(db_url, source_name)
+    try:
+        with engine.connect() as conn:
+            gaps = uncovered(conn, source, criteria, library_with_inline(criteria, library))
+    finally:
+        engine.dispose()
+    for gap in gaps:
+        click.echo(f"warning: {gap.message(source.missing_words)}", err=True)

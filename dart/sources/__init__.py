@@ -56,6 +56,12 @@ class Source(Protocol):
     def require(self, engine: sa.Engine) -> None:
         """Raise ``StoreError`` unless ``engine`` holds the tables this source reads."""
 
+    def matched_codes(self, system: str, codes: tuple[str, ...]) -> sa.Select:
+        """The distinct ``codes`` (of ``system``: snomed or dmd) the store can match."""
+
+    missing_words: str
+    """How ``dart check`` says a code cannot be matched, e.g. "have no concept"."""
+
 
 def get_source(name: str | None = None) -> Source:
     """The source called ``name`` (default: ``$DART_SOURCE``, else ``native``)."""

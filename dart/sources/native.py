@@ -33,5 +33,11 @@ class NativeSource:
     def require(self, engine: sa.Engine) -> None:
         require_store(engine)
 
+    missing_words = "are in no record of the store"
+
+    def matched_codes(self, system: str, codes: tuple[str, ...]) -> sa.Select:
+        table = self.events if system == "snomed" else self.prescriptions
+        return sa.select(table.c.code).where(table.c.code.in_(codes)).distinct()
+
 
 NATIVE = NativeSource()

@@ -192,6 +192,14 @@ class OmopSource:
         value = bind.execute(sa.select(extract_date_query())).scalar()
         return value.isoformat() if isinstance(value, dt.date) else value
 
+    missing_words = "have no concept in the store's concept table"
+
+    def matched_codes(self, system: str, codes: tuple[str, ...]) -> sa.Select:
+        concept = t["concept"]
+        return (sa.select(concept.c.concept_code)
+                .where(concept.c.vocabulary_id == (SNOMED if system == "snomed" else DMD),
+                       concept.c.concept_code.in_(codes)).distinct())
+
     def require(self, engine: sa.Engine) -> None:
         absent = missing(engine, READ_TABLES)
         if absent:
