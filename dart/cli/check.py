@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from dart.cli.common import cli_errors, open_store, source_option
+from dart.cli.common import cli_errors, open_store, read_options
 
 
 def read_criteria_file(path: str):
@@ -47,9 +47,10 @@ def summary(criteria) -> str:
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("--db", "db_url", default=None, metavar="URL",
               help="Also warn about codes this store cannot match (no store is read without).")
-@source_option
+@read_options
 @cli_errors
-def command(file: str, db_url: str | None, source_name: str | None) -> None:
+def command(file: str, db_url: str | None, source_name: str | None,
+            source_map: str | None) -> None:
     """Check a criteria FILE: syntax, names, units. Exit 1 on the first error."""
     criteria, library = read_criteria_file(file)
     click.echo(summary(criteria))
@@ -58,7 +59,7 @@ def command(file: str, db_url: str | None, source_name: str | None) -> None:
     from dart.compiler.query import library_with_inline
     from dart.sources.coverage import uncovered
 
-    engine, source = open_store(db_url, source_name)
+    engine, source = open_store(db_url, source_name, source_map)
     try:
         with engine.connect() as conn:
             gaps = uncovered(conn, source, criteria, library_with_inline(criteria, library))

@@ -26,11 +26,23 @@ source_option = click.option(
          "store, opened read only); default: $DART_SOURCE or native.",
 )
 
+source_map_option = click.option(
+    "--source-map", "source_map", default=None, type=click.Path(dir_okay=False),
+    metavar="FILE", help="A TOML file overriding the OMOP mapping's concept ids and values "
+                         "(docs/sources.md).",
+)
 
-def open_store(db_url: str | None, source_name: str | None) -> tuple[sa.Engine, Source]:
+
+def read_options(func):
+    """``--source`` and ``--source-map``: the options of a command that reads a store."""
+    return source_option(source_map_option(func))
+
+
+def open_store(db_url: str | None, source_name: str | None,
+               source_map: str | None = None) -> tuple[sa.Engine, Source]:
     """The store at ``db_url`` as a ``source_name`` source, checked to hold its tables (a
     source DART may not write is opened read only)."""
-    source = get_source(source_name)
+    source = get_source(source_name, source_map)
     engine = open_engine(db_url, read_only=not source.writable)
     try:
         source.require(engine)

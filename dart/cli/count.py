@@ -18,7 +18,7 @@ from rich.table import Table
 from dart.analysis.disclosure import DisclosurePolicy, apply_disclosure
 from dart.analysis.feasibility import run_feasibility, statements
 from dart.cli.check import read_criteria_file
-from dart.cli.common import cli_errors, db_option, open_store, source_option
+from dart.cli.common import cli_errors, db_option, open_store, read_options
 from dart.compiler import compile_criteria, explain, resolve_index_date
 
 
@@ -36,7 +36,7 @@ def render_sql(statement: sa.ClauseElement, engine: sa.Engine) -> str:
 @click.command("count")
 @click.argument("file", type=click.Path(dir_okay=False))
 @db_option
-@source_option
+@read_options
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 @click.option("--no-suppression", is_flag=True,
               help="Exact counts, no disclosure control (the local data owner only).")
@@ -44,11 +44,11 @@ def render_sql(statement: sa.ClauseElement, engine: sa.Engine) -> str:
 @click.option("--explain", "explain_rules", is_flag=True,
               help="Also print each rule in plain English.")
 @cli_errors
-def command(file: str, db_url: str | None, source_name: str | None, as_json: bool,
-            no_suppression: bool, show_sql: bool, explain_rules: bool) -> None:
+def command(file: str, db_url: str | None, source_name: str | None, source_map: str | None,
+            as_json: bool, no_suppression: bool, show_sql: bool, explain_rules: bool) -> None:
     """Count who a criteria FILE makes eligible: base, funnel, unique impact, breakdowns."""
     criteria, library = read_criteria_file(file)
-    engine, source = open_store(db_url, source_name)
+    engine, source = open_store(db_url, source_name, source_map)
     try:
         index_date = resolve_index_date(criteria, engine, source)
         result = run_feasibility(engine, criteria, library, index_date=index_date,

@@ -63,15 +63,21 @@ class Source(Protocol):
     """How ``dart check`` says a code cannot be matched, e.g. "have no concept"."""
 
 
-def get_source(name: str | None = None) -> Source:
-    """The source called ``name`` (default: ``$DART_SOURCE``, else ``native``)."""
+def get_source(name: str | None = None, source_map: str | None = None) -> Source:
+    """The source called ``name`` (default: ``$DART_SOURCE``, else ``native``); for
+    ``omop``, ``source_map`` is a TOML file overriding the mapping (``omop_map``)."""
     from dart.sources.native import NATIVE
-    from dart.sources.omop import OMOP
+    from dart.sources.omop import OMOP, OmopSource
+    from dart.sources.omop_map import load_mapping
 
     name = (name or os.environ.get(ENV_SOURCE) or "native").strip().lower()
     known = {"native": NATIVE, "omop": OMOP}
     if name not in known:
         raise StoreError(f"unknown source {name!r}: use one of {', '.join(SOURCES)}")
+    if source_map is not None:
+        if name != "omop":
+            raise StoreError("--source-map applies to --source omop only")
+        return OmopSource(load_mapping(source_map))
     return known[name]
 
 

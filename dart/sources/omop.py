@@ -13,23 +13,17 @@ import datetime as dt
 
 import sqlalchemy as sa
 
-from criteria_grammar.vocabulary import ETHNIC_GROUPS
 from dart.sources import missing
 from dart.sources.omop_cdm import t
+from dart.sources.omop_map import DEFAULT, FIVE_GROUPS, OmopMapping
 from dart.store.dialects import date_from_parts, to_date
 from dart.store.engine import StoreError
 
 DATE, INTEGER, DOUBLE, TEXT = sa.Date(), sa.Integer(), sa.Double(), sa.String()
 
-FEMALE, MALE = 8532, 8507
-"""OMOP gender concepts; a person with any other is not in DART's base population."""
-RACES = {8515: "asian", 8516: "black", 8527: "white"}
-"""OMOP race concepts with a DART ethnic group; others fall back to race_source_value."""
-FIVE_GROUPS = tuple(g for g in ETHNIC_GROUPS if g != "unknown")
-"""The groups a ``race_source_value`` may name (ignoring case)."""
-IMD_SOURCE_VALUE = "imd_quintile"
-SNOMED, DMD = "SNOMED", "dm+d"
-"""``concept.vocabulary_id`` of the two code systems of DART's code sets."""
+FEMALE, MALE, RACES = DEFAULT.female, DEFAULT.male, DEFAULT.races
+IMD_SOURCE_VALUE, SNOMED, DMD = DEFAULT.imd_source_value, DEFAULT.snomed, DEFAULT.dmd
+"""The default mapping's values (``omop_map.OmopMapping``; ``--source-map`` changes them)."""
 
 READ_TABLES = ("person", "observation_period", "death", "care_site", "location",
                "condition_occurrence", "observation", "measurement", "procedure_occurrence",
@@ -63,12 +57,12 @@ def _codes(table: sa.Table, concept: str, source_concept: str, vocabulary: str):
     return joined, [src.c.concept_code.label("code"), std.c.concept_code.label("standard_code")]
 
 
-def coded_events() -> sa.Subquery:
+def coded_events(vocabulary: str) -> sa.Subquery:
     """Every coded record of the four clinical tables, with its value and unit."""
     parts = []
     for name, date, concept, source_concept, value, unit in CODED:
         table = t[name]
-        joined, codes = _codes(table, concept, source_concept, SNOMED)
+        joined, codes = _codes(table, concept, source_concept, vocabulary)
         parts.append(sa.select(
             table.c.person_id.label("patient_id"), table.c[date].label("obs_date"), *codes,
             (sa.cast(table.c[value], DOUBLE) if value else sa.cast(sa.null(), DOUBLE))
@@ -78,10 +72,10 @@ def coded_events() -> sa.Subquery:
     return sa.union_all(*parts).subquery("coded_events")
 
 
-def drug_events() -> sa.Subquery:
+def drug_events(vocabulary: str) -> sa.Subquery:
     """``drug_exposure`` with its dm+d codes and quantity."""
     drugs = t["drug_exposure"]
-    joined, codes = _codes(drugs, "drug_concept_id", "drug_source_concept_id", DMD)
+    joined, codes = _codes(drugs, "drug_concept_id", "drug_source_concept_id", vocabulary)
     return sa.select(
         drugs.c.person_id.label("patient_id"),
         drugs.c.drug_exposure_start_date.label("issue_date"), *codes,
@@ -116,13 +110,13 @@ def _registration(index: dt.date) -> sa.Subquery:
             .group_by(period.c.person_id).subquery("registration"))
 
 
-def _imd(index: dt.date) -> sa.Subquery:
+def _imd(index: dt.date, source_value: str) -> sa.Subquery:
     """The latest IMD quintile observed on or before ``index`` (that date: the highest)."""
     obs = t["observation"]
     order = sa.func.row_number().over(partition_by=obs.c.person_id, order_by=(
         obs.c.observation_date.desc(), obs.c.value_as_number.desc()))
     ranked = (sa.select(obs.c.person_id, obs.c.value_as_number, order.label("rank"))
-              .where(obs.c.observation_source_value == IMD_SOURCE_VALUE,
+              .where(obs.c.observation_source_value == source_value,
                      obs.c.value_as_number.in_([1, 2, 3, 4, 5]),
                      obs.c.observation_date <= sa.literal(index, DATE))
               .subquery("imd_ranked"))
@@ -131,10 +125,10 @@ def _imd(index: dt.date) -> sa.Subquery:
             .where(ranked.c.rank == 1).subquery("imd"))
 
 
-def patients(index: dt.date) -> sa.CTE:
+def patients(index: dt.date, mapping: OmopMapping = DEFAULT) -> sa.CTE:
     """One row per person of known sex registered on ``index`` (see ``_registration``)."""
     person, death = t["person"], t["death"]
-    registration, imd = _registration(index), _imd(index)
+    registration, imd = _registration(index), _imd(index, mapping.imd_source_value)
     died = (sa.select(death.c.person_id, sa.func.min(death.c.death_date).label("death_date"))
             .group_by(death.c.person_id).subquery("died"))
     born = sa.func.coalesce(to_date(person.c.birth_datetime), date_from_parts(
@@ -143,10 +137,11 @@ def patients(index: dt.date) -> sa.CTE:
     source_race = sa.func.lower(person.c.race_source_value)
     ethnicity = sa.case(
         *((person.c.race_concept_id == concept, sa.literal(group))
-          for concept, group in RACES.items()),
+          for concept, group in mapping.races.items()),
         (source_race.in_(FIVE_GROUPS), source_race),
         else_=sa.literal("unknown"))
-    sex = sa.case((person.c.gender_concept_id == FEMALE, sa.literal("F")), else_=sa.literal("M"))
+    sex = sa.case((person.c.gender_concept_id == mapping.female, sa.literal("F")),
+                  else_=sa.literal("M"))
     return (sa.select(
         person.c.person_id.label("patient_id"), person.c.care_site_id.label("practice_id"),
         born.label("date_of_birth"), sex.label("sex"), ethnicity.label("ethnicity"),
@@ -157,7 +152,7 @@ def patients(index: dt.date) -> sa.CTE:
         person.join(registration, registration.c.person_id == person.c.person_id)
         .outerjoin(imd, imd.c.person_id == person.c.person_id)
         .outerjoin(died, died.c.person_id == person.c.person_id)
-    ).where(person.c.gender_concept_id.in_([FEMALE, MALE])).cte("patient"))
+    ).where(person.c.gender_concept_id.in_([mapping.female, mapping.male])).cte("patient"))
 
 
 def no_invitations() -> sa.Subquery:
@@ -176,14 +171,15 @@ class OmopSource:
     event_codes = ("code", "standard_code")
     prescription_codes = ("code", "standard_code")
 
-    def __init__(self) -> None:
+    def __init__(self, mapping: OmopMapping = DEFAULT) -> None:
+        self.mapping = mapping
         self.practices = practices()
-        self.events = coded_events()
-        self.prescriptions = drug_events()
+        self.events = coded_events(mapping.snomed)
+        self.prescriptions = drug_events(mapping.dmd)
         self.invitations = no_invitations()
 
     def patients(self, index: dt.date) -> sa.CTE:
-        return patients(index)
+        return patients(index, self.mapping)
 
     def extract_date(self, bind: sa.Engine | sa.Connection) -> str | None:
         if isinstance(bind, sa.Engine):
@@ -197,7 +193,7 @@ class OmopSource:
     def matched_codes(self, system: str, codes: tuple[str, ...]) -> sa.Select:
         concept = t["concept"]
         return (sa.select(concept.c.concept_code)
-                .where(concept.c.vocabulary_id == (SNOMED if system == "snomed" else DMD),
+                .where(concept.c.vocabulary_id == self.mapping.vocabulary(system),
                        concept.c.concept_code.in_(codes)).distinct())
 
     def require(self, engine: sa.Engine) -> None:
