@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from dart.cli.common import cli_errors
+from dart.cli.common import cli_errors, open_store, read_options
 
 
 def read_criteria_file(path: str):
@@ -52,13 +52,20 @@ def summary(criteria) -> str:
 
 @click.command("check")
 @click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--db", "db_url", default=None, metavar="URL",
+              help="Also warn about codes this store cannot match (no store is read without).")
+@read_options
 @cli_errors
-def command(file: str) -> None:
+def command(file: str, db_url: str | None, source_name: str | None,
+            source_map: str | None) -> None:
     """Check a criteria FILE: syntax, names, units. Exit 1 on the first error.
 
-    Warnings (valid criteria that are probably a slip) follow the error or the summary, on
-    standard error; they never change the exit status.
+    Warnings (valid criteria that are probably a slip, and with --db the codes the store
+    cannot match) follow the error or the summary on standard error; they never change
+    the exit status.
     """
+    import datetime as dt
+
     from criteria_grammar import CriteriaError, check
     from criteria_grammar.advice import advise
 
@@ -67,11 +74,26 @@ def command(file: str) -> None:
         check(criteria, library)
     except CriteriaError as exc:
         click.echo(str(exc), err=True)
-        failed = True
-    else:
-        click.echo(summary(criteria))
-        failed = False
-    for warning in advise(criteria, library):
-        click.echo(str(warning), err=True)
-    if failed:
+        for warning in advise(criteria, library):
+            click.echo(str(warning), err=True)
         sys.exit(1)
+    click.echo(summary(criteria))
+    if db_url is None:
+        for warning in advise(criteria, library):
+            click.echo(str(warning), err=True)
+        return
+    from dart.compiler.query import library_with_inline
+    from dart.sources.coverage import uncovered
+
+    engine, source = open_store(db_url, source_name, source_map)
+    try:
+        with engine.connect() as conn:
+            gaps = uncovered(conn, source, criteria, library_with_inline(criteria, library))
+            extract = source.extract_date(conn)
+    finally:
+        engine.dispose()
+    extract_date = dt.date.fromisoformat(extract) if extract else None
+    for warning in advise(criteria, library, extract_date):
+        click.echo(str(warning), err=True)
+    for gap in gaps:
+        click.echo(f"warning: {gap.message(source.missing_words)}", err=True)

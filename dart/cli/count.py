@@ -18,9 +18,8 @@ from rich.table import Table
 from dart.analysis.disclosure import DisclosurePolicy, apply_disclosure
 from dart.analysis.feasibility import run_feasibility, statements
 from dart.cli.check import read_criteria_file
-from dart.cli.common import cli_errors, db_option
+from dart.cli.common import cli_errors, db_option, open_store, read_options
 from dart.compiler import compile_criteria, explain, resolve_index_date
-from dart.store.engine import open_engine, require_store
 
 
 def render_sql(statement: sa.ClauseElement, engine: sa.Engine) -> str:
@@ -37,6 +36,7 @@ def render_sql(statement: sa.ClauseElement, engine: sa.Engine) -> str:
 @click.command("count")
 @click.argument("file", type=click.Path(dir_okay=False))
 @db_option
+@read_options
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 @click.option("--no-suppression", is_flag=True,
               help="Exact counts, no disclosure control (the local data owner only).")
@@ -44,21 +44,21 @@ def render_sql(statement: sa.ClauseElement, engine: sa.Engine) -> str:
 @click.option("--explain", "explain_rules", is_flag=True,
               help="Also print each rule in plain English.")
 @cli_errors
-def command(file: str, db_url: str | None, as_json: bool, no_suppression: bool,
-            show_sql: bool, explain_rules: bool) -> None:
+def command(file: str, db_url: str | None, source_name: str | None, source_map: str | None,
+            as_json: bool, no_suppression: bool, show_sql: bool, explain_rules: bool) -> None:
     """Count who a criteria FILE makes eligible: base, funnel, unique impact, breakdowns."""
     criteria, library = read_criteria_file(file)
-    engine = open_engine(db_url)
+    engine, source = open_store(db_url, source_name, source_map)
     try:
-        require_store(engine)
-        index_date = resolve_index_date(criteria, engine)
-        result = run_feasibility(engine, criteria, library, index_date=index_date)
+        index_date = resolve_index_date(criteria, engine, source)
+        result = run_feasibility(engine, criteria, library, index_date=index_date,
+                                 source=source)
         policy = DisclosurePolicy(enabled=not no_suppression)
         data = apply_disclosure(result, policy).to_json()
         if explain_rules:
             data["explanation"] = explain(criteria, index_date)
         if show_sql:
-            compiled = compile_criteria(criteria, library, index_date)
+            compiled = compile_criteria(criteria, library, index_date, source)
             data["sql"] = ";\n\n".join(render_sql(s, engine) for s in statements(compiled))
     finally:
         engine.dispose()

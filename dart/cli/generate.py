@@ -12,7 +12,8 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from dart.cli.common import cli_errors, db_option
+from dart.cli.common import cli_errors, db_option, source_option
+from dart.sources import get_source
 from dart.store.engine import default_url, normalise_url, open_engine
 from dart.store.generate import GenerationSummary, check_arguments, generate
 
@@ -52,19 +53,34 @@ def summary_line(summary: GenerationSummary) -> str:
 @click.option("--extract-date", callback=_parse_date, default="2026-06-30", show_default=True,
               metavar="YYYY-MM-DD", help="The extract date: no record is dated after it.")
 @db_option
+@source_option
 @click.option("--replace", is_flag=True, help="Delete the store's existing data first.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 @cli_errors
 def command(patients: int, practices: int | None, seed: int, extract_date: date,
-            db_url: str | None, replace: bool, quiet: bool) -> None:
-    """Generate a synthetic store of UK GP records (practices, patients, records)."""
+            db_url: str | None, source_name: str | None, replace: bool, quiet: bool) -> None:
+    """Generate a synthetic store of UK GP records (practices, patients, records).
+
+    With ``--source omop``, an OMOP CDM v5.4 store holding the same patients for a seed
+    (into an empty database: a CDM is never replaced)."""
     check_arguments(patients, practices)  # before anything touches the disk
+    source = get_source(source_name)
+    if source.name == "omop" and replace:
+        raise click.BadParameter("--replace: an OMOP store is never overwritten; use an "
+                                 "empty database", param_hint="--replace")
     url = db_url or default_url()
     normalise_url(url)
     engine = open_engine(url)
     try:
-        summary = generate(engine, patients, practices, seed=seed, extract_date=extract_date,
-                           progress=not quiet, replace=replace)
+        if source.name == "omop":
+            from dart.sources.omop_generate import generate_omop
+
+            summary = generate_omop(engine, patients, practices, seed=seed,
+                                    extract_date=extract_date, progress=not quiet)
+        else:
+            summary = generate(engine, patients, practices, seed=seed,
+                               extract_date=extract_date, progress=not quiet,
+                               replace=replace)
     finally:
         engine.dispose()
     shown = engine.url.render_as_string(hide_password=True)

@@ -15,13 +15,13 @@ from dart.analysis.disclosure import DisclosurePolicy
 from dart.analysis.representativeness import Thresholds, render_text, run_representativeness
 from dart.analysis.representativeness.report_html import render_html
 from dart.cli.check import read_criteria_file
-from dart.cli.common import cli_errors, db_option
-from dart.store.engine import open_engine, require_store
+from dart.cli.common import cli_errors, db_option, open_store, read_options
 
 
 @click.command("representativeness")
 @click.argument("file", type=click.Path(dir_okay=False))
 @db_option
+@read_options
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 @click.option("--html", "html_out", type=click.Path(dir_okay=False), default=None,
               metavar="OUT.html", help="Also write a self-contained HTML report here.")
@@ -32,20 +32,20 @@ from dart.store.engine import open_engine, require_store
 @click.option("--over", type=float, default=1.25, show_default=True,
               help="Ratios above this are flagged over-represented.")
 @cli_errors
-def command(file: str, db_url: str | None, as_json: bool, html_out: str | None,
-            no_suppression: bool, under: float, over: float) -> None:
+def command(file: str, db_url: str | None, source_name: str | None, source_map: str | None,
+            as_json: bool, html_out: str | None, no_suppression: bool, under: float,
+            over: float) -> None:
     """Compare the eligible cohort of FILE with its target population, the store and the UK."""
     try:
         thresholds = Thresholds(under, over)
     except ValueError as exc:
         raise click.BadParameter(str(exc)) from None
     criteria, library = read_criteria_file(file)
-    engine = open_engine(db_url)
+    engine, source = open_store(db_url, source_name, source_map)
     try:
-        require_store(engine)
         result = run_representativeness(
             engine, criteria, library, thresholds=thresholds,
-            policy=DisclosurePolicy(enabled=not no_suppression))
+            policy=DisclosurePolicy(enabled=not no_suppression), source=source)
     finally:
         engine.dispose()
     if html_out:

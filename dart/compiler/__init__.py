@@ -20,15 +20,22 @@ from criteria_grammar import nodes
 from dart.compiler.atoms import CompileError
 from dart.compiler.english import describe, explain
 from dart.compiler.query import CompiledCriteria, RuleInfo, SplitRules, compile_criteria
+from dart.sources import Source
+from dart.sources.native import NATIVE
 
 
-def resolve_index_date(criteria: nodes.Criteria, bind: sa.Engine | sa.Connection) -> dt.date:
-    """The file's ``index date``, else the store's ``extract_date`` (read through ``bind``)."""
+def resolve_index_date(criteria: nodes.Criteria, bind: sa.Engine | sa.Connection,
+                       source: Source = NATIVE) -> dt.date:
+    """The file's ``index date``, else the store's extract date (read through ``bind``)."""
     if criteria.index_date is not None:
         return criteria.index_date
-    from dart.store.engine import StoreError, store_info
+    from dart.store.engine import StoreError
 
-    value = store_info(bind).get("extract_date")
+    value = source.extract_date(bind)
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    if isinstance(value, dt.date):
+        return value
     if not value:
         raise StoreError("the store has no extract_date and the criteria no 'index date'")
     try:
@@ -51,10 +58,12 @@ class Prepared:
 
 
 def prepare(bind: sa.Engine | sa.Connection, criteria: nodes.Criteria | str,
-            library: Mapping | None = None, *, index_date: dt.date | None = None) -> Prepared:
+            library: Mapping | None = None, *, index_date: dt.date | None = None,
+            source: Source = NATIVE) -> Prepared:
     """The one way every analysis starts: parse (if text), check against ``library`` (default:
     the shipped codelists), resolve the index date (the file's, else the store's extract
-    date, unless ``index_date`` is given) and compile. Raises ``CriteriaError``/``StoreError``.
+    date, unless ``index_date`` is given) and compile over ``source``. Raises
+    ``CriteriaError``/``StoreError``.
     Pass the connection the statement will run on, so the store is opened once (an open of
     a DuckDB file costs ~20-30 ms, docs/performance.md).
     """
@@ -65,8 +74,8 @@ def prepare(bind: sa.Engine | sa.Connection, criteria: nodes.Criteria | str,
         criteria = parse(criteria)
     library = load_library() if library is None else library
     check(criteria, library)
-    index_date = index_date or resolve_index_date(criteria, bind)
-    return Prepared(criteria, library, compile_criteria(criteria, library, index_date))
+    index_date = index_date or resolve_index_date(criteria, bind, source)
+    return Prepared(criteria, library, compile_criteria(criteria, library, index_date, source))
 
 
 __all__ = ["CompileError", "CompiledCriteria", "Prepared", "RuleInfo", "SplitRules",

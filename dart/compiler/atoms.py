@@ -202,7 +202,7 @@ class Atoms:
         if name not in self.codelists:
             raise CompileError(f"unknown code set {name!r}")
         cl = self.codelists[name]
-        make = codesets.codeset_source(name, cl.system, tuple(cl.codes))
+        make = codesets.codeset_source(name, cl.system, tuple(cl.codes), self.reads.store)
         return self.reads.source(f"codeset:{name}", make), cl
 
     # Each record atom: a test of one measure's column, and its value for a patient without
@@ -227,7 +227,7 @@ class Atoms:
         return self._count_atom(c, self._codeset(c.codeset)[0], c.window, c.test)
 
     def _Invited(self, c: nodes.Invited) -> Pred:
-        src = self.reads.source("invitation", codesets.invitation_source())
+        src = self.reads.source("invitation", codesets.invitation_source(self.reads.store))
         return self._count_atom(c, src, c.window, None)
 
     def _ValueOf(self, c: nodes.ValueOf) -> Pred:
@@ -263,7 +263,14 @@ class Atoms:
             raise CompileError(f"unknown code set {c.target!r}")
         target = tuple(dict.fromkeys(self.codelists[c.target].codes))
         # Two classes: a code outside the target, then in it ("several that date: any").
-        ranked = Ranked(lambda _value, code: [(~code.in_(target), False),
-                                              (code.in_(target), True)])
+        def in_target(codes: list[sa.ColumnElement]) -> Pred:
+            # A record with two codes (OMOP: source and standard concept) has both; either
+            # may be NULL there, and must then be false, not NULL (the classes are CASEs).
+            if len(codes) == 1:
+                return codes[0].in_(target)
+            return sa.or_(*(guarded(code, code.in_(target)) for code in codes))
+
+        ranked = Ranked(lambda _value, codes: [(~in_target(codes), False),
+                                               (in_target(codes), True)])
         measure = Measure("latest_code", window_range(c.window, self.index))
         return self.reads.atom(c, src, measure, ranked, none=False)

@@ -34,11 +34,11 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from sqlalchemy.sql.selectable import TextualSelect
 
 from dart.compiler.dates import DateRange
 from dart.compiler.sqltypes import BIGINT, DATE, INTEGER, TEXT
-from dart.store import schema
+from dart.sources import Source as RecordSource
+from dart.store.dialects import CodeRows, bit_and, epoch_seconds
 
 
 def in_range(
@@ -89,7 +89,8 @@ LATEST = {"latest_value": True, "earliest_value": False, "latest_code": True}
 
 @dataclass(frozen=True)
 class Ranked:
-    """A chosen-row atom's test, as classes of rows: ``classes(value, code)`` lists (row
+    """A chosen-row atom's test, as classes of rows: ``classes(value, codes)`` (``codes``:
+    the row's code columns, one per code a record carries) lists (row
     predicate, passes) from the lowest rank up, e.g. for ``latest X between 58 and 110``:
     below 58 (fails), 58 to 110 (passes), above 110 (fails). On the chosen date the
     highest-ranked class present decides ("several that date: the highest of them").
@@ -103,10 +104,13 @@ class Source:
     """What one atom reads: the rows of a code set, or the invitations."""
 
     name: str
-    table: sa.Table
+    table: sa.FromClause
     date_col: str
     codes: tuple[str, ...] | None  # None: every row (invitations)
     has_values: bool
+    code_cols: tuple[str, ...] = ("code",)
+    """The columns of ``table`` holding a code of the record (an OMOP record has two: its
+    source and its standard concept's); the record is in a set when one of them is."""
 
 
 Pred = sa.ColumnElement[bool]
@@ -145,7 +149,7 @@ class Atom:
 
     def of(self, word: sa.ColumnElement) -> Pred:
         """The atom's value for a patient whose ``word`` (NULL: no row) is given."""
-        unset = sa.func.coalesce(word, 0).bitwise_and(self.bit) == 0
+        unset = bit_and(sa.func.coalesce(word, 0), self.bit) == 0
         return unset if self.none else sa.not_(unset)
 
 
@@ -153,16 +157,6 @@ def _earliest(ranges: list[DateRange | None]) -> dt.date | None:
     """The earliest start of ``ranges``; None when one has none (``ever``, ``first``)."""
     starts = [r.start if r is not None else None for r in ranges]
     return None if any(d is None for d in starts) else min(starts)
-
-
-class _NamedValues(TextualSelect):
-    """A ``VALUES`` list as a CTE with named columns (``WITH t(code, ...) AS (VALUES ...)``,
-    which SQLite, DuckDB and PostgreSQL all read), and, unlike SQLAlchemy's ``Values``,
-    cacheable: SQLAlchemy compiles a statement of the same shape once per process (a
-    ``Values`` made every statement uncacheable, ~15 ms of compiling per run at 1M)."""
-
-    name_cte_columns = True
-    inherit_cache = True
 
 
 class TableRead:
@@ -173,6 +167,7 @@ class TableRead:
         self.table, self.atoms, self.sources, self.index = table, atoms, sources, index
         first = sources[0]
         self.date_col, self.has_values = first.date_col, first.has_values
+        self.code_cols = first.code_cols
         # Membership flags only when the table serves several code sets: with one set,
         # the join to its codes already says it.
         self.flagged = len(sources) > 1 and all(s.codes is not None for s in sources)
@@ -189,15 +184,19 @@ class TableRead:
         """
         t = self.table
         cols = [t.c.patient_id, t.c[self.date_col].label("d")]
-        read = t
-        if all(s.codes is not None for s in self.sources):
+        read, where = t, []
+        if all(s.codes is not None for s in self.sources) and len(self.code_cols) == 1:
             codes = self._codes()
             read = t.join(codes, codes.c.code == t.c.code)
             cols.append(t.c.code)
             cols += [codes.c[f"in_{s.name}"] for s in self.sources if self.flagged]
+        elif all(s.codes is not None for s in self.sources):
+            read, match, hit = self._match_any(t)
+            cols += match
+            where.append(hit)
         cols.append(t.c.value if self.has_values else sa.null().label("value"))
         date = t.c[self.date_col]
-        where = [date <= sa.literal(self.index, DATE)]
+        where.append(date <= sa.literal(self.index, DATE))
         if since is not None:
             where.append(date >= sa.literal(since, DATE))
         return sa.select(*cols).select_from(read).where(*where).cte(f"{t.name}_rows")
@@ -214,12 +213,29 @@ class TableRead:
         codes = list(dict.fromkeys(code for s in self.sources for code in s.codes))
         flags = [set(s.codes) for s in self.sources] if self.flagged else []
         binds = [sa.bindparam(f"{name}_code_{i}", code, TEXT) for i, code in enumerate(codes)]
-        rows = ", ".join(f"(:{b.key}{''.join(f', {int(c in f)}' for f in flags)})"
-                         for b, c in zip(binds, codes, strict=True))
+        memberships = [tuple(int(c in f) for f in flags) for c in codes]
         columns = [sa.column("code", TEXT)]
         columns += [sa.column(f"in_{s.name}", INTEGER) for s in self.sources if self.flagged]
-        return _NamedValues(sa.text(f"VALUES {rows}").bindparams(*binds), columns).cte(
-            f"{name}_codes")
+        return CodeRows(binds, memberships, columns).cte(f"{name}_codes")
+
+    def _match_any(self, t: sa.FromClause) -> tuple[sa.FromClause, list, sa.ColumnElement]:
+        """A record with several code columns: the codes outer-joined once per column, the
+        record kept when one matched, in a set when one of its codes is (one row per record
+        still, so a record whose two codes are both in a set counts once)."""
+        codes = self._codes()
+        keyed = [codes.alias(f"{codes.name}_{i}") for i in range(len(self.code_cols))]
+        read = t
+        for k, name in zip(keyed, self.code_cols, strict=True):
+            read = read.outerjoin(k, k.c.code == t.c[name])
+        cols = [t.c[name].label(ROW_CODES[i]) for i, name in enumerate(self.code_cols)]
+        for src in self.sources if self.flagged else []:
+            inside = sa.or_(*(k.c[f"in_{src.name}"] == 1 for k in keyed))
+            cols.append(sa.case((inside, 1), else_=0).label(f"in_{src.name}"))
+        return read, cols, sa.or_(*(k.c.code.is_not(None) for k in keyed))
+
+    def row_codes(self) -> list[sa.ColumnElement]:
+        """The code columns of a row of ``rows``."""
+        return [self.rows.c[ROW_CODES[i]] for i in range(len(self.code_cols))]
 
     def member(self, src: Source) -> sa.ColumnElement[bool] | None:
         """The row belongs to ``src``'s code set (None: every row of the read does)."""
@@ -294,12 +310,12 @@ class TableRead:
         """
         m, rows = atom.measure, self.rows
         later = LATEST[m.kind]
-        classes = atom.pred.classes(rows.c.value, rows.c.code)
+        classes = atom.pred.classes(rows.c.value, self.row_codes())
 
         def code(rank: int) -> int:
             return rank if later else RANKS - 1 - rank
 
-        seconds = sa.cast(sa.extract("epoch", rows.c.d), BIGINT) + _int(EPOCH_SHIFT)
+        seconds = epoch_seconds(rows.c.d) + _int(EPOCH_SHIFT)
         rank = sa.case(*((row, _int(code(i))) for i, (row, _) in enumerate(classes)))
         stamp = seconds * _int(RANKS) + rank
         test = self._row_test(atom.source, m)
@@ -314,6 +330,8 @@ def _int(n: int) -> sa.ColumnElement[int]:
     return sa.literal_column(str(n), BIGINT)
 
 
+ROW_CODES = ("code", "code_2")
+"""The names of a read's code columns (a record carries at most two codes)."""
 RANKS = 4
 """More than the classes of any chosen-row atom (at most 3: below, inside, above)."""
 EPOCH_SHIFT = 1 << 34
@@ -329,8 +347,8 @@ class Reads:
     to get each atom as a test of its bit.
     """
 
-    def __init__(self, index: dt.date):
-        self.index = index
+    def __init__(self, index: dt.date, store: RecordSource):
+        self.index, self.store = index, store
         self.sources: dict[str, Source] = {}
         self.atoms: dict[Hashable, Atom] = {}
         self.built = False
@@ -367,16 +385,17 @@ class Reads:
         self.built = True
 
 
-def codeset_source(name: str, system: str, codes: tuple[str, ...]):
-    """A factory for the ``Source`` of a code set (observations or prescriptions)."""
+def codeset_source(name: str, system: str, codes: tuple[str, ...], store: RecordSource):
+    """A factory for the ``Source`` of a code set (coded events or prescriptions)."""
     if system == "snomed":
-        table, date_col, values = schema.observation, "obs_date", True
+        table, date_col, values, cols = store.events, "obs_date", True, store.event_codes
     else:
-        table, date_col, values = schema.prescription, "issue_date", False
+        table, date_col, values = store.prescriptions, "issue_date", False
+        cols = store.prescription_codes
     unique = tuple(dict.fromkeys(codes))
-    return lambda label: Source(label, table, date_col, unique, values)
+    return lambda label: Source(label, table, date_col, unique, values, cols)
 
 
-def invitation_source():
+def invitation_source(store: RecordSource):
     """A factory for the ``Source`` of every trial invitation (any study)."""
-    return lambda label: Source(label, schema.invitation, "invited_on", None, False)
+    return lambda label: Source(label, store.invitations, "invited_on", None, False)

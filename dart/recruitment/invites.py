@@ -27,7 +27,8 @@ from dateutil.relativedelta import relativedelta
 
 from dart.compiler import prepare
 from dart.recruitment.studies import Study
-from dart.store.schema import invitation, patient
+from dart.sources import Source
+from dart.sources.native import NATIVE
 
 IDENTIFIERS = ("patient_id", "nhs_number", "given_name", "family_name", "date_of_birth", "sex")
 
@@ -95,7 +96,9 @@ def fatigue_start(today: dt.date, months: int) -> dt.date:
     return today - relativedelta(months=months)
 
 
-def _not_excluded(study_id: int, today: dt.date, months: int) -> sa.ColumnElement[bool]:
+def _not_excluded(study_id: int, today: dt.date, months: int,
+                  source: Source) -> sa.ColumnElement[bool]:
+    patient, invitation = source.identities, source.invitations
     same_study = sa.exists().where(invitation.c.patient_id == patient.c.patient_id,
                                    invitation.c.study_id == sa.bindparam("study_id", study_id))
     recent = sa.exists().where(
@@ -113,13 +116,16 @@ def _not_excluded(study_id: int, today: dt.date, months: int) -> sa.ColumnElemen
 
 
 def invite_list(engine: sa.Engine, study: Study, practice_id: int, today: dt.date,
-                library: Mapping | None = None) -> InviteList:
+                library: Mapping | None = None, source: Source = NATIVE) -> InviteList:
     """The approved ``study``'s invitable patients at ``practice_id`` on ``today``."""
     version = study.approved
     if version is None:
         raise ValueError(f"study {study.study_id} has no approved version")
+    patient = source.identities
+    if patient is None:
+        raise ValueError(f"a {source.name} store holds no patient identifiers to invite")
     with engine.connect() as conn:  # one open of the store for everything
-        ready = prepare(conn, version.criteria_text, library)
+        ready = prepare(conn, version.criteria_text, library, source=source)
         rules = ready.compiled.patient_rules.subquery()
         at_practice = sa.bindparam("practice_id", practice_id, type_=sa.Integer)
         query = (
@@ -127,7 +133,7 @@ def invite_list(engine: sa.Engine, study: Study, practice_id: int, today: dt.dat
             .select_from(rules.join(patient, patient.c.patient_id == rules.c.patient_id))
             .where(rules.c.eligible == 1, rules.c.practice_id == at_practice,
                    patient.c.practice_id == at_practice,
-                   _not_excluded(study.study_id, today, study.fatigue_months))
+                   _not_excluded(study.study_id, today, study.fatigue_months, source))
             .order_by(patient.c.family_name, patient.c.given_name, patient.c.patient_id)
         )
         rows = tuple(InviteRow(*r) for r in conn.execute(query))
@@ -171,6 +177,7 @@ def record_invitations(engine: sa.Engine, study: Study, practice_id: int,
     The caller serialises calls (one writer at a time) so the check and the insert agree.
     """
     wanted = sorted(set(patient_ids))
+    invitation = NATIVE.invitations  # recorded where the native store keeps them
     with engine.connect() as conn:
         already = set(conn.execute(
             sa.select(invitation.c.patient_id).where(

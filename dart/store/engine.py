@@ -123,16 +123,35 @@ def _duckdb_shared(engine: sa.Engine) -> None:
                 delay = min(delay * 2, 0.2)
 
 
-def open_engine(url: str | None = None, *, check: bool = True) -> sa.Engine:
-    """An engine for ``url`` (default: ``default_url()``), connected once to prove it works."""
+def _read_only(parsed: sa.URL) -> tuple[sa.URL, dict]:
+    """The URL and connect arguments that open ``parsed`` so that nothing can be written."""
+    backend = parsed.get_backend_name()
+    if backend == "sqlite":  # SQLite's URI form opens the file read only (mode=ro)
+        path = Path(parsed.database or "").expanduser().resolve()
+        return parsed.set(database=f"file:{path}", query={"mode": "ro", "uri": "true"}), {}
+    if backend == "duckdb":
+        return parsed, {"read_only": True}
+    return parsed, {"options": "-c default_transaction_read_only=on"}  # PostgreSQL
+
+
+def open_engine(url: str | None = None, *, check: bool = True,
+                read_only: bool = False) -> sa.Engine:
+    """An engine for ``url`` (default: ``default_url()``), connected once to prove it works.
+
+    ``read_only``: the database refuses every write (a store DART must not change, such as
+    an OMOP CDM)."""
     parsed = normalise_url(url or default_url())
     shared_file = parsed.get_backend_name() == "duckdb" and parsed.database not in (
         None, "", ":memory:")
+    options: dict = {"poolclass": _OpenPerUsePool} if shared_file else {}
+    if read_only:
+        parsed, connect_args = _read_only(parsed)
+        options["connect_args"] = connect_args
     try:
-        engine = sa.create_engine(parsed, **({"poolclass": _OpenPerUsePool} if shared_file else {}))
+        engine = sa.create_engine(parsed, **options)
     except (NoSuchModuleError, ImportError) as exc:
         raise StoreError(f"no driver for {parsed.drivername}: {exc}") from None
-    if engine.dialect.name == "sqlite":
+    if engine.dialect.name == "sqlite" and not read_only:
         sa.event.listen(engine, "connect", _sqlite_pragmas)
     if shared_file:
         _duckdb_shared(engine)

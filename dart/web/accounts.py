@@ -15,9 +15,10 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from dart.sources.native import NATIVE
 from dart.store.app_tables import ROLES, ensure_app_tables, users
-from dart.store.schema import practice
 
+practice = NATIVE.practices  # the web app serves a native store (its users live in it)
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$")
 TOKEN_PREFIX = "dart_"
 

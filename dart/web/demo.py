@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from dart.sources.native import NATIVE
 from dart.store.engine import create_store, missing_tables
-from dart.store.schema import patient, practice
 from dart.web.accounts import add_user, get_user, reissue_token
 
 DEMO_PATIENTS = 20_000
@@ -23,6 +23,7 @@ def _has_patients(engine: sa.Engine) -> bool:
     if missing_tables(engine):
         return False
     with engine.connect() as conn:
+        patient = NATIVE.identities
         return conn.execute(sa.select(patient.c.patient_id).limit(1)).first() is not None
 
 
@@ -40,6 +41,7 @@ def ensure_demo_store(engine: sa.Engine, patients: int = DEMO_PATIENTS,
 
 def demo_users(engine: sa.Engine) -> dict[str, tuple[str, str]]:
     """Create (or re-key) the demo users; {name: (role and practice, token)}."""
+    practice = NATIVE.practices
     with engine.connect() as conn:
         ods = list(conn.execute(
             sa.select(practice.c.ods_code).order_by(practice.c.practice_id).limit(2)

@@ -1,6 +1,6 @@
 """The layering of STYLE.md holds: each layer imports only the layers before it.
 
-criteria_grammar → dart.store → dart.compiler → dart.analysis / dart.recruitment →
+criteria_grammar → dart.store → dart.sources → dart.compiler → dart.analysis / dart.recruitment →
 dart.web / dart.cli → dashboards. Nothing below dart.web imports Flask or Dash.
 """
 
@@ -17,6 +17,7 @@ ROOT = Path(__file__).resolve().parents[2]
 LAYERS = {
     "criteria_grammar": 0,
     "dart.store": 1,
+    "dart.sources": 1.5,
     "dart.compiler": 2,
     "dart.analysis": 3,
     "dart.recruitment": 3,

@@ -19,8 +19,9 @@ from dart.compiler import CompiledCriteria, SplitRules
 from dart.compiler.atoms import ONE
 from dart.compiler.query import age_band
 from dart.compiler.sqltypes import BIGINT, INTEGER, TEXT
-from dart.store.schema import patient as patient_table
-from dart.store.schema import practice as practice_table
+
+Tables = tuple[sa.FromClause, sa.FromClause]
+"""The source's patients and practices (``CompiledCriteria.patients``, ``.practices``)."""
 
 PATTERN = "_pattern"
 MAX_PATTERN_RULES = 60
@@ -53,7 +54,7 @@ def _row(dim: str, grp, parent, name, n) -> list[sa.ColumnElement]:
 # --- the breakdowns of the eligible cohort ------------------------------------------------
 
 def breakdown_parts(eligible_ids: sa.FromClause, base_practices: sa.FromClause,
-                    index_date: dt.date) -> list[sa.Select]:
+                    index_date: dt.date, tables: Tables) -> list[sa.Select]:
     """Eligible counts per group of every dimension, as rows (dim, grp, parent, name, n).
 
     ``eligible_ids`` (patient_id, practice_id) are the eligible patients, a few thousand
@@ -62,7 +63,7 @@ def breakdown_parts(eligible_ids: sa.FromClause, base_practices: sa.FromClause,
     ``practice_part`` lists every practice of ``base_practices`` (a value outside a
     vocabulary is listed only when it has eligible patients).
     """
-    p, pr = patient_table, practice_table
+    p, pr = tables
     dims = ("region", "nation", "age_band", "sex", "ethnicity", "imd_quintile")
     # The eligible rows once, not once per breakdown.
     eligible = (sa.select(eligible_ids.c.practice_id, pr.c.region, pr.c.nation,
@@ -78,10 +79,11 @@ def breakdown_parts(eligible_ids: sa.FromClause, base_practices: sa.FromClause,
         return (sa.select(*_row(dim, grp, None, None, sa.func.count()))
                 .select_from(eligible).group_by(grp))
 
-    return [practice_part(base_practices, eligible), *(part(dim) for dim in dims)]
+    return [practice_part(base_practices, eligible, pr), *(part(dim) for dim in dims)]
 
 
-def practice_part(base_practices: sa.FromClause, eligible_rows: sa.CTE) -> sa.Select:
+def practice_part(base_practices: sa.FromClause, eligible_rows: sa.CTE,
+                  practice_table: sa.FromClause) -> sa.Select:
     """Eligible per practice, every practice of the base listed (a practice without an
     eligible patient with 0): the eligible rows grouped by practice, outer-joined to the
     base's distinct practices, joined to ``practice`` (ods_code is unique).
@@ -148,7 +150,8 @@ def pattern_query(rel: sa.FromClause, n_rules: int, constant: dict[str, int], *,
                            grouped.c.n))
 
 
-def one_query(split: SplitRules, n_rules: int, index_date: dt.date) -> sa.CompoundSelect:
+def one_query(split: SplitRules, n_rules: int, index_date: dt.date,
+              tables: Tables) -> sa.CompoundSelect:
     """The breakdowns and the rule patterns in ONE statement over the split rules.
 
     ``recorded`` is a CTE (read by the patterns, the eligible rows and the baseline's
@@ -185,7 +188,7 @@ def one_query(split: SplitRules, n_rules: int, index_date: dt.date) -> sa.Compou
         parts.append(ids.where(sa.false()))
     eligible_ids = (sa.union_all(*parts) if len(parts) > 1 else parts[0]).cte("eligible_ids")
     # Flat: SQLite does not accept a parenthesised compound SELECT inside another.
-    return sa.union_all(*breakdown_parts(eligible_ids, groups, index_date), *patterns)
+    return sa.union_all(*breakdown_parts(eligible_ids, groups, index_date, tables), *patterns)
 
 
 def totals_from_patterns(patterns: list[tuple[int, int | None, int]],
@@ -232,11 +235,12 @@ def totals_query(rules: sa.Subquery | sa.CTE, n_rules: int) -> sa.Select:
     return sa.select(*cols).select_from(rules)
 
 
-def breakdown_query(rules: sa.Subquery | sa.CTE, index_date: dt.date) -> sa.CompoundSelect:
+def breakdown_query(rules: sa.Subquery | sa.CTE, index_date: dt.date,
+                    tables: Tables) -> sa.CompoundSelect:
     """The breakdowns of ``rules`` (a ``rules_cte``), as rows (dim, grp, parent, name, n)."""
     eligible_ids = (sa.select(rules.c.patient_id, rules.c.practice_id)
                     .where(_passes(rules.c.eligible)).cte("eligible_ids"))
-    return sa.union_all(*breakdown_parts(eligible_ids, rules, index_date))
+    return sa.union_all(*breakdown_parts(eligible_ids, rules, index_date, tables))
 
 
 def rules_cte(compiled: CompiledCriteria) -> sa.CTE:
@@ -255,7 +259,8 @@ def statements(compiled: CompiledCriteria) -> list[sa.Executable]:
     """What ``run_feasibility`` executes, in order: ``one_query``, or past
     ``MAX_PATTERN_RULES`` rules ``totals_query`` then ``breakdown_query``."""
     n_rules = len(compiled.rules)
+    tables = (compiled.patients, compiled.practices)  # the source's, as the rules read them
     if n_rules <= MAX_PATTERN_RULES:
-        return [one_query(compiled.split, n_rules, compiled.index_date)]
+        return [one_query(compiled.split, n_rules, compiled.index_date, tables)]
     rules = rules_cte(compiled)
-    return [totals_query(rules, n_rules), breakdown_query(rules, compiled.index_date)]
+    return [totals_query(rules, n_rules), breakdown_query(rules, compiled.index_date, tables)]

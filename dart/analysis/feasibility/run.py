@@ -32,6 +32,8 @@ from dart.analysis.feasibility.results import (
     criteria_hash,
 )
 from dart.compiler import prepare
+from dart.sources import Source
+from dart.sources.native import NATIVE
 
 SEXES = ("F", "M")
 IMD_GROUPS = ("1", "2", "3", "4", "5", "unknown")
@@ -54,14 +56,16 @@ def region_nation(region: str) -> str:
 
 
 def run_feasibility(engine: sa.Engine, criteria: Criteria | str, library=None, *,
-                    index_date: dt.date | None = None) -> FeasibilityResult:
+                    index_date: dt.date | None = None,
+                    source: Source = NATIVE) -> FeasibilityResult:
     """Count ``criteria`` (a parsed file, or its text) on the store behind ``engine``.
 
     ``library`` defaults to the shipped codelist library; ``index_date`` to the file's own,
-    else the store's extract date. One query runs; the result holds exact counts.
+    else the store's extract date; ``source`` says what kind of store it is. One query
+    runs; the result holds exact counts.
     """
     with engine.connect() as conn:  # one open of the store for everything
-        ready = prepare(conn, criteria, library, index_date=index_date)
+        ready = prepare(conn, criteria, library, index_date=index_date, source=source)
         compiled = ready.compiled
         results = [conn.execute(s).all() for s in statements(compiled)]
     criteria, index_date = ready.criteria, ready.index_date

@@ -24,13 +24,16 @@ from dart.analysis.representativeness.model import (
 )
 from dart.analysis.representativeness.summary import summarise
 from dart.analysis.representativeness.uk import UkReference, uk_shares
+from dart.sources import Source
+from dart.sources.native import NATIVE
 
 
 def run_representativeness(engine: sa.Engine, criteria: Criteria | str, library=None, *,
                            index_date: dt.date | None = None,
                            policy: DisclosurePolicy | None = None,
                            thresholds: Thresholds | None = None,
-                           uk: UkReference | None = None) -> RepresentativenessResult:
+                           uk: UkReference | None = None,
+                           source: Source = NATIVE) -> RepresentativenessResult:
     """Who the eligible cohort of ``criteria`` under-represents, and which rule does it.
 
     ``library`` defaults to the shipped codelists; ``policy`` to the default disclosure
@@ -39,7 +42,7 @@ def run_representativeness(engine: sa.Engine, criteria: Criteria | str, library=
     from dart.analysis.representativeness.counts import count_groups
     from dart.compiler import prepare
 
-    ready = prepare(engine, criteria, library, index_date=index_date)
+    ready = prepare(engine, criteria, library, index_date=index_date, source=source)
     criteria, compiled, index_date = ready.criteria, ready.compiled, ready.index_date
     age_range = derive_age_range(criteria)
     counts = count_groups(engine, compiled, age_range)
