@@ -54,9 +54,11 @@ def summary_line(summary: GenerationSummary) -> str:
 @db_option
 @click.option("--replace", is_flag=True, help="Delete the store's existing data first.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
+@click.option("--flaws/--no-flaws", default=True, show_default=True,
+              help="Make realistic data-quality flaws (docs/profile.md), or a clean store.")
 @cli_errors
 def command(patients: int, practices: int | None, seed: int, extract_date: date,
-            db_url: str | None, replace: bool, quiet: bool) -> None:
+            db_url: str | None, replace: bool, quiet: bool, flaws: bool) -> None:
     """Generate a synthetic store of UK GP records (practices, patients, records)."""
     check_arguments(patients, practices)  # before anything touches the disk
     url = db_url or default_url()
@@ -64,7 +66,7 @@ def command(patients: int, practices: int | None, seed: int, extract_date: date,
     engine = open_engine(url)
     try:
         summary = generate(engine, patients, practices, seed=seed, extract_date=extract_date,
-                           progress=not quiet, replace=replace)
+                           progress=not quiet, replace=replace, flaws=flaws)
     finally:
         engine.dispose()
     shown = engine.url.render_as_string(hide_password=True)

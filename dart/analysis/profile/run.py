@@ -1,0 +1,54 @@
+"""``run_profile()``: every check of the store in one read-only pass of grouped queries."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import sqlalchemy as sa
+
+from dart.analysis.profile import completeness as comp
+from dart.analysis.profile import months, plausibility, practices, verdicts
+from dart.analysis.profile.conformance import conformance, schema_problems
+from dart.analysis.profile.model import Completeness
+from dart.analysis.profile.reads import StoreTables, extract_date, store_tables
+from dart.analysis.profile.result import StoreProfile
+from dart.store.engine import StoreError
+
+
+class ProfileError(StoreError):
+    """The store cannot be profiled (tables or columns missing)."""
+
+
+def run_profile(bind: sa.Engine | sa.Connection, library: Mapping | None = None,
+                tables: StoreTables | None = None) -> StoreProfile:
+    """The data-quality profile of the store at ``bind`` (exact figures).
+
+    ``library`` (default: the shipped code sets) gives each measurement code its code set,
+    unit and plausible range. Raises ``ProfileError`` if a table or column is missing."""
+    if isinstance(bind, sa.Engine):
+        with bind.connect() as conn:
+            return run_profile(conn, library, tables)
+    if library is None:
+        from dart.store.codelists import load_library
+
+        library = load_library()
+    tables = tables or store_tables()
+    missing = [p for p in schema_problems(bind, tables) if "missing" in p]
+    if missing:
+        raise ProfileError("the store cannot be profiled: " + "; ".join(missing))
+    extract = extract_date(bind)
+    conf = conformance(bind, tables, extract)
+    counts = comp.practice_counts(bind, tables, extract)
+    ratios = comp.store_ratios(counts)
+    series = months.monthly(bind, tables, months.window(extract))
+    names = practices.practice_names(bind, tables)
+    profiles = tuple(practices.profile_practice(c, names, series, extract) for c in counts)
+    completeness = Completeness(ratios["ethnicity"], ratios["imd"], ratios["any_record"],
+                                ratios["recent_record"], practices.by_year(series))
+    measures = plausibility.measurements(bind, tables, library)
+    records = sum(r.of for k, r in conf.orphans.items() if k.endswith("unknown_patient"))
+    checks = (verdicts.conformance_checks(conf, records)
+              + verdicts.completeness_checks(completeness)
+              + verdicts.plausibility_checks(measures) + verdicts.practice_checks(profiles))
+    return StoreProfile(extract, ratios["ethnicity"].of, records, tuple(checks), conf,
+                        completeness, measures, profiles)
