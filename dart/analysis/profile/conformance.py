@@ -91,9 +91,10 @@ def nhs_number_valid(column: sa.ColumnElement) -> sa.ColumnElement:
 def nhs_numbers(conn: sa.Connection, tables: StoreTables) -> Ratio:
     """Patients whose NHS number fails the check, of all patients."""
     p = tables.patient
-    bad, total = conn.execute(sa.select(count_if(sa.not_(nhs_number_valid(p.c.nhs_number))),
-                                        sa.func.count())).one()
-    return Ratio(int(bad), int(total))
+    # Count the valid ones: NOT of a NULL test (a non-digit) would be NULL, not true.
+    good, total = conn.execute(sa.select(count_if(nhs_number_valid(p.c.nhs_number)),
+                                         sa.func.count())).one()
+    return Ratio(int(total) - int(good), int(total))
 
 
 def event_dates(conn: sa.Connection, tables: StoreTables,

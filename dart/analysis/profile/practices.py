@@ -7,9 +7,9 @@ Definitions (docs/profile.md):
 * **monthly recording rate**: records in a calendar month over patients registered in it.
 * **up-to-standard date**: the first day of the first month from which, up to the last
   complete month of data, the practice's monthly rate never falls below
-  ``RATE_FRACTION`` of its median monthly rate over the window (and no month has no
-  registered patients). Recording that is continuous from the start of the window gives
-  the window's first day.
+  ``RATE_FRACTION`` of its median monthly rate (over the window's months with records) and
+  no month has no registered patients. Recording that is continuous from the start of the
+  window gives the window's first day.
 * flags: ``no_data`` (no record, or no complete month of data), ``stopped`` (last data more
   than ``STOPPED_MONTHS`` months before the extract), ``gap`` (fewer than
   ``MIN_CONTINUOUS_MONTHS`` months between the up-to-standard date and the last complete
@@ -53,7 +53,9 @@ def up_to_standard(win: Window, records: np.ndarray, registered: np.ndarray,
         return None
     rec, reg = records[:months].astype(float), registered[:months].astype(float)
     rate = np.divide(rec, reg, out=np.zeros(months), where=reg > 0)
-    median = float(np.median(rate[reg > 0])) if (reg > 0).any() else 0.0
+    # The median of the months with records: a practice's early, empty years (before it
+    # joined, or before its records were computerised) must not drag the bar to zero.
+    median = float(np.median(rate[rate > 0])) if (rate > 0).any() else 0.0
     below = (reg <= 0) | (rate < RATE_FRACTION * median) | (median == 0)
     if below.all():
         return None
