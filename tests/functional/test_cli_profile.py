@@ -52,3 +52,21 @@ def test_text_json_and_html(tmp_path):
 def test_not_a_store(tmp_path):
     result = CliRunner().invoke(main, ["profile", "--db", f"sqlite:///{tmp_path / 'x.db'}"])
     assert result.exit_code == 1 and "is not a DART store" in result.output
+
+
+def test_count_profile(tmp_path):
+    url = _store(tmp_path)
+    criteria = tmp_path / "t.criteria"
+    criteria.write_text('codelist t2dm = snomed("44054006", "703138006")\n'
+                        "include has t2dm\n")
+    runner = CliRunner()
+    out = runner.invoke(main, ["count", str(criteria), "--db", url, "--profile", "--json"])
+    assert out.exit_code == 0, out.output
+    profile = json.loads(out.output)["profile"]
+    # One patient with the code: suppressed under disclosure control; 703138006 unseen.
+    assert profile["codes"] == [{"codeset": "t2dm", "code": "44054006", "records": None,
+                                 "patients": None, "suppressed": ["patients", "records"]}]
+    assert profile["never_seen"] == [{"codeset": "t2dm", "code": "703138006"}]
+    text = runner.invoke(main, ["count", str(criteria), "--db", url, "--profile",
+                                "--no-suppression"])
+    assert "Codes never seen in this store" in text.output and "703138006" in text.output

@@ -57,3 +57,21 @@ def render_text(profile: StoreProfile) -> str:
     lines += [f"  {r.label}: {'' if r.per_patient_year is None else r.per_patient_year}"
               for r in profile.completeness.by_year]
     return "\n".join(lines) + "\n"
+
+
+def render_trial_text(data: dict) -> str:
+    """A trial's data profile (``TrialProfile.to_json()``) as text."""
+
+    def n(value: int | None) -> str:
+        return "*" if value is None else f"{value:,}"
+
+    lines = ["Data behind the criteria (per code: records, patients)"]
+    lines += [f"  {c['codeset']:<24} {c['code']:<20} {n(c['records']):>10} {n(c['patients']):>10}"
+              for c in data["codes"]]
+    if data["never_seen"]:
+        lines.append("Codes never seen in this store (a typo, or not used by its practices):")
+        lines += [f"  {c['codeset']:<24} {c['code']}" for c in data["never_seen"]]
+    poor = data["practices_not_up_to_standard"]
+    lines.append(f"Eligible at practices not up to standard ({', '.join(poor) or 'none'}): "
+                 f"{n(data['eligible_not_up_to_standard'])} of {n(data['eligible'])}")
+    return "\n".join(lines) + "\n"

@@ -11,12 +11,31 @@ from dart.analysis.profile import months, plausibility, practices, verdicts
 from dart.analysis.profile.conformance import conformance, schema_problems
 from dart.analysis.profile.model import Completeness
 from dart.analysis.profile.reads import StoreTables, extract_date, store_tables
-from dart.analysis.profile.result import StoreProfile
+from dart.analysis.profile.result import PracticeProfile, StoreProfile
 from dart.store.engine import StoreError
 
 
 class ProfileError(StoreError):
     """The store cannot be profiled (tables or columns missing)."""
+
+
+def _practices(conn: sa.Connection, tables: StoreTables, extract,
+               counts: list) -> tuple[months.MonthlySeries, tuple[PracticeProfile, ...]]:
+    series = months.monthly(conn, tables, months.window(extract))
+    names = practices.practice_names(conn, tables)
+    return series, tuple(practices.profile_practice(c, names, series, extract)
+                         for c in counts)
+
+
+def practice_profiles(bind: sa.Engine | sa.Connection,
+                      tables: StoreTables | None = None) -> tuple[PracticeProfile, ...]:
+    """Only the per-practice profiles (last-data and up-to-standard dates, flags)."""
+    if isinstance(bind, sa.Engine):
+        with bind.connect() as conn:
+            return practice_profiles(conn, tables)
+    tables = tables or store_tables()
+    extract = extract_date(bind)
+    return _practices(bind, tables, extract, comp.practice_counts(bind, tables, extract))[1]
 
 
 def run_profile(bind: sa.Engine | sa.Connection, library: Mapping | None = None,
@@ -40,9 +59,7 @@ def run_profile(bind: sa.Engine | sa.Connection, library: Mapping | None = None,
     conf = conformance(bind, tables, extract)
     counts = comp.practice_counts(bind, tables, extract)
     ratios = comp.store_ratios(counts)
-    series = months.monthly(bind, tables, months.window(extract))
-    names = practices.practice_names(bind, tables)
-    profiles = tuple(practices.profile_practice(c, names, series, extract) for c in counts)
+    series, profiles = _practices(bind, tables, extract, counts)
     completeness = Completeness(ratios["ethnicity"], ratios["imd"], ratios["any_record"],
                                 ratios["recent_record"], practices.by_year(series))
     measures = plausibility.measurements(bind, tables, library)
