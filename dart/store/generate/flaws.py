@@ -8,6 +8,8 @@ store is drawn exactly as without flaws. The flaws made are recorded in ``store_
 
 * a few practices stop sending data (as when a practice leaves the data supplier): no record
   of their patients after a cut-off 6-18 months before the extract;
+* one practice has a recording gap (as around a change of clinical system): no record for
+  three months, ending 1-5 months before the extract;
 * one practice records no ethnicity (every patient ``unknown``);
 * one practice's laboratory reports HbA1c in % (DCCT) on the mmol/mol code;
 * BMI and systolic blood pressure keyed with a slipped decimal (x10) in 0.5% of readings,
@@ -35,6 +37,7 @@ class FlawPlan:
     """Which practices and codes get which flaw."""
 
     stopped: dict[int, np.datetime64]  # practice id -> last day with data
+    gap: dict[int, tuple[np.datetime64, np.datetime64]]  # practice id -> (first, last) day
     no_ethnicity: tuple[int, ...]
     wrong_unit_practice: int | None
     wrong_unit_code: str
@@ -60,7 +63,11 @@ def plan_flaws(seed: int, practices: pd.DataFrame, extract: np.datetime64,
     stopped = {int(p): c for p, c in zip(ids[:k], cut, strict=True)}
     no_eth = (int(ids[k]),) if n >= 2 else ()
     unit_practice = int(ids[k + 1]) if n >= 3 else None
-    return FlawPlan(stopped, no_eth, unit_practice, library[WRONG_UNIT_SET].codes[0],
+    gap = {}
+    if n >= 5:
+        last = extract - rng.integers(30, 153) * DAY
+        gap[int(ids[k + 2])] = (last - 91 * DAY, last)
+    return FlawPlan(stopped, gap, no_eth, unit_practice, library[WRONG_UNIT_SET].codes[0],
                     tuple(library[s].codes[0] for s in IMPLAUSIBLE_SETS))
 
 
@@ -76,11 +83,13 @@ def apply_flaws(rng: np.random.Generator, frames: dict[str, pd.DataFrame], plan:
     for name, column in (("observation", "obs_date"), ("prescription", "issue_date")):
         frame = frames[name]
         practice = practice_of[frame["patient_id"].to_numpy() - first]
-        cutoff = np.full(len(frame), np.datetime64("NaT", "D"))
-        for pid, day in plan.stopped.items():
-            cutoff[practice == pid] = day
         dates = frame[column].to_numpy().astype("datetime64[D]")
-        frames[name] = frame[~(~np.isnat(cutoff) & (dates > cutoff))].reset_index(drop=True)
+        drop = np.zeros(len(frame), dtype=bool)
+        for pid, day in plan.stopped.items():
+            drop |= (practice == pid) & (dates > day)
+        for pid, (lo, hi) in plan.gap.items():
+            drop |= (practice == pid) & (dates >= lo) & (dates <= hi)
+        frames[name] = frame[~drop].reset_index(drop=True)
     obs = frames["observation"]
     practice = practice_of[obs["patient_id"].to_numpy() - first]
     if plan.wrong_unit_practice is not None:
@@ -108,6 +117,8 @@ def flaw_record(plan: FlawPlan, tally: FlawTally, practices: pd.DataFrame) -> st
     record = {
         "stopped_practices": [{**who(p), "last_data_on_or_before": str(d)}
                               for p, d in sorted(plan.stopped.items())],
+        "gap_practices": [{**who(p), "no_data_from": str(lo), "no_data_to": str(hi)}
+                          for p, (lo, hi) in sorted(plan.gap.items())],
         "no_ethnicity_practices": [who(p) for p in plan.no_ethnicity],
         "wrong_unit": ([{**who(plan.wrong_unit_practice), "code": plan.wrong_unit_code,
                          "unit": WRONG_UNIT, "rows": tally.wrong_unit}]

@@ -34,11 +34,13 @@ def flawed(tmp_path_factory):
 
 def test_the_profile_names_the_flawed_practices_and_nothing_else(flawed):
     _, flaws, profile = flawed
-    stopped = tuple(sorted(p["ods_code"] for p in flaws["stopped_practices"]))
-    assert len(stopped) == 2
-    assert tuple(sorted(profile.check("practices.up_to_standard").items)) == stopped
-    assert {p.ods_code: p.flags for p in profile.practices if "stopped" in p.flags} == {
-        s: ("stopped",) for s in stopped}
+    stopped = {p["ods_code"] for p in flaws["stopped_practices"]}
+    gap = {p["ods_code"] for p in flaws["gap_practices"]}
+    assert len(stopped) == 2 and len(gap) == 1
+    assert set(profile.check("practices.up_to_standard").items) == stopped | gap
+    flagged = {p.ods_code: p.flags for p in profile.practices
+               if {"stopped", "gap"} & set(p.flags)}
+    assert flagged == {**{s: ("stopped",) for s in stopped}, **{g: ("gap",) for g in gap}}
     no_eth = tuple(p["ods_code"] for p in flaws["no_ethnicity_practices"])
     assert profile.check("practices.ethnicity").items == no_eth
 
