@@ -16,7 +16,7 @@ from dart.store.engine import StoreError
 
 
 class ProfileError(StoreError):
-    """The store cannot be profiled (tables or columns missing)."""
+    """The store cannot be profiled (tables or columns missing or of another type)."""
 
 
 def _practices(conn: sa.Connection, tables: StoreTables, extract,
@@ -43,7 +43,8 @@ def run_profile(bind: sa.Engine | sa.Connection, library: Mapping | None = None,
     """The data-quality profile of the store at ``bind`` (exact figures).
 
     ``library`` (default: the shipped code sets) gives each measurement code its code set,
-    unit and plausible range. Raises ``ProfileError`` if a table or column is missing."""
+    unit and plausible range. Raises ``ProfileError`` if a table or column is missing or
+    of another type than the schema's."""
     if isinstance(bind, sa.Engine):
         with bind.connect() as conn:
             return run_profile(conn, library, tables)
@@ -52,9 +53,11 @@ def run_profile(bind: sa.Engine | sa.Connection, library: Mapping | None = None,
 
         library = load_library()
     tables = tables or store_tables()
-    missing = [p for p in schema_problems(bind, tables) if "missing" in p]
-    if missing:
-        raise ProfileError("the store cannot be profiled: " + "; ".join(missing))
+    # A missing or mistyped column makes the other checks' SQL fail or mislead (PostgreSQL
+    # cannot even read TEXT as a number), so it stops the profile, naming every problem.
+    problems = schema_problems(bind, tables)
+    if problems:
+        raise ProfileError("the store cannot be profiled: " + "; ".join(problems))
     extract = extract_date(bind)
     conf = conformance(bind, tables, extract)
     counts = comp.practice_counts(bind, tables, extract)

@@ -124,3 +124,16 @@ def test_a_store_missing_a_column_cannot_be_profiled(store):
         conn.execute(sa.text("ALTER TABLE observation DROP COLUMN unit"))
     with pytest.raises(ProfileError, match="observation.unit: column missing"):
         run_profile(store, EMPTY)
+
+
+def test_a_column_of_the_wrong_type_fails_the_schema_check(store):
+    with store.begin() as conn:
+        conn.execute(sa.text("DROP TABLE observation"))
+        conn.execute(sa.text("CREATE TABLE observation (patient_id INTEGER NOT NULL, "
+                             "obs_date DATE NOT NULL, code TEXT NOT NULL, value TEXT, "
+                             "unit TEXT)"))
+    from dart.analysis.profile import ProfileError
+
+    load_tables(store, "patient\npatient_id\n1")
+    with pytest.raises(ProfileError, match=r"observation.value: type text, want number$"):
+        run_profile(store, EMPTY)
