@@ -34,7 +34,8 @@ class Threshold:
 
     def rule(self) -> str:
         if self.kind == "most":
-            return f"pass <= {self.warn:.2%}, warn <= {self.fail:.2%}, else fail"
+            passing = "pass if none" if self.warn == 0 else f"pass <= {self.warn:.1%}"
+            return f"{passing}, warn <= {self.fail:.1%}, else fail"
         return f"pass >= {self.warn:.0%}, warn >= {self.fail:.0%}, else fail"
 
 
