@@ -53,6 +53,10 @@ def run_profile(bind: sa.Engine | sa.Connection, library: Mapping | None = None,
 
         library = load_library()
     tables = tables or store_tables()
+    if bind.dialect.name == "duckdb":
+        # DuckDB prints a progress bar to stdout for queries over 2 s (a profile of a large
+        # store has some), which would corrupt ``dart profile --json``.
+        bind.exec_driver_sql("SET enable_progress_bar_print = false")
     # A missing or mistyped column makes the other checks' SQL fail or mislead (PostgreSQL
     # cannot even read TEXT as a number), so it stops the profile, naming every problem.
     problems = schema_problems(bind, tables)
