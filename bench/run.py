@@ -52,6 +52,7 @@ def plan(spec: StoreSpec, repeats: int, files: list[str]) -> Iterator[dict]:
             yield {**base, "kind": kind, "item": trial}
     yield {**base, "kind": "representativeness", "item": REPORT_TRIAL}
     yield {**base, "kind": "invites", "item": REPORT_TRIAL}
+    yield {**base, "kind": "profile", "item": "store"}  # the data-quality profile
 
 
 def ensure_store(spec: StoreSpec) -> dict:
@@ -93,7 +94,7 @@ def _check_answers(run: dict) -> None:
 
 def count_steps(sizes: list[int], engines: list[str], files: list[str]) -> int:
     """How many steps ``measure_store`` reports in all (for the progress bar)."""
-    per_store = 1 + len(set(files) | set(FLOOR_TRIALS)) + 2 * len(FLOOR_TRIALS) + 2
+    per_store = 1 + len(set(files) | set(FLOOR_TRIALS)) + 2 * len(FLOOR_TRIALS) + 3
     return per_store * len(sizes) * len(engines)
 
 

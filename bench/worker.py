@@ -86,6 +86,14 @@ def _invites(engine: sa.Engine, name: str) -> Callable[[], object]:
     return lambda: len(invite_list(engine, study, practice, LIST_DATE, library).rows)
 
 
+def _profile(engine: sa.Engine, _name: str) -> Callable[[], object]:
+    from dart.analysis.profile import run_profile
+    from dart.store.codelists import load_library
+
+    library = load_library()
+    return lambda: run_profile(engine, library).score
+
+
 def _floor(engine: sa.Engine, name: str) -> Callable[[], object]:
     from bench.floor import floor_query, run_floor
 
@@ -103,6 +111,7 @@ KINDS: dict[str, Callable[[sa.Engine, str], Callable[[], object]]] = {
     "feasibility": _feasibility,
     "representativeness": _representativeness,
     "invites": _invites,
+    "profile": _profile,
     "floor": _floor,
     "peer": _peer,
 }

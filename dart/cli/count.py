@@ -43,9 +43,13 @@ def render_sql(statement: sa.ClauseElement, engine: sa.Engine) -> str:
 @click.option("--show-sql", is_flag=True, help="Also print the compiled SQL for this engine.")
 @click.option("--explain", "explain_rules", is_flag=True,
               help="Also print each rule in plain English.")
+@click.option("--profile", "with_profile", is_flag=True,
+              help="Also show the data behind the criteria: per-code counts, codes never "
+                   "seen, the eligible at practices not up to standard (docs/profile.md).")
 @cli_errors
 def command(file: str, db_url: str | None, source_name: str | None, source_map: str | None,
-            as_json: bool, no_suppression: bool, show_sql: bool, explain_rules: bool) -> None:
+            as_json: bool, no_suppression: bool, show_sql: bool, explain_rules: bool,
+            with_profile: bool) -> None:
     """Count who a criteria FILE makes eligible: base, funnel, unique impact, breakdowns."""
     criteria, library = read_criteria_file(file)
     engine, source = open_store(db_url, source_name, source_map)
@@ -60,12 +64,24 @@ def command(file: str, db_url: str | None, source_name: str | None, source_map: 
         if show_sql:
             compiled = compile_criteria(criteria, library, index_date, source)
             data["sql"] = ";\n\n".join(render_sql(s, engine) for s in statements(compiled))
+        if with_profile:
+            data["profile"] = _trial_profile(engine, criteria, library, result, policy, data)
     finally:
         engine.dispose()
     if as_json:
         click.echo(json.dumps(data, indent=2))
     else:
         render(data, Console(highlight=False, soft_wrap=True))
+
+
+def _trial_profile(engine, criteria, library, result, policy, data) -> dict:
+    from dart.analysis.profile.trial import trial_profile
+
+    trial = trial_profile(engine, criteria, library, result)
+    if policy.enabled:
+        shown = {c["group"]: c["count"] for c in data["breakdowns"].get("practice", [])}
+        trial = trial.disclosed(policy, shown)
+    return trial.to_json()
 
 
 def _n(value: int | None, _threshold: int) -> str:
@@ -119,6 +135,10 @@ def render(data: dict, console: Console) -> None:
         console.print("[bold]Not assessable from records (screen at the practice)[/bold]")
         for text in data["screens"]:
             console.print(f"  - {text}", markup=False)
+    if "profile" in data:
+        from dart.analysis.profile.report_text import render_trial_text
+
+        console.print(render_trial_text(data["profile"]), markup=False, end="")
     if disclosure["applied"]:
         console.print(f"Disclosure control: * = suppressed (a count of 1-{t}, or hidden so that "
                       "one cannot be worked out by subtraction); other counts rounded to the "

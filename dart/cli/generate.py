@@ -56,9 +56,12 @@ def summary_line(summary: GenerationSummary) -> str:
 @source_option
 @click.option("--replace", is_flag=True, help="Delete the store's existing data first.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
+@click.option("--flaws/--no-flaws", default=True, show_default=True,
+              help="Make realistic data-quality flaws (docs/profile.md), or a clean store.")
 @cli_errors
 def command(patients: int, practices: int | None, seed: int, extract_date: date,
-            db_url: str | None, source_name: str | None, replace: bool, quiet: bool) -> None:
+            db_url: str | None, source_name: str | None, replace: bool, quiet: bool,
+            flaws: bool) -> None:
     """Generate a synthetic store of UK GP records (practices, patients, records).
 
     With ``--source omop``, an OMOP CDM v5.4 store holding the same patients for a seed
@@ -76,11 +79,12 @@ def command(patients: int, practices: int | None, seed: int, extract_date: date,
             from dart.sources.omop_generate import generate_omop
 
             summary = generate_omop(engine, patients, practices, seed=seed,
-                                    extract_date=extract_date, progress=not quiet)
+                                    extract_date=extract_date, progress=not quiet,
+                                    flaws=flaws)
         else:
             summary = generate(engine, patients, practices, seed=seed,
                                extract_date=extract_date, progress=not quiet,
-                               replace=replace)
+                               replace=replace, flaws=flaws)
     finally:
         engine.dispose()
     shown = engine.url.render_as_string(hide_password=True)

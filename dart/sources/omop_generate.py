@@ -184,8 +184,9 @@ def write(engine: sa.Engine, rows: dict[str, list[dict]]) -> dict[str, int]:
 
 def generate_omop(engine: sa.Engine, patients: int, practices: int | None = None,
                   seed: int = 0, extract_date: dt.date = dt.date(2026, 6, 30),
-                  progress: bool = True) -> GenerationSummary:
-    """Write an OMOP store at ``engine`` holding the native generator's patients."""
+                  progress: bool = True, flaws: bool = True) -> GenerationSummary:
+    """Write an OMOP store at ``engine`` holding the native generator's patients (with the
+    same data-quality flaws unless ``flaws`` is false)."""
     from dart.store.engine import StoreError
 
     if sa.inspect(engine).get_table_names():

@@ -85,6 +85,12 @@ def representativeness() -> Response:
         current_user(), text=body.get("criteria"), study_id=body.get("study_id")))
 
 
+@api.get("/profile")
+def profile() -> Response:
+    query_args(())
+    return jsonify(services().profile(current_user()))
+
+
 @api.get("/studies")
 def list_studies() -> Response:
     args = query_args(("status",))

@@ -88,6 +88,10 @@ def openapi_document() -> dict:
             "sponsor, researcher, admin", errors=(*CHECKED, "404", "501"),
             body=_body({"criteria": CRITERIA_TEXT,
                         "study_id": {"type": "integer", "minimum": 1}}, []))},
+        "/profile": {"get": _op(
+            "the store's data-quality profile: verdicts, per practice, per measurement code "
+            "(aggregates; disclosure-controlled; exact for admins)",
+            "sponsor, researcher, admin", errors=("400", "401", "403"))},
         "/studies": {
             "get": _op("studies the caller may see", "sponsor (own), practice and researcher "
                        "(approved), admin (all)", errors=("400", "401"),

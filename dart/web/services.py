@@ -147,6 +147,18 @@ class Services:
             return analyses.representativeness(self.engine, user, text, self.library,
                                                self.policy)
 
+    def profile(self, user: User) -> dict:
+        """The store's data-quality profile: aggregates only; exact for an admin, every
+        count disclosure-controlled for the other analysts."""
+        with self.audited(user, AuditEntry("profile")):
+            _require(user, *ANALYSTS)
+            from dart.analysis.profile import run_profile
+
+            result = run_profile(self.engine, self.library)
+            if user.role != "admin":
+                result = result.disclosed(self.policy)
+            return result.to_json()
+
     # --- studies ------------------------------------------------------------------------
 
     def _can_see(self, user: User, study: Study) -> bool:

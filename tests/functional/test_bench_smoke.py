@@ -15,7 +15,7 @@ from bench.__main__ import main
 from bench.ab import measure
 from bench.floor import FLOOR_TRIALS
 
-KINDS = ("feasibility", "floor", "peer", "representativeness", "invites")
+KINDS = ("feasibility", "floor", "peer", "representativeness", "invites", "profile")
 
 
 def test_bench_smoke(tmp_path):
@@ -42,6 +42,7 @@ def test_bench_smoke(tmp_path):
             assert len(counts) == 1, (trial, counts)
             ratio = run["summary"]["floor_ratios"][trial]
             assert ratio["feasibility_over_floor"] > 0 and ratio["peer_over_feasibility"] > 0
+        assert run["summary"]["profile_s"] > 0 and run["summary"]["profile_peak_rss_mb"] > 0
     assert set(doc["targets"]) >= {"feasibility_over_floor_max", "peak_rss_mb_max"}
     embedded = doc["embedded"]
     assert set(embedded) == {"sqlite", "duckdb"}

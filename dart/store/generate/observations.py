@@ -129,12 +129,13 @@ def make_observations(rng: np.random.Generator, people: pd.DataFrame, cond: pd.D
 
 def _bmi(rng, rows, library, obese, diabetic, adult, recent, end) -> None:
     # Obesity register = BMI 30+ recorded in the last 12 months (QOF): one reading there.
+    # Clean readings stay within the adult plausible range (15-100, plausible_ranges.csv).
     n = len(obese)
     level = np.where(obese, 30 + rng.exponential(4.5, n), rng.normal(25.5, 3.2, n).clip(16, 29.5))
     count = np.where(adult, rng.poisson(0.8, n) + diabetic, 0)
     who, dates = spread(rng, count, recent(5), end)
     value = level[who] + rng.normal(0, 0.8, len(who))
-    value = np.where(obese[who], np.maximum(value, 30.0), np.minimum(value, 29.9)).clip(14, 70)
+    value = np.where(obese[who], np.maximum(value, 30.0), np.minimum(value, 29.9)).clip(15, 70)
     rows.add(who, dates, library["bmi"].codes[0], value, library["bmi"].unit)
     who, dates = spread(rng, obese.astype(np.int64), recent(1), end)
     rows.add(who, dates, library["bmi"].codes[0], np.maximum(level[who], 30.0),

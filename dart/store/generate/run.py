@@ -23,6 +23,7 @@ from dart.store import schema
 from dart.store.codelists import load_library
 from dart.store.engine import StoreError, create_store
 from dart.store.generate.conditions import draw_conditions
+from dart.store.generate.flaws import FlawTally, apply_flaws, flaw_record, plan_flaws
 from dart.store.generate.load import create_indexes, drop_indexes, insert_frame
 from dart.store.generate.nhs import nhs_numbers
 from dart.store.generate.observations import draw_smoking, make_observations
@@ -107,18 +108,22 @@ def _progress(enabled: bool, total: int) -> Iterator:
 
 
 def _chunk(seed: int, number: int, first_id: int, size: int, practices: pd.DataFrame,
-           nhs: np.ndarray, extract: np.datetime64, library) -> dict[str, pd.DataFrame]:
+           nhs: np.ndarray, extract: np.datetime64, library, flaws=None,
+           tally: FlawTally | None = None) -> dict[str, pd.DataFrame]:
     rng = np.random.default_rng([seed, 1, number])
     people = make_patients(rng, first_id, size, practices, extract)
     people["nhs_number"] = nhs[first_id - 1:first_id - 1 + size]
     imd = people["imd_quintile"].to_numpy(dtype=float, na_value=np.nan)
     smoking = draw_smoking(rng, people["age"].to_numpy(), imd)
     cond = draw_conditions(rng, people, smoking == 1)
-    return {
+    frames = {
         "patient": people,
         "observation": make_observations(rng, people, cond, smoking, library),
         "prescription": make_prescriptions(rng, people, cond, library),
     }
+    if flaws is not None:
+        apply_flaws(np.random.default_rng([seed, 2, number]), frames, flaws, tally)
+    return frames
 
 
 def _version() -> str:
@@ -130,11 +135,13 @@ def _version() -> str:
 
 def generate(engine: sa.Engine, patients: int, practices: int | None = None, seed: int = 0,
              extract_date: date = date(2026, 6, 30), progress: bool = True,
-             replace: bool = False) -> GenerationSummary:
+             replace: bool = False, flaws: bool = True) -> GenerationSummary:
     """Fill the store at ``engine`` with ``patients`` synthetic patients.
 
     Refuses (``GenerationError``) a store that already holds data unless ``replace``, in
-    which case every store table is emptied first. Returns what was written."""
+    which case every store table is emptied first. With ``flaws`` (the default) the store
+    has the realistic data-quality flaws of ``flaws.py``, recorded in ``store_info``
+    ``flaws``; without, it is clean. Returns what was written."""
     began = time.perf_counter()
     n_practices = check_arguments(patients, practices)
     library = load_library()
@@ -143,6 +150,8 @@ def generate(engine: sa.Engine, patients: int, practices: int | None = None, see
     practice_frame = make_practices(setup, n_practices)
     nhs = nhs_numbers(setup, patients)
     extract = np.datetime64(extract_date, "D")
+    plan = plan_flaws(seed, practice_frame, extract, library) if flaws else None
+    tally = FlawTally()
     rows = dict.fromkeys(("practice", "patient", "observation", "prescription"), 0)
     with engine.begin() as conn:
         indexes = drop_indexes(conn)
@@ -150,7 +159,8 @@ def generate(engine: sa.Engine, patients: int, practices: int | None = None, see
     with _progress(progress, patients) as advance:
         for number, first in enumerate(range(1, patients + 1, CHUNK)):
             size = min(CHUNK, patients - first + 1)
-            frames = _chunk(seed, number, first, size, practice_frame, nhs, extract, library)
+            frames = _chunk(seed, number, first, size, practice_frame, nhs, extract, library,
+                            plan, tally)
             with engine.begin() as conn:
                 for table, frame in frames.items():
                     rows[table] += insert_frame(conn, table, frame)
@@ -161,6 +171,8 @@ def generate(engine: sa.Engine, patients: int, practices: int | None = None, see
             info = {"extract_date": extract_date.isoformat(),
                     "schema_version": schema.SCHEMA_VERSION,
                     "generator": f"dart {_version()}", "seed": str(seed)}
+            if plan is not None:
+                info["flaws"] = flaw_record(plan, tally, practice_frame)
             conn.execute(schema.store_info.delete())
             conn.execute(schema.store_info.insert(),
                          [{"key": k, "value": v} for k, v in info.items()])

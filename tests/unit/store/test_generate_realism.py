@@ -28,7 +28,9 @@ def world(tmp_path_factory) -> dict[str, pd.DataFrame]:
     """The store's tables as DataFrames, with ``current`` patients (registered and alive)."""
     engine = open_engine(f"duckdb:///{tmp_path_factory.mktemp('realism') / 'store.duckdb'}")
     create_store(engine)
-    generate(engine, N, seed=11, progress=False, extract_date=dt.date(2026, 6, 30))
+    # Clean: these tests measure the synthetic population, not the flaws (docs/profile.md).
+    generate(engine, N, seed=11, progress=False, extract_date=dt.date(2026, 6, 30),
+             flaws=False)
     raw = engine.raw_connection()
     try:
         tables = {t: raw.execute(f"select * from {t}").df()

@@ -1,0 +1,45 @@
+"""``dart profile``: is this store fit for a trial? Data quality per store and per practice.
+
+Text by default, ``--json`` for one JSON object, ``--html OUT.html`` to also write the
+self-contained report. The figures are exact: the command is for the data owner, who holds
+the store (the API gives other roles disclosure-controlled figures)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from dart.analysis.profile import run_profile
+from dart.analysis.profile.report_html import render_html
+from dart.analysis.profile.report_text import render_text
+from dart.cli.common import cli_errors, db_option
+from dart.store.engine import open_engine, require_store
+
+
+@click.command("profile")
+@db_option
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@click.option("--html", "html_out", type=click.Path(dir_okay=False), default=None,
+              metavar="FILE", help="Also write a self-contained HTML report here.")
+@cli_errors
+def command(db_url: str | None, as_json: bool, html_out: str | None) -> None:
+    """Profile the store's data quality: conformance, completeness, plausibility, practices."""
+    engine = open_engine(db_url)
+    try:
+        require_store(engine)
+        result = run_profile(engine)
+    finally:
+        engine.dispose()
+    if html_out:
+        try:
+            Path(html_out).write_text(render_html(result), encoding="utf-8")
+        except OSError as exc:
+            raise click.ClickException(f"cannot write {html_out}: {exc.strerror}") from None
+    if as_json:
+        click.echo(json.dumps(result.to_json(), indent=2))
+    else:
+        click.echo(render_text(result), nl=False)
+        if html_out:
+            click.echo(f"HTML report written to {html_out}")
