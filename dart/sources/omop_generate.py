@@ -196,7 +196,7 @@ def generate_omop(engine: sa.Engine, patients: int, practices: int | None = None
         scratch = open_engine(f"duckdb:///{Path(folder) / 'native.duckdb'}")
         try:
             summary = generate(scratch, patients, practices, seed=seed,
-                               extract_date=extract_date, progress=progress)
+                               extract_date=extract_date, progress=progress, flaws=flaws)
             frames = {name: _read(scratch, name)
                       for name in ("practice", "patient", "observation", "prescription")}
         finally:
