@@ -4,8 +4,8 @@ A *source* is what an atom reads: a code set's rows of ``observation`` or ``pres
 or the ``invitation`` table. A record atom is a test of one *measure* of a source (a count in
 a window, the latest value in a window, ...). All the sources of one table share one read::
 
-    {t}_codes: VALUES (code, in_<set>...): every code of the file's sets, once
-    {t}_rows: SELECT patient_id, date, code, value, in_<set>... FROM t JOIN {t}_codes
+    {t}_codes: VALUES (code, set_no): every code of the file's sets, once per set
+    {t}_rows: SELECT patient_id, date, code, value, set_no FROM t JOIN {t}_codes
               WHERE date <= :index [AND date >= <the earliest date an atom looks at>]
     {t}_s1:   SELECT patient_id, <the masks> FROM {t}_rows
               WHERE <a row some atom uses> GROUP BY patient_id
@@ -21,8 +21,8 @@ of the ~290k recorded patients as one column per measure cost ~0.15 s of a ~0.5 
 statement; one ``SUM`` of one column costs a third of that (per-table words merged with
 ``MAX`` instead: no faster).
 
-A row's membership of each code set is computed once in ``rows`` (``in_<set>`` 0/1), so a
-code in two sets counts for both.
+A row of a code in several of the table's sets is in ``rows`` once per set (``set_no``),
+so a code in two sets counts for both.
 """
 
 from __future__ import annotations
@@ -176,12 +176,13 @@ class TableRead:
         # Membership flags only when the table serves several code sets: with one set,
         # the join to its codes already says it.
         self.flagged = len(sources) > 1 and all(s.codes is not None for s in sources)
+        self.set_no = {id(s): i for i, s in enumerate(sources)}
         self.rows = self._rows(_earliest([a.measure.rng for a in atoms]))
 
     def _rows(self, since: dt.date | None) -> sa.CTE:
         """The table's rows the file reads: dated up to the index (and from ``since``, the
         earliest date any atom looks at), with a code of one of its sets (joined to
-        ``codes``, which also carries the ``in_<set>`` flags).
+        ``codes``, which also carries the ``set_no``).
 
         Why ``since``: measured on DuckDB at 1M (docs/performance.md), a bound on the date
         is filtered inside the scan, where the windows' ``OR`` was a filter of its own over
@@ -194,7 +195,7 @@ class TableRead:
             codes = self._codes()
             read = t.join(codes, codes.c.code == t.c.code)
             cols.append(t.c.code)
-            cols += [codes.c[f"in_{s.name}"] for s in self.sources if self.flagged]
+            cols += [codes.c.set_no] if self.flagged else []
         cols.append(t.c.value if self.has_values else sa.null().label("value"))
         date = t.c[self.date_col]
         where = [date <= sa.literal(self.index, DATE)]
@@ -203,27 +204,37 @@ class TableRead:
         return sa.select(*cols).select_from(read).where(*where).cte(f"{t.name}_rows")
 
     def _codes(self) -> sa.CTE:
-        """``(code, in_<set>...)``: every code of the sets once, with its memberships.
+        """``(code)``, or with several sets ``(code, set_no)``: each code once per set
+        holding it (``set_no`` numbers ``sources``).
 
         Why a join and not ``code IN (...)`` plus a ``CASE`` per set: measured on DuckDB at
         1M (docs/performance.md), the ``IN`` over ~5.7M observations became a mark join,
-        a filter and one ``CASE`` per set and row; the join does all three at once. The
-        codes are bound; the 0/1 flags are ours, written into the SQL.
+        a filter and one ``CASE`` per set and row; the join does all three at once. Why a
+        row per (code, set) and not a 0/1 column per set: the columns made the list codes x
+        sets (500 one-code sets: 250,000 flags, 1 MB of SQL); a record whose code is in
+        two sets is read twice, once per set, and every aggregate reads only its set's rows
+        (``member``). The codes are bound; the set numbers are ours, written into the SQL.
         """
         name = self.table.name
-        codes = list(dict.fromkeys(code for s in self.sources for code in s.codes))
-        flags = [set(s.codes) for s in self.sources] if self.flagged else []
-        binds = [sa.bindparam(f"{name}_code_{i}", code, TEXT) for i, code in enumerate(codes)]
-        rows = ", ".join(f"(:{b.key}{''.join(f', {int(c in f)}' for f in flags)})"
-                         for b, c in zip(binds, codes, strict=True))
+        if self.flagged:
+            pairs = [(code, i) for i, s in enumerate(self.sources) for code in s.codes]
+        else:
+            pairs = [(code, None) for code in dict.fromkeys(c for s in self.sources
+                                                            for c in s.codes)]
+        binds = [sa.bindparam(f"{name}_code_{i}", code, TEXT)
+                 for i, (code, _) in enumerate(pairs)]
+        rows = ", ".join(f"(:{b.key})" if no is None else f"(:{b.key}, {no})"
+                         for b, (_, no) in zip(binds, pairs, strict=True))
         columns = [sa.column("code", TEXT)]
-        columns += [sa.column(f"in_{s.name}", INTEGER) for s in self.sources if self.flagged]
+        columns += [sa.column("set_no", INTEGER)] if self.flagged else []
         return _NamedValues(sa.text(f"VALUES {rows}").bindparams(*binds), columns).cte(
             f"{name}_codes")
 
     def member(self, src: Source) -> sa.ColumnElement[bool] | None:
         """The row belongs to ``src``'s code set (None: every row of the read does)."""
-        return self.rows.c[f"in_{src.name}"] == 1 if self.flagged else None
+        if not self.flagged:
+            return None
+        return self.rows.c.set_no == _int(self.set_no[id(src)])
 
     def build(self) -> sa.CTE:
         """``{t}_s1``: one row per patient with a row some atom uses, and its mask words.

@@ -62,6 +62,13 @@ class TooLarge(ServiceError):
     status, code = 413, "too_large"
 
 
+class TooCostly(ServiceError):
+    """A query the engine stopped at its time or memory limit (``dart.store.limits``)."""
+
+    status, code = 503, "query_too_costly"
+    retry_after = 30  # seconds: the limit is per query, so a retry later may pass
+
+
 class NotImplementedYet(ServiceError):
     status, code = 501, "not_implemented"
 
@@ -77,7 +84,10 @@ def error_response(status: int, code: str, message: str, details: dict | None = 
 
 
 def _service_error(exc: ServiceError) -> Response:
-    return error_response(exc.status, exc.code, exc.message, exc.details)
+    response = error_response(exc.status, exc.code, exc.message, exc.details)
+    if isinstance(exc, TooCostly):
+        response.headers["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 def _http_error(exc: HTTPException) -> Response:
