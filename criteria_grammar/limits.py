@@ -7,7 +7,9 @@ refuses it with a ``CriteriaError`` (code ``too-large``) at the statement that c
 limit, saying the limit and what to do. ``check`` runs it, so ``dart check``,
 ``/criteria/check``, study approval and every run accept exactly the same files.
 
-What is measured:
+What is measured (``tokens`` by ``parse``, before the grammar runs; the rest here):
+
+- ``tokens``: words and symbols of the file (the grammar's cost grows with them).
 
 - ``conditions``: condition nodes the compiled query holds. A define's condition is written
   into the SQL at every use, so each use counts the whole define again; the sizes are
@@ -34,6 +36,8 @@ class Limits:
     """The largest file DART compiles. Defaults measured in ``bench/limits.py``: at these
     sizes compiling takes well under a second and the statement stays below ~2 MB of SQL."""
 
+    tokens: int = 10_000
+    """Words and symbols of the file, counted before parsing (``parse``)."""
     conditions: int = 10_000
     depth: int = 40
     rules: int = 500
