@@ -109,12 +109,22 @@ def _walk(condition: n.Condition) -> Iterator[n.Condition]:
         stack.extend(reversed(_children(node)))
 
 
+def rules_message(rules: int, limits: Limits) -> str:
+    """The message of a file with too many rules (``parse`` and ``check`` both say it)."""
+    return _message("the number of rules", rules, limits.rules,
+                    "split the study into several files")
+
+
+def _message(what: str, size: int, limit: int, advice: str) -> str:
+    return (f"too large to compile: {what} reaches {size:,}, over the limit of {limit:,}; "
+            f"{advice}")
+
+
 def _too_large(criteria: n.Criteria, pos: n.Pos, what: str, size: int, limit: int,
                advice: str) -> CriteriaError:
-    return CriteriaError.at(
-        criteria.source, pos.line, pos.col,
-        f"too large to compile: {what} reaches {size:,}, over the limit of {limit:,}; "
-        f"{advice}", "too-large", criteria.filename)
+    return CriteriaError.at(criteria.source, pos.line, pos.col,
+                            _message(what, size, limit, advice), "too-large",
+                            criteria.filename)
 
 
 def _statements(criteria: n.Criteria) -> list[tuple[n.Pos, n.Condition, bool]]:
@@ -142,8 +152,9 @@ def check_limits(criteria: n.Criteria, catalogue: Mapping[str, Any],
         if is_rule:
             rules += 1
             if rules > limits.rules:
-                raise _too_large(criteria, pos, "the number of rules", rules, limits.rules,
-                                 "split the study into several files")
+                raise CriteriaError.at(criteria.source, pos.line, pos.col,
+                                       rules_message(rules, limits), "too-large",
+                                       criteria.filename)
         nodes, depth = sizes.of(condition)
         total += nodes
         if depth > limits.depth:

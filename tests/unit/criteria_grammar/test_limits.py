@@ -69,6 +69,13 @@ def test_rules_limit_points_at_the_first_rule_past_it():
     assert "rules" in err.message and "split" in err.message
 
 
+def test_parse_counts_the_rules_before_reading_them():
+    with pytest.raises(CriteriaError) as caught:
+        parse(hostile.many_rules(6), limits=Limits(rules=5))
+    assert (caught.value.code, caught.value.line, caught.value.col) == ("too-large", 7, 1)
+    parse('include "include exclude": age > 1', limits=Limits(rules=1))  # a label is one token
+
+
 def test_default_rules_limit():
     accepted(hostile.many_rules(DEFAULT_LIMITS.rules))
     refused(hostile.many_rules(DEFAULT_LIMITS.rules + 1))
