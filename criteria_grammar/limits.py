@@ -33,8 +33,8 @@ from criteria_grammar.errors import CriteriaError
 
 @dataclass(frozen=True)
 class Limits:
-    """The largest file DART compiles. Defaults measured in ``bench/limits.py``: at these
-    sizes compiling takes well under a second and the statement stays below ~2 MB of SQL."""
+    """The largest file DART compiles. Each default says why it is where it is; the cost
+    of a file grows linearly with its rules up to them (``python -m bench.rules``)."""
 
     tokens: int = 10_000
     """Words and symbols of the file, counted before parsing (``parse``)."""
