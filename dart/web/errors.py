@@ -14,6 +14,8 @@ import logging
 from flask import Flask, Response, jsonify
 from werkzeug.exceptions import HTTPException
 
+from dart.store.limits import QueryTooCostly
+
 log = logging.getLogger("dart.web")
 
 # Werkzeug's names for HTTP errors, as stable snake_case codes.
@@ -108,8 +110,14 @@ def _unexpected(exc: Exception) -> Response:
     return error_response(500, "internal_error", "an unexpected error occurred; it was logged")
 
 
+def _too_costly(exc: QueryTooCostly) -> Response:
+    # A statement outside the services' own handling (authentication) stopped at a limit.
+    return _service_error(TooCostly(str(exc), details={"limit": exc.limit}))
+
+
 def register_error_handlers(app: Flask) -> None:
     """Every error, expected or not, answers in the shared shape."""
     app.register_error_handler(ServiceError, _service_error)
+    app.register_error_handler(QueryTooCostly, _too_costly)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _unexpected)

@@ -10,8 +10,10 @@ around it (authentication, audit) take a few milliseconds.
 from __future__ import annotations
 
 import pytest
+import sqlalchemy as sa
 
 from dart.recruitment import studies as study_store
+from dart.store.engine import create_store, open_engine
 from dart.store.generate import generate
 from dart.store.limits import QueryLimits, apply_limits
 from dart.store.schema import practice
@@ -22,14 +24,18 @@ COSTLY = hostile.many_rules(480)
 TINY = QueryLimits(seconds=0.1)
 
 
-@pytest.fixture
-def costly(store, library):
-    generate(store, 2000, seed=5, progress=False)
-    with store.begin() as conn:  # the practice users' practices (make_api adds them)
+def filled(engine: sa.Engine) -> sa.Engine:
+    generate(engine, 2000, seed=5, progress=False)
+    with engine.begin() as conn:  # the practice users' practices (make_api adds them)
         for practice_id, ods in ((1, "T00001"), (2, "T00002")):
             conn.execute(practice.update().where(practice.c.practice_id == practice_id)
                          .values(ods_code=ods))
-    return make_api(store, library)
+    return engine
+
+
+@pytest.fixture
+def costly(store, library):
+    return make_api(filled(store), library)
 
 
 def test_an_over_time_query_answers_503_and_the_server_goes_on(costly):
@@ -43,6 +49,26 @@ def test_an_over_time_query_answers_503_and_the_server_goes_on(costly):
     apply_limits(costly.engine, QueryLimits())
     again = costly.post("/api/v1/feasibility", "admin", {"criteria": CRITERIA})
     assert again.status_code == 200 and again.get_json()["base"] > 0
+
+
+@pytest.fixture
+def duckdb_costly(tmp_path, library):
+    engine = open_engine(f"duckdb:///{tmp_path / 'memory.duckdb'}")
+    create_store(engine)
+    yield make_api(filled(engine), library)
+    engine.dispose()
+
+
+def test_a_query_past_duckdbs_memory_limit_answers_503(duckdb_costly):
+    api = duckdb_costly
+    apply_limits(api.engine, QueryLimits(memory_mb=1))
+    response = api.post("/api/v1/feasibility", "sponsor", {"criteria": COSTLY})
+    assert response.status_code == 503, response.get_data(as_text=True)[:300]
+    error = response.get_json()["error"]
+    assert error["code"] == "query_too_costly" and error["details"] == {"limit": "memory"}
+    apply_limits(api.engine, QueryLimits())  # each new connection sets the limit again
+    again = api.post("/api/v1/feasibility", "sponsor", {"criteria": CRITERIA})
+    assert again.status_code == 200
 
 
 def test_approval_refuses_a_study_whose_invite_query_passes_the_limit(costly):
