@@ -170,7 +170,8 @@ def check_limits(criteria: n.Criteria, catalogue: Mapping[str, Any],
         items = len(_children(node))
         if items > limits.items:
             raise _too_large(criteria, node.pos, "the conditions in one list", items,
-                             limits.items, "split it over several rules, or use a code set")
+                             limits.items, "list fewer conditions (one code set can stand for "
+                             "many codes)")
         for name in _codesets_of(node):
             if name in sets:
                 continue
