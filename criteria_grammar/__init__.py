@@ -12,6 +12,8 @@ from criteria_grammar import nodes, units
 from criteria_grammar.check import check
 from criteria_grammar.errors import CriteriaError
 from criteria_grammar.grammar import KEYWORDS
+from criteria_grammar.limits import DEFAULT_LIMITS, Limits
 from criteria_grammar.parser import parse
 
-__all__ = ["KEYWORDS", "CriteriaError", "check", "nodes", "parse", "units"]
+__all__ = ["DEFAULT_LIMITS", "KEYWORDS", "CriteriaError", "Limits", "check", "nodes", "parse",
+           "units"]

@@ -15,6 +15,7 @@ from typing import Any
 
 from criteria_grammar import nodes as n
 from criteria_grammar.errors import CriteriaError
+from criteria_grammar.limits import DEFAULT_LIMITS, Limits, check_limits
 from criteria_grammar.units import can_convert
 
 
@@ -74,8 +75,11 @@ def check_structure(criteria: n.Criteria) -> None:
             defined.add(owner)
 
 
-def check(criteria: n.Criteria, catalogue: Mapping[str, Any]) -> None:
-    """Check names, systems and units against ``catalogue`` (name -> ``.system``, ``.unit``).
+def check(criteria: n.Criteria, catalogue: Mapping[str, Any],
+          limits: Limits = DEFAULT_LIMITS) -> None:
+    """Check names, systems and units against ``catalogue`` (name -> ``.system``, ``.unit``,
+    ``.codes``), then the size of the compiled query against ``limits``
+    (``criteria_grammar.limits``).
 
     Inline ``codelist`` statements shadow the catalogue. Raises ``CriteriaError``.
     """
@@ -112,6 +116,7 @@ def check(criteria: n.Criteria, catalogue: Mapping[str, Any]) -> None:
                                  f"'{node.target}' is a {target.system} code set but "
                                  f"'{node.codeset}' is {found.system}: their codes never "
                                  "match", "system-mismatch")
+    check_limits(criteria, catalogue, limits)
 
 
 def _check_value(criteria: n.Criteria, node: n.ValueOf, found: Any) -> None:

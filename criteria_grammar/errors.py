@@ -30,6 +30,9 @@ class CriteriaError(Exception):
     - ``unit-mismatch``: a unit that is not the code set's and has no known conversion
     - ``system-mismatch``: ``latest code of A in B`` with A and B from different systems
     - ``too-deep``: conditions nested beyond what the parser can follow
+    - ``too-large``: a file whose compiled query would exceed a size limit (rules,
+      conditions with defines written out, nesting, code sets, codes, ``at least`` items;
+      ``criteria_grammar.limits``)
     """
 
     message: str

@@ -10,6 +10,7 @@ import click
 
 from dart.cli.common import cli_errors, db_option
 from dart.store.engine import open_engine, require_store
+from dart.store.limits import QueryLimits, apply_limits
 
 
 @click.command("serve")
@@ -23,15 +24,21 @@ from dart.store.engine import open_engine, require_store
 @click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64),
               help="Worker threads.")
 @click.option("--no-dashboard", is_flag=True, help="Serve the API only.")
+@click.option("--query-seconds", type=click.FloatRange(min=0, min_open=True),
+              help="Time limit of each query (default: $DART_QUERY_SECONDS, else 30).")
+@click.option("--query-memory-mb", type=click.IntRange(min=1),
+              help="DuckDB memory limit in MB (default: $DART_QUERY_MEMORY_MB, else 2048).")
 @cli_errors
 def command(host: str, port: int, db_url: str | None, demo: bool, threads: int,
-            no_dashboard: bool) -> None:
+            no_dashboard: bool, query_seconds: float | None,
+            query_memory_mb: int | None) -> None:
     """Serve the web API under /api/v1 (and the dashboard under /dashboard/)."""
     import waitress
 
     from dart.web import create_app
     from dart.web.demo import demo_users, ensure_demo_store
 
+    limits = QueryLimits.from_env(query_seconds, query_memory_mb)
     engine = open_engine(db_url)
     if demo:
         if ensure_demo_store(engine):
@@ -41,16 +48,18 @@ def command(host: str, port: int, db_url: str | None, demo: bool, threads: int,
         for name, (role, token) in demo_users(engine).items():
             click.echo(f"  {name:<28} {role:<20} {token}")
     require_store(engine)
-    app = _app(create_app, engine, not no_dashboard)
+    apply_limits(engine, limits)  # before serving, after the demo store is made
+    app = _app(create_app, engine, not no_dashboard, limits)
     click.echo(f"DART listening on http://{host}:{port}  (API: /api/v1)")
     waitress.serve(app, host=host, port=port, threads=threads, ident="dart")
 
 
-def _app(create_app, engine, dashboard: bool):
+def _app(create_app, engine, dashboard: bool, limits: QueryLimits):
+    config = {"ENGINE": engine, "QUERY_LIMITS": limits}
     if dashboard:
         try:
-            return create_app({"ENGINE": engine, "DASHBOARD": True})
+            return create_app({**config, "DASHBOARD": True})
         except ImportError as exc:
             click.echo(f"warning: dashboard not mounted ({exc}); serving the API only",
                        err=True)
-    return create_app({"ENGINE": engine})
+    return create_app(config)

@@ -17,7 +17,7 @@ from sqlalchemy.sql import util as sql_util
 from sqlalchemy.sql import visitors
 
 from criteria_grammar import nodes
-from dart.compiler.atoms import ONE, ZERO, Atoms, known
+from dart.compiler.atoms import ONE, ZERO, Atoms, balanced_sum, known
 from dart.compiler.codesets import Reads
 from dart.compiler.dates import AGE_BANDS, birth_cutoff
 from dart.compiler.sqltypes import BIGINT, DATE
@@ -167,7 +167,9 @@ def compile_criteria(criteria: nodes.Criteria, library: Mapping[str, Codelist],
     inner = sa.select(*columns).select_from(joined).where(
         base_filter(patient, index_date)).subquery("patient_conditions")
     rule_cols = [inner.c[f"rule_{i}"] for i in range(len(conds))]
-    eligible = flag(sa.and_(*(c == ONE for c in rule_cols))) if rule_cols else ONE
+    # A sum, not an AND of every rule: SQLite parses an AND list as a left-deep tree and
+    # refuses one deeper than 1,000; the balanced sum is nested log2(rules) deep.
+    eligible = (flag(balanced_sum(rule_cols) == len(rule_cols)) if rule_cols else ONE)
     query = sa.select(*inner.c, eligible.label("eligible"))
     rules = tuple(RuleInfo(r.label, r.kind, r.source) for r in criteria.rules)
     split = split_rules(criteria, (conds, pop), baseline, reads.joins, index_date,

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from dateutil.relativedelta import relativedelta
 
-from dart.compiler import prepare
+from dart.compiler import Prepared, prepare
 from dart.recruitment.studies import Study
 from dart.sources import Source
 from dart.sources.native import NATIVE
@@ -115,6 +115,22 @@ def _not_excluded(study_id: int, today: dt.date, months: int,
     )
 
 
+def _invitable(ready: Prepared, study_id: int, fatigue_months: int, today: dt.date,
+               practice_id: int | None, source: Source = NATIVE) -> sa.Select:
+    """The invitable patients' identifiers (at ``practice_id``; None: every practice)."""
+    patient = source.identities
+    if patient is None:
+        raise ValueError(f"a {source.name} store holds no patient identifiers to invite")
+    rules = ready.compiled.patient_rules.subquery()
+    where = [rules.c.eligible == 1, _not_excluded(study_id, today, fatigue_months, source)]
+    if practice_id is not None:
+        at_practice = sa.bindparam("practice_id", practice_id, type_=sa.Integer)
+        where += [rules.c.practice_id == at_practice, patient.c.practice_id == at_practice]
+    return (sa.select(*(patient.c[name] for name in IDENTIFIERS))
+            .select_from(rules.join(patient, patient.c.patient_id == rules.c.patient_id))
+            .where(*where))
+
+
 def invite_list(engine: sa.Engine, study: Study, practice_id: int, today: dt.date,
                 library: Mapping | None = None, source: Source = NATIVE) -> InviteList:
     """The approved ``study``'s invitable patients at ``practice_id`` on ``today``."""
@@ -126,16 +142,10 @@ def invite_list(engine: sa.Engine, study: Study, practice_id: int, today: dt.dat
         raise ValueError(f"a {source.name} store holds no patient identifiers to invite")
     with engine.connect() as conn:  # one open of the store for everything
         ready = prepare(conn, version.criteria_text, library, source=source)
-        rules = ready.compiled.patient_rules.subquery()
-        at_practice = sa.bindparam("practice_id", practice_id, type_=sa.Integer)
-        query = (
-            sa.select(*(patient.c[name] for name in IDENTIFIERS))
-            .select_from(rules.join(patient, patient.c.patient_id == rules.c.patient_id))
-            .where(rules.c.eligible == 1, rules.c.practice_id == at_practice,
-                   patient.c.practice_id == at_practice,
-                   _not_excluded(study.study_id, today, study.fatigue_months, source))
-            .order_by(patient.c.family_name, patient.c.given_name, patient.c.patient_id)
-        )
+        query = (_invitable(ready, study.study_id, study.fatigue_months, today, practice_id,
+                            source)
+                 .order_by(patient.c.family_name, patient.c.given_name,
+                           patient.c.patient_id))
         rows = tuple(InviteRow(*r) for r in conn.execute(query))
     criteria, index_date = ready.criteria, ready.index_date
     return InviteList(
@@ -143,6 +153,19 @@ def invite_list(engine: sa.Engine, study: Study, practice_id: int, today: dt.dat
         today, index_date, study.fatigue_months,
         tuple(s.text for s in criteria.screens), rows,
     )
+
+
+def check_runs(engine: sa.Engine, study: Study, criteria_text: str, today: dt.date,
+               library: Mapping | None = None, source: Source = NATIVE) -> int:
+    """Run ``criteria_text`` as ``study``'s invite list would, for every practice at once
+    (a count), under the engine's limits: what approval checks, so that an approved version
+    can always produce its lists. Returns the invitable patients; raises ``CriteriaError``,
+    ``StoreError`` (``QueryTooCostly`` past a limit) like ``invite_list``."""
+    with engine.connect() as conn:
+        ready = prepare(conn, criteria_text, library, source=source)
+        listed = _invitable(ready, study.study_id, study.fatigue_months, today, None, source)
+        return conn.execute(sa.select(sa.func.count()).select_from(listed.subquery())
+                            ).scalar_one()
 
 
 class InvitationError(Exception):

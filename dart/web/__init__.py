@@ -9,6 +9,9 @@
 - ``DISCLOSURE``: a ``DisclosurePolicy`` (default: suppress 1-7, round to 5);
 - ``DASHBOARD``: true to mount ``dashboards.init_dashboard`` at ``/dashboard/``, or a
   callable ``init(app)`` to mount something else;
+- ``QUERY_LIMITS``: a ``dart.store.limits.QueryLimits`` every statement runs under
+  (default: ``QueryLimits.from_env()``); a statement past it answers 503
+  ``query_too_costly``;
 - ``SECRET_KEY`` (the dashboard's session cookie), ``MAX_CONTENT_LENGTH`` (bytes).
 
 The app's ``Services`` (``dart.web.services``) is ``app.extensions["dart"]``: the dashboard
@@ -26,6 +29,7 @@ from flask import Flask
 
 from dart.store.codelists import load_library
 from dart.store.engine import open_engine
+from dart.store.limits import QueryLimits, apply_limits
 from dart.web.errors import register_error_handlers
 from dart.web.services import Services
 
@@ -43,6 +47,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.json.sort_keys = False
 
     engine = config.get("ENGINE") or open_engine(config.get("DATABASE_URL"))
+    apply_limits(engine, config.get("QUERY_LIMITS") or QueryLimits.from_env())
     library = config.get("CODELISTS")
     if library is None or not isinstance(library, Mapping):
         library = load_library(library)

@@ -14,6 +14,8 @@ import logging
 from flask import Flask, Response, jsonify
 from werkzeug.exceptions import HTTPException
 
+from dart.store.limits import QueryTooCostly
+
 log = logging.getLogger("dart.web")
 
 # Werkzeug's names for HTTP errors, as stable snake_case codes.
@@ -62,6 +64,13 @@ class TooLarge(ServiceError):
     status, code = 413, "too_large"
 
 
+class TooCostly(ServiceError):
+    """A query the engine stopped at its time or memory limit (``dart.store.limits``)."""
+
+    status, code = 503, "query_too_costly"
+    retry_after = 30  # seconds: the limit is per query, so a retry later may pass
+
+
 class NotImplementedYet(ServiceError):
     status, code = 501, "not_implemented"
 
@@ -77,7 +86,10 @@ def error_response(status: int, code: str, message: str, details: dict | None = 
 
 
 def _service_error(exc: ServiceError) -> Response:
-    return error_response(exc.status, exc.code, exc.message, exc.details)
+    response = error_response(exc.status, exc.code, exc.message, exc.details)
+    if isinstance(exc, TooCostly):
+        response.headers["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 def _http_error(exc: HTTPException) -> Response:
@@ -98,8 +110,14 @@ def _unexpected(exc: Exception) -> Response:
     return error_response(500, "internal_error", "an unexpected error occurred; it was logged")
 
 
+def _too_costly(exc: QueryTooCostly) -> Response:
+    # A statement outside the services' own handling (authentication) stopped at a limit.
+    return _service_error(TooCostly(str(exc), details={"limit": exc.limit}))
+
+
 def register_error_handlers(app: Flask) -> None:
     """Every error, expected or not, answers in the shared shape."""
     app.register_error_handler(ServiceError, _service_error)
+    app.register_error_handler(QueryTooCostly, _too_costly)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _unexpected)

@@ -30,11 +30,19 @@ from dart.recruitment import invites as invite_lists
 from dart.recruitment import studies as study_store
 from dart.recruitment.studies import Study, StudyError, criteria_hash
 from dart.store.app_tables import ensure_app_tables
-from dart.store.engine import store_info
+from dart.store.engine import StoreError, store_info
+from dart.store.limits import QueryTooCostly
 from dart.web import analyses, audit
 from dart.web.accounts import User, authenticate, get_user
 from dart.web.audit import AuditEntry
-from dart.web.errors import BadRequest, Conflict, Forbidden, NotFound, ServiceError
+from dart.web.errors import (
+    BadRequest,
+    Conflict,
+    Forbidden,
+    NotFound,
+    ServiceError,
+    TooCostly,
+)
 
 ANALYSTS = ("sponsor", "researcher", "admin")
 # Roles that read approved studies only, each as its frozen version alone.
@@ -92,7 +100,11 @@ class Services:
                 ok_status: int = 200) -> Iterator[AuditEntry]:
         """Run the block and append its audit entry, whatever the outcome."""
         try:
-            yield entry
+            try:
+                yield entry
+            except QueryTooCostly as exc:
+                raise TooCostly(f"{exc}: simplify the criteria or try again later",
+                                details={"limit": exc.limit}) from None
         except ServiceError as exc:
             self._audit(user, entry, exc.code, exc.status)
             raise
@@ -235,8 +247,20 @@ class Services:
                                  code="bad_version")
             entry.criteria_hash = chosen.criteria_hash
             analyses.parse_checked(chosen.criteria_text, self.library)
+            self._check_runs(study, chosen.criteria_text)
             return self._change(study_store.approve_study, self.engine, study_id,
                                 user.user_id, chosen.version)
+
+    def _check_runs(self, study: Study, text: str) -> None:
+        """Approval runs the invite list's query against the store, under the query
+        limits: a version that cannot produce its lists is refused (409 not_approvable)."""
+        try:
+            invite_lists.check_runs(self.engine, study, text, self.today(), self.library)
+        except QueryTooCostly as exc:
+            raise Conflict(f"cannot approve: {exc}; simplify the criteria",
+                           code="not_approvable", details={"limit": exc.limit}) from None
+        except StoreError as exc:
+            raise Conflict(f"cannot approve: {exc}", code="not_approvable") from None
 
     def close_study(self, user: User, study_id: int) -> Study:
         """Close a study (its sponsor or an admin)."""

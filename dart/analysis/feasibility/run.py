@@ -22,6 +22,7 @@ from dart.analysis.feasibility.queries import (
     MAX_PATTERN_RULES,
     PATTERN,
     statements,
+    totals_from_failures,
     totals_from_patterns,
 )
 from dart.analysis.feasibility.results import (
@@ -77,7 +78,8 @@ def run_feasibility(engine: sa.Engine, criteria: Criteria | str, library=None, *
              for dim, g, p, _n, n in rows if dim == PATTERN], n_rules)
         rows = [r for r in rows if r[0] != PATTERN]
     else:
-        totals = {k: int(v or 0) for k, v in results[0][0]._mapping.items()}
+        totals = totals_from_failures([tuple(int(v) for v in r) for r in results[0]],
+                                      n_rules)
         rows = results[1]
 
     funnel, before = [], totals["base"]

@@ -1,0 +1,158 @@
+"""Hostile criteria against the real server (``dart serve`` in its own process, DuckDB).
+
+Each input of at most 64 KB is answered with a 4xx and a reason (or a correct 200 when it
+is cheap after all), the server's memory stays bounded (its RSS, read with psutil), and it
+still answers a normal request afterwards; 8 clients x 25 feasibility requests are all
+answered correctly while hostile requests run.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import psutil
+import pytest
+import requests
+
+from dart.store.engine import create_store, open_engine
+from tests.functional.api.conftest import CRITERIA, HAND_STORE, add_users
+from tests.functional.api.test_cli import free_port
+from tests.support import hostile
+from tests.support.tables import load_tables
+
+TIMEOUT = 60  # a request not answered by then fails the test (the server hangs)
+MAX_RSS = 1024 * 1024 * 1024  # the unbounded server grew past 3 GB on the define
+ELIGIBLE = 20  # CRITERIA on HAND_STORE: 13 + 9 adult women, less the opted-out and dead
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    """``dart serve`` over the hand-built store: (base URL, tokens, server process)."""
+    folder = tmp_path_factory.mktemp("hostile")
+    url = f"duckdb:///{folder / 'hostile.duckdb'}"
+    engine = open_engine(url)
+    create_store(engine)
+    load_tables(engine, HAND_STORE)
+    tokens = add_users(engine)
+    engine.dispose()  # DuckDB: one process at a time on the file
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-c", "from dart.cli import main; main()", "serve", "--db", url,
+         "--port", str(port), "--no-dashboard", "--query-seconds", "10",
+         "--query-memory-mb", "512"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}/api/v1"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                requests.get(f"{base}/openapi.json", timeout=2)
+                break
+            except requests.ConnectionError:
+                assert time.monotonic() < deadline and proc.poll() is None
+                time.sleep(0.2)
+        yield base, tokens, proc
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def post(base: str, tokens: dict, path: str, text: str) -> requests.Response:
+    return requests.post(f"{base}{path}", json={"criteria": text}, timeout=TIMEOUT,
+                         headers={"Authorization": f"Bearer {tokens['sponsor']}"})
+
+
+def rss(proc: subprocess.Popen) -> int:
+    return psutil.Process(proc.pid).memory_info().rss
+
+
+def assert_still_serving(base: str, tokens: dict, proc: subprocess.Popen) -> None:
+    assert rss(proc) < MAX_RSS
+    r = post(base, tokens, "/feasibility", CRITERIA)
+    assert r.status_code == 200 and r.json()["eligible"] == ELIGIBLE
+
+
+REFUSED = {
+    "exponential define": (hostile.exponential_define(39), "too-large", 41),
+    "1,000 rules": (hostile.many_rules(1000), "too-large", 502),
+    "1,500 inline codelists": (hostile.inline_codelists(1500), "too-large", None),
+    "at least of 1,100 items": (hostile.at_least(1100), "too-large", 2),
+    "deeply nested": (hostile.nested(200), "too-deep", 1),
+    "64 KB of junk": (hostile.junk(), "too-large", None),  # over 10,000 tokens
+    "1 KB of junk": (hostile.junk(1024), "syntax", 1),
+}
+
+
+@pytest.mark.parametrize("name", REFUSED)
+def test_hostile_criteria_are_refused_with_a_reason(served, name):
+    base, tokens, proc = served
+    text, code, line = REFUSED[name]
+    assert len(text.encode()) <= 64 * 1024
+    r = post(base, tokens, "/feasibility", text)
+    assert r.status_code == 400, r.text[:300]
+    error = r.json()["error"]
+    assert error["code"] == "criteria_error"
+    found = error["details"]["errors"][0]
+    assert found["code"] == code
+    if line is not None:
+        assert found["line"] == line
+    # /criteria/check refuses exactly what the runs refuse, at the same place
+    checked = post(base, tokens, "/criteria/check", text).json()
+    assert checked["valid"] is False and checked["errors"][0]["code"] == code
+    assert checked["errors"][0]["line"] == found["line"]
+    assert_still_serving(base, tokens, proc)
+
+
+@pytest.mark.parametrize(("text", "same_as"), [
+    # d8 is age > 1 written out 2^8 times: under the limits, so counted like age > 1
+    (hostile.exponential_define(8), "include age > 1\n"),
+    # adults pass every "age > k" (k < 90), so at least 3 of 500 is age > 2 for them
+    (hostile.at_least(500), "include age > 2\n"),
+])
+def test_large_but_cheap_criteria_are_counted(served, text, same_as):
+    base, tokens, proc = served
+    r = post(base, tokens, "/feasibility", text)
+    assert r.status_code == 200, r.text[:300]
+    plain = post(base, tokens, "/feasibility", same_as).json()
+    assert r.json()["eligible"] == plain["eligible"] and plain["base"] > 0
+    assert_still_serving(base, tokens, proc)
+
+
+def test_normal_users_are_served_while_hostile_requests_run(served):
+    base, tokens, proc = served
+    stop = threading.Event()
+    hostile_answers: list[int] = []
+
+    def attacker() -> None:  # one of each: refused at once, counted slowly, junk
+        for text in (hostile.exponential_define(39), hostile.many_rules(500),
+                     hostile.junk()):
+            hostile_answers.append(post(base, tokens, "/feasibility", text).status_code)
+            if stop.is_set():
+                return
+
+    def client(_: int) -> list[str]:
+        session = requests.Session()
+        session.headers["Authorization"] = f"Bearer {tokens['sponsor']}"
+        wrong = []
+        for n in range(25):
+            r = session.post(f"{base}/feasibility", json={"criteria": CRITERIA},
+                             timeout=TIMEOUT)
+            if r.status_code != 200 or r.json()["eligible"] != ELIGIBLE:
+                wrong.append(f"request {n}: {r.status_code} {r.text[:200]}")
+        return wrong
+
+    thread = threading.Thread(target=attacker, daemon=True)
+    thread.start()
+    try:
+        with ThreadPoolExecutor(8) as pool:
+            wrong = [w for found in pool.map(client, range(8)) for w in found]
+    finally:
+        stop.set()
+        thread.join(timeout=TIMEOUT)
+    assert wrong == []
+    assert hostile_answers and set(hostile_answers) <= {200, 400, 503}
+    assert_still_serving(base, tokens, proc)
