@@ -60,7 +60,7 @@ def signed_in(dash_duo, flask_app, test_store) -> Callable[[str], object]:
     base = dash_duo.server.url.rstrip("/")
 
     def sign_in(name: str, secret: str | None = None):
-        dash_duo.driver.get(f"{base}/dashboard/logout")
+        sign_out(dash_duo, base)
         dash_duo.wait_for_element("#login-name", timeout=WAIT).send_keys(name)
         dash_duo.find_element("#login-secret").send_keys(secret or test_store.tokens[name])
         dash_duo.find_element("#login-submit").click()
@@ -70,6 +70,13 @@ def signed_in(dash_duo, flask_app, test_store) -> Callable[[str], object]:
 
     sign_in.base = base
     return sign_in
+
+
+def sign_out(dash_duo, base: str) -> None:
+    """Start anonymous: drop the browser's cookies (logout itself is a POST), open the form."""
+    dash_duo.driver.get(f"{base}/dashboard/login")
+    dash_duo.driver.delete_all_cookies()
+    dash_duo.driver.get(f"{base}/dashboard/login")
 
 
 def screenshot(dash_duo, name: str, height: int | None = None) -> Path:

@@ -25,14 +25,14 @@ def test_each_role_signs_in_to_its_own_view(signed_in):
         duo.wait_for_element(page, timeout=WAIT)
         links = [a.text for a in duo.find_elements("#app-nav a")]
         assert links == MENU[name]
-    duo.driver.get(f"{signed_in.base}/dashboard/logout")
+    duo.find_element("#app-logout").click()
     duo.wait_for_element("#login-name", timeout=WAIT)
     screenshot(duo, "login")
 
 
 def test_sign_in_by_keyboard(signed_in, test_store):
     duo = signed_in("practice1")
-    duo.driver.get(f"{signed_in.base}/dashboard/logout")
+    duo.find_element("#app-logout").click()
     name = duo.wait_for_element("#login-name", timeout=WAIT)  # focused on load
     assert duo.driver.switch_to.active_element == name
     name.send_keys("admin1", Keys.TAB)

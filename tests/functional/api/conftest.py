@@ -78,10 +78,10 @@ def add_users(engine: sa.Engine) -> dict[str, str]:
     return tokens
 
 
-def make_api(engine: sa.Engine, library) -> Api:
+def make_api(engine: sa.Engine, library, **config) -> Api:
     tokens = add_users(engine)
     app = create_app({"ENGINE": engine, "CODELISTS": library, "TODAY": lambda: TODAY,
-                      "TESTING": True})
+                      "TESTING": True, **config})
     return Api(app.test_client(), tokens, app.extensions["dart"], engine)
 
 

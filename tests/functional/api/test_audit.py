@@ -6,10 +6,12 @@ from __future__ import annotations
 from tests.functional.api.conftest import CRITERIA
 
 
-def entries(api, action: str) -> list[dict]:
-    """The audit entries for ``action``, oldest first (read through the API as an admin)."""
-    found = api.get(f"/api/v1/audit?action={action}", "admin").get_json()["entries"]
-    return found[::-1]
+def entries(api, action: str, phase: str = "end") -> list[dict]:
+    """The ``phase`` entries for ``action``, oldest first (read through the API as an
+    admin)."""
+    found = api.get(f"/api/v1/audit?action={action}&limit=1000",
+                    "admin").get_json()["entries"]
+    return [e for e in found[::-1] if e["phase"] == phase]
 
 
 def test_dashboard_sign_ins_are_audited_without_the_token(api):
