@@ -102,3 +102,15 @@ def api(sqlite_engine, library) -> Api:
 
 def nhs_numbers(ids) -> set[str]:
     return {nhs_number(i) for i in ids}
+
+
+def make_site(folder, library, **config):
+    """The whole server (API and dashboard) over the hand-built store on SQLite in
+    ``folder``: (app, tokens, engine); dispose the engine when done."""
+    engine = open_engine(f"sqlite:///{folder / 'site.db'}")
+    create_store(engine)
+    load_tables(engine, HAND_STORE)
+    tokens = add_users(engine)
+    app = create_app({"ENGINE": engine, "CODELISTS": library, "DASHBOARD": True,
+                      "SECRET_KEY": "site-tests", **config})
+    return app, tokens, engine

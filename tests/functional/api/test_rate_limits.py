@@ -7,9 +7,10 @@ import secrets
 
 import pytest
 
-from dart.web import create_app
-from tests.functional.api.conftest import CRITERIA, make_api
+from tests.functional.api.conftest import CRITERIA, HAND_STORE, make_api, make_site
 from tests.functional.api.helpers import assert_error
+from tests.support.tables import load_tables
+from tests.unit.dashboards.helpers import csrf_token
 
 
 def requests_logged(api) -> list[dict]:
@@ -52,8 +53,6 @@ def test_one_bad_token_from_many_addresses_is_locked_out_too(api):
 
 
 def test_the_request_rate_is_limited_per_token(sqlite_engine, library):
-    from tests.support.tables import load_tables
-    from tests.functional.api.conftest import HAND_STORE
 
     load_tables(sqlite_engine, HAND_STORE)
     api = make_api(sqlite_engine, library, RATE_LIMIT_API="5 per minute")
@@ -94,17 +93,7 @@ def test_a_request_leaves_its_start_before_it_runs(api, monkeypatch):
 
 
 def test_sign_in_lockout_per_address_and_per_name(tmp_path, library):
-    from dart.store.engine import create_store, open_engine
-    from tests.support.tables import load_tables
-    from tests.functional.api.conftest import HAND_STORE, add_users
-    from tests.unit.dashboards.helpers import csrf_token
-
-    engine = open_engine(f"sqlite:///{tmp_path / 'd.db'}")
-    create_store(engine)
-    load_tables(engine, HAND_STORE)
-    tokens = add_users(engine)
-    app = create_app({"ENGINE": engine, "CODELISTS": library, "DASHBOARD": True,
-                      "SECRET_KEY": "t"})
+    app, tokens, engine = make_site(tmp_path, library)
     client = app.test_client()
 
     def sign_in(secret: str, addr: str = "127.0.0.1"):
