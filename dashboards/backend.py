@@ -54,9 +54,6 @@ class Backend(Protocol):
         """The user whose name and secret (API token) match, else None; audited with the
         client's address."""
 
-    def get_user(self, name: str) -> User | None:
-        """The user called ``name`` as they are now (role changes apply at once)."""
-
     def open_session(self, user: User) -> str:
         """A new server-side session for ``user``: its id, to keep in the cookie."""
 

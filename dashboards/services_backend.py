@@ -62,9 +62,6 @@ class ServicesBackend:
         """The user holding token ``secret``, if it is also called ``name`` (audited)."""
         return self.services.sign_in(name, secret, client)
 
-    def get_user(self, name: str) -> User | None:
-        return self.services.get_user(name)
-
     def open_session(self, user: User) -> str:
         return self.services.open_session(user)
 

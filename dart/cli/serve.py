@@ -23,9 +23,11 @@ from dart.store.engine import open_engine, require_store
 @click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64),
               help="Worker threads.")
 @click.option("--no-dashboard", is_flag=True, help="Serve the API only.")
+@click.option("--secure-cookies", is_flag=True,
+              help="Mark the dashboard's cookies Secure (when users reach it over HTTPS).")
 @cli_errors
 def command(host: str, port: int, db_url: str | None, demo: bool, threads: int,
-            no_dashboard: bool) -> None:
+            no_dashboard: bool, secure_cookies: bool) -> None:
     """Serve the web API under /api/v1 (and the dashboard under /dashboard/)."""
     import waitress
 
@@ -41,16 +43,17 @@ def command(host: str, port: int, db_url: str | None, demo: bool, threads: int,
         for name, (role, token) in demo_users(engine).items():
             click.echo(f"  {name:<28} {role:<20} {token}")
     require_store(engine)
-    app = _app(create_app, engine, not no_dashboard)
+    app = _app(create_app, {"ENGINE": engine, "SECURE_COOKIES": secure_cookies},
+               not no_dashboard)
     click.echo(f"DART listening on http://{host}:{port}  (API: /api/v1)")
     waitress.serve(app, host=host, port=port, threads=threads, ident="dart")
 
 
-def _app(create_app, engine, dashboard: bool):
+def _app(create_app, config: dict, dashboard: bool):
     if dashboard:
         try:
-            return create_app({"ENGINE": engine, "DASHBOARD": True})
+            return create_app({**config, "DASHBOARD": True})
         except ImportError as exc:
             click.echo(f"warning: dashboard not mounted ({exc}); serving the API only",
                        err=True)
-    return create_app({"ENGINE": engine})
+    return create_app(config)

@@ -20,7 +20,7 @@ import hashlib
 import json
 import threading
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import sqlalchemy as sa
 
@@ -51,7 +51,6 @@ class AuditEntry:
     patient_ids: Sequence[int] | None = None
     client: str | None = None
     detail: str | None = None
-    extra: dict = field(default_factory=dict)
 
 
 def _plain(value: object) -> object:
