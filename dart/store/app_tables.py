@@ -150,5 +150,22 @@ def ensure_app_tables(engine: sa.Engine) -> None:
     with _lock:
         if key in _created:
             return
+        _refuse_unchained_audit_log(engine)
         app_metadata.create_all(engine)
         _created.add(key)
+
+
+def _refuse_unchained_audit_log(engine: sa.Engine) -> None:
+    """An ``audit_log`` from a DART before the hash chain cannot take new entries: say so
+    (DART never rewrites an audit log itself)."""
+    inspector = sa.inspect(engine)
+    if not inspector.has_table("audit_log"):
+        return
+    columns = {c["name"] for c in inspector.get_columns("audit_log")}
+    if "entry_hash" not in columns:
+        from dart.store.engine import StoreError
+
+        raise StoreError(
+            "this database's audit_log was made by an older DART without the hash chain; "
+            "keep it under another name (ALTER TABLE audit_log RENAME TO audit_log_old) "
+            "and start again: DART then creates the new log")

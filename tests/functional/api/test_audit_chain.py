@@ -12,8 +12,8 @@ import sqlalchemy as sa
 from click.testing import CliRunner
 
 from dart.cli import main
-from dart.store.app_tables import audit_log
-from dart.store.engine import create_store, open_engine
+from dart.store.app_tables import audit_log, ensure_app_tables
+from dart.store.engine import StoreError, create_store, open_engine
 from dart.web.audit import verify
 from tests.functional.api.conftest import CRITERIA, HAND_STORE, make_api
 from tests.support.tables import load_tables
@@ -125,3 +125,13 @@ def test_postgres_refuses_update_and_delete(logged):
             with logged.engine.begin() as conn:
                 conn.execute(statement)
     assert verify(logged.engine).ok
+
+
+def test_an_audit_log_without_the_chain_is_refused_clearly(store_url):
+    engine = open_engine(store_url)
+    old = sa.Table("audit_log", sa.MetaData(), sa.Column("audit_id", sa.Integer),
+                   sa.Column("action", sa.Text))
+    old.create(engine)
+    with pytest.raises(StoreError, match="RENAME TO audit_log_old"):
+        ensure_app_tables(engine)
+    engine.dispose()
