@@ -65,6 +65,24 @@ class QueryBudget:
                 code="query_budget_exhausted",
                 details={"retry_after": wait, **self.to_json()})
 
+    def usage(self, accounts: Sequence[dict], answered: Sequence[tuple[int, dt.datetime]],
+              now: dt.datetime) -> dict:
+        """Each budgeted account's use in the window ending at ``now``: ``accounts`` as
+        ``list_users`` gives them, ``answered`` the (user id, time) of the counted answers."""
+        used: dict[int, list[dt.datetime]] = {}
+        for user_id, at in answered:
+            used.setdefault(user_id, []).append(at)
+        rows = []
+        for account in accounts:
+            if not self.applies_to(account["role"]):
+                continue
+            times = used.get(account["user_id"], [])
+            rows.append({"name": account["name"], "role": account["role"],
+                         "used": len(times), "remaining": max(0, self.queries - len(times)),
+                         "retry_after": self.retry_after(times, now),
+                         "revoked": account["revoked_at"] is not None})
+        return {"budget": self.to_json(), "at": now.isoformat(), "users": rows}
+
     def to_json(self) -> dict:
         return {"queries": self.queries, "window_seconds": int(self.window.total_seconds()),
                 "roles": list(self.roles)}

@@ -146,20 +146,8 @@ class Services:
         """Each budgeted user's answers in the current window (admin only)."""
         _require(user, "admin")
         now = self.clock()
-        used: dict[int, list[dt.datetime]] = {}
-        for user_id, at in self.log.answered(COUNTED_ACTIONS, self.budget.since(now)):
-            used.setdefault(user_id, []).append(at)
-        rows = []
-        for account in list_users(self.engine):
-            if not self.budget.applies_to(account["role"]):
-                continue
-            times = used.get(account["user_id"], [])
-            rows.append({"name": account["name"], "role": account["role"],
-                         "used": len(times),
-                         "remaining": max(0, self.budget.queries - len(times)),
-                         "retry_after": self.budget.retry_after(times, now),
-                         "revoked": account["revoked_at"] is not None})
-        return {"budget": self.budget.to_json(), "at": now.isoformat(), "users": rows}
+        answered = self.log.answered(COUNTED_ACTIONS, self.budget.since(now))
+        return self.budget.usage(list_users(self.engine), answered, now)
 
     # --- criteria -----------------------------------------------------------------------
 

@@ -54,7 +54,7 @@ def flask_app(test_store):
 
 
 @pytest.fixture
-def signed_in(dash_duo, flask_app, test_store) -> Callable[[str], object]:
+def signed_in(dash_duo, flask_app, test_store) -> Iterator[Callable[[str], object]]:
     """Start the server and return ``sign_in(name)``, which signs in through the form."""
     dash_duo.start_server(flask_app.dash, navigate=False)
     base = dash_duo.server.url.rstrip("/")
@@ -69,7 +69,11 @@ def signed_in(dash_duo, flask_app, test_store) -> Callable[[str], object]:
         return dash_duo
 
     sign_in.base = base
-    return sign_in
+    yield sign_in
+    # Every page of the test ran under the server's Content-Security-Policy: nothing refused.
+    refused = [e["message"] for e in dash_duo.get_logs() or []
+               if "Content Security Policy" in e["message"]]
+    assert refused == [], refused
 
 
 def sign_out(dash_duo, base: str) -> None:
