@@ -12,6 +12,7 @@ from pathlib import Path
 
 import flask
 from dash import Dash, Input, Output, dcc, html
+from flask_wtf.csrf import generate_csrf
 
 from dart.web.accounts import User
 from dashboards import admin, invites, representativeness, workbench
@@ -42,7 +43,7 @@ VIEWS = (
          lambda user: invites.layout.page(backend().invite_studies(user))),
     View("admin", "Administration", ("admin",),
          lambda user: admin.layout.page(backend().pending_studies(user),
-                                        backend().audit_log(user))),
+                                        backend().audit_log(user), backend().usage(user))),
 )
 
 
@@ -57,7 +58,7 @@ def shell(base: str) -> html.Div:
     links = [dcc.Link(v.label, href=f"{base}{v.path}", className="nav-link")
              for v in (views_for(user.role) if user else [])]
     who = [html.Span(f"{user.name} ({user.role})", className="who", id="app-who"),
-           html.A("Sign out", href=f"{base}logout", className="nav-link", id="app-logout")
+           sign_out_form(base)
            ] if user else [html.A("Sign in", href=f"{base}login", className="nav-link")]
     return html.Div([
         dcc.Location(id=URL),
@@ -66,6 +67,15 @@ def shell(base: str) -> html.Div:
                      html.Div(who, className="user")], className="topbar"),
         html.Main(id=PAGE, className="page"),
     ])
+
+
+def sign_out_form(base: str) -> html.Form:
+    """Sign out is a POST with the CSRF token (a link or a GET cannot sign anyone out)."""
+    return html.Form([
+        dcc.Input(type="hidden", name="csrf_token", value=generate_csrf()),
+        html.Button("Sign out", type="submit", className="nav-link link-button",
+                    id="app-logout"),
+    ], method="POST", action=f"{base}logout", className="sign-out")
 
 
 def not_allowed(message: str) -> html.Div:
@@ -110,4 +120,7 @@ def create_dash(server: flask.Flask, base: str) -> Dash:
 
     for feature in (workbench, representativeness, invites, admin):
         feature.callbacks.register(app)
+    # The page's inline scripts (Dash's renderer start-up) are allowed by hash, not by
+    # 'unsafe-inline' (dart.web.headers).
+    server.config["CSP_SCRIPT_HASHES"] = app.csp_hashes()
     return app

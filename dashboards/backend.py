@@ -50,11 +50,18 @@ class CriteriaInvalid(BackendError):
 class Backend(Protocol):
     """The calls the dashboard makes; each takes the user and applies the API's rules."""
 
-    def authenticate(self, name: str, secret: str) -> User | None:
-        """The user whose name and secret (API token) match, else None; audited."""
+    def authenticate(self, name: str, secret: str, client: str | None = None) -> User | None:
+        """The user whose name and secret (API token) match, else None; audited with the
+        client's address."""
 
-    def get_user(self, name: str) -> User | None:
-        """The user called ``name`` as they are now (role changes apply at once)."""
+    def open_session(self, user: User) -> str:
+        """A new server-side session for ``user``: its id, to keep in the cookie."""
+
+    def session_user(self, session_id: str) -> User | None:
+        """The user of an open session as they are now, or None (closed or unknown)."""
+
+    def close_session(self, session_id: str, user: User | None) -> None:
+        """Sign out: the session stops working at once."""
 
     def examples(self) -> Mapping[str, str]:
         """Example criteria files: name → text."""
@@ -96,3 +103,6 @@ class Backend(Protocol):
 
     def audit_log(self, user: User, limit: int = 200) -> Sequence[Mapping[str, Any]]:
         """The latest audit entries, newest first (admin only)."""
+
+    def usage(self, user: User) -> Sequence[Mapping[str, Any]]:
+        """Each budgeted user's query-budget use: name, role, used, remaining (admin only)."""

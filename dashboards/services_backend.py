@@ -58,12 +58,18 @@ class ServicesBackend:
 
     # --- users ---------------------------------------------------------------------------
 
-    def authenticate(self, name: str, secret: str) -> User | None:
+    def authenticate(self, name: str, secret: str, client: str | None = None) -> User | None:
         """The user holding token ``secret``, if it is also called ``name`` (audited)."""
-        return self.services.sign_in(name, secret)
+        return self.services.sign_in(name, secret, client)
 
-    def get_user(self, name: str) -> User | None:
-        return self.services.get_user(name)
+    def open_session(self, user: User) -> str:
+        return self.services.open_session(user)
+
+    def session_user(self, session_id: str) -> User | None:
+        return self.services.session_user(session_id)
+
+    def close_session(self, session_id: str, user: User | None) -> None:
+        self.services.close_session(session_id, user)
 
     # --- criteria ------------------------------------------------------------------------
 
@@ -132,3 +138,6 @@ class ServicesBackend:
 
     def audit_log(self, user: User, limit: int = 200) -> list[dict]:
         return self._call(self.services.audit_log, user, limit=limit)
+
+    def usage(self, user: User) -> list[dict]:
+        return self._call(self.services.usage, user)["users"]

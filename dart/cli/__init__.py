@@ -26,6 +26,7 @@ def _register() -> None:
 COMMAND_MODULES: list[str] = [
     "serve",
     "users",
+    "audit",
     "check",
     "count",
     "representativeness",

@@ -28,10 +28,12 @@ from dart.store.limits import QueryLimits, apply_limits
               help="Time limit of each query (default: $DART_QUERY_SECONDS, else 30).")
 @click.option("--query-memory-mb", type=click.IntRange(min=1),
               help="DuckDB memory limit in MB (default: $DART_QUERY_MEMORY_MB, else 2048).")
+@click.option("--secure-cookies", is_flag=True,
+              help="Mark the dashboard's cookies Secure (when users reach it over HTTPS).")
 @cli_errors
 def command(host: str, port: int, db_url: str | None, demo: bool, threads: int,
             no_dashboard: bool, query_seconds: float | None,
-            query_memory_mb: int | None) -> None:
+            query_memory_mb: int | None, secure_cookies: bool) -> None:
     """Serve the web API under /api/v1 (and the dashboard under /dashboard/)."""
     import waitress
 
@@ -49,13 +51,13 @@ def command(host: str, port: int, db_url: str | None, demo: bool, threads: int,
             click.echo(f"  {name:<28} {role:<20} {token}")
     require_store(engine)
     apply_limits(engine, limits)  # before serving, after the demo store is made
-    app = _app(create_app, engine, not no_dashboard, limits)
+    app = _app(create_app, {"ENGINE": engine, "QUERY_LIMITS": limits,
+                            "SECURE_COOKIES": secure_cookies}, not no_dashboard)
     click.echo(f"DART listening on http://{host}:{port}  (API: /api/v1)")
     waitress.serve(app, host=host, port=port, threads=threads, ident="dart")
 
 
-def _app(create_app, engine, dashboard: bool, limits: QueryLimits):
-    config = {"ENGINE": engine, "QUERY_LIMITS": limits}
+def _app(create_app, config: dict, dashboard: bool):
     if dashboard:
         try:
             return create_app({**config, "DASHBOARD": True})

@@ -16,9 +16,7 @@ The list date (``today``) is bound as a parameter, so tests can fix it.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -27,6 +25,7 @@ from dateutil.relativedelta import relativedelta
 
 from dart.compiler import Prepared, prepare
 from dart.recruitment.studies import Study
+from dart.reports.spreadsheet import csv_text
 from dart.sources import Source
 from dart.sources.native import NATIVE
 
@@ -74,21 +73,11 @@ class InviteList:
 
     def to_csv(self) -> str:
         """One row per patient; each ``screen`` item is an empty checklist column."""
-        out = io.StringIO()
-        writer = csv.writer(out)
-        writer.writerow([*IDENTIFIERS, *(f"screen: {text}" for text in self.checklist)])
-        for r in self.rows:
-            cells = [r.patient_id, r.nhs_number, r.given_name or "", r.family_name or "",
-                     r.date_of_birth.isoformat(), r.sex]
-            # A leading = + - @ would make a spreadsheet run a formula (CSV injection).
-            writer.writerow([_safe_cell(c) for c in cells] + [""] * len(self.checklist))
-        return out.getvalue()
-
-
-def _safe_cell(value: object) -> object:
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
+        return csv_text(
+            [*IDENTIFIERS, *(f"screen: {text}" for text in self.checklist)],
+            ([r.patient_id, r.nhs_number, r.given_name or "", r.family_name or "",
+              r.date_of_birth.isoformat(), r.sex, *[""] * len(self.checklist)]
+             for r in self.rows))
 
 
 def fatigue_start(today: dt.date, months: int) -> dt.date:

@@ -1,4 +1,4 @@
-"""DART's own tables: users, studies, study versions and the audit log.
+"""DART's own tables: users, studies, study versions, dashboard sessions and the audit log.
 
 They live on ``app_metadata``, apart from the GP-record store's ``metadata``, because a real
 store arrives through the data owner's extract-and-load and is read as it is: DART creates
@@ -76,20 +76,64 @@ audit_log = sa.Table(
     app_metadata,
     _id("audit_id", "audit_log_id_seq"),
     _col("at", sa.DateTime, "when (UTC)", nullable=False),
+    _col("phase", sa.Text, "start (written before the work) or end (its outcome)",
+         nullable=False),
+    _col("start_id", sa.Integer, "an end entry's start entry (null on a start entry)"),
     _col("user_id", sa.Integer, "who (null: unauthenticated)"),
     _col("user_name", sa.Text, "who, by name at the time"),
     _col("role", sa.Text, "their role at the time"),
-    _col("action", sa.Text, "e.g. criteria.check, feasibility, invites.download", nullable=False),
-    _col("outcome", sa.Text, "ok, or the error code", nullable=False),
-    _col("status", sa.Integer, "HTTP status of the answer", nullable=False),
+    _col("client", sa.Text, "the client's network address (request entries)"),
+    _col("action", sa.Text, "e.g. request, feasibility, invites.download", nullable=False),
+    _col("detail", sa.Text, "a request entry's method and path"),
+    _col("outcome", sa.Text, "ok, or the error code (end entries)"),
+    _col("status", sa.Integer, "HTTP status of the answer (end entries)"),
+    _col("criteria_text", sa.Text, "the criteria text run, in full"),
     _col("criteria_hash", sa.Text, "sha256 hex of the criteria text run"),
     _col("study_id", sa.Integer, "study concerned"),
     _col("practice_id", sa.Integer, "practice concerned"),
     _col("row_count", sa.Integer, "rows listed or recorded"),
-    comment="Append-only record of every criteria run, list download and invitation record.",
+    _col("patient_ids", sa.Text, "the patients listed or recorded (JSON array of ids)"),
+    _col("prev_hash", sa.Text, "entry_hash of the entry before (64 zeros for the first)",
+         nullable=False),
+    _col("entry_hash", sa.Text, "sha256 of this entry's canonical form, prev_hash included",
+         nullable=False),
+    comment="Append-only, hash-chained record of every request and every action's start "
+            "and outcome.",
 )
 
 sa.Index("ix_audit_log_at", audit_log.c.at)
+sa.Index("ix_audit_log_user_action", audit_log.c.user_id, audit_log.c.action, audit_log.c.at)
+
+dashboard_sessions = sa.Table(
+    "dashboard_sessions",
+    app_metadata,
+    _col("session_hash", sa.Text, "sha256 hex of the session id (the id is only in the "
+         "cookie)", primary_key=True),
+    _col("user_id", sa.Integer, "the signed-in user", nullable=False),
+    _col("created_at", sa.DateTime, "signed in (UTC)", nullable=False),
+    comment="Open dashboard sessions; a row is deleted at sign-out, so its cookie stops "
+            "working.",
+)
+
+# PostgreSQL refuses any change to an audit row, whoever asks (DART's code only inserts).
+_PG_APPEND_ONLY = (
+    """CREATE OR REPLACE FUNCTION dart_audit_log_append_only() RETURNS trigger
+    LANGUAGE plpgsql AS $$
+    BEGIN
+        RAISE EXCEPTION 'audit_log is append-only: % refused', TG_OP;
+    END $$""",
+    "DROP TRIGGER IF EXISTS audit_log_append_only ON audit_log",
+    """CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE OR TRUNCATE
+    ON audit_log FOR EACH STATEMENT EXECUTE FUNCTION dart_audit_log_append_only()""",
+)
+
+
+@sa.event.listens_for(audit_log, "after_create")
+def _append_only_trigger(target: sa.Table, connection: sa.Connection, **kw) -> None:
+    if connection.dialect.name == "postgresql":
+        for statement in _PG_APPEND_ONLY:
+            connection.execute(sa.text(statement))
+
 
 APP_TABLES = tuple(app_metadata.tables)
 
@@ -106,5 +150,22 @@ def ensure_app_tables(engine: sa.Engine) -> None:
     with _lock:
         if key in _created:
             return
+        _refuse_unchained_audit_log(engine)
         app_metadata.create_all(engine)
         _created.add(key)
+
+
+def _refuse_unchained_audit_log(engine: sa.Engine) -> None:
+    """An ``audit_log`` from a DART before the hash chain cannot take new entries: say so
+    (DART never rewrites an audit log itself)."""
+    inspector = sa.inspect(engine)
+    if not inspector.has_table("audit_log"):
+        return
+    columns = {c["name"] for c in inspector.get_columns("audit_log")}
+    if "entry_hash" not in columns:
+        from dart.store.engine import StoreError
+
+        raise StoreError(
+            "this database's audit_log was made by an older DART without the hash chain; "
+            "keep it under another name (ALTER TABLE audit_log RENAME TO audit_log_old) "
+            "and start again: DART then creates the new log")

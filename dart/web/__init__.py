@@ -12,7 +12,13 @@
 - ``QUERY_LIMITS``: a ``dart.store.limits.QueryLimits`` every statement runs under
   (default: ``QueryLimits.from_env()``); a statement past it answers 503
   ``query_too_costly``;
-- ``SECRET_KEY`` (the dashboard's session cookie), ``MAX_CONTENT_LENGTH`` (bytes).
+- ``SECRET_KEY`` (the dashboard's session cookie), ``MAX_CONTENT_LENGTH`` (bytes);
+- ``QUERY_BUDGET``: a ``QueryBudget`` (default: 50 answers per 7 days for sponsors and
+  researchers; docs/query-budget.md), ``CLOCK``: a callable returning naive UTC now (the
+  audit log's times and the budget's window);
+- ``RATE_LIMIT_API``, ``RATE_LIMIT_BAD_TOKEN``, ``RATE_LIMIT_SIGN_IN``,
+  ``RATELIMIT_STORAGE_URI`` (``dart.web.ratelimit``), ``SECURE_COOKIES`` (cookies only over
+  HTTPS; docs/security.md).
 
 The app's ``Services`` (``dart.web.services``) is ``app.extensions["dart"]``: the dashboard
 calls it in-process with the signed-in user, under the same access rules as the API.
@@ -30,6 +36,7 @@ from flask import Flask
 from dart.store.codelists import load_library
 from dart.store.engine import open_engine
 from dart.store.limits import QueryLimits, apply_limits
+from dart.web import headers, ratelimit, request_audit
 from dart.web.errors import register_error_handlers
 from dart.web.services import Services
 
@@ -51,13 +58,18 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     library = config.get("CODELISTS")
     if library is None or not isinstance(library, Mapping):
         library = load_library(library)
-    options = {"today": config["TODAY"]} if config.get("TODAY") else {}
-    app.extensions["dart"] = Services(engine, library, policy=config.get("DISCLOSURE"),
-                                      **options)
+    options = {key.lower(): config[key] for key in ("TODAY", "CLOCK") if config.get(key)}
+    services = Services(engine, library, policy=config.get("DISCLOSURE"),
+                        budget=config.get("QUERY_BUDGET"), **options)
+    app.extensions["dart"] = services
 
     from dart.web.api import api
 
     register_error_handlers(app)
+    # The audit's start hook first: a request refused by any later hook is still logged.
+    request_audit.install(app, services.log)
+    headers.install(app)
+    ratelimit.limit_api(app, api)
     app.register_blueprint(api)
     _mount_dashboard(app, config.get("DASHBOARD"))
     return app

@@ -119,14 +119,15 @@ def list_users(engine: sa.Engine) -> list[dict]:
     """Every user, active or revoked (never a token or its hash)."""
     ensure_app_tables(engine)
     query = (
-        sa.select(users.c.name, users.c.role, practice.c.ods_code, users.c.created_at,
+        sa.select(users.c.user_id, users.c.name, users.c.role, practice.c.ods_code,
+                  users.c.created_at,
                   users.c.revoked_at)
         .select_from(users.outerjoin(practice, practice.c.practice_id == users.c.practice_id))
         .order_by(users.c.name)
     )
     with engine.connect() as conn:
         return [
-            {"name": r.name, "role": r.role, "practice": r.ods_code,
+            {"user_id": r.user_id, "name": r.name, "role": r.role, "practice": r.ods_code,
              "created_at": r.created_at.isoformat(),
              "revoked_at": r.revoked_at.isoformat() if r.revoked_at else None}
             for r in conn.execute(query)
@@ -158,3 +159,8 @@ def authenticate(engine: sa.Engine, token: str) -> User | None:
 def get_user(engine: sa.Engine, name: str) -> User | None:
     """The active user called ``name``, or None."""
     return _active_user(engine, users.c.name == name)
+
+
+def get_user_by_id(engine: sa.Engine, user_id: int) -> User | None:
+    """The active user with this id, or None."""
+    return _active_user(engine, users.c.user_id == user_id)

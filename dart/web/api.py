@@ -44,14 +44,6 @@ def _optional_body(fields: dict[str, Field]) -> dict:
     return json_body(fields)
 
 
-@api.after_request
-def _no_store(response: Response) -> Response:
-    # Answers may hold identifiable data or counts: never cache them anywhere.
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
-
-
 @api.get("/openapi.json")
 def openapi() -> Response:
     return jsonify(openapi_document())
@@ -182,6 +174,12 @@ def record_invitations(study_id: str) -> Response:
     done = services().record_invitations(current_user(), number,
                                          patient_ids(body["patient_ids"]))
     return _created(done.to_json())
+
+
+@api.get("/admin/usage")
+def admin_usage() -> Response:
+    query_args(())
+    return jsonify(services().usage(current_user()))
 
 
 @api.get("/audit")

@@ -22,7 +22,8 @@ log = logging.getLogger("dart.web")
 HTTP_CODES = {
     400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
     405: "method_not_allowed", 406: "not_acceptable", 409: "conflict", 413: "too_large",
-    415: "unsupported_media_type", 500: "internal_error", 501: "not_implemented",
+    415: "unsupported_media_type", 429: "too_many_requests", 500: "internal_error",
+    501: "not_implemented",
 }
 
 
@@ -71,6 +72,12 @@ class TooCostly(ServiceError):
     retry_after = 30  # seconds: the limit is per query, so a retry later may pass
 
 
+class TooManyRequests(ServiceError):
+    """Refused for now; ``details["retry_after"]`` says in how many seconds to try again."""
+
+    status, code = 429, "too_many_requests"
+
+
 class NotImplementedYet(ServiceError):
     status, code = 501, "not_implemented"
 
@@ -82,6 +89,8 @@ def error_response(status: int, code: str, message: str, details: dict | None = 
     response.status_code = status
     if status == 401:
         response.headers["WWW-Authenticate"] = 'Bearer realm="dart"'
+    if status == 429 and details and details.get("retry_after"):
+        response.headers["Retry-After"] = str(details["retry_after"])
     return response
 
 

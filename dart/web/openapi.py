@@ -33,6 +33,7 @@ ERRORS = {
     "405": "method not allowed",
     "409": "the study's state does not allow this",
     "413": "body or criteria text too large",
+    "429": "query budget spent, or rate limited (any route); Retry-After says when to retry",
     "501": "not available in this version of DART",
 }
 
@@ -81,11 +82,14 @@ def openapi_document() -> dict:
             errors=("400", "401", "413"), body=criteria_body)},
         "/feasibility": {"post": _op(
             "feasibility counts (disclosure-controlled; exact for admins)",
-            "sponsor, researcher, admin", errors=CHECKED, body=criteria_body)},
+            "sponsor, researcher, admin (sponsors and researchers: within their query "
+            "budget, else 429 with Retry-After)", errors=(*CHECKED, "429"),
+            body=criteria_body)},
         "/representativeness": {"post": _op(
             "representativeness report for criteria text or a study the caller may see "
             "(disclosure-controlled; exact for admins)",
-            "sponsor, researcher, admin", errors=(*CHECKED, "404", "501"),
+            "sponsor, researcher, admin (within the query budget, as feasibility)",
+            errors=(*CHECKED, "404", "429", "501"),
             body=_body({"criteria": CRITERIA_TEXT,
                         "study_id": {"type": "integer", "minimum": 1}}, []))},
         "/profile": {"get": _op(
@@ -132,6 +136,9 @@ def openapi_document() -> dict:
                                         "maxItems": MAX_PATIENT_IDS,
                                         "items": {"type": "integer", "minimum": 1}}},
                        ["patient_ids"]))},
+        "/admin/usage": {"get": _op(
+            "each sponsor's and researcher's query-budget use in the current window",
+            "admin", errors=("400", "401", "403"))},
         "/audit": {"get": _op(
             "audit log, newest first", "admin", errors=("400", "401", "403"),
             params=[

@@ -28,13 +28,14 @@ import sqlalchemy as sa
 from dart.analysis.disclosure import DisclosurePolicy
 from dart.recruitment import invites as invite_lists
 from dart.recruitment import studies as study_store
-from dart.recruitment.studies import Study, StudyError, criteria_hash
+from dart.recruitment.studies import Study, StudyError
 from dart.store.app_tables import ensure_app_tables
 from dart.store.engine import StoreError, store_info
 from dart.store.limits import QueryTooCostly
-from dart.web import analyses, audit
-from dart.web.accounts import User, authenticate, get_user
-from dart.web.audit import AuditEntry
+from dart.web import analyses, sessions
+from dart.web.accounts import User, authenticate, get_user, list_users, utcnow
+from dart.web.audit import AuditEntry, AuditLog
+from dart.web.budget import COUNTED_ACTIONS, QueryBudget
 from dart.web.errors import (
     BadRequest,
     Conflict,
@@ -60,45 +61,66 @@ class Services:
 
     def __init__(self, engine: sa.Engine, library: Mapping, *,
                  today: Callable[[], dt.date] = dt.date.today,
-                 policy: DisclosurePolicy | None = None):
+                 policy: DisclosurePolicy | None = None,
+                 budget: QueryBudget | None = None,
+                 clock: Callable[[], dt.datetime] = utcnow):
         self.engine = engine
         self.library = library
         self.today = today
         self.policy = policy or DisclosurePolicy()
+        self.budget = budget or QueryBudget()
+        self.clock = clock
         # One writer at a time: DuckDB allows one writing transaction per file without
         # conflicts, and the invitation check-then-insert must not interleave.
         self.write_lock = threading.RLock()
+        self.log = AuditLog(engine, self.write_lock, clock)
         ensure_app_tables(engine)
 
-    # --- users and audit ----------------------------------------------------------------
+    # --- users, sessions and audit --------------------------------------------------------
 
     def authenticate(self, token: str) -> User | None:
         """The active user holding this bearer token, or None."""
         return authenticate(self.engine, token)
 
-    def sign_in(self, name: str, secret: str) -> User | None:
+    def sign_in(self, name: str, secret: str, client: str | None = None) -> User | None:
         """The dashboard's sign-in: the user holding token ``secret`` if also called ``name``.
 
         Audited either way (``dashboard.sign_in``, ``ok`` or ``unauthorized``); the secret
         never is. A failed attempt names the account only when ``name`` is an active user,
         so text typed into the wrong field (a token as the name) is not logged.
         """
+        entry = AuditEntry("dashboard.sign_in", client=client)
         user = authenticate(self.engine, secret)
         if user is not None and hmac.compare_digest(user.name.encode(), name.encode()):
-            self._audit(user, AuditEntry("dashboard.sign_in"), "ok", 200)
+            self._audit(user, entry, "ok", 200)
             return user
-        self._audit(get_user(self.engine, name), AuditEntry("dashboard.sign_in"),
-                    "unauthorized", 401)
+        self._audit(get_user(self.engine, name), entry, "unauthorized", 401)
         return None
 
     def get_user(self, name: str) -> User | None:
-        """The active user called ``name`` (for the dashboard's session), or None."""
+        """The active user called ``name``, or None."""
         return get_user(self.engine, name)
+
+    def open_session(self, user: User) -> str:
+        """A new dashboard session for ``user``: its id, for the cookie only."""
+        with self.write_lock:
+            return sessions.open_session(self.engine, user, self.clock())
+
+    def session_user(self, session_id: str) -> User | None:
+        """The active user of an open, unexpired dashboard session, or None."""
+        return sessions.session_user(self.engine, session_id, self.clock())
+
+    def close_session(self, session_id: str, user: User | None = None) -> None:
+        """End a dashboard session: its cookie stops working at once (audited)."""
+        with self.write_lock:
+            sessions.close_session(self.engine, session_id)
+        self._audit(user, AuditEntry("dashboard.sign_out"), "ok", 200)
 
     @contextlib.contextmanager
     def audited(self, user: User | None, entry: AuditEntry,
                 ok_status: int = 200) -> Iterator[AuditEntry]:
-        """Run the block and append its audit entry, whatever the outcome."""
+        """Write the entry's start, run the block, then write its outcome, whatever it is."""
+        start_id = self.log.start(user, entry)
         try:
             try:
                 yield entry
@@ -106,28 +128,45 @@ class Services:
                 raise TooCostly(f"{exc}: simplify the criteria or try again later",
                                 details={"limit": exc.limit}) from None
         except ServiceError as exc:
-            self._audit(user, entry, exc.code, exc.status)
+            self.log.end(start_id, user, entry, exc.code, exc.status)
             raise
         except Exception:
-            self._audit(user, entry, "internal_error", 500)
+            self.log.end(start_id, user, entry, "internal_error", 500)
             raise
-        self._audit(user, entry, "ok", ok_status)
+        self.log.end(start_id, user, entry, "ok", ok_status)
 
     def _audit(self, user: User | None, entry: AuditEntry, outcome: str, status: int) -> None:
-        with self.write_lock:
-            audit.record(self.engine, user, entry, outcome, status)
+        """An action that is over as soon as it starts: both entries at once."""
+        self.log.end(self.log.start(user, entry), user, entry, outcome, status)
 
     def audit_log(self, user: User, *, limit: int = 100, before: int | None = None,
                   action: str | None = None) -> list[dict]:
         """The latest audit entries, newest first (admin only)."""
         _require(user, "admin")
-        return audit.read(self.engine, limit=limit, before=before, action=action)
+        return self.log.read(limit=limit, before=before, action=action)
+
+    # --- query budget --------------------------------------------------------------------
+
+    def _spend(self, user: User) -> None:
+        """Refuse (429) a budgeted user's query once their window's budget is spent."""
+        if not self.budget.applies_to(user.role):
+            return
+        now = self.clock()
+        used = self.log.answered(COUNTED_ACTIONS, self.budget.since(now), user.user_id)
+        self.budget.check([at for _, at in used], now)
+
+    def usage(self, user: User) -> dict:
+        """Each budgeted user's answers in the current window (admin only)."""
+        _require(user, "admin")
+        now = self.clock()
+        answered = self.log.answered(COUNTED_ACTIONS, self.budget.since(now))
+        return self.budget.usage(list_users(self.engine), answered, now)
 
     # --- criteria -----------------------------------------------------------------------
 
     def check_criteria(self, user: User, text: str) -> dict:
         """Parse and check; ``valid`` with errors (line, column) or what the file says."""
-        with self.audited(user, AuditEntry("criteria.check", criteria_hash(text))):
+        with self.audited(user, AuditEntry("criteria.check", text)):
             return analyses.check_summary(text, self.library, self._extract_date())
 
     def _extract_date(self) -> dt.date | None:
@@ -139,8 +178,9 @@ class Services:
 
     def feasibility(self, user: User, text: str) -> dict:
         """Feasibility JSON (disclosure-controlled unless the user is an admin)."""
-        with self.audited(user, AuditEntry("feasibility", criteria_hash(text))):
+        with self.audited(user, AuditEntry("feasibility", text)):
             _require(user, *ANALYSTS)
+            self._spend(user)
             return analyses.feasibility(self.engine, user, text, self.library, self.policy)
 
     def representativeness(self, user: User, text: str | None = None,
@@ -149,13 +189,14 @@ class Services:
         entry = AuditEntry("representativeness", study_id=study_id)
         with self.audited(user, entry):
             _require(user, *ANALYSTS)
+            self._spend(user)
             if (text is None) == (study_id is None):
                 raise BadRequest("give either 'criteria' or 'study_id'")
             if study_id is not None:
                 study = self._visible(user, study_id)
                 version = study.approved or study.versions[-1]
                 text = version.criteria_text
-            entry.criteria_hash = criteria_hash(text)
+            entry.criteria_text = text
             return analyses.representativeness(self.engine, user, text, self.library,
                                                self.policy)
 
@@ -213,7 +254,7 @@ class Services:
     def create_study(self, user: User, text: str, title: str | None = None,
                      fatigue_months: int = study_store.DEFAULT_FATIGUE_MONTHS) -> Study:
         """A sponsor's new draft study (criteria must check)."""
-        with self.audited(user, AuditEntry("study.create", criteria_hash(text)), 201) as e:
+        with self.audited(user, AuditEntry("study.create", text), 201) as e:
             _require(user, "sponsor")
             criteria = analyses.parse_checked(text, self.library)
             title = (title or criteria.study or "").strip()
@@ -227,7 +268,7 @@ class Services:
 
     def add_version(self, user: User, study_id: int, text: str) -> Study:
         """A new criteria version of the sponsor's own draft study."""
-        entry = AuditEntry("study.version", criteria_hash(text), study_id)
+        entry = AuditEntry("study.version", text, study_id)
         with self.audited(user, entry, 201):
             _require(user, "sponsor")
             self._visible(user, study_id)
@@ -245,7 +286,7 @@ class Services:
             if chosen is None:
                 raise BadRequest(f"study {study_id} has no version {version}",
                                  code="bad_version")
-            entry.criteria_hash = chosen.criteria_hash
+            entry.criteria_text = chosen.criteria_text
             analyses.parse_checked(chosen.criteria_text, self.library)
             self._check_runs(study, chosen.criteria_text)
             return self._change(study_store.approve_study, self.engine, study_id,
@@ -290,21 +331,22 @@ class Services:
         with self.audited(user, entry):
             _require(user, "practice")
             study = self._visible(user, study_id)
-            entry.criteria_hash = study.approved.criteria_hash
+            entry.criteria_text = study.approved.criteria_text
             found = invite_lists.invite_list(self.engine, study, user.practice_id,
                                              self.today(), self.library)
             entry.row_count = len(found.rows)
+            entry.patient_ids = [row.patient_id for row in found.rows]
             return found
 
     def record_invitations(self, user: User, study_id: int,
                            patient_ids: list[int]) -> invite_lists.RecordedInvitations:
         """Record invitations sent by the practice user (ids from their list only)."""
         entry = AuditEntry("invitations.record", study_id=study_id,
-                           practice_id=user.practice_id)
+                           practice_id=user.practice_id, patient_ids=patient_ids)
         with self.audited(user, entry, 201):
             _require(user, "practice")
             study = self._visible(user, study_id)
-            entry.criteria_hash = study.approved.criteria_hash
+            entry.criteria_text = study.approved.criteria_text
             with self.write_lock:
                 try:
                     done = invite_lists.record_invitations(
@@ -314,4 +356,5 @@ class Services:
                     raise BadRequest(str(exc), code="not_on_list",
                                      details={"patient_ids": exc.patient_ids}) from None
             entry.row_count = len(done.recorded)
+            entry.patient_ids = done.recorded  # the start entry holds the ids asked for
             return done

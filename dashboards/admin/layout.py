@@ -15,8 +15,12 @@ STUDY_COLUMNS = [{"name": n, "id": i} for n, i in (
     ("Versions", "versions"))]
 AUDIT_COLUMNS = [{"name": n, "id": i} for n, i in (
     ("Id", "id"), ("At (UTC)", "at"), ("User", "user"), ("Role", "role"),
-    ("Action", "action"), ("Outcome", "outcome"), ("Status", "status"),
+    ("Phase", "phase"), ("Action", "action"), ("Outcome", "outcome"), ("Status", "status"),
+    ("Client", "client"), ("Request", "detail"),
     ("Study", "study_id"), ("Practice", "practice_id"), ("Rows", "row_count"))]
+USAGE_COLUMNS = [{"name": n, "id": i} for n, i in (
+    ("User", "name"), ("Role", "role"), ("Queries used", "used"), ("Remaining", "remaining"),
+    ("Next query in (s)", "retry_after"))]
 TABLE_STYLE = {"style_cell": {"fontFamily": FONT, "textAlign": "left", "padding": "4px"},
                "style_header": {"fontWeight": "bold", "fontFamily": FONT}}
 
@@ -39,7 +43,14 @@ def audit_rows(entries: Sequence[Mapping[str, Any]]) -> list[dict]:
     return [{k: e.get(k) for k in keys} for e in entries]
 
 
-def page(pending: Sequence[Mapping[str, Any]], audit: Sequence[Mapping[str, Any]]) -> html.Div:
+def usage_rows(usage: Sequence[Mapping[str, Any]]) -> list[dict]:
+    """Rows of the query-budget table (only the shown columns)."""
+    keys = [c["id"] for c in USAGE_COLUMNS]
+    return [{k: u.get(k) for k in keys} for u in usage]
+
+
+def page(pending: Sequence[Mapping[str, Any]], audit: Sequence[Mapping[str, Any]],
+         usage: Sequence[Mapping[str, Any]] = ()) -> html.Div:
     """The administration page."""
     options = study_options(pending)
     return html.Div([
@@ -56,6 +67,13 @@ def page(pending: Sequence[Mapping[str, Any]], audit: Sequence[Mapping[str, Any]
             html.Div([html.Button("Approve", id=ids.APPROVE, n_clicks=0, className="primary"),
                       html.Button("Close", id=ids.CLOSE, n_clicks=0)], className="buttons"),
             html.Div(id=ids.MESSAGE, role="status", **{"aria-live": "polite"}),
+        ], className="panel"),
+        html.Section([
+            html.H2("Query budget use"),
+            html.P("Feasibility and representativeness answers per user in the current "
+                   "window (docs/query-budget.md).", className="muted"),
+            dash_table.DataTable(id=ids.USAGE, columns=USAGE_COLUMNS, data=usage_rows(usage),
+                                 sort_action="native", page_size=15, **TABLE_STYLE),
         ], className="panel"),
         html.Section([
             html.H2("Audit log"),

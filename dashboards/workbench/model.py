@@ -7,11 +7,11 @@ A suppressed count becomes ``None`` here and is shown as "suppressed", never as 
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
+
+from dart.reports.spreadsheet import csv_text
 
 Count = int | None
 
@@ -99,14 +99,13 @@ def from_json(data: Mapping[str, Any]) -> FeasibilityView:
 
 
 def to_csv(view: FeasibilityView) -> str:
-    """The result as one long CSV: section, label, count (blank when suppressed)."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["section", "label", "count", "suppressed"])
+    """The result as one long CSV: section, label, count (blank when suppressed); labels
+    are escaped against spreadsheet formulas like every DART export."""
+    rows: list[list[object]] = []
 
     def row(section: str, label: str, count: Count) -> None:
-        writer.writerow([section, label, "" if count is None else count,
-                         "yes" if count is None else "no"])
+        rows.append([section, label, "" if count is None else count,
+                     "yes" if count is None else "no"])
 
     row("summary", "base", view.base)
     row("summary", "eligible", view.eligible)
@@ -121,4 +120,4 @@ def to_csv(view: FeasibilityView) -> str:
     for practice in view.practices:
         row("practice", f"{practice['practice']} ({practice['ods_code']})",
             practice["eligible"])
-    return out.getvalue()
+    return csv_text(["section", "label", "count", "suppressed"], rows)

@@ -54,13 +54,13 @@ def flask_app(test_store):
 
 
 @pytest.fixture
-def signed_in(dash_duo, flask_app, test_store) -> Callable[[str], object]:
+def signed_in(dash_duo, flask_app, test_store) -> Iterator[Callable[[str], object]]:
     """Start the server and return ``sign_in(name)``, which signs in through the form."""
     dash_duo.start_server(flask_app.dash, navigate=False)
     base = dash_duo.server.url.rstrip("/")
 
     def sign_in(name: str, secret: str | None = None):
-        dash_duo.driver.get(f"{base}/dashboard/logout")
+        sign_out(dash_duo, base)
         dash_duo.wait_for_element("#login-name", timeout=WAIT).send_keys(name)
         dash_duo.find_element("#login-secret").send_keys(secret or test_store.tokens[name])
         dash_duo.find_element("#login-submit").click()
@@ -69,7 +69,18 @@ def signed_in(dash_duo, flask_app, test_store) -> Callable[[str], object]:
         return dash_duo
 
     sign_in.base = base
-    return sign_in
+    yield sign_in
+    # Every page of the test ran under the server's Content-Security-Policy: nothing refused.
+    refused = [e["message"] for e in dash_duo.get_logs() or []
+               if "Content Security Policy" in e["message"]]
+    assert refused == [], refused
+
+
+def sign_out(dash_duo, base: str) -> None:
+    """Start anonymous: drop the browser's cookies (logout itself is a POST), open the form."""
+    dash_duo.driver.get(f"{base}/dashboard/login")
+    dash_duo.driver.delete_all_cookies()
+    dash_duo.driver.get(f"{base}/dashboard/login")
 
 
 def screenshot(dash_duo, name: str, height: int | None = None) -> Path:

@@ -18,8 +18,12 @@ def outputs_of(dash_app, output: str) -> list[tuple[str, str]]:
 
 def call_callback(dash_duo, base: str, outputs: list[tuple[str, str]],
                   inputs: list[tuple[str, str, object]],
-                  state: list[tuple[str, str, object]] = ()) -> requests.Response:
-    """POST a callback as the browser would, with its session cookie, bypassing the UI.
+                  state: list[tuple[str, str, object]] = (),
+                  csrf: bool = True, cookies: dict[str, str] | None = None
+                  ) -> requests.Response:
+    """POST a callback as the browser would, with its session cookie and (``csrf``) the
+    CSRF header Dash's renderer sends, bypassing the UI (``cookies``: others, e.g. copied
+    before a sign-out).
 
     This is what a user could craft by hand: the server must refuse it by itself.
     """
@@ -35,5 +39,7 @@ def call_callback(dash_duo, base: str, outputs: list[tuple[str, str]],
         "state": [{"id": i, "property": p, "value": v} for i, p, v in state],
         "changedPropIds": [f"{i}.{p}" for i, p, _ in inputs],
     }
+    cookies = cookies or session_cookies(dash_duo)
+    headers = {"X-CSRFToken": cookies.get("_csrf_token", "")} if csrf else {}
     return requests.post(f"{base}/dashboard/_dash-update-component", json=body,
-                         cookies=session_cookies(dash_duo), timeout=30)
+                         cookies=cookies, headers=headers, timeout=30)

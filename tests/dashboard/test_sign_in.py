@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import pytest
+import requests
 from selenium.webdriver.common.keys import Keys
 
 from dashboards.invites import ids as invite_ids
 from dashboards.workbench import ids as wb_ids
 from tests.dashboard.conftest import WAIT, screenshot
-from tests.dashboard.helpers import call_callback, outputs_of
+from tests.dashboard.helpers import call_callback, outputs_of, session_cookies
 from tests.dashboard.store import CRITERIA
 
 pytestmark = pytest.mark.browser
@@ -25,14 +26,14 @@ def test_each_role_signs_in_to_its_own_view(signed_in):
         duo.wait_for_element(page, timeout=WAIT)
         links = [a.text for a in duo.find_elements("#app-nav a")]
         assert links == MENU[name]
-    duo.driver.get(f"{signed_in.base}/dashboard/logout")
+    duo.find_element("#app-logout").click()
     duo.wait_for_element("#login-name", timeout=WAIT)
     screenshot(duo, "login")
 
 
 def test_sign_in_by_keyboard(signed_in, test_store):
     duo = signed_in("practice1")
-    duo.driver.get(f"{signed_in.base}/dashboard/logout")
+    duo.find_element("#app-logout").click()
     name = duo.wait_for_element("#login-name", timeout=WAIT)  # focused on load
     assert duo.driver.switch_to.active_element == name
     name.send_keys("admin1", Keys.TAB)
@@ -72,3 +73,28 @@ def test_server_check_allows_the_right_role(signed_in, test_store):
                             [(invite_ids.DOWNLOAD_BUTTON, "n_clicks", 1)],
                             [(invite_ids.STUDY, "value", test_store.study_id)])
     assert refused.status_code == 204
+
+
+def test_sign_out_ends_the_session_under_the_strict_headers(signed_in, flask_app):
+    duo = signed_in("admin1")
+    duo.wait_for_element("#admin-page", timeout=WAIT)
+    duo.wait_for_element("#adm-usage", timeout=WAIT)  # the query-budget table
+    # the page ran under the full policy: no script or style was refused
+    refused = [e for e in duo.get_logs() or [] if "Content Security Policy" in e["message"]]
+    assert refused == []
+    answer = requests.get(f"{signed_in.base}/dashboard/", cookies=session_cookies(duo),
+                          timeout=30)
+    assert answer.headers["X-Frame-Options"] == "DENY"
+    assert "frame-ancestors 'none'" in answer.headers["Content-Security-Policy"]
+    assert answer.headers["Cache-Control"] == "no-store"
+    copied = session_cookies(duo)
+    duo.find_element("#app-logout").click()  # a POST carrying the CSRF token
+    duo.wait_for_element("#login-name", timeout=WAIT)
+    # the copied cookie no longer opens anything: the session is gone from the server
+    replay = requests.get(f"{signed_in.base}/dashboard/admin", cookies=copied, timeout=30,
+                          allow_redirects=False)
+    assert replay.status_code == 302 and replay.headers["Location"].endswith("/login")
+    call = call_callback(duo, signed_in.base, outputs_of(flask_app.dash, "adm-audit.data"),
+                         [("adm-approve", "n_clicks", 1), ("adm-close", "n_clicks", 0)],
+                         [("adm-study", "value", 1)], cookies=copied)
+    assert call.status_code == 204  # past the CSRF check, but nobody: nothing approved

@@ -17,6 +17,7 @@ ROOT = Path(__file__).resolve().parents[2]
 LAYERS = {
     "criteria_grammar": 0,
     "dart.store": 1,
+    "dart.reports": 1,
     "dart.sources": 1.5,
     "dart.compiler": 2,
     "dart.analysis": 3,

@@ -78,10 +78,10 @@ def add_users(engine: sa.Engine) -> dict[str, str]:
     return tokens
 
 
-def make_api(engine: sa.Engine, library) -> Api:
+def make_api(engine: sa.Engine, library, **config) -> Api:
     tokens = add_users(engine)
     app = create_app({"ENGINE": engine, "CODELISTS": library, "TODAY": lambda: TODAY,
-                      "TESTING": True})
+                      "TESTING": True, **config})
     return Api(app.test_client(), tokens, app.extensions["dart"], engine)
 
 
@@ -102,3 +102,15 @@ def api(sqlite_engine, library) -> Api:
 
 def nhs_numbers(ids) -> set[str]:
     return {nhs_number(i) for i in ids}
+
+
+def make_site(folder, library, **config):
+    """The whole server (API and dashboard) over the hand-built store on SQLite in
+    ``folder``: (app, tokens, engine); dispose the engine when done."""
+    engine = open_engine(f"sqlite:///{folder / 'site.db'}")
+    create_store(engine)
+    load_tables(engine, HAND_STORE)
+    tokens = add_users(engine)
+    app = create_app({"ENGINE": engine, "CODELISTS": library, "DASHBOARD": True,
+                      "SECRET_KEY": "site-tests", **config})
+    return app, tokens, engine

@@ -27,7 +27,9 @@ def server(tmp_path, library):
     engine = open_engine(f"duckdb:///{tmp_path / 'server.duckdb'}")
     create_store(engine)
     load_tables(engine, HAND_STORE)
-    api = make_api(engine, library)
+    # The anonymous client's 25 refusals would lock its address out (tests/functional/
+    # api/test_security.py checks the lockout itself).
+    api = make_api(engine, library, RATE_LIMIT_BAD_TOKEN="1000 per minute")
     study = api.services.create_study(api.user("sponsor"), CRITERIA)
     api.services.approve_study(api.user("admin"), study.study_id)
     app = api.client.application

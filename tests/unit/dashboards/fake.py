@@ -65,9 +65,20 @@ class FakeBackend:
 
     def __init__(self) -> None:
         self.calls: list[tuple] = []
+        self.closed: set[str] = set()
 
-    def authenticate(self, name: str, secret: str) -> User | None:
+    def authenticate(self, name: str, secret: str, client: str | None = None) -> User | None:
         return self.get_user(name) if secret == f"{name}-token" else None
+
+    def open_session(self, user: User) -> str:
+        self.closed.discard(user.name)
+        return user.name  # a session id that is the user's name
+
+    def session_user(self, session_id: str) -> User | None:
+        return None if session_id in self.closed else self.get_user(session_id)
+
+    def close_session(self, session_id: str, user: User | None) -> None:
+        self.closed.add(session_id)
 
     def get_user(self, name: str) -> User | None:
         role = USERS.get(name)
@@ -121,6 +132,10 @@ class FakeBackend:
 
     def set_study_status(self, user, study_id, action):
         return {"id": study_id, "status": "approved" if action == "approve" else "closed"}
+
+    def usage(self, user):
+        return [{"name": "sponsor1", "role": "sponsor", "used": 3, "remaining": 47,
+                 "retry_after": None}]
 
     def audit_log(self, user, limit=200):
         return [{"id": 1, "at": "2026-06-30T10:00:00", "user": "admin1", "action": "x",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from dash import html
@@ -40,3 +41,13 @@ def labels_point_at_inputs(node) -> set[str]:
     targets = {c.htmlFor for c in walk(node) if isinstance(c, html.Label)}
     assert targets <= ids, targets - ids
     return targets
+
+
+def csrf_token(client, path: str = "/dashboard/login") -> str:
+    """The CSRF token of the client's session: the login form's hidden field, else the
+    ``_csrf_token`` cookie that every dashboard answer sets."""
+    page = client.get(path)
+    found = re.search(r'name="csrf_token" value="([^"]+)"', page.get_data(as_text=True))
+    if found:
+        return found.group(1)
+    return client.get_cookie("_csrf_token", path="/dashboard/").value

@@ -13,7 +13,7 @@ from dashboards.auth import SESSION_KEY, require
 from dashboards.invites import callbacks as invite_callbacks
 from dashboards.workbench import callbacks as wb_callbacks
 from tests.unit.dashboards.fake import FakeBackend
-from tests.unit.dashboards.helpers import find, text_of, walk
+from tests.unit.dashboards.helpers import csrf_token, find, text_of, walk
 
 
 @pytest.fixture
@@ -44,12 +44,15 @@ def test_each_role_has_exactly_its_view():
 def test_login_sets_a_session_and_wrong_secret_fails(server):
     client = server.test_client()
     assert client.get("/dashboard/").headers["Location"].endswith("/dashboard/login")
-    assert client.post("/dashboard/login",
-                       data={"name": "sponsor1", "secret": "nope"}).status_code == 401
-    ok = client.post("/dashboard/login", data={"name": "sponsor1", "secret": "sponsor1-token"})
-    assert ok.status_code == 302 and "session=" in ok.headers["Set-Cookie"]
+    token = csrf_token(client)
+    assert client.post("/dashboard/login", data={"name": "sponsor1", "secret": "nope",
+                                                 "csrf_token": token}).status_code == 401
+    ok = client.post("/dashboard/login", data={"name": "sponsor1", "secret": "sponsor1-token",
+                                               "csrf_token": token})
+    assert ok.status_code == 302
+    assert any(c.startswith("session=") for c in ok.headers.getlist("Set-Cookie"))
     assert client.get("/dashboard/").status_code == 200
-    client.get("/dashboard/logout")
+    client.post("/dashboard/logout", data={"csrf_token": csrf_token(client, "/dashboard/")})
     assert client.get("/dashboard/workbench").status_code == 302
 
 

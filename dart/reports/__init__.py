@@ -1,0 +1,1 @@
+"""Output formats shared by every layer that exports (stdlib only)."""
