@@ -18,7 +18,8 @@ from dart.web.accounts import User, utcnow
 ACTIONS = (
     "criteria.check", "feasibility", "representativeness", "study.create", "study.version",
     "study.approve", "study.close", "invites.view", "invites.download", "invitations.record",
-    "dashboard.sign_in",
+    "dashboard.sign_in", "recruitment.newly_eligible", "recruitment.funnel",
+    "recruitment.forecast",
 )
 
 
