@@ -25,6 +25,7 @@ any error.
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -49,6 +50,7 @@ MOVES: dict[str | None, tuple[str, ...]] = {
 CORRECTIONS: dict[str, tuple[str, ...]] = {s: ("responded", *(f for f in FINAL if f != s))
                                            for s in FINAL}
 MAX_REASON = 500
+RETRIES = 6
 _CHUNK = 400  # rows per INSERT: SQLite binds at most 32766 parameters per statement
 
 
@@ -151,12 +153,35 @@ def record(engine: sa.Engine, study: Study, practice_id: int, changes: list[Chan
         if by_id.setdefault(change.patient_id, change) != change:
             raise LifecycleError("a patient appears twice with different changes",
                                  "bad_value", [change.patient_id])
+    for attempt in range(RETRIES):
+        try:
+            return _record(engine, study, practice_id, by_id, today, listed, correction,
+                           user_id)
+        except sa.exc.DBAPIError as exc:
+            # DuckDB (snapshot isolation, no waiting) fails the later of two transactions
+            # writing the same key, ON CONFLICT or not ("Duplicate key", "Conflict on
+            # tuple"): wait for the other to commit, then judge the batch again against it.
+            message = str(exc.orig)
+            if not any(w in message for w in ("onflict", "uplicate key", "onstraint")) \
+                    or attempt == RETRIES - 1:
+                raise
+            time.sleep(0.05 * (attempt + 1))
+    raise AssertionError("unreachable")
+
+
+def _record(engine: sa.Engine, study: Study, practice_id: int, by_id: dict[int, Change],
+            today: dt.date, listed: Callable[[], set[int]], correction: bool,
+            user_id: int | None) -> Recorded:
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
     rs = recruitment_status.c
+    with engine.connect() as conn:
+        known = _states(conn, study.study_id, sorted(by_id))
+    # The list before the states: a patient another call records in between has a state
+    # when read below, so is judged as followed, not as missing from the list.
+    on_list = listed() if set(by_id) - set(known) else set()
     with engine.begin() as conn:
         states = _states(conn, study.study_id, sorted(by_id))
         fresh = [i for i in by_id if i not in states]
-        on_list = listed() if fresh else set()
         foreign = [i for i, (_, p) in states.items() if p != practice_id]
         missing = sorted([i for i in fresh if i not in on_list] + foreign)
         if missing:
