@@ -30,6 +30,7 @@ COMMAND_MODULES: list[str] = [
     "count",
     "representativeness",
     "generate",
+    "rescreen",
 ]
 
 _register()

@@ -92,6 +92,9 @@ class RecruitmentServices:
             study = self._visible(user, study_id)
             listed = invite_list(self.engine, study, user.practice_id, self.today(),
                                  self.library, with_reasons=False)
-            proposal = fair.propose(self.engine, study, listed, n, self.library)
+            try:
+                proposal = fair.propose(self.engine, study, listed, n, self.library)
+            except ValueError as exc:
+                raise BadRequest(str(exc), code="bad_parameter") from None
             entry.row_count = len(proposal.chosen)
             return proposal.to_json()
