@@ -101,18 +101,22 @@ class ServicesBackend:
             return []
         return self.studies(user)
 
-    def invite_list(self, user: User, study_id: int) -> list[dict]:
+    def invite_list(self, user: User, study_id: int) -> dict:
         found = self._call(self.services.invite_list, user, study_id, download=False)
         checklist = "; ".join(found.checklist)
-        return [{**row.to_json(), **({"checklist": checklist} if checklist else {})}
-                for row in found.rows]
+        body = found.to_json()
+        body["patients"] = [{**row, **({"checklist": checklist} if checklist else {})}
+                            for row in body["patients"]]
+        return body
 
     def invite_csv(self, user: User, study_id: int) -> str:
         return self._call(self.services.invite_list, user, study_id, download=True).to_csv()
 
-    def mark_invited(self, user: User, study_id: int, patient_ids: Sequence[int]) -> int:
+    def record_status(self, user: User, study_id: int, patient_ids: Sequence[int],
+                      status: str = "invited", channel: str | None = None,
+                      reason: str | None = None) -> int:
         done = self._call(self.services.record_invitations, user, study_id,
-                          list(patient_ids))
+                          list(patient_ids), status, channel, reason)
         return len(done.recorded)
 
     # --- administration ------------------------------------------------------------------

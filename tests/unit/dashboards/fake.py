@@ -108,12 +108,22 @@ class FakeBackend:
     def invite_list(self, user, study_id):
         if study_id != 1:
             raise BackendError("no such study")
-        return [{"patient_id": 5, "nhs_number": "9990000050", "sex": "F"}]
+        return {"list_date": "2026-07-15", "index_date": "2026-06-30",
+                "new_since": "2026-01-31", "criteria_english": ["include age >= 18"],
+                "patients": [{"patient_id": 5, "nhs_number": "9990000050", "sex": "F",
+                              "new": True, "reasons": [{"rule": "Adults", "text": "age 56"}]},
+                             {"patient_id": 6, "nhs_number": "9990000069", "sex": "F",
+                              "new": False, "reasons": []}]}
 
     def invite_csv(self, user, study_id):
         return "patient_id\n5\n"
 
-    def mark_invited(self, user, study_id, patient_ids):
+    def record_status(self, user, study_id, patient_ids, status="invited", channel=None,
+                      reason=None):
+        self.calls.append(("record_status", study_id, list(patient_ids), status, channel,
+                           reason))
+        if status == "enrolled":
+            raise BackendError("1 patient(s) cannot move to that status from the one recorded")
         return len(patient_ids)
 
     def pending_studies(self, user):

@@ -75,7 +75,7 @@ def test_callbacks_check_the_role_on_the_server(server):
         with pytest.raises(PreventUpdate):
             wb_callbacks.run(1, "include age >= 18")
         assert server.fake.calls == []
-        rows, columns, summary = invite_callbacks.show(1)
+        rows, columns, summary, criteria = invite_callbacks.show(1)
         assert rows[0]["patient_id"] == 5
         assert require("practice").practice_id == 1
     finally:
@@ -131,10 +131,12 @@ def test_representativeness_run_and_draw(server):
 def test_invite_errors_are_shown_not_raised(server):
     ctx = as_user(server, "practice1")
     try:
-        rows, _columns, message = invite_callbacks.show(99)  # not a study they can see
+        rows, _columns, message, _criteria = invite_callbacks.show(99)  # not visible
         assert rows == [] and message == "no such study"
         assert invite_callbacks.mark(1, 1, [], []) == "Select patients in the table first."
         assert invite_callbacks.mark(1, 1, [0], [{"patient_id": 5}]).startswith("Marked 1")
+        refused = invite_callbacks.mark(1, 1, [0], [{"patient_id": 5}], "enrolled")
+        assert "cannot move" in refused
     finally:
         ctx.pop()
 
@@ -160,5 +162,27 @@ def test_researcher_picks_an_approved_study(server):
     try:
         with pytest.raises(PreventUpdate):
             rep_callbacks.choose_study(3)
+    finally:
+        ctx.pop()
+
+
+def test_the_invite_list_searches_marks_new_and_records_statuses(server):
+    ctx = as_user(server, "practice1")
+    try:
+        rows, _columns, summary, criteria = invite_callbacks.show(1)
+        assert [r["nhs_number"] for r in rows] == ["999 000 0050", "999 000 0069"]
+        assert rows[0]["new"] == "new" and rows[0]["reasons"] == "Adults: age 56"
+        assert "1 new since 2026-01-31" in summary and "index date 2026-06-30" in summary
+        assert text_of(criteria[0]) == "include age >= 18"
+        assert [r["patient_id"] for r in invite_callbacks.show(1, None, "999 000 0069")[0]] \
+            == [6]
+        assert [r["patient_id"] for r in invite_callbacks.show(1, None, None, ["new"])[0]] \
+            == [5]
+        assert invite_callbacks.select(1, 0, [1, 0], "inv-select-all") == [1, 0]
+        assert invite_callbacks.select(1, 1, [1, 0], "inv-select-none") == []
+        message = invite_callbacks.mark(1, 1, [0, 1], rows, "screened_out", "letter", " frail ")
+        assert message == "Marked 2 patient(s) as screened out."
+        assert server.fake.calls[-1] == ("record_status", 1, [5, 6], "screened_out", None,
+                                         "frail")
     finally:
         ctx.pop()
