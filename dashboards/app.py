@@ -14,7 +14,7 @@ import flask
 from dash import Dash, Input, Output, dcc, html
 
 from dart.web.accounts import User
-from dashboards import admin, invites, representativeness, workbench
+from dashboards import admin, invites, representativeness, studies, workbench
 from dashboards.auth import backend, current_user
 
 URL = "app-url"
@@ -35,6 +35,8 @@ class View:
 VIEWS = (
     View("workbench", "Criteria workbench", ("sponsor",),
          lambda user: workbench.layout.page(backend().examples())),
+    View("studies", "My studies", ("sponsor",),
+         lambda user: studies.layout.page(backend().my_studies(user))),
     View("representativeness", "Representativeness", ("researcher",),
          lambda user: representativeness.layout.page(backend().studies(user),
                                                         backend().examples())),
@@ -108,6 +110,6 @@ def create_dash(server: flask.Flask, base: str) -> Dash:
     def _page(pathname: str | None) -> object:
         return route(pathname, base)
 
-    for feature in (workbench, representativeness, invites, admin):
+    for feature in (workbench, studies, representativeness, invites, admin):
         feature.callbacks.register(app)
     return app

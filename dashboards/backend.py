@@ -76,6 +76,12 @@ class Backend(Protocol):
     ) -> Any:
         """The representativeness result for a study or for pasted criteria."""
 
+    def my_studies(self, user: User) -> Sequence[Mapping[str, Any]]:
+        """The sponsor's studies, each approved one with its ``funnel`` (disclosed)."""
+
+    def forecast(self, user: User, study_id: int, target: int | None) -> Mapping[str, Any]:
+        """A study's forecast JSON (disclosed)."""
+
     def invite_studies(self, user: User) -> Sequence[Mapping[str, Any]]:
         """Approved studies recruiting at the practice user's practice."""
 

@@ -94,6 +94,21 @@ class ServicesBackend:
         return self._call(self.services.representativeness, user, text=text,
                           study_id=study_id)
 
+    # --- recruitment (sponsor) ----------------------------------------------------------
+
+    def my_studies(self, user: User) -> list[dict]:
+        found = self._call(self.services.list_studies, user)
+        out = []
+        for study in found:
+            body = self.services.study_json(user, study)
+            if study.status == "approved":
+                body["funnel"] = self._call(self.services.funnel, user, study.study_id)
+            out.append(body)
+        return out
+
+    def forecast(self, user: User, study_id: int, target: int | None) -> dict:
+        return self._call(self.services.forecast, user, study_id, target)
+
     # --- invite lists --------------------------------------------------------------------
 
     def invite_studies(self, user: User) -> list[dict]:

@@ -102,6 +102,22 @@ class FakeBackend:
             raise BackendError("no such study")
         return REPORT
 
+    def my_studies(self, user):
+        return [{"id": 3, "title": "Approved study", "status": "approved",
+                 "approved_version": 1, "funnel": {
+                     "disclosure": {"threshold": 7},
+                     "total": [{"stage": "eligible", "count": 150},
+                               {"stage": "invited", "count": None, "suppressed": True},
+                               {"stage": "responded", "count": 0},
+                               {"stage": "enrolled", "count": 0}]}},
+                {"id": 4, "title": "Draft", "status": "draft"}]
+
+    def forecast(self, user, study_id, target):
+        if study_id != 3:
+            raise BackendError("no such study")
+        return {"months": [{"month": "2026-06", "newly_eligible": {"count": 10}}],
+                "projection": None}
+
     def invite_studies(self, user):
         return [{"id": 1, "title": "Study one", "status": "approved"}]
 

@@ -37,7 +37,7 @@ def as_user(server, name: str | None):
 def test_each_role_has_exactly_its_view():
     assert {role: [v.path for v in views_for(role)] for role in
             ("sponsor", "researcher", "practice", "admin")} == {
-        "sponsor": ["workbench"], "researcher": ["representativeness"],
+        "sponsor": ["workbench", "studies"], "researcher": ["representativeness"],
         "practice": ["invites"], "admin": ["admin"]}
 
 
@@ -184,5 +184,27 @@ def test_the_invite_list_searches_marks_new_and_records_statuses(server):
         assert message == "Marked 2 patient(s) as screened out."
         assert server.fake.calls[-1] == ("record_status", 1, [5, 6], "screened_out", None,
                                          "frail")
+    finally:
+        ctx.pop()
+
+
+def test_my_studies_shows_the_funnel_and_draws_the_forecast(server):
+    from dashboards.studies import callbacks as study_callbacks
+    from dashboards.studies import layout as study_layout
+
+    rows = study_layout.study_rows(server.fake.my_studies(None))
+    assert rows[0]["eligible"] == 150 and rows[0]["invited"] == "<8"
+    assert rows[1] == {"id": 4, "title": "Draft", "status": "draft", "version": ""}
+    ctx = as_user(server, "sponsor1")
+    try:
+        figure, message = study_callbacks.draw(3, 100)
+        assert message == "" and list(figure.data[0].y) == [10]
+        assert study_callbacks.draw(9, 100) == ({}, "no such study")
+    finally:
+        ctx.pop()
+    ctx = as_user(server, "practice1")
+    try:
+        with pytest.raises(PreventUpdate):
+            study_callbacks.draw(3, 100)
     finally:
         ctx.pop()
