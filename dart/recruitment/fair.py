@@ -16,7 +16,8 @@ Federgruen & Groenevelt, Operations Research 34(6), 1986). Within a cell, patien
 at random from a fixed seed.
 
 The proposal reports its TV beside the mean TV of random choices of ``n`` from the same
-list (the representativeness a random selection can expect), and each dimension's shares.
+list (the representativeness a random selection can expect), and the chosen group's shares
+per dimension; never the target population's shares (aggregates over every practice).
 """
 
 from __future__ import annotations
@@ -103,15 +104,16 @@ class Proposal:
     chosen: tuple[int, ...]
     fair: dict
     random: dict
-    target: dict
 
     def to_json(self) -> dict:
+        """For the practice: its own patients chosen, their shares, and distances only (the
+        target population's shares are aggregates over every practice, which a practice
+        user never receives)."""
         return {"study_id": self.study_id, "practice_id": self.practice_id, "n": self.n,
                 "listed": self.pool, "patient_ids": list(self.chosen),
                 "objective": "total variation distance over age band x sex x ethnicity x "
                              "IMD quintile cells, target population vs invited",
-                "proposed": self.fair, "random_expected": self.random,
-                "target_shares": self.target}
+                "proposed": self.fair, "random_expected": self.random}
 
 
 def _cell(row) -> Cell:
@@ -145,6 +147,4 @@ def propose(engine: sa.Engine, study: Study, listed, n: int,
     cells = [c for c, v in sorted(by_cell.items()) for _ in v]
     return Proposal(study.study_id, listed.practice_id, n, len(cells), tuple(chosen),
                     _summary({c: k for c, k in take.items() if k}, target),
-                    random_expectation(cells, target, n),
-                    {d: {k: round(v, 4) for k, v in marginal(target, i).items()}
-                     for i, d in enumerate(DIMENSIONS)})
+                    random_expectation(cells, target, n))

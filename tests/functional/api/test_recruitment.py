@@ -135,6 +135,7 @@ def test_fair_invitations_come_from_the_callers_list(approved):
     body = approved.get(f"{STUDY}/fair-invitations?n=5", "practice").get_json()
     assert len(body["patient_ids"]) == 5 and set(body["patient_ids"]) <= set(PRACTICE_1)
     assert body["listed"] == 13 and body["proposed"]["tv"] <= body["random_expected"]["tv"]
+    assert "target_shares" not in body  # no aggregate over other practices
     other = approved.get(f"{STUDY}/fair-invitations?n=5", "practice2").get_json()
     assert set(other["patient_ids"]) <= set(PRACTICE_2)
     assert_error(approved.get(f"{STUDY}/fair-invitations?n=14", "practice"), 400)
