@@ -97,6 +97,10 @@ class Backend(Protocol):
                       reason: str | None = None) -> int:
         """Record a lifecycle status for the patients; how many changed."""
 
+    def study_review(self, user: User, study_id: int) -> Mapping[str, Any]:
+        """A study laid out for approval (admin only): sponsor, criteria, plain English,
+        exact counts, the diff from the previous version."""
+
     def pending_studies(self, user: User) -> Sequence[Mapping[str, Any]]:
         """Studies awaiting approval (admin only)."""
 

@@ -136,6 +136,9 @@ class ServicesBackend:
 
     # --- administration ------------------------------------------------------------------
 
+    def study_review(self, user: User, study_id: int) -> dict:
+        return self._call(self.services.study_review, user, study_id)
+
     def pending_studies(self, user: User) -> list[dict]:
         found = self._call(self.services.list_studies, user, status="draft")
         return [self.services.study_json(user, s) for s in found]

@@ -10,15 +10,20 @@ exact counts, as with feasibility.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 
 import sqlalchemy as sa
 
+from criteria_grammar import parse
+from criteria_grammar.errors import CriteriaError
+from dart.compiler import explain
 from dart.recruitment import fair, forecast, funnel, outcomes, rescreen
 from dart.recruitment.invites import invite_list
+from dart.store.app_tables import users
 from dart.store.schema import patient
 from dart.web.accounts import User
 from dart.web.audit import AuditEntry
-from dart.web.errors import BadRequest, Forbidden
+from dart.web.errors import BadRequest, Forbidden, ServiceError
 
 SPONSOR_VIEWS = ("sponsor", "admin")
 
@@ -98,3 +103,35 @@ class RecruitmentServices:
                 raise BadRequest(str(exc), code="bad_parameter") from None
             entry.row_count = len(proposal.chosen)
             return proposal.to_json()
+
+    def study_review(self, user: User, study_id: int) -> dict:
+        """What an admin needs to approve a study: its sponsor, the latest version's text
+        and plain-English reading, exact feasibility counts now, and the difference from
+        the version before."""
+        _require(user, "admin")
+        study = self._visible(user, study_id)
+        latest = study.versions[-1]
+        with self.engine.connect() as conn:
+            owner = conn.execute(sa.select(users.c.name).where(
+                users.c.user_id == sa.bindparam("owner", study.owner_id))).scalar()
+        out = {"id": study.study_id, "title": study.title, "status": study.status,
+               "sponsor": owner, "version": latest.version, "versions": len(study.versions),
+               "criteria": latest.criteria_text, "english": [], "counts": None,
+               "diff": version_diff(study.versions)}
+        try:
+            out["english"] = explain(parse(latest.criteria_text))
+            found = self.feasibility(user, latest.criteria_text)
+            out["counts"] = {k: found.get(k) for k in ("base", "population", "eligible")}
+        except (CriteriaError, ServiceError) as exc:
+            out["error"] = str(exc)
+        return out
+
+
+def version_diff(versions) -> list[str]:
+    """A unified diff of the last two criteria versions (empty with one version)."""
+    if len(versions) < 2:
+        return []
+    before, after = versions[-2], versions[-1]
+    return list(difflib.unified_diff(
+        before.criteria_text.splitlines(), after.criteria_text.splitlines(),
+        f"version {before.version}", f"version {after.version}", lineterm=""))

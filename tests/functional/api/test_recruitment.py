@@ -139,3 +139,19 @@ def test_fair_invitations_come_from_the_callers_list(approved):
     other = approved.get(f"{STUDY}/fair-invitations?n=5", "practice2").get_json()
     assert set(other["patient_ids"]) <= set(PRACTICE_2)
     assert_error(approved.get(f"{STUDY}/fair-invitations?n=14", "practice"), 400)
+
+
+def test_the_admin_review_of_a_study(api):
+    from dart.web.errors import Forbidden
+
+    sponsor, admin = api.user("sponsor"), api.user("admin")
+    study = api.services.create_study(sponsor, CRITERIA)
+    api.services.add_version(sponsor, study.study_id, CRITERIA.replace(">= 18", ">= 21"))
+    found = api.services.study_review(admin, study.study_id)
+    assert (found["sponsor"], found["version"], found["versions"]) == ("sponsor", 2, 2)
+    assert found["counts"]["eligible"] == 22  # exact for an admin: 13 + 9 adult women
+    assert any("aged at least 21" in line for line in found["english"])
+    assert "-include \"Adults\": age >= 18" in found["diff"]
+    assert "+include \"Adults\": age >= 21" in found["diff"]
+    with pytest.raises(Forbidden):
+        api.services.study_review(sponsor, study.study_id)

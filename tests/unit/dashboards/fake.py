@@ -142,6 +142,16 @@ class FakeBackend:
             raise BackendError("1 patient(s) cannot move to that status from the one recorded")
         return len(patient_ids)
 
+    def study_review(self, user, study_id):
+        if study_id != 2:
+            raise BackendError("no such study")
+        return {"id": 2, "title": "Pending", "status": "draft", "sponsor": "sponsor1",
+                "version": 2, "versions": 2, "criteria": "include age >= 18\n",
+                "english": ["include: aged at least 18"],
+                "counts": {"base": 1000, "population": 1000, "eligible": 800},
+                "diff": ["--- version 1", "+++ version 2", "-include age >= 16",
+                         "+include age >= 18"]}
+
     def pending_studies(self, user):
         return [{"id": 2, "title": "Pending", "status": "draft", "versions": [{}]}]
 

@@ -208,3 +208,18 @@ def test_my_studies_shows_the_funnel_and_draws_the_forecast(server):
             study_callbacks.draw(3, 100)
     finally:
         ctx.pop()
+
+
+def test_the_admin_reviews_a_study_before_approving(server):
+    from dashboards.admin import callbacks as admin_callbacks
+
+    ctx = as_user(server, "admin1")
+    try:
+        shown = text_of(admin_callbacks.show_review(2))
+        for part in ("Sponsor sponsor1", "version 2 of 2", "include age >= 18",
+                     "aged at least 18", "eligible 800", "+include age >= 18"):
+            assert part in shown
+        assert admin_callbacks.show_review(9) == ["no such study"]
+        assert "Choose a study" in text_of(admin_callbacks.show_review(None))
+    finally:
+        ctx.pop()
