@@ -141,3 +141,22 @@ def test_threads_recording_the_same_batch_record_it_once(store, study, library):
     assert all(sorted(r.recorded + r.already_recorded) == [1, 2, 3, 4, 5] for r in results)
     assert sorted(statuses(store)) == [1, 2, 3, 4, 5]
     assert [r[1] for r in sent(store)] == [1, 2, 3, 4, 5]
+
+
+def test_each_study_sets_its_own_fatigue_window(store, study, library):
+    from dart.recruitment.studies import approve_study, create_study
+    from tests.functional.recruitment.conftest import CRITERIA
+
+    with store.begin() as conn:  # invited to another study two months before the list date
+        conn.execute(invitation.insert().values(study_id=99, patient_id=1, practice_id=1,
+                                                invited_on=TODAY.replace(month=5)))
+    short = create_study(store, owner_id=1, title="Short", criteria_text=CRITERIA,
+                         fatigue_months=1)
+    short = approve_study(store, short.study_id, admin_id=2)
+
+    def listed(s) -> list[int]:
+        return sorted(r.patient_id for r in invite_list(store, s, 1, TODAY, library,
+                                                        with_reasons=False).rows)
+
+    assert listed(study) == [2, 3, 4, 5]  # six months: still resting
+    assert listed(short) == [1, 2, 3, 4, 5]  # one month: listed again
