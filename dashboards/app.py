@@ -15,7 +15,7 @@ from dash import Dash, Input, Output, dcc, html
 from flask_wtf.csrf import generate_csrf
 
 from dart.web.accounts import User
-from dashboards import admin, invites, representativeness, workbench
+from dashboards import admin, invites, representativeness, studies, workbench
 from dashboards.auth import backend, current_user
 
 URL = "app-url"
@@ -36,6 +36,8 @@ class View:
 VIEWS = (
     View("workbench", "Criteria workbench", ("sponsor",),
          lambda user: workbench.layout.page(backend().examples())),
+    View("studies", "My studies", ("sponsor",),
+         lambda user: studies.layout.page(backend().my_studies(user))),
     View("representativeness", "Representativeness", ("researcher",),
          lambda user: representativeness.layout.page(backend().studies(user),
                                                         backend().examples())),
@@ -118,7 +120,7 @@ def create_dash(server: flask.Flask, base: str) -> Dash:
     def _page(pathname: str | None) -> object:
         return route(pathname, base)
 
-    for feature in (workbench, representativeness, invites, admin):
+    for feature in (workbench, studies, representativeness, invites, admin):
         feature.callbacks.register(app)
     # The page's inline scripts (Dash's renderer start-up) are allowed by hash, not by
     # 'unsafe-inline' (dart.web.headers).

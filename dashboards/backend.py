@@ -83,17 +83,30 @@ class Backend(Protocol):
     ) -> Any:
         """The representativeness result for a study or for pasted criteria."""
 
+    def my_studies(self, user: User) -> Sequence[Mapping[str, Any]]:
+        """The sponsor's studies, each approved one with its ``funnel`` (disclosed)."""
+
+    def forecast(self, user: User, study_id: int, target: int | None) -> Mapping[str, Any]:
+        """A study's forecast JSON (disclosed)."""
+
     def invite_studies(self, user: User) -> Sequence[Mapping[str, Any]]:
         """Approved studies recruiting at the practice user's practice."""
 
-    def invite_list(self, user: User, study_id: int) -> Sequence[Mapping[str, Any]]:
-        """The practice user's invite list for a study, to show: one dict per patient."""
+    def invite_list(self, user: User, study_id: int) -> Mapping[str, Any]:
+        """The practice user's invite list for a study, to show: the list's JSON (dates,
+        ``criteria_english``, ``new_since``, ``patients``: one dict per patient)."""
 
     def invite_csv(self, user: User, study_id: int) -> str:
         """The same list as CSV text to download (the API's CSV)."""
 
-    def mark_invited(self, user: User, study_id: int, patient_ids: Sequence[int]) -> int:
-        """Record invitations sent; how many were new."""
+    def record_status(self, user: User, study_id: int, patient_ids: Sequence[int],
+                      status: str = "invited", channel: str | None = None,
+                      reason: str | None = None) -> int:
+        """Record a lifecycle status for the patients; how many changed."""
+
+    def study_review(self, user: User, study_id: int) -> Mapping[str, Any]:
+        """A study laid out for approval (admin only): sponsor, criteria, plain English,
+        exact counts, the diff from the previous version."""
 
     def pending_studies(self, user: User) -> Sequence[Mapping[str, Any]]:
         """Studies awaiting approval (admin only)."""

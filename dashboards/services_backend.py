@@ -100,6 +100,21 @@ class ServicesBackend:
         return self._call(self.services.representativeness, user, text=text,
                           study_id=study_id)
 
+    # --- recruitment (sponsor) ----------------------------------------------------------
+
+    def my_studies(self, user: User) -> list[dict]:
+        found = self._call(self.services.list_studies, user)
+        out = []
+        for study in found:
+            body = self.services.study_json(user, study)
+            if study.status == "approved":
+                body["funnel"] = self._call(self.services.funnel, user, study.study_id)
+            out.append(body)
+        return out
+
+    def forecast(self, user: User, study_id: int, target: int | None) -> dict:
+        return self._call(self.services.forecast, user, study_id, target)
+
     # --- invite lists --------------------------------------------------------------------
 
     def invite_studies(self, user: User) -> list[dict]:
@@ -107,21 +122,28 @@ class ServicesBackend:
             return []
         return self.studies(user)
 
-    def invite_list(self, user: User, study_id: int) -> list[dict]:
+    def invite_list(self, user: User, study_id: int) -> dict:
         found = self._call(self.services.invite_list, user, study_id, download=False)
         checklist = "; ".join(found.checklist)
-        return [{**row.to_json(), **({"checklist": checklist} if checklist else {})}
-                for row in found.rows]
+        body = found.to_json()
+        body["patients"] = [{**row, **({"checklist": checklist} if checklist else {})}
+                            for row in body["patients"]]
+        return body
 
     def invite_csv(self, user: User, study_id: int) -> str:
         return self._call(self.services.invite_list, user, study_id, download=True).to_csv()
 
-    def mark_invited(self, user: User, study_id: int, patient_ids: Sequence[int]) -> int:
+    def record_status(self, user: User, study_id: int, patient_ids: Sequence[int],
+                      status: str = "invited", channel: str | None = None,
+                      reason: str | None = None) -> int:
         done = self._call(self.services.record_invitations, user, study_id,
-                          list(patient_ids))
+                          list(patient_ids), status, channel, reason)
         return len(done.recorded)
 
     # --- administration ------------------------------------------------------------------
+
+    def study_review(self, user: User, study_id: int) -> dict:
+        return self._call(self.services.study_review, user, study_id)
 
     def pending_studies(self, user: User) -> list[dict]:
         found = self._call(self.services.list_studies, user, status="draft")

@@ -32,6 +32,7 @@ COMMAND_MODULES: list[str] = [
     "representativeness",
     "generate",
     "profile",
+    "rescreen",
 ]
 
 _register()

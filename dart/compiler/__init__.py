@@ -6,6 +6,7 @@ Public API::
     resolve_index_date(criteria, bind) -> date
     prepare(bind, criteria, library=None, index_date=None) -> Prepared
     explain(criteria, index_date=None) -> list[str]
+    record_atoms(criteria, condition, library, index_date) -> list[RecordAtom]
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from criteria_grammar import nodes
 from dart.compiler.atoms import CompileError
 from dart.compiler.english import describe, explain
 from dart.compiler.query import CompiledCriteria, RuleInfo, SplitRules, compile_criteria
+from dart.compiler.records import RecordAtom, record_atoms
 from dart.sources import Source
 from dart.sources.native import NATIVE
 
@@ -79,4 +81,5 @@ def prepare(bind: sa.Engine | sa.Connection, criteria: nodes.Criteria | str,
 
 
 __all__ = ["CompileError", "CompiledCriteria", "Prepared", "RuleInfo", "SplitRules",
-           "compile_criteria", "describe", "explain", "prepare", "resolve_index_date"]
+           "RecordAtom", "compile_criteria", "describe", "explain", "prepare", "record_atoms",
+           "resolve_index_date"]

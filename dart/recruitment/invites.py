@@ -8,14 +8,18 @@ parameters) joined to the patient's identifiers, minus everyone a practice must 
   or an opt-out *now*. We drop any recorded death or departure whatever its date (not only
   up to the list date): a letter must never reach a dead or departed patient, and a date
   later than the list date can only be an error in the record;
-- anyone already invited to this study (at any practice);
+- anyone already invited to this study (at any practice), or screened out of it;
 - anyone invited to any study within the study's fatigue window before the list date.
 
-The list date (``today``) is bound as a parameter, so tests can fix it.
+Each row carries its reasons (``dart.recruitment.reasons``) and whether the patient is new
+since ``new_since`` (by default the index date of the practice's last list before this one;
+``dart.recruitment.rescreen``). The list date (``today``) is bound as a parameter, so tests
+can fix it.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -23,11 +27,15 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from dateutil.relativedelta import relativedelta
 
-from dart.compiler import Prepared, prepare
-from dart.recruitment.studies import Study
+from dart.compiler import Prepared, explain, prepare
+from dart.recruitment import lifecycle
+from dart.recruitment.reasons import Reason, patient_reasons
+from dart.recruitment.rescreen import eligible_by_practice, last_list_dates
+from dart.recruitment.studies import Study, approved_text
 from dart.reports.spreadsheet import csv_text
 from dart.sources import Source
 from dart.sources.native import NATIVE
+from dart.store.app_tables import ensure_app_tables, recruitment_status
 
 IDENTIFIERS = ("patient_id", "nhs_number", "given_name", "family_name", "date_of_birth", "sex")
 
@@ -40,11 +48,14 @@ class InviteRow:
     family_name: str | None
     date_of_birth: dt.date
     sex: str
+    reasons: tuple[Reason, ...] = ()
+    new: bool = False
 
     def to_json(self) -> dict:
         return {"patient_id": self.patient_id, "nhs_number": self.nhs_number,
                 "given_name": self.given_name, "family_name": self.family_name,
-                "date_of_birth": self.date_of_birth.isoformat(), "sex": self.sex}
+                "date_of_birth": self.date_of_birth.isoformat(), "sex": self.sex,
+                "new": self.new, "reasons": [r.to_json() for r in self.reasons]}
 
 
 @dataclass(frozen=True)
@@ -61,23 +72,44 @@ class InviteList:
     fatigue_months: int
     checklist: tuple[str, ...]
     rows: tuple[InviteRow, ...]
+    rules: tuple[str, ...] = ()  # the include rules' labels, the reasons' columns
+    english: tuple[str, ...] = ()  # the criteria in plain English at the index date
+    new_since: dt.date | None = None  # None: no earlier list to compare with
+
+    def only_new(self) -> InviteList:
+        """The list reduced to the patients new since ``new_since``."""
+        return dataclasses.replace(self, rows=tuple(r for r in self.rows if r.new))
 
     def to_json(self) -> dict:
         return {
             "study_id": self.study_id, "title": self.title, "version": self.version,
             "criteria_hash": self.criteria_hash, "list_date": self.list_date.isoformat(),
             "index_date": self.index_date.isoformat(), "fatigue_months": self.fatigue_months,
-            "checklist": list(self.checklist), "count": len(self.rows),
+            "new_since": self.new_since.isoformat() if self.new_since else None,
+            "criteria_english": list(self.english), "checklist": list(self.checklist),
+            "count": len(self.rows), "new": sum(r.new for r in self.rows),
             "patients": [r.to_json() for r in self.rows],
         }
 
     def to_csv(self) -> str:
-        """One row per patient; each ``screen`` item is an empty checklist column."""
-        return csv_text(
-            [*IDENTIFIERS, *(f"screen: {text}" for text in self.checklist)],
-            ([r.patient_id, r.nhs_number, r.given_name or "", r.family_name or "",
-              r.date_of_birth.isoformat(), r.sex, *[""] * len(self.checklist)]
-             for r in self.rows))
+        """A ``#`` preamble (study, list and index dates, the criteria in plain English),
+        then one row per patient: identifiers, new, one reason column per include rule and
+        an empty column per ``screen`` item, to tick."""
+        since = self.new_since.isoformat() if self.new_since else "no earlier list"
+        preamble = (f"study {self.study_id}: {self.title} (version {self.version})",
+                    f"list date {self.list_date.isoformat()}; index date "
+                    f"{self.index_date.isoformat()}; new since {since}",
+                    *self.english)
+        header = [*IDENTIFIERS, "new", *(f"reason: {r}" for r in self.rules),
+                  *(f"screen: {text}" for text in self.checklist)]
+        rows = []
+        for r in self.rows:
+            reasons = {x.rule: x.text for x in r.reasons}
+            rows.append([r.patient_id, r.nhs_number, r.given_name or "", r.family_name or "",
+                         r.date_of_birth.isoformat(), r.sex, "yes" if r.new else "",
+                         *(reasons.get(rule, "") for rule in self.rules),
+                         *[""] * len(self.checklist)])
+        return csv_text(header, rows, preamble=[f"# {line}" for line in preamble])
 
 
 def fatigue_start(today: dt.date, months: int) -> dt.date:
@@ -88,8 +120,11 @@ def fatigue_start(today: dt.date, months: int) -> dt.date:
 def _not_excluded(study_id: int, today: dt.date, months: int,
                   source: Source) -> sa.ColumnElement[bool]:
     patient, invitation = source.identities, source.invitations
+    this_study = sa.bindparam("study_id", study_id)
     same_study = sa.exists().where(invitation.c.patient_id == patient.c.patient_id,
-                                   invitation.c.study_id == sa.bindparam("study_id", study_id))
+                                   invitation.c.study_id == this_study)
+    followed = sa.exists().where(recruitment_status.c.patient_id == patient.c.patient_id,
+                                 recruitment_status.c.study_id == this_study)
     recent = sa.exists().where(
         invitation.c.patient_id == patient.c.patient_id,
         invitation.c.invited_on >= sa.bindparam("fatigue_from", fatigue_start(today, months),
@@ -100,6 +135,7 @@ def _not_excluded(study_id: int, today: dt.date, months: int,
         patient.c.registration_end.is_(None),
         patient.c.research_opt_out == sa.false(),
         ~same_study,
+        ~followed,
         ~recent,
     )
 
@@ -117,30 +153,47 @@ def _invitable(ready: Prepared, study_id: int, fatigue_months: int, today: dt.da
         where += [rules.c.practice_id == at_practice, patient.c.practice_id == at_practice]
     return (sa.select(*(patient.c[name] for name in IDENTIFIERS))
             .select_from(rules.join(patient, patient.c.patient_id == rules.c.patient_id))
-            .where(*where))
+            .where(*where)
+            .order_by(patient.c.family_name, patient.c.given_name, patient.c.patient_id))
 
 
 def invite_list(engine: sa.Engine, study: Study, practice_id: int, today: dt.date,
-                library: Mapping | None = None, source: Source = NATIVE) -> InviteList:
-    """The approved ``study``'s invitable patients at ``practice_id`` on ``today``."""
-    version = study.approved
-    if version is None:
-        raise ValueError(f"study {study.study_id} has no approved version")
-    patient = source.identities
-    if patient is None:
-        raise ValueError(f"a {source.name} store holds no patient identifiers to invite")
+                library: Mapping | None = None, *, new_since: dt.date | None = None,
+                with_reasons: bool = True, source: Source = NATIVE) -> InviteList:
+    """The approved ``study``'s invitable patients at ``practice_id`` on ``today``.
+
+    ``new_since``: mark the patients not eligible at that date (default: the index date of
+    the practice's last list before this one's). ``with_reasons=False`` skips the reasons
+    and the marks (when only the ids are wanted, e.g. to check a recording).
+    """
+    text = approved_text(study)
+    ensure_app_tables(engine)
     with engine.connect() as conn:  # one open of the store for everything
-        ready = prepare(conn, version.criteria_text, library, source=source)
-        query = (_invitable(ready, study.study_id, study.fatigue_months, today, practice_id,
-                            source)
-                 .order_by(patient.c.family_name, patient.c.given_name,
-                           patient.c.patient_id))
-        rows = tuple(InviteRow(*r) for r in conn.execute(query))
-    criteria, index_date = ready.criteria, ready.index_date
+        ready = prepare(conn, text, library, source=source)
+        query = _invitable(ready, study.study_id, study.fatigue_months, today, practice_id,
+                           source)
+        rows = [InviteRow(*r) for r in conn.execute(query)]
+        criteria, index_date = ready.criteria, ready.index_date
+        if with_reasons:
+            if new_since is None:
+                new_since = last_list_dates(engine, study.study_id, index_date).get(practice_id)
+            if new_since is not None and new_since >= index_date:
+                raise ValueError(f"new_since {new_since} is not before the index date "
+                                 f"{index_date}")
+            before = (eligible_by_practice(conn, criteria, ready.library, new_since,
+                                           practice_id).get(practice_id, set())
+                      if new_since is not None else None)
+            reasons = patient_reasons(conn, criteria, ready.library, index_date,
+                                      {r.patient_id: r.date_of_birth for r in rows})
+            rows = [dataclasses.replace(r, reasons=reasons[r.patient_id],
+                                        new=before is not None and r.patient_id not in before)
+                    for r in rows]
     return InviteList(
-        study.study_id, study.title, version.version, version.criteria_hash, practice_id,
-        today, index_date, study.fatigue_months,
-        tuple(s.text for s in criteria.screens), rows,
+        study.study_id, study.title, study.approved.version, study.approved.criteria_hash,
+        practice_id, today, index_date, study.fatigue_months,
+        tuple(s.text for s in criteria.screens), tuple(rows),
+        tuple(r.label for r in criteria.rules if r.kind == "include"),
+        tuple(explain(criteria, index_date)), new_since if with_reasons else None,
     )
 
 
@@ -150,62 +203,32 @@ def check_runs(engine: sa.Engine, study: Study, criteria_text: str, today: dt.da
     (a count), under the engine's limits: what approval checks, so that an approved version
     can always produce its lists. Returns the invitable patients; raises ``CriteriaError``,
     ``StoreError`` (``QueryTooCostly`` past a limit) like ``invite_list``."""
+    ensure_app_tables(engine)
     with engine.connect() as conn:
         ready = prepare(conn, criteria_text, library, source=source)
-        listed = _invitable(ready, study.study_id, study.fatigue_months, today, None, source)
+        listed = _invitable(ready, study.study_id, study.fatigue_months, today, None,
+                            source).order_by(None)
         return conn.execute(sa.select(sa.func.count()).select_from(listed.subquery())
                             ).scalar_one()
 
 
-class InvitationError(Exception):
-    """Ids that are not on the practice's list for the study; nothing was recorded."""
+def record_status(engine: sa.Engine, study: Study, practice_id: int,
+                  changes: list[lifecycle.Change], today: dt.date,
+                  library: Mapping | None = None, *, correction: bool = False,
+                  user_id: int | None = None) -> lifecycle.Recorded:
+    """Record lifecycle ``changes`` for the practice's patients (``lifecycle.record``); a
+    patient new to the study must be on the practice's list as of ``today``."""
+    def listed() -> set[int]:
+        found = invite_list(engine, study, practice_id, today, library, with_reasons=False)
+        return {r.patient_id for r in found.rows}
 
-    def __init__(self, patient_ids: list[int]):
-        self.patient_ids = patient_ids
-        super().__init__(f"{len(patient_ids)} patient id(s) are not on this practice's "
-                         "invite list for this study")
-
-
-@dataclass(frozen=True)
-class RecordedInvitations:
-    study_id: int
-    recorded: tuple[int, ...]
-    already_recorded: tuple[int, ...]
-    invited_on: dt.date
-
-    def to_json(self) -> dict:
-        return {"study_id": self.study_id, "recorded": len(self.recorded),
-                "already_recorded": len(self.already_recorded),
-                "invited_on": self.invited_on.isoformat()}
+    return lifecycle.record(engine, study, practice_id, changes, today, listed,
+                            correction=correction, user_id=user_id)
 
 
 def record_invitations(engine: sa.Engine, study: Study, practice_id: int,
                        patient_ids: list[int], today: dt.date,
-                       library: Mapping | None = None) -> RecordedInvitations:
-    """Record that ``patient_ids`` (from this practice's list) were invited on ``today``.
-
-    Idempotent: ids this practice already recorded for the study are accepted and left as
-    they are. Any other id not on the current list fails the whole call, writing nothing.
-    The caller serialises calls (one writer at a time) so the check and the insert agree.
-    """
-    wanted = sorted(set(patient_ids))
-    invitation = NATIVE.invitations  # recorded where the native store keeps them
-    with engine.connect() as conn:
-        already = set(conn.execute(
-            sa.select(invitation.c.patient_id).where(
-                invitation.c.study_id == study.study_id,
-                invitation.c.practice_id == practice_id,
-                invitation.c.patient_id.in_(wanted))
-        ).scalars())
-    listed = {r.patient_id for r in invite_list(engine, study, practice_id, today, library).rows}
-    bad = [i for i in wanted if i not in listed and i not in already]
-    if bad:
-        raise InvitationError(bad)
-    new = [i for i in wanted if i not in already]
-    if new:
-        with engine.begin() as conn:
-            conn.execute(invitation.insert(), [
-                {"study_id": study.study_id, "patient_id": i, "practice_id": practice_id,
-                 "invited_on": today} for i in new
-            ])
-    return RecordedInvitations(study.study_id, tuple(new), tuple(sorted(already)), today)
+                       library: Mapping | None = None) -> lifecycle.Recorded:
+    """Record that ``patient_ids`` (from this practice's list) were invited on ``today``."""
+    return record_status(engine, study, practice_id,
+                         [lifecycle.Change(i, "invited") for i in patient_ids], today, library)

@@ -81,6 +81,13 @@ class Study:
         }
 
 
+def approved_text(study: Study) -> str:
+    """The frozen criteria text of an approved study (``ValueError`` if none)."""
+    if study.approved is None:
+        raise ValueError(f"study {study.study_id} has no approved version")
+    return study.approved.criteria_text
+
+
 def _versions(conn: sa.Connection, ids: list[int]) -> dict[int, list[StudyVersion]]:
     found: dict[int, list[StudyVersion]] = {i: [] for i in ids}
     if not ids:

@@ -23,10 +23,14 @@ def safe_cell(value: object) -> object:
     return value
 
 
-def csv_text(header: Sequence[object], rows: Iterable[Sequence[object]]) -> str:
-    """The header and rows as CSV text, every cell (the header's too) made safe."""
+def csv_text(header: Sequence[object], rows: Iterable[Sequence[object]],
+             preamble: Iterable[str] = ()) -> str:
+    """The header and rows as CSV text, every cell (the header's too) made safe; each
+    ``preamble`` line (e.g. ``# list date ...``) first, as a row of one cell."""
     out = io.StringIO()
     writer = csv.writer(out)
+    for line in preamble:
+        writer.writerow([safe_cell(line)])
     writer.writerow([safe_cell(c) for c in header])
     for row in rows:
         writer.writerow([safe_cell(c) for c in row])

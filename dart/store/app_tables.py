@@ -1,4 +1,5 @@
-"""DART's own tables: users, studies, study versions, dashboard sessions and the audit log.
+"""DART's own tables: users, studies, study versions, the recruitment record, dashboard
+sessions and the audit log.
 
 They live on ``app_metadata``, apart from the GP-record store's ``metadata``, because a real
 store arrives through the data owner's extract-and-load and is read as it is: DART creates
@@ -16,6 +17,8 @@ app_metadata = sa.MetaData()
 
 ROLES = ("sponsor", "practice", "researcher", "admin")
 STUDY_STATUSES = ("draft", "approved", "closed")
+INVITATION_STATUSES = ("invited", "responded", "declined", "screened_out", "enrolled")
+CHANNELS = ("letter", "text_message", "in_person")
 
 
 def _col(name: str, type_: sa.types.TypeEngine, doc: str, *args, **kw) -> sa.Column:
@@ -134,6 +137,45 @@ def _append_only_trigger(target: sa.Table, connection: sa.Connection, **kw) -> N
         for statement in _PG_APPEND_ONLY:
             connection.execute(sa.text(statement))
 
+
+# The store's ``invitation`` table (study_id, patient_id, practice_id, invited_on) stays the
+# record the criteria language reads (``invited WINDOW``); this table follows each invitation
+# on through its outcome. Keyed by study and patient: one lifecycle per patient per study,
+# so concurrent recordings of the same batch meet the key and cannot duplicate.
+recruitment_status = sa.Table(
+    "recruitment_status",
+    app_metadata,
+    _col("study_id", sa.Integer, "study", primary_key=True, autoincrement=False),
+    _col("patient_id", sa.Integer, "patient", primary_key=True, autoincrement=False),
+    _col("practice_id", sa.Integer, "the practice recruiting the patient", nullable=False),
+    _col("status", sa.Text, "invited, responded, declined, screened_out or enrolled",
+         nullable=False),
+    _col("channel", sa.Text, "how the invitation went: letter, text_message or in_person"),
+    _col("reason", sa.Text, "why screened out (or why a recorded outcome was corrected)"),
+    _col("invited_at", sa.DateTime, "when the invitation was recorded (UTC)"),
+    _col("responded_at", sa.DateTime, "when a response was recorded (UTC)"),
+    _col("outcome_at", sa.DateTime, "when declined, screened out or enrolled (UTC)"),
+    _col("updated_at", sa.DateTime, "last change (UTC)", nullable=False),
+    _col("updated_by", sa.Integer, "the user who made the last change"),
+    comment="Each study's recruitment of each patient: invited, responded, then an outcome.",
+)
+
+sa.Index("ix_recruitment_status_practice", recruitment_status.c.study_id,
+         recruitment_status.c.practice_id)
+
+invite_list_runs = sa.Table(
+    "invite_list_runs",
+    app_metadata,
+    _id("run_id", "invite_list_runs_id_seq"),
+    _col("study_id", sa.Integer, "study", nullable=False),
+    _col("practice_id", sa.Integer, "practice", nullable=False),
+    _col("list_date", sa.Date, "the list's date", nullable=False),
+    _col("index_date", sa.Date, "the index date the criteria were evaluated at",
+         nullable=False),
+    _col("row_count", sa.Integer, "patients listed", nullable=False),
+    _col("made_at", sa.DateTime, "when (UTC)", nullable=False),
+    comment="Invite lists given to practices: rescreening marks who is new since the last.",
+)
 
 APP_TABLES = tuple(app_metadata.tables)
 

@@ -8,16 +8,21 @@ dashboard, calling them in-process, obeys the same rules. The endpoints are desc
 
 from __future__ import annotations
 
+import datetime as dt
+
 from flask import Blueprint, Response, jsonify, request
 
+from dart.recruitment.lifecycle import MAX_REASON
 from dart.store.app_tables import STUDY_STATUSES
 from dart.web.audit import ACTIONS
 from dart.web.auth import authenticate_request, current_user, services
 from dart.web.errors import BadRequest
 from dart.web.openapi import openapi_document
 from dart.web.payloads import (
+    MAX_PATIENT_IDS,
     MAX_TITLE,
     Field,
+    clean_text,
     int_arg,
     json_body,
     parse_id,
@@ -152,13 +157,28 @@ def _wants_csv(args: dict[str, str]) -> bool:
     return request.accept_mimetypes.best_match(["application/json", "text/csv"]) == "text/csv"
 
 
+def _date_or_fail(args: dict[str, str], name: str) -> dt.date | None:
+    """An optional YYYY-MM-DD query parameter."""
+    if name not in args:
+        return None
+    text = args[name]
+    try:
+        if len(text) == 10 and text.isascii():
+            return dt.date.fromisoformat(text)
+    except ValueError:
+        pass
+    raise BadRequest(f"'{name}' must be a date, YYYY-MM-DD", code="bad_parameter")
+
+
 @api.get("/studies/<study_id>/invites")
 def invite_list(study_id: str) -> Response:
-    args = query_args(("format",))
+    args = query_args(("format", "new_since"))
     number = parse_id(study_id)
+    new_since = _date_or_fail(args, "new_since")
     csv_wanted = _wants_csv(args)
     user = current_user()
-    found = services().invite_list(user, number, download=csv_wanted)
+    found = services().invite_list(user, number, download=csv_wanted, new_since=new_since,
+                                   only_new=new_since is not None)
     if not csv_wanted:
         return jsonify(found.to_json())
     name = f"dart-study-{number}-{user.practice_ods}-{found.list_date.isoformat()}.csv"
@@ -170,9 +190,15 @@ def invite_list(study_id: str) -> Response:
 def record_invitations(study_id: str) -> Response:
     query_args(())
     number = parse_id(study_id)
-    body = json_body({"patient_ids": Field(list, required=True)})
-    done = services().record_invitations(current_user(), number,
-                                         patient_ids(body["patient_ids"]))
+    body = json_body({"patient_ids": Field(list, required=True),
+                      "status": Field(str, max_length=20),
+                      "channel": Field(str, max_length=20),
+                      "reason": Field(str, max_length=MAX_REASON),
+                      "correction": Field(bool)})
+    done = services().record_invitations(
+        current_user(), number, patient_ids(body["patient_ids"]),
+        body.get("status", "invited"), body.get("channel"), body.get("reason"),
+        body.get("correction", False))
     return _created(done.to_json())
 
 
@@ -180,6 +206,53 @@ def record_invitations(study_id: str) -> Response:
 def admin_usage() -> Response:
     query_args(())
     return jsonify(services().usage(current_user()))
+
+
+@api.post("/studies/<study_id>/outcomes")
+def record_outcomes(study_id: str) -> Response:
+    query_args(())
+    number = parse_id(study_id)
+    if request.mimetype != "text/csv":
+        raise BadRequest("send the outcomes as a text/csv body", code="bad_content_type")
+    try:
+        text = request.get_data(cache=True).decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise BadRequest("the CSV is not UTF-8 text", code="bad_csv") from None
+    done = services().record_outcomes_csv(current_user(), number, clean_text("csv", text))
+    return _created(done.to_json())
+
+
+@api.get("/studies/<study_id>/newly-eligible")
+def newly_eligible(study_id: str) -> Response:
+    args = query_args(("since",))
+    number = parse_id(study_id)
+    since = _date_or_fail(args, "since")
+    return jsonify(services().newly_eligible(current_user(), number, since))
+
+
+@api.get("/studies/<study_id>/funnel")
+def recruitment_funnel(study_id: str) -> Response:
+    query_args(())
+    return jsonify(services().funnel(current_user(), parse_id(study_id)))
+
+
+@api.get("/studies/<study_id>/forecast")
+def recruitment_forecast(study_id: str) -> Response:
+    args = query_args(("target", "months"))
+    number = parse_id(study_id)
+    target = int_arg(args, "target", 0, 1, 10_000_000) or None
+    months = int_arg(args, "months", 24, 1, 60)
+    return jsonify(services().forecast(current_user(), number, target, months))
+
+
+@api.get("/studies/<study_id>/fair-invitations")
+def fair_invitations(study_id: str) -> Response:
+    args = query_args(("n",))
+    number = parse_id(study_id)
+    if "n" not in args:
+        raise BadRequest("'n' (how many to invite) is required", code="missing_parameter")
+    n = int_arg(args, "n", 0, 1, MAX_PATIENT_IDS)
+    return jsonify(services().fair_invitations(current_user(), number, n))
 
 
 @api.get("/audit")

@@ -31,6 +31,7 @@ ACTIONS = (
     "request", "criteria.check", "feasibility", "representativeness", "study.create",
     "study.version", "study.approve", "study.close", "invites.view", "invites.download",
     "invitations.record", "dashboard.sign_in", "dashboard.sign_out", "profile",
+    "recruitment.newly_eligible", "recruitment.funnel", "recruitment.forecast",
 )
 GENESIS = "0" * 64
 # The fields a hash covers, in the table's order (entry_hash itself excluded).

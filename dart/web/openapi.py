@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from dart.store.app_tables import STUDY_STATUSES
+from dart.recruitment.lifecycle import MAX_REASON
+from dart.store.app_tables import CHANNELS, INVITATION_STATUSES, STUDY_STATUSES
 from dart.web.audit import ACTIONS
 from dart.web.payloads import MAX_PATIENT_IDS, MAX_TITLE
 
@@ -36,6 +37,16 @@ ERRORS = {
     "429": "query budget spent, or rate limited (any route); Retry-After says when to retry",
     "501": "not available in this version of DART",
 }
+
+
+def _date_param(name: str, description: str) -> dict:
+    return {"name": name, "in": "query", "required": False, "description": description,
+            "schema": {"type": "string", "format": "date"}}
+
+
+def _int_param(name: str, low: int, high: int) -> dict:
+    return {"name": name, "in": "query", "required": False,
+            "schema": {"type": "integer", "minimum": low, "maximum": high}}
 
 
 def _body(properties: dict, required: list[str], optional: bool = False) -> dict:
@@ -123,22 +134,51 @@ def openapi_document() -> dict:
             "close a study", "sponsor (own), admin", errors=(*IN_STUDY, "409"),
             params=[STUDY_ID], body=_body({}, [], optional=True))},
         "/studies/{study_id}/invites": {"get": _op(
-            "the caller's practice's invite list for an approved study (JSON or CSV)",
+            "the caller's practice's invite list for an approved study (JSON or CSV), each "
+            "patient with the reasons per include rule and whether new since the last list",
             "practice", errors=IN_STUDY,
             params=[STUDY_ID, {"name": "format", "in": "query", "required": False,
-                               "schema": {"type": "string", "enum": ["json", "csv"]}}],
+                               "schema": {"type": "string", "enum": ["json", "csv"]}},
+                    _date_param("new_since", "only the patients not eligible at this date")],
             content={"application/json": {"schema": OBJECT},
                      "text/csv": {"schema": {"type": "string"}}})},
         "/studies/{study_id}/invitations": {"post": _op(
-            "record invitations sent (ids from the caller's list only; idempotent)",
-            "practice", ok="201", errors=IN_STUDY, params=[STUDY_ID],
+            "record a lifecycle status (invited, responded, declined, screened_out, "
+            "enrolled) for ids from the caller's list; idempotent, all or nothing",
+            "practice", ok="201", errors=(*IN_STUDY, "409"), params=[STUDY_ID],
             body=_body({"patient_ids": {"type": "array", "minItems": 1,
                                         "maxItems": MAX_PATIENT_IDS,
-                                        "items": {"type": "integer", "minimum": 1}}},
+                                        "items": {"type": "integer", "minimum": 1}},
+                        "status": {"type": "string", "enum": list(INVITATION_STATUSES)},
+                        "channel": {"type": "string", "enum": list(CHANNELS)},
+                        "reason": {"type": "string", "maxLength": MAX_REASON},
+                        "correction": {"type": "boolean"}},
                        ["patient_ids"]))},
         "/admin/usage": {"get": _op(
             "each sponsor's and researcher's query-budget use in the current window",
             "admin", errors=("400", "401", "403"))},
+        "/studies/{study_id}/outcomes": {"post": _op(
+            "record outcomes from a CSV file (patient_id or nhs_number, status, channel, "
+            "reason), all or nothing", "practice", ok="201", errors=(*IN_STUDY, "409"),
+            params=[STUDY_ID],
+            body={"required": True, "content": {"text/csv": {"schema": {"type": "string"}}}})},
+        "/studies/{study_id}/newly-eligible": {"get": _op(
+            "per practice, how many became eligible since a date (default: each practice's "
+            "last list); disclosure-controlled", "sponsor (own), admin", errors=IN_STUDY,
+            params=[STUDY_ID, _date_param("since", "count from this index date")])},
+        "/studies/{study_id}/funnel": {"get": _op(
+            "eligible, invited, responded, enrolled by practice; disclosure-controlled",
+            "sponsor (own), admin", errors=IN_STUDY, params=[STUDY_ID])},
+        "/studies/{study_id}/forecast": {"get": _op(
+            "newly eligible per month and the projected months to a target enrolment",
+            "sponsor (own), admin", errors=IN_STUDY,
+            params=[STUDY_ID, _int_param("target", 1, 10_000_000),
+                    _int_param("months", 1, 60)])},
+        "/studies/{study_id}/fair-invitations": {"get": _op(
+            "a proposal of n patients of the caller's list to invite, matching the target "
+            "population, with its representativeness beside a random choice's", "practice",
+            errors=IN_STUDY,
+            params=[STUDY_ID, {**_int_param("n", 1, MAX_PATIENT_IDS), "required": True}])},
         "/audit": {"get": _op(
             "audit log, newest first", "admin", errors=("400", "401", "403"),
             params=[

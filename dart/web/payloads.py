@@ -38,7 +38,8 @@ def _reject_constant(name: str) -> Any:
 
 
 def _type_name(kind: type | tuple[type, ...]) -> str:
-    names = {str: "a string", int: "an integer", list: "an array", dict: "an object"}
+    names = {str: "a string", int: "an integer", list: "an array", dict: "an object",
+             bool: "true or false"}
     kinds = kind if isinstance(kind, tuple) else (kind,)
     return " or ".join(names.get(k, k.__name__) for k in kinds)
 
@@ -58,7 +59,7 @@ def clean_text(name: str, value: str) -> str:
 
 def _check(name: str, value: Any, spec: Field) -> Any:
     kinds = spec.kind if isinstance(spec.kind, tuple) else (spec.kind,)
-    if isinstance(value, bool) or not isinstance(value, kinds):
+    if (isinstance(value, bool) and bool not in kinds) or not isinstance(value, kinds):
         raise BadRequest(f"'{name}' must be {_type_name(spec.kind)}", code="bad_type",
                          details={"field": name})
     if isinstance(value, str):

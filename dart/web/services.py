@@ -27,7 +27,9 @@ import sqlalchemy as sa
 
 from dart.analysis.disclosure import DisclosurePolicy
 from dart.recruitment import invites as invite_lists
+from dart.recruitment import lifecycle
 from dart.recruitment import studies as study_store
+from dart.recruitment.rescreen import record_list_run
 from dart.recruitment.studies import Study, StudyError
 from dart.store.app_tables import ensure_app_tables
 from dart.store.engine import StoreError, store_info
@@ -44,6 +46,7 @@ from dart.web.errors import (
     ServiceError,
     TooCostly,
 )
+from dart.web.recruiting import RecruitmentServices
 
 ANALYSTS = ("sponsor", "researcher", "admin")
 # Roles that read approved studies only, each as its frozen version alone.
@@ -56,7 +59,7 @@ def _require(user: User, *roles: str) -> None:
         raise Forbidden(f"the {user.role} role may not do this")
 
 
-class Services:
+class Services(RecruitmentServices):
     """DART's operations over one store, for one process (thread-safe)."""
 
     def __init__(self, engine: sa.Engine, library: Mapping, *,
@@ -319,9 +322,12 @@ class Services:
 
     # --- invite lists -------------------------------------------------------------------
 
-    def invite_list(self, user: User, study_id: int, *,
-                    download: bool = False) -> invite_lists.InviteList:
-        """The practice user's invite list for an approved study.
+    def invite_list(self, user: User, study_id: int, *, download: bool = False,
+                    new_since: dt.date | None = None,
+                    only_new: bool = False) -> invite_lists.InviteList:
+        """The practice user's invite list for an approved study, each row with its reasons
+        and whether it is new since ``new_since`` (default: the practice's last list);
+        ``only_new`` keeps the new rows only.
 
         Audited as ``invites.download`` when it leaves as a CSV file (``download``), else as
         ``invites.view`` (the list shown as JSON or in the dashboard's table).
@@ -332,29 +338,49 @@ class Services:
             _require(user, "practice")
             study = self._visible(user, study_id)
             entry.criteria_text = study.approved.criteria_text
-            found = invite_lists.invite_list(self.engine, study, user.practice_id,
-                                             self.today(), self.library)
+            try:
+                found = invite_lists.invite_list(self.engine, study, user.practice_id,
+                                                 self.today(), self.library,
+                                                 new_since=new_since)
+            except ValueError as exc:
+                raise BadRequest(str(exc), code="bad_parameter") from None
+            with self.write_lock:
+                record_list_run(self.engine, study_id, user.practice_id, found.list_date,
+                                found.index_date, len(found.rows))
+            if only_new:
+                found = found.only_new()
             entry.row_count = len(found.rows)
             entry.patient_ids = [row.patient_id for row in found.rows]
             return found
 
-    def record_invitations(self, user: User, study_id: int,
-                           patient_ids: list[int]) -> invite_lists.RecordedInvitations:
-        """Record invitations sent by the practice user (ids from their list only)."""
+    def record_invitations(self, user: User, study_id: int, patient_ids: list[int],
+                           status: str = "invited", channel: str | None = None,
+                           reason: str | None = None,
+                           correction: bool = False) -> lifecycle.Recorded:
+        """Record a lifecycle status for the practice user's patients (a patient new to the
+        study from their list only; docs/recruitment.md)."""
+        changes = [lifecycle.Change(i, status, channel, reason) for i in patient_ids]
+        return self.record_changes(user, study_id, changes, correction)
+
+    def record_changes(self, user: User, study_id: int, changes: list[lifecycle.Change],
+                       correction: bool = False) -> lifecycle.Recorded:
+        """Apply lifecycle changes for the practice user, all or nothing."""
         entry = AuditEntry("invitations.record", study_id=study_id,
-                           practice_id=user.practice_id, patient_ids=patient_ids)
+                           practice_id=user.practice_id,
+                           patient_ids=[c.patient_id for c in changes])
         with self.audited(user, entry, 201):
             _require(user, "practice")
             study = self._visible(user, study_id)
             entry.criteria_text = study.approved.criteria_text
             with self.write_lock:
                 try:
-                    done = invite_lists.record_invitations(
-                        self.engine, study, user.practice_id, patient_ids, self.today(),
-                        self.library)
-                except invite_lists.InvitationError as exc:
-                    raise BadRequest(str(exc), code="not_on_list",
-                                     details={"patient_ids": exc.patient_ids}) from None
+                    done = invite_lists.record_status(
+                        self.engine, study, user.practice_id, changes, self.today(),
+                        self.library, correction=correction, user_id=user.user_id)
+                except lifecycle.LifecycleError as exc:
+                    status = Conflict if exc.code == "bad_transition" else BadRequest
+                    raise status(str(exc), code=exc.code,
+                                 details={"patient_ids": exc.patient_ids}) from None
             entry.row_count = len(done.recorded)
             entry.patient_ids = done.recorded  # the start entry holds the ids asked for
             return done

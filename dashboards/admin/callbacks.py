@@ -29,6 +29,17 @@ def act(study_id: int | None, action: str) -> tuple:
             layout.audit_rows(backend().audit_log(user)))
 
 
+def show_review(study_id: int | None) -> list:
+    """The chosen pending study laid out for review (or a message)."""
+    user = require(*ROLES)
+    if study_id is None:
+        return layout.review(None)
+    try:
+        return layout.review(backend().study_review(user, int(study_id)))
+    except BackendError as exc:
+        return [str(exc)]
+
+
 def register(app: Dash) -> None:
     """Attach the administration callbacks to ``app``."""
 
@@ -42,3 +53,5 @@ def register(app: Dash) -> None:
         if ctx.triggered_id not in (ids.APPROVE, ids.CLOSE):
             return (no_update,) * 5
         return act(study_id, "approve" if ctx.triggered_id == ids.APPROVE else "close")
+
+    app.callback(Output(ids.REVIEW, "children"), Input(ids.STUDY, "value"))(show_review)

@@ -49,6 +49,28 @@ def usage_rows(usage: Sequence[Mapping[str, Any]]) -> list[dict]:
     return [{k: u.get(k) for k in keys} for u in usage]
 
 
+def review(found: Mapping[str, Any] | None) -> list:
+    """The chosen study laid out for approval: sponsor, criteria text and its plain-English
+    reading, exact feasibility counts now, and the change from the version before."""
+    if not found:
+        return [html.P("Choose a study to review.", className="muted")]
+    counts = found.get("counts") or {}
+    parts = [
+        html.H3(f"#{found['id']} {found.get('title')}"),
+        html.P(f"Sponsor {found.get('sponsor') or 'unknown'}; version {found['version']} of "
+               f"{found['versions']}; {found.get('status')}."),
+        html.H4("Criteria"), html.Pre(found.get("criteria", ""), className="criteria"),
+        html.H4("In plain English"), html.Ul([html.Li(line) for line in found["english"]]),
+        html.H4("Feasibility now (exact)"),
+        html.P(", ".join(f"{k} {v:,}" for k, v in counts.items() if v is not None)
+               or found.get("error", "not available")),
+    ]
+    if found.get("diff"):
+        parts += [html.H4("Changes from the previous version"),
+                  html.Pre("\n".join(found["diff"]), className="diff")]
+    return parts
+
+
 def page(pending: Sequence[Mapping[str, Any]], audit: Sequence[Mapping[str, Any]],
          usage: Sequence[Mapping[str, Any]] = ()) -> html.Div:
     """The administration page."""
@@ -64,6 +86,7 @@ def page(pending: Sequence[Mapping[str, Any]], audit: Sequence[Mapping[str, Any]
                 dcc.RadioItems(id=ids.STUDY, options=options, className="choices",
                                value=options[0]["value"] if options else None),
             ]),
+            html.Div(id=ids.REVIEW, className="review"),
             html.Div([html.Button("Approve", id=ids.APPROVE, n_clicks=0, className="primary"),
                       html.Button("Close", id=ids.CLOSE, n_clicks=0)], className="buttons"),
             html.Div(id=ids.MESSAGE, role="status", **{"aria-live": "polite"}),

@@ -25,9 +25,15 @@ def downloaded_csv(folder: Path, timeout: float = WAIT) -> list[dict]:
     while time.monotonic() < end:
         done = [p for p in folder.iterdir() if p.suffix == ".csv"]
         if done:
-            return list(csv.DictReader(io.StringIO(done[0].read_text())))
+            return csv_rows(done[0].read_text())
         time.sleep(0.2)
     raise AssertionError(f"no CSV downloaded into {folder}")
+
+
+def csv_rows(text: str) -> list[dict]:
+    """The patient rows of an invite-list CSV (after its ``#`` preamble)."""
+    lines = [ln for ln in text.splitlines() if not ln.lstrip('"').startswith("#")]
+    return list(csv.DictReader(io.StringIO("\n".join(lines))))
 
 
 def practice_of(engine: sa.Engine) -> dict[int, int]:
@@ -44,7 +50,7 @@ def test_practice_downloads_its_own_list_and_marks_invited(signed_in, flask_app,
     api = flask_app.test_client().get(
         f"/api/v1/studies/{test_store.study_id}/invites?format=csv",
         headers={"Authorization": f"Bearer {test_store.tokens['practice2']}"})
-    assert rows == list(csv.DictReader(io.StringIO(api.get_data(as_text=True))))
+    assert rows == csv_rows(api.get_data(as_text=True))
     owners = practice_of(test_store.engine)
     assert len(rows) >= 2
     assert {owners[int(r["patient_id"])] for r in rows} == {test_store.practices["practice2"]}
@@ -56,11 +62,27 @@ def test_practice_downloads_its_own_list_and_marks_invited(signed_in, flask_app,
     boxes[0].click()
     boxes[1].click()
     duo.find_element(f"#{ids.MARK}").click()
-    duo.wait_for_contains_text(f"#{ids.MESSAGE}", "Marked 2 patient(s)", timeout=WAIT)
+    duo.wait_for_contains_text(f"#{ids.MESSAGE}", "Marked 2 patient(s) as invited", timeout=WAIT)
     # the list reloads after the message: wait until the invited patients have left it
     duo.wait_for_contains_text(f"#{ids.SUMMARY}", f"{len(rows) - 2} patients on the list",
                                timeout=WAIT)
     until(lambda: not shown_ids(duo) & set(first), timeout=WAIT)
+
+    # select all: one click ticks every row shown
+    duo.find_element(f"#{ids.SELECT_ALL}").click()
+    until(lambda: checked(duo) == len(rows) - 2, timeout=WAIT)
+    duo.find_element(f"#{ids.SELECT_NONE}").click()
+    until(lambda: checked(duo) == 0, timeout=WAIT)
+
+
+def checked(duo) -> int:
+    for _ in range(5):
+        try:
+            return sum(box.is_selected() for box in duo.find_elements(
+                f"#{ids.TABLE} input[type=checkbox]"))
+        except StaleElementReferenceException:
+            continue
+    raise AssertionError("the table kept changing")
 
 
 def shown_ids(duo) -> set[str]:

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.browser
 
 HOME = {"sponsor1": "#workbench-page", "researcher1": "#representativeness-page",
         "practice1": "#invites-page", "admin1": "#admin-page"}
-MENU = {"sponsor1": ["Criteria workbench"], "researcher1": ["Representativeness"],
+MENU = {"sponsor1": ["Criteria workbench", "My studies"], "researcher1": ["Representativeness"],
         "practice1": ["Invite lists"], "admin1": ["Administration"]}
 
 

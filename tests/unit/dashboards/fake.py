@@ -113,19 +113,55 @@ class FakeBackend:
             raise BackendError("no such study")
         return REPORT
 
+    def my_studies(self, user):
+        return [{"id": 3, "title": "Approved study", "status": "approved",
+                 "approved_version": 1, "funnel": {
+                     "disclosure": {"threshold": 7},
+                     "total": [{"stage": "eligible", "count": 150},
+                               {"stage": "invited", "count": None, "suppressed": True},
+                               {"stage": "responded", "count": 0},
+                               {"stage": "enrolled", "count": 0}]}},
+                {"id": 4, "title": "Draft", "status": "draft"}]
+
+    def forecast(self, user, study_id, target):
+        if study_id != 3:
+            raise BackendError("no such study")
+        return {"months": [{"month": "2026-06", "newly_eligible": {"count": 10}}],
+                "projection": None}
+
     def invite_studies(self, user):
         return [{"id": 1, "title": "Study one", "status": "approved"}]
 
     def invite_list(self, user, study_id):
         if study_id != 1:
             raise BackendError("no such study")
-        return [{"patient_id": 5, "nhs_number": "9990000050", "sex": "F"}]
+        return {"list_date": "2026-07-15", "index_date": "2026-06-30",
+                "new_since": "2026-01-31", "criteria_english": ["include age >= 18"],
+                "patients": [{"patient_id": 5, "nhs_number": "9990000050", "sex": "F",
+                              "new": True, "reasons": [{"rule": "Adults", "text": "age 56"}]},
+                             {"patient_id": 6, "nhs_number": "9990000069", "sex": "F",
+                              "new": False, "reasons": []}]}
 
     def invite_csv(self, user, study_id):
         return "patient_id\n5\n"
 
-    def mark_invited(self, user, study_id, patient_ids):
+    def record_status(self, user, study_id, patient_ids, status="invited", channel=None,
+                      reason=None):
+        self.calls.append(("record_status", study_id, list(patient_ids), status, channel,
+                           reason))
+        if status == "enrolled":
+            raise BackendError("1 patient(s) cannot move to that status from the one recorded")
         return len(patient_ids)
+
+    def study_review(self, user, study_id):
+        if study_id != 2:
+            raise BackendError("no such study")
+        return {"id": 2, "title": "Pending", "status": "draft", "sponsor": "sponsor1",
+                "version": 2, "versions": 2, "criteria": "include age >= 18\n",
+                "english": ["include: aged at least 18"],
+                "counts": {"base": 1000, "population": 1000, "eligible": 800},
+                "diff": ["--- version 1", "+++ version 2", "-include age >= 16",
+                         "+include age >= 18"]}
 
     def pending_studies(self, user):
         return [{"id": 2, "title": "Pending", "status": "draft", "versions": [{}]}]

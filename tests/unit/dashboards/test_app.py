@@ -37,7 +37,7 @@ def as_user(server, name: str | None):
 def test_each_role_has_exactly_its_view():
     assert {role: [v.path for v in views_for(role)] for role in
             ("sponsor", "researcher", "practice", "admin")} == {
-        "sponsor": ["workbench"], "researcher": ["representativeness"],
+        "sponsor": ["workbench", "studies"], "researcher": ["representativeness"],
         "practice": ["invites"], "admin": ["admin"]}
 
 
@@ -78,7 +78,7 @@ def test_callbacks_check_the_role_on_the_server(server):
         with pytest.raises(PreventUpdate):
             wb_callbacks.run(1, "include age >= 18")
         assert server.fake.calls == []
-        rows, columns, summary = invite_callbacks.show(1)
+        rows, columns, summary, criteria = invite_callbacks.show(1)
         assert rows[0]["patient_id"] == 5
         assert require("practice").practice_id == 1
     finally:
@@ -134,10 +134,12 @@ def test_representativeness_run_and_draw(server):
 def test_invite_errors_are_shown_not_raised(server):
     ctx = as_user(server, "practice1")
     try:
-        rows, _columns, message = invite_callbacks.show(99)  # not a study they can see
+        rows, _columns, message, _criteria = invite_callbacks.show(99)  # not visible
         assert rows == [] and message == "no such study"
         assert invite_callbacks.mark(1, 1, [], []) == "Select patients in the table first."
         assert invite_callbacks.mark(1, 1, [0], [{"patient_id": 5}]).startswith("Marked 1")
+        refused = invite_callbacks.mark(1, 1, [0], [{"patient_id": 5}], "enrolled")
+        assert "cannot move" in refused
     finally:
         ctx.pop()
 
@@ -163,5 +165,64 @@ def test_researcher_picks_an_approved_study(server):
     try:
         with pytest.raises(PreventUpdate):
             rep_callbacks.choose_study(3)
+    finally:
+        ctx.pop()
+
+
+def test_the_invite_list_searches_marks_new_and_records_statuses(server):
+    ctx = as_user(server, "practice1")
+    try:
+        rows, _columns, summary, criteria = invite_callbacks.show(1)
+        assert [r["nhs_number"] for r in rows] == ["999 000 0050", "999 000 0069"]
+        assert rows[0]["new"] == "new" and rows[0]["reasons"] == "Adults: age 56"
+        assert "1 new since 2026-01-31" in summary and "index date 2026-06-30" in summary
+        assert text_of(criteria[0]) == "include age >= 18"
+        assert [r["patient_id"] for r in invite_callbacks.show(1, None, "999 000 0069")[0]] \
+            == [6]
+        assert [r["patient_id"] for r in invite_callbacks.show(1, None, None, ["new"])[0]] \
+            == [5]
+        assert invite_callbacks.select(1, 0, [1, 0], "inv-select-all") == [1, 0]
+        assert invite_callbacks.select(1, 1, [1, 0], "inv-select-none") == []
+        message = invite_callbacks.mark(1, 1, [0, 1], rows, "screened_out", "letter", " frail ")
+        assert message == "Marked 2 patient(s) as screened out."
+        assert server.fake.calls[-1] == ("record_status", 1, [5, 6], "screened_out", None,
+                                         "frail")
+    finally:
+        ctx.pop()
+
+
+def test_my_studies_shows_the_funnel_and_draws_the_forecast(server):
+    from dashboards.studies import callbacks as study_callbacks
+    from dashboards.studies import layout as study_layout
+
+    rows = study_layout.study_rows(server.fake.my_studies(None))
+    assert rows[0]["eligible"] == 150 and rows[0]["invited"] == "<8"
+    assert rows[1] == {"id": 4, "title": "Draft", "status": "draft", "version": ""}
+    ctx = as_user(server, "sponsor1")
+    try:
+        figure, message = study_callbacks.draw(3, 100)
+        assert message == "" and list(figure.data[0].y) == [10]
+        assert study_callbacks.draw(9, 100) == ({}, "no such study")
+    finally:
+        ctx.pop()
+    ctx = as_user(server, "practice1")
+    try:
+        with pytest.raises(PreventUpdate):
+            study_callbacks.draw(3, 100)
+    finally:
+        ctx.pop()
+
+
+def test_the_admin_reviews_a_study_before_approving(server):
+    from dashboards.admin import callbacks as admin_callbacks
+
+    ctx = as_user(server, "admin1")
+    try:
+        shown = text_of(admin_callbacks.show_review(2))
+        for part in ("Sponsor sponsor1", "version 2 of 2", "include age >= 18",
+                     "aged at least 18", "eligible 800", "+include age >= 18"):
+            assert part in shown
+        assert admin_callbacks.show_review(9) == ["no such study"]
+        assert "Choose a study" in text_of(admin_callbacks.show_review(None))
     finally:
         ctx.pop()

@@ -57,7 +57,16 @@ def test_invite_page_without_studies_says_so():
     assert "No approved study" in text_of(invite_layout.page([]))
     page = invite_layout.page([{"id": 4, "title": "T"}])
     assert find(page, invite_ids.STUDY).value == 4
-    assert labels_point_at_inputs(page) == {invite_ids.STUDY}
+    assert labels_point_at_inputs(page) == {invite_ids.STUDY, invite_ids.SEARCH,
+                                            invite_ids.STATUS}
+
+
+def test_nhs_numbers_are_shown_3_3_4():
+    assert invite_layout.nhs_display("9991234567") == "999 123 4567"
+    assert invite_layout.nhs_display("123") == "123"
+    assert invite_layout.matches({"nhs_number": "9991234567"}, "999 123")
+    assert invite_layout.matches({"family_name": "Smith"}, "smi")
+    assert not invite_layout.matches({"family_name": "Smith"}, "jones")
 
 
 def test_admin_rows_keep_only_shown_columns():

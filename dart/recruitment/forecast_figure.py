@@ -1,0 +1,45 @@
+"""The forecast as a plotly figure, built by a pure function of ``Forecast.to_json()``.
+
+Bars: patients newly eligible per month (a suppressed month has no bar and is labelled
+"suppressed", never drawn as 0). With a projection, the title says the median months to the
+target and its interval. Colours are Okabe-Ito (distinguishable with the common colour-vision
+deficiencies).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import plotly.graph_objects as go
+
+BLUE, GREY = "#0072B2", "#999999"
+
+
+def _title(body: Mapping[str, Any]) -> str:
+    projection = body.get("projection")
+    if not projection:
+        return "Patients newly meeting the criteria per month"
+    months = projection["months_to_target"]
+    if months["median"] is None:
+        reach = f"not reached within {months['horizon']} months"
+    else:
+        high = months["high"] if months["high"] is not None else f">{months['horizon']}"
+        reach = f"{months['median']} months (80% interval {months['low']} to {high})"
+    return f"Newly eligible per month; time to {projection['target']} enrolled: {reach}"
+
+
+def forecast_figure(body: Mapping[str, Any]) -> go.Figure:
+    """Monthly newly eligible (bars) with the projection in the title."""
+    months = [m["month"] for m in body["months"]]
+    counts = [m["newly_eligible"]["count"] for m in body["months"]]
+    labels = ["suppressed" if m["newly_eligible"].get("suppressed") else ""
+              for m in body["months"]]
+    figure = go.Figure(go.Bar(x=months, y=counts, text=labels, textposition="outside",
+                              marker_color=BLUE, name="newly eligible",
+                              hovertemplate="%{x}: %{y}<extra></extra>"))
+    figure.update_layout(title=_title(body), xaxis_title="month (to the monthly index date)",
+                         yaxis_title="patients newly eligible", template="plotly_white",
+                         showlegend=False)
+    figure.update_yaxes(rangemode="tozero", gridcolor=GREY)
+    return figure

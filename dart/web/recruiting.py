@@ -1,0 +1,137 @@
+"""The recruitment operations of ``Services`` beyond the list itself: outcomes uploaded as
+CSV, the sponsor's newly eligible counts, funnel and forecast, and fair invitations.
+
+A mixin of ``dart.web.services.Services`` (which supplies ``engine``, ``library``,
+``policy``, ``today``, ``audited`` and ``_visible``), so the access rules stay in one class.
+Every count that leaves for a sponsor goes through the disclosure policy; an admin sees
+exact counts, as with feasibility.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+
+import sqlalchemy as sa
+
+from criteria_grammar import parse
+from criteria_grammar.errors import CriteriaError
+from dart.compiler import explain
+from dart.recruitment import fair, forecast, funnel, outcomes, rescreen
+from dart.recruitment.invites import invite_list
+from dart.store.app_tables import users
+from dart.store.schema import patient
+from dart.web.accounts import User
+from dart.web.audit import AuditEntry
+from dart.web.errors import BadRequest, Forbidden, ServiceError
+
+SPONSOR_VIEWS = ("sponsor", "admin")
+
+
+def _require(user: User, *roles: str) -> None:
+    if user.role not in roles:
+        raise Forbidden(f"the {user.role} role may not do this")
+
+
+class RecruitmentServices:
+    """Recruitment over time, for ``Services``."""
+
+    def _policy_for(self, user: User):
+        return None if user.role == "admin" else self.policy
+
+    def _approved_for_sponsor(self, user: User, study_id: int):
+        _require(user, *SPONSOR_VIEWS)
+        study = self._visible(user, study_id)
+        if study.approved is None:
+            raise BadRequest(f"study {study_id} is not approved", code="not_approved")
+        return study
+
+    def record_outcomes_csv(self, user: User, study_id: int, text: str):
+        """Outcomes uploaded as CSV (``dart.recruitment.outcomes``), recorded all or nothing."""
+        _require(user, "practice")
+        with self.engine.connect() as conn:
+            nhs = {n: i for i, n in conn.execute(
+                sa.select(patient.c.patient_id, patient.c.nhs_number).where(
+                    patient.c.practice_id == sa.bindparam("practice", user.practice_id)))}
+        try:
+            changes = outcomes.parse_outcomes(text, nhs)
+        except outcomes.OutcomeFileError as exc:
+            raise BadRequest(str(exc), code="bad_csv", details={"line": exc.line}) from None
+        return self.record_changes(user, study_id, changes)
+
+    def newly_eligible(self, user: User, study_id: int,
+                       since: dt.date | None = None) -> dict:
+        """Per practice, how many became eligible since ``since`` (default: each practice's
+        last list); counts only, disclosed for a sponsor."""
+        with self.audited(user, AuditEntry("recruitment.newly_eligible", study_id=study_id)):
+            study = self._approved_for_sponsor(user, study_id)
+            try:
+                found = rescreen.rescreen(self.engine, study, since=since,
+                                          library=self.library)
+            except ValueError as exc:
+                raise BadRequest(str(exc), code="bad_parameter") from None
+            return found.to_json(self._policy_for(user))
+
+    def funnel(self, user: User, study_id: int) -> dict:
+        """Eligible, invited, responded, enrolled by practice (disclosed for a sponsor)."""
+        with self.audited(user, AuditEntry("recruitment.funnel", study_id=study_id)):
+            study = self._approved_for_sponsor(user, study_id)
+            return funnel.funnel(self.engine, study, self.library).to_json(
+                self._policy_for(user))
+
+    def forecast(self, user: User, study_id: int, target: int | None = None,
+                 months: int = forecast.HISTORY_MONTHS) -> dict:
+        """Newly eligible per month and the projected time to ``target`` enrolled."""
+        with self.audited(user, AuditEntry("recruitment.forecast", study_id=study_id)):
+            study = self._approved_for_sponsor(user, study_id)
+            found = forecast.forecast(self.engine, study, self.library, months=months,
+                                      target=target)
+            return found.to_json(self._policy_for(user))
+
+    def fair_invitations(self, user: User, study_id: int, n: int) -> dict:
+        """A proposal of ``n`` patients of the practice's list to invite, stratified to match
+        the target population, with its representativeness beside a random choice's."""
+        with self.audited(user, AuditEntry("invites.view", study_id=study_id,
+                                           practice_id=user.practice_id)) as entry:
+            _require(user, "practice")
+            study = self._visible(user, study_id)
+            listed = invite_list(self.engine, study, user.practice_id, self.today(),
+                                 self.library, with_reasons=False)
+            try:
+                proposal = fair.propose(self.engine, study, listed, n, self.library)
+            except ValueError as exc:
+                raise BadRequest(str(exc), code="bad_parameter") from None
+            entry.row_count = len(proposal.chosen)
+            return proposal.to_json()
+
+    def study_review(self, user: User, study_id: int) -> dict:
+        """What an admin needs to approve a study: its sponsor, the latest version's text
+        and plain-English reading, exact feasibility counts now, and the difference from
+        the version before."""
+        _require(user, "admin")
+        study = self._visible(user, study_id)
+        latest = study.versions[-1]
+        with self.engine.connect() as conn:
+            owner = conn.execute(sa.select(users.c.name).where(
+                users.c.user_id == sa.bindparam("owner", study.owner_id))).scalar()
+        out = {"id": study.study_id, "title": study.title, "status": study.status,
+               "sponsor": owner, "version": latest.version, "versions": len(study.versions),
+               "criteria": latest.criteria_text, "english": [], "counts": None,
+               "diff": version_diff(study.versions)}
+        try:
+            out["english"] = explain(parse(latest.criteria_text))
+            found = self.feasibility(user, latest.criteria_text)
+            out["counts"] = {k: found.get(k) for k in ("base", "population", "eligible")}
+        except (CriteriaError, ServiceError) as exc:
+            out["error"] = str(exc)
+        return out
+
+
+def version_diff(versions) -> list[str]:
+    """A unified diff of the last two criteria versions (empty with one version)."""
+    if len(versions) < 2:
+        return []
+    before, after = versions[-2], versions[-1]
+    return list(difflib.unified_diff(
+        before.criteria_text.splitlines(), after.criteria_text.splitlines(),
+        f"version {before.version}", f"version {after.version}", lineterm=""))

@@ -1,0 +1,32 @@
+"""Callbacks of the sponsor's "My studies" view."""
+
+from __future__ import annotations
+
+from dash import Dash, Input, Output
+from dash.exceptions import PreventUpdate
+
+from dart.recruitment.forecast_figure import forecast_figure
+from dashboards.auth import backend, require
+from dashboards.backend import BackendError
+from dashboards.studies import ids
+
+ROLES = ("sponsor",)
+
+
+def draw(study_id: int | None, target: int | None) -> tuple:
+    """The forecast figure of a study, and a message (an error, or nothing)."""
+    user = require(*ROLES)
+    if study_id is None:
+        raise PreventUpdate
+    wanted = int(target) if target and int(target) >= 1 else None
+    try:
+        body = backend().forecast(user, int(study_id), wanted)
+    except BackendError as exc:
+        return {}, str(exc)
+    return forecast_figure(body), ""
+
+
+def register(app: Dash) -> None:
+    """Attach the view's callbacks to ``app``."""
+    app.callback(Output(ids.FORECAST, "figure"), Output(ids.MESSAGE, "children"),
+                 Input(ids.STUDY, "value"), Input(ids.TARGET, "value"))(draw)
