@@ -29,7 +29,7 @@ LOGIN_PAGE = """<!doctype html>
 <label for="login-name">User name</label>
 <input id="login-name" name="name" autocomplete="username" required autofocus
        value="{{ name }}">
-<label for="login-secret">Token or password</label>
+<label for="login-secret">Token</label>
 <input id="login-secret" name="secret" type="password" autocomplete="current-password" required>
 <button id="login-submit" type="submit">Sign in</button>
 </form></main></body></html>"""
@@ -65,7 +65,7 @@ def _login(base: str):
         user = backend().authenticate(name, secret) if name and secret else None
         if user is None:
             page = flask.render_template_string(
-                LOGIN_PAGE, base=base, error="Unknown user name or wrong secret.", name=name)
+                LOGIN_PAGE, base=base, error="Unknown user name or wrong token.", name=name)
             return flask.Response(page, status=401)
         flask.session.clear()
         flask.session[SESSION_KEY] = user.name

@@ -16,7 +16,6 @@ from dart.analysis.representativeness_figures import OKABE_ITO, missing_figure
 SEQUENCE = [OKABE_ITO[k] for k in ("blue", "orange", "green", "vermillion", "sky_blue",
                                    "purple", "yellow", "black")]
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif"
-SUPPRESSED = "suppressed"
 
 
 def style_figure(fig: go.Figure, title: str, x_title: str, y_title: str,
@@ -48,7 +47,3 @@ def empty_figure(title: str, message: str) -> go.Figure:
     """A titled figure with a centred note instead of data (e.g. nothing to show yet)."""
     return apply_theme(missing_figure(title, message), height=240)
 
-
-def format_count(value: int | None) -> str:
-    """A disclosure-controlled count for display: a number, or 'suppressed' (never 0)."""
-    return SUPPRESSED if value is None else f"{value:,}"

@@ -48,7 +48,7 @@ def command(file: str, db_url: str | None, as_json: bool, no_suppression: bool,
             show_sql: bool, explain_rules: bool) -> None:
     """Count who a criteria FILE makes eligible: base, funnel, unique impact, breakdowns."""
     criteria, library = read_criteria_file(file)
-    engine = open_engine(db_url)
+    engine = open_engine(db_url, create=False)
     try:
         require_store(engine)
         index_date = resolve_index_date(criteria, engine)

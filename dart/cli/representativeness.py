@@ -40,7 +40,7 @@ def command(file: str, db_url: str | None, as_json: bool, html_out: str | None,
     except ValueError as exc:
         raise click.BadParameter(str(exc)) from None
     criteria, library = read_criteria_file(file)
-    engine = open_engine(db_url)
+    engine = open_engine(db_url, create=False)
     try:
         require_store(engine)
         result = run_representativeness(

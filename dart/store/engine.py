@@ -41,8 +41,13 @@ def default_url() -> str:
     return f"duckdb:///{data_dir / 'dart.duckdb'}"
 
 
-def normalise_url(url: str) -> sa.URL:
-    """Parse ``url``; ``postgresql://`` means psycopg 3. Raises ``StoreError`` if unusable."""
+def normalise_url(url: str, *, create: bool = True) -> sa.URL:
+    """Parse ``url``; ``postgresql://`` means psycopg 3. Raises ``StoreError`` if unusable.
+
+    An embedded file's folder is made when ``create``; otherwise the file must exist (a
+    command that only reads a store must not leave an empty one behind, and an empty file
+    would hide a mistyped path behind "not a DART store").
+    """
     try:
         parsed = make_url(url)
     except ArgumentError:
@@ -56,7 +61,12 @@ def normalise_url(url: str) -> sa.URL:
     if backend == "postgresql" and parsed.get_driver_name() in ("psycopg2", "", None):
         parsed = parsed.set(drivername="postgresql+psycopg")
     if backend in ("sqlite", "duckdb") and parsed.database not in (None, "", ":memory:"):
-        folder = Path(parsed.database).expanduser().resolve().parent
+        path = Path(parsed.database).expanduser().resolve()
+        folder = path.parent
+        if not create and not path.is_file():
+            raise StoreError(f"no store at {path}: make one with 'dart generate --db "
+                             f"{parsed.render_as_string(hide_password=True)}', or pass the "
+                             "--db of an existing store")
         if not folder.exists():
             try:
                 folder.mkdir(parents=True)
@@ -123,9 +133,14 @@ def _duckdb_shared(engine: sa.Engine) -> None:
                 delay = min(delay * 2, 0.2)
 
 
-def open_engine(url: str | None = None, *, check: bool = True) -> sa.Engine:
-    """An engine for ``url`` (default: ``default_url()``), connected once to prove it works."""
-    parsed = normalise_url(url or default_url())
+def open_engine(url: str | None = None, *, check: bool = True,
+                create: bool = True) -> sa.Engine:
+    """An engine for ``url`` (default: ``default_url()``), connected once to prove it works.
+
+    ``create=False`` for a store that must already exist: an embedded file that does not is
+    a ``StoreError``, and no file or folder is made.
+    """
+    parsed = normalise_url(url or default_url(), create=create)
     shared_file = parsed.get_backend_name() == "duckdb" and parsed.database not in (
         None, "", ":memory:")
     try:

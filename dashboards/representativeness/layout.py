@@ -8,8 +8,9 @@ from typing import Any
 from dash import dcc, html
 
 from dart.analysis import representativeness_figures as figures
+from dashboards.counts import format_count
 from dashboards.representativeness import ids
-from dashboards.theme import apply_theme, format_count
+from dashboards.theme import apply_theme
 
 
 def source_picker(studies: Sequence[Mapping[str, Any]],

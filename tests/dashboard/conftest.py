@@ -3,10 +3,13 @@
 ``pytest_setup_options`` is dash's hook for the webdriver options; the flags stop Chromium
 from trying to reach the internet (it stalls here without them). dash already points
 Chrome's download directory at ``dash_duo.download_path`` (a per-test tmp folder).
+Screenshots for the docs are written only when ``DART_SCREENSHOTS=1``: a test run never
+changes a tracked file.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -72,8 +75,21 @@ def signed_in(dash_duo, flask_app, test_store) -> Callable[[str], object]:
     return sign_in
 
 
-def screenshot(dash_duo, name: str, height: int | None = None) -> Path:
-    """Save the current view as docs/screenshots/<name>.png (full height of the page)."""
+def pytest_terminal_summary(terminalreporter) -> None:
+    """Print how long each measured interaction took (see ``tests.dashboard.audit``)."""
+    from tests.dashboard.audit import TIMINGS
+
+    if TIMINGS:
+        terminalreporter.section("dashboard interaction times")
+        for name, seconds in TIMINGS:
+            terminalreporter.write_line(f"{seconds:7.2f} s  {name}")
+
+
+def screenshot(dash_duo, name: str, height: int | None = None) -> Path | None:
+    """With ``DART_SCREENSHOTS=1``, save the view as docs/screenshots/<name>.png (the
+    page's full height); otherwise do nothing."""
+    if os.environ.get("DART_SCREENSHOTS") != "1":
+        return None
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     driver = dash_duo.driver
     driver.execute_script("window.scrollTo(0, 0)")

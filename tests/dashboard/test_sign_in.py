@@ -42,7 +42,7 @@ def test_sign_in_by_keyboard(signed_in, test_store):
 
 def test_wrong_secret_is_refused(signed_in, test_store):
     duo = signed_in("sponsor1", secret=test_store.tokens["admin1"])  # another user's token
-    assert "wrong secret" in duo.wait_for_element("#login-error", timeout=WAIT).text
+    assert "wrong token" in duo.wait_for_element("#login-error", timeout=WAIT).text
     duo.driver.get(f"{signed_in.base}/dashboard/workbench")
     duo.wait_for_element("#login-name", timeout=WAIT)  # anonymous visitors are sent to the form
 
