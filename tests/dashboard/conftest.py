@@ -10,6 +10,8 @@ changes a tracked file.
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -33,6 +35,21 @@ def pytest_setup_options() -> Options:
         options.add_argument(flag)
     options.add_argument(f"--window-size={WINDOW[0]},{WINDOW[1]}")
     return options
+
+
+@pytest.fixture(scope="session", autouse=True)
+def chromium_temp() -> Iterator[None]:
+    """Chromium's temporary folders go into one folder that is removed at the end (it
+    leaves org.chromium.* folders in the system's temp folder otherwise)."""
+    folder = tempfile.mkdtemp(prefix="dart-browser-")
+    before = os.environ.get("TMPDIR")
+    os.environ["TMPDIR"] = folder  # read by chromedriver and Chromium when they start
+    yield
+    if before is None:
+        os.environ.pop("TMPDIR", None)
+    else:
+        os.environ["TMPDIR"] = before
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

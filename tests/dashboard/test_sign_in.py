@@ -7,6 +7,7 @@ from selenium.webdriver.common.keys import Keys
 
 from dashboards.invites import ids as invite_ids
 from dashboards.workbench import ids as wb_ids
+from tests.dashboard.audit import audit, timed
 from tests.dashboard.conftest import WAIT, screenshot
 from tests.dashboard.helpers import call_callback, outputs_of
 from tests.dashboard.store import CRITERIA
@@ -21,12 +22,15 @@ MENU = {"sponsor1": ["Criteria workbench"], "researcher1": ["Representativeness"
 
 def test_each_role_signs_in_to_its_own_view(signed_in):
     for name, page in HOME.items():
-        duo = signed_in(name)
-        duo.wait_for_element(page, timeout=WAIT)
+        with timed(f"sign in as {name} until the view is drawn"):
+            duo = signed_in(name)
+            duo.wait_for_element(page, timeout=WAIT)
         links = [a.text for a in duo.find_elements("#app-nav a")]
         assert links == MENU[name]
+        audit(duo, f"{name}'s first view")
     duo.driver.get(f"{signed_in.base}/dashboard/logout")
     duo.wait_for_element("#login-name", timeout=WAIT)
+    audit(duo, "sign-in form")
     screenshot(duo, "login")
 
 
@@ -57,7 +61,8 @@ def test_practice_user_cannot_open_other_views(signed_in, flask_app):
     response = call_callback(
         duo, signed_in.base,
         outputs=outputs_of(flask_app.dash, f"{wb_ids.RESULT}.data"),
-        inputs=[(wb_ids.RUN, "n_clicks", 1)], state=[(wb_ids.TEXT, "value", CRITERIA)])
+        inputs=[(wb_ids.RUN, "n_clicks", 1)],
+        state=[(wb_ids.TEXT, "value", CRITERIA), (wb_ids.RESULT, "data", None)])
     assert response.status_code == 204, response.text[:200]
 
 

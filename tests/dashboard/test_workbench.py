@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 import pytest
+from dash.testing.wait import until
 from selenium.webdriver.common.keys import Keys
 
 from dashboards.counts import format_count
@@ -117,3 +118,22 @@ def test_run_matches_the_api_and_exports(signed_in, flask_app, test_store, tmp_p
         duo.find_element(f"#{ids.RUN}").click()
         duo.wait_for_contains_text(f"#{ids.STATUS}", "last run that worked", timeout=WAIT)
     assert duo.find_element(f"#{ids.ELIGIBLE_COUNT}").text == eligible_shown
+
+
+def test_example_picker_works_by_keyboard(signed_in):
+    """The dropdown is reached with Tab (its focus proxy is out of the tab order, see
+    dashboards/assets/a11y.js) and opened and used with the keyboard."""
+    duo = signed_in("sponsor1")
+    area = duo.wait_for_element(f"#{ids.TEXT}", timeout=WAIT)
+    first = area.get_attribute("value")
+    duo.driver.execute_script("document.getElementById('app-logout').focus()")
+    duo.driver.switch_to.active_element.send_keys(Keys.TAB)
+    assert duo.driver.switch_to.active_element.get_attribute("id") == ids.EXAMPLE
+    duo.driver.switch_to.active_element.send_keys(Keys.ENTER)
+    duo.wait_for_element("[role=listbox] [role=option]", timeout=WAIT)
+    # focus is on the chosen option now: the next one down, then Enter picks it
+    until(lambda: duo.driver.switch_to.active_element.get_attribute("checked"), timeout=WAIT)
+    duo.driver.switch_to.active_element.send_keys(Keys.ARROW_DOWN)
+    duo.driver.switch_to.active_element.send_keys(Keys.ENTER)
+    until(lambda: duo.find_element(f"#{ids.TEXT}").get_attribute("value") != first,
+          timeout=WAIT)
