@@ -33,8 +33,10 @@ def apply_theme(fig: go.Figure, height: int | None = None) -> go.Figure:
         colorway=SEQUENCE,
         font={"family": FONT, "size": 13},
         template="plotly_white",
-        margin={"l": 10, "r": 20, "t": 50, "b": 40},
-        legend={"orientation": "h", "y": -0.2},
+        # The legend sits above the plot, under the title: below, it ran into slanted
+        # axis labels.
+        margin={"l": 10, "r": 20, "t": 80, "b": 40},
+        legend={"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 0},
     )
     if height is not None:
         fig.update_layout(height=height)

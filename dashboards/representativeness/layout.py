@@ -101,8 +101,10 @@ GRAPH = {"config": {"displayModeBar": False, "responsive": True}}
 def charts() -> html.Div:
     """The three charts; their figures are picked in the browser from those built per run
     (``model.all_figures``) for the chosen dimension and reference."""
-    return html.Div([dcc.Graph(id=ids.SHARES, **GRAPH), dcc.Graph(id=ids.RATIO, **GRAPH),
-                     dcc.Graph(id=ids.HEATMAP, **GRAPH)])
+    # Not "responsive": a graph mounted without a figure would keep the 100% height of its
+    # empty box (0) when the figure, with its own height, arrives.
+    return html.Div([dcc.Graph(id=i, responsive=False, **GRAPH)
+                     for i in (ids.SHARES, ids.RATIO, ids.HEATMAP)])
 
 
 def results_area() -> html.Section:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -113,6 +114,7 @@ def screenshot(dash_duo, name: str, height: int | None = None) -> Path | None:
     full = height or driver.execute_script(
         "return Math.max(document.body.scrollHeight, document.documentElement.scrollHeight)")
     driver.set_window_size(WINDOW[0], max(WINDOW[1], min(int(full) + 40, 4000)))
+    time.sleep(1.5)  # the charts are responsive: let them redraw at the new size
     path = SCREENSHOTS / f"{name}.png"
     driver.save_screenshot(str(path))
     driver.set_window_size(*WINDOW)
