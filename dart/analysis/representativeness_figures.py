@@ -88,24 +88,32 @@ def _pct(share: Mapping[str, Any] | None) -> float | None:
     return round(100 * float(share["share"]), 1)
 
 
-def _titled(fig: go.Figure, title: str, x_title: str, y_title: str, **layout: Any) -> go.Figure:
+TEMPLATE = "plotly_white"
+
+
+def _titled(fig: go.Figure, title: str, x_title: str, y_title: str,
+            template: str | None = TEMPLATE, **layout: Any) -> go.Figure:
+    # ``template=None`` leaves the template to the caller: copying plotly's template into
+    # a figure costs far more than building it, which counts when a view builds dozens.
+    if template:
+        layout["template"] = template
     fig.update_layout(title={"text": title}, xaxis_title=x_title, yaxis_title=y_title,
-                      template="plotly_white", **layout)
+                      **layout)
     return fig
 
 
-def missing_figure(title: str, message: str) -> go.Figure:
+def missing_figure(title: str, message: str, template: str | None = TEMPLATE) -> go.Figure:
     """A titled figure with a centred note instead of data (nothing to show)."""
     fig = go.Figure()
     fig.add_annotation(text=message, showarrow=False, x=0.5, y=0.5, xref="paper",
                        yref="paper", font={"size": 14})
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False)
-    return _titled(fig, title, "", "", height=240)
+    return _titled(fig, title, "", "", template, height=240)
 
 
-def composition_figure(report: Report, key: str,
-                       references: Sequence[str] | None = None) -> go.Figure:
+def composition_figure(report: Report, key: str, references: Sequence[str] | None = None,
+                       template: str | None = TEMPLATE) -> go.Figure:
     """Grouped bars: the cohort's share of each group beside each reference's share.
 
     ``references`` defaults to every available one. The "unknown" group is left out (it is
@@ -114,18 +122,21 @@ def composition_figure(report: Report, key: str,
     """
     dim = dimension(report, key)
     if dim is None:
-        return missing_figure("Composition", "No such dimension")
+        return missing_figure("Composition", "No such dimension", template)
     groups = [g for g in dim["groups"] if g.get("known", True)]
     labels = [g["label"] for g in groups]
+    # shares with one decimal everywhere, "8.0%" and never "8"
+    hover = "%{x}: %{y:.1f}%<extra>%{fullData.name}</extra>"
     fig = go.Figure(go.Bar(name="Eligible cohort", x=labels,
                            y=[_pct(g["cohort"]) for g in groups],
-                           marker_color=SERIES_COLOURS["cohort"]))
+                           marker_color=SERIES_COLOURS["cohort"], hovertemplate=hover))
     for ref in available_references(report):
         if references is not None and ref["key"] not in references:
             continue
         fig.add_bar(name=ref["label"], x=labels,
                     y=[_pct(g["references"].get(ref["key"])) for g in groups],
-                    marker_color=SERIES_COLOURS.get(ref["key"], OKABE_ITO["purple"]))
+                    marker_color=SERIES_COLOURS.get(ref["key"], OKABE_ITO["purple"]),
+                    hovertemplate=hover)
     for g in groups:
         note = BY_DESIGN if by_design(g) else (
             marker(report) if g["cohort"].get("suppressed") else None)
@@ -134,14 +145,15 @@ def composition_figure(report: Report, key: str,
                                yanchor="bottom", font={"color": NEUTRAL, "size": 11})
     # The legend sits above the plot: long group names, slanted, then never run into it.
     return _titled(fig, f"{dim['label']}: eligible cohort compared with reference "
-                        "populations", dim["label"], "Share of population (%)",
+                        "populations", dim["label"], "Share of population (%)", template,
                    barmode="group", legend_title_text="Population",
                    legend={"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 0},
-                   xaxis_tickangle=-35 if len(groups) > 6 else 0)
+                   xaxis_tickangle=-35 if len(groups) > 6 else 0,
+                   xaxis_type="category")  # IMD quintile "2" is a name, not a number
 
 
-def ratio_figure(report: Report, reference: str,
-                 dimensions: Sequence[str] | None = None) -> go.Figure:
+def ratio_figure(report: Report, reference: str, dimensions: Sequence[str] | None = None,
+                 template: str | None = TEMPLATE) -> go.Figure:
     """Each group's ratio against ``reference`` with its 95% interval, over the band.
 
     One row per known group of ``dimensions`` (default: all, labelled "Dimension: group");
@@ -176,7 +188,7 @@ def ratio_figure(report: Report, reference: str,
     title = (f"{prefix}representation ratio against the {in_sentence(ref_label)} "
              f"(95% CI; band {t['under']:g}–{t['over']:g})")
     if not labels:
-        return missing_figure(title[0].upper() + title[1:], "No ratios to show")
+        return missing_figure(title[0].upper() + title[1:], "No ratios to show", template)
     fig = go.Figure()
     # The band is named in the axis title, not by an annotation that would sit on points.
     fig.add_vrect(x0=t["under"], x1=t["over"], fillcolor=BAND_COLOUR, line_width=0)
@@ -191,11 +203,12 @@ def ratio_figure(report: Report, reference: str,
                            font={"color": NEUTRAL})
     shown = [v + h for v, h in zip(values, highs, strict=True) if v is not None]
     x_max = min(max([2.0, *shown]), 5.0)
-    fig.update_yaxes(autorange="reversed", categoryorder="array", categoryarray=labels)
+    fig.update_yaxes(type="category", autorange="reversed", categoryorder="array",
+                     categoryarray=labels)
     return _titled(fig, title[0].upper() + title[1:],
                    f"Cohort share ÷ {in_sentence(ref_label)} share "
                    f"(shaded: in proportion, {t['under']:g}–{t['over']:g})",
-                   "Group", xaxis_range=[0, x_max], showlegend=False,
+                   "Group", template, xaxis_range=[0, x_max], showlegend=False,
                    height=max(320, 28 * len(labels) + 140))
 
 
@@ -222,7 +235,8 @@ def _cell_text(value: float | None) -> str:
 
 
 def rule_impact_figure(report: Report, dimensions: Sequence[str] | None = None,
-                       reference: str | None = None) -> go.Figure:
+                       reference: str | None = None,
+                       template: str | None = TEMPLATE) -> go.Figure:
     """Heatmap, rules (file order) × known groups: the change in each group's ratio that
     the rule causes (ratio with every rule − ratio without this one; negative = it lowers
     the group), against ``reference`` (default: the one the report computed them for).
@@ -236,7 +250,7 @@ def rule_impact_figure(report: Report, dimensions: Sequence[str] | None = None,
               and not by_design(g)]
     names = [f"{d['label']}: {g['label']}" if several else g["label"] for d, g in groups]
     if not rules or not groups:
-        return missing_figure(title, "No rules to compare")
+        return missing_figure(title, "No rules to compare", template)
     computed = (report.get("rule_impact") or {}).get("reference")
     reference = reference or computed
     z = []
@@ -255,7 +269,9 @@ def rule_impact_figure(report: Report, dimensions: Sequence[str] | None = None,
         text=[[_cell_text(v) for v in row] for row in z], texttemplate="%{text}",
         textfont={"size": 12}, hovertemplate="%{y}<br>%{x}: %{text}<extra></extra>"))
     fig.update_yaxes(autorange="reversed")
-    return _titled(fig, title, "Group", "Rule", height=max(320, 44 * len(rules) + 200))
+    fig.update_xaxes(type="category")
+    return _titled(fig, title, "Group", "Rule", template,
+                   height=max(320, 44 * len(rules) + 200))
 
 
 def _rule_name(rule: Mapping[str, Any]) -> str:

@@ -66,8 +66,13 @@ function (dim, ref, figures) {
     const none = window.dash_clientside.no_update;
     if (!figures || !dim) { return [none, none, none]; }
     const key = dim + "|" + ref;
-    return [figures.shares[dim] || none, figures.ratio[key] || none,
-            figures.heatmap[key] || none];
+    const themed = function (fig) {
+        if (!fig) { return none; }
+        return Object.assign({}, fig, {layout: Object.assign({}, fig.layout,
+                                                             {template: figures.template})});
+    };
+    return [themed(figures.shares[dim]), themed(figures.ratio[key]),
+            themed(figures.heatmap[key])];
 }
 """
 

@@ -55,7 +55,10 @@ def _hbar(steps: list[Step], title: str, x_title: str, y_title: str, colour: str
         if not step.count:
             fig.add_annotation(x=0, xref="paper", y=step.label, text=bar_text(step),
                                showarrow=False, xanchor="left", font={"color": GREY})
-    fig.update_yaxes(autorange="reversed", categoryorder="array", categoryarray=labels)
+    # "category": labels such as IMD quintile "2" are names, not numbers (as numbers, the
+    # note for "4" would land on the fifth row)
+    fig.update_yaxes(type="category", autorange="reversed", categoryorder="array",
+                     categoryarray=labels)
     top = max((s.count or 0 for s in steps), default=0)
     if log and top:
         # Room on the right for the labels; the left end stays below the smallest bar.

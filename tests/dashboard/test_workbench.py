@@ -133,7 +133,10 @@ def test_example_picker_works_by_keyboard(signed_in):
     duo.wait_for_element("[role=listbox] [role=option]", timeout=WAIT)
     # focus is on the chosen option now: the next one down, then Enter picks it
     until(lambda: duo.driver.switch_to.active_element.get_attribute("checked"), timeout=WAIT)
+    chosen = duo.driver.switch_to.active_element.get_attribute("value")
     duo.driver.switch_to.active_element.send_keys(Keys.ARROW_DOWN)
+    until(lambda: duo.driver.switch_to.active_element.get_attribute("value") not in (
+        chosen, None), timeout=WAIT)
     duo.driver.switch_to.active_element.send_keys(Keys.ENTER)
     until(lambda: duo.find_element(f"#{ids.TEXT}").get_attribute("value") != first,
           timeout=WAIT)

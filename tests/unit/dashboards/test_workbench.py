@@ -103,6 +103,11 @@ def test_funnel_is_on_a_log_axis_in_file_order_with_shares_of_the_base():
                            "Rare": "<10"}
 
 
+def test_numeric_looking_groups_are_categories():
+    fig = figures.breakdown_figure(from_json(FEASIBILITY).breakdown("imd_quintile"))
+    assert fig.layout.yaxis.type == "category"  # "2" names a row, it is not row 2
+
+
 def test_region_bars_are_ordered_largest_first_suppressed_last():
     fig = figures.breakdown_figure(from_json(FEASIBILITY).breakdown("region"))
     assert list(fig.data[0].y) == ["Wales", "London", "North East", "Scotland"]
