@@ -27,4 +27,7 @@ def init_dashboard(server: flask.Flask, backend: Backend | None = None, base: st
 
         backend = ServicesBackend(server)
     auth.install(server, backend, base)
+    if base != "/":
+        # the server's root is where a newcomer types the address: send them to the dashboard
+        server.add_url_rule("/", "dashboard_root", lambda: flask.redirect(base))
     return create_dash(server, base)

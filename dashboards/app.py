@@ -114,6 +114,8 @@ def create_dash(server: flask.Flask, base: str) -> Dash:
         title="DART",
         update_title=None,
     )
+    # the page's language, for screen readers (WCAG 3.1.1)
+    app.index_string = app.index_string.replace("<html>", '<html lang="en">', 1)
     app.layout = lambda: shell(base)
 
     @app.callback(Output(PAGE, "children"), Input(URL, "pathname"))

@@ -40,7 +40,7 @@ LOGIN_PAGE = """<!doctype html>
 <label for="login-name">User name</label>
 <input id="login-name" name="name" autocomplete="username" required autofocus
        value="{{ name }}">
-<label for="login-secret">Token or password</label>
+<label for="login-secret">Token</label>
 <input id="login-secret" name="secret" type="password" autocomplete="current-password" required>
 <button id="login-submit" type="submit">Sign in</button>
 </form></main></body></html>"""
@@ -85,7 +85,7 @@ def _login(base: str):
         user = backend().authenticate(name, secret, client_address()) \
             if name and secret else None
         if user is None:
-            return _page(base, "Unknown user name or wrong secret.", name, 401)
+            return _page(base, "Unknown user name or wrong token.", name, 401)
         flask.session.clear()
         flask.g.pop("csrf_token", None)  # a new CSRF token with the new session
         flask.session[SESSION_KEY] = backend().open_session(user)

@@ -8,6 +8,7 @@ builder forgets them.
 from __future__ import annotations
 
 import plotly.graph_objects as go
+import plotly.io as pio
 
 # One palette for DART's figures: the representativeness builders (shared with the HTML
 # report) define it, and every dashboard view uses it.
@@ -15,8 +16,11 @@ from dart.analysis.representativeness_figures import OKABE_ITO, missing_figure
 
 SEQUENCE = [OKABE_ITO[k] for k in ("blue", "orange", "green", "vermillion", "sky_blue",
                                    "purple", "yellow", "black")]
+# Every figure names its template; plotly's default one would only be copied into each new
+# figure and then replaced, a copy that costs more than the figure (views build dozens).
+pio.templates.default = "none"
+TEMPLATE = "plotly_white"
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif"
-SUPPRESSED = "suppressed"
 
 
 def style_figure(fig: go.Figure, title: str, x_title: str, y_title: str,
@@ -26,16 +30,22 @@ def style_figure(fig: go.Figure, title: str, x_title: str, y_title: str,
     return apply_theme(fig, height)
 
 
-def apply_theme(fig: go.Figure, height: int | None = None) -> go.Figure:
+def apply_theme(fig: go.Figure, height: int | None = None,
+                template: str | None = TEMPLATE) -> go.Figure:
     """The dashboard's look (font, palette, margins, legend) on a figure that already has
-    its titles, e.g. one from ``dart.analysis.representativeness_figures``."""
+    its titles, e.g. one from ``dart.analysis.representativeness_figures``.
+
+    ``template=None`` leaves the template out, for figures that the browser gives it."""
+    if template:
+        fig.update_layout(template=template)
     fig.update_layout(
         title={"x": 0.01, "xanchor": "left"},
         colorway=SEQUENCE,
         font={"family": FONT, "size": 13},
-        template="plotly_white",
-        margin={"l": 10, "r": 20, "t": 50, "b": 40},
-        legend={"orientation": "h", "y": -0.2},
+        # The legend sits above the plot, under the title: below, it ran into slanted
+        # axis labels.
+        margin={"l": 10, "r": 20, "t": 80, "b": 40},
+        legend={"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 0},
     )
     if height is not None:
         fig.update_layout(height=height)
@@ -48,7 +58,3 @@ def empty_figure(title: str, message: str) -> go.Figure:
     """A titled figure with a centred note instead of data (e.g. nothing to show yet)."""
     return apply_theme(missing_figure(title, message), height=240)
 
-
-def format_count(value: int | None) -> str:
-    """A disclosure-controlled count for display: a number, or 'suppressed' (never 0)."""
-    return SUPPRESSED if value is None else f"{value:,}"

@@ -43,7 +43,7 @@ def open_store(db_url: str | None, source_name: str | None,
     """The store at ``db_url`` as a ``source_name`` source, checked to hold its tables (a
     source DART may not write is opened read only)."""
     source = get_source(source_name, source_map)
-    engine = open_engine(db_url, read_only=not source.writable)
+    engine = open_engine(db_url, read_only=not source.writable, create=False)
     try:
         source.require(engine)
     except StoreError:

@@ -6,6 +6,9 @@ pool, and it runs the same on Linux, macOS and Windows.
 
 from __future__ import annotations
 
+import errno
+import sys
+
 import click
 
 from dart.cli.common import cli_errors, db_option
@@ -38,23 +41,55 @@ def command(host: str, port: int, db_url: str | None, demo: bool, threads: int,
     import waitress
 
     from dart.web import create_app
-    from dart.web.demo import demo_users, ensure_demo_store
 
     limits = QueryLimits.from_env(query_seconds, query_memory_mb)
-    engine = open_engine(db_url)
+    # Only --demo may make a store; otherwise a mistyped --db is an error, not a new file.
+    engine = open_engine(db_url, create=demo)
+    config = {"ENGINE": engine, "QUERY_LIMITS": limits, "SECURE_COOKIES": secure_cookies}
     if demo:
-        if ensure_demo_store(engine):
-            click.echo("generated a demo store")
-        require_store(engine)
-        click.echo("demo users (tokens are shown once; a restart issues new ones):")
-        for name, (role, token) in demo_users(engine).items():
-            click.echo(f"  {name:<28} {role:<20} {token}")
+        config["SECRET_KEY"] = _demo(engine)
     require_store(engine)
     apply_limits(engine, limits)  # before serving, after the demo store is made
-    app = _app(create_app, {"ENGINE": engine, "QUERY_LIMITS": limits,
-                            "SECURE_COOKIES": secure_cookies}, not no_dashboard)
-    click.echo(f"DART listening on http://{host}:{port}  (API: /api/v1)")
-    waitress.serve(app, host=host, port=port, threads=threads, ident="dart")
+    app = _app(create_app, config, not no_dashboard)
+    try:
+        server = waitress.create_server(app, host=host, port=port, threads=threads,
+                                        ident="dart")
+    except OSError as exc:
+        busy = exc.errno == errno.EADDRINUSE
+        reason = "the port is in use (is DART already running?)" if busy else exc.strerror
+        click.echo(f"error: cannot listen on {host}:{port}: {reason}", err=True)
+        sys.exit(1)
+    click.echo(f"DART listening on http://{host}:{port}  (API: /api/v1, "
+               f"dashboard: /dashboard/)")
+    server.run()
+
+
+def _demo(engine) -> str:
+    """Make the demo store and users if needed, print their tokens; the session key."""
+    from dart.web.demo import (
+        demo_state_path,
+        demo_users,
+        ensure_demo_store,
+        load_demo_state,
+        save_demo_state,
+    )
+
+    if ensure_demo_store(engine):
+        click.echo("generated a demo store")
+    require_store(engine)
+    store = engine.url.render_as_string(hide_password=True)
+    path = demo_state_path()
+    state = load_demo_state(path, store)
+    users = demo_users(engine, state["tokens"])
+    save_demo_state(path, store, {n: t for n, (_, t) in users.tokens.items()},
+                    state["secret_key"])
+    click.echo(f"demo users (the same tokens on every start; kept in {path}):")
+    for name, (role, token) in users.tokens.items():
+        click.echo(f"  {name:<28} {role:<20} {token}")
+    if users.reissued:
+        click.echo(f"new tokens for {', '.join(users.reissued)}: tokens printed before for "
+                   "them no longer work")
+    return state["secret_key"]
 
 
 def _app(create_app, config: dict, dashboard: bool):

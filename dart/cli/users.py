@@ -14,7 +14,8 @@ from dart.web.accounts import AccountError, add_user, list_users, revoke_user
 
 
 def _engine(db_url: str | None):
-    return open_engine(db_url)
+    # users belong to an existing store: never make one here (it would not be the one served)
+    return open_engine(db_url, create=False)
 
 
 @click.group("users")

@@ -41,8 +41,13 @@ def default_url() -> str:
     return f"duckdb:///{data_dir / 'dart.duckdb'}"
 
 
-def normalise_url(url: str) -> sa.URL:
-    """Parse ``url``; ``postgresql://`` means psycopg 3. Raises ``StoreError`` if unusable."""
+def normalise_url(url: str, *, create: bool = True) -> sa.URL:
+    """Parse ``url``; ``postgresql://`` means psycopg 3. Raises ``StoreError`` if unusable.
+
+    An embedded file's folder is made when ``create``; otherwise the file must exist (a
+    command that only reads a store must not leave an empty one behind, and an empty file
+    would hide a mistyped path behind "not a DART store").
+    """
     try:
         parsed = make_url(url)
     except ArgumentError:
@@ -56,7 +61,12 @@ def normalise_url(url: str) -> sa.URL:
     if backend == "postgresql" and parsed.get_driver_name() in ("psycopg2", "", None):
         parsed = parsed.set(drivername="postgresql+psycopg")
     if backend in ("sqlite", "duckdb") and parsed.database not in (None, "", ":memory:"):
-        folder = Path(parsed.database).expanduser().resolve().parent
+        path = Path(parsed.database).expanduser().resolve()
+        folder = path.parent
+        if not create and not path.is_file():
+            raise StoreError(f"no store at {path}: make one with 'dart generate --db "
+                             f"{parsed.render_as_string(hide_password=True)}', or pass the "
+                             "--db of an existing store")
         if not folder.exists():
             try:
                 folder.mkdir(parents=True)
@@ -135,12 +145,14 @@ def _read_only(parsed: sa.URL) -> tuple[sa.URL, dict]:
 
 
 def open_engine(url: str | None = None, *, check: bool = True,
-                read_only: bool = False) -> sa.Engine:
+                read_only: bool = False, create: bool = True) -> sa.Engine:
     """An engine for ``url`` (default: ``default_url()``), connected once to prove it works.
 
     ``read_only``: the database refuses every write (a store DART must not change, such as
-    an OMOP CDM)."""
-    parsed = normalise_url(url or default_url())
+    an OMOP CDM). ``create=False`` for a store that must already exist: an embedded file
+    that does not is a ``StoreError``, and no file or folder is made.
+    """
+    parsed = normalise_url(url or default_url(), create=create and not read_only)
     shared_file = parsed.get_backend_name() == "duckdb" and parsed.database not in (
         None, "", ":memory:")
     options: dict = {"poolclass": _OpenPerUsePool} if shared_file else {}

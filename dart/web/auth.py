@@ -2,8 +2,11 @@
 
 Every ``/api/v1`` request except the OpenAPI document must carry
 ``Authorization: Bearer <token>``; the token's sha256 is looked up among active users.
-No token, a malformed header, an unknown or revoked token: 401 in the shared error shape,
-with the same message for each, so the answer says nothing about which tokens exist.
+No token or a malformed header, and an unknown or revoked token: 401 in the shared error
+shape. The two messages say which of those it was (the caller knows what they sent);
+unknown and revoked share one, so the answer says nothing about which tokens exist. The
+second names the usual cause on a first run: a user added to another store than the one
+served.
 """
 
 from __future__ import annotations
@@ -14,6 +17,9 @@ from dart.web.accounts import User
 from dart.web.errors import Unauthorized
 
 PUBLIC_ENDPOINTS = {"api.openapi"}
+UNKNOWN_TOKEN = ("the bearer token is not an active user's token on this server's store "
+                 "(unknown or revoked; 'dart users add' adds a user to the store of its --db, "
+                 "which must be the store 'dart serve' was given)")
 
 
 def services():
@@ -35,10 +41,12 @@ def authenticate_request() -> None:
     if request.endpoint in PUBLIC_ENDPOINTS:
         return
     token = bearer_token()
-    user = services().authenticate(token) if token else None
-    if user is None:
+    if token is None:
         raise Unauthorized("a valid bearer token is required "
                            "(Authorization: Bearer <token>)")
+    user = services().authenticate(token)
+    if user is None:
+        raise Unauthorized(UNKNOWN_TOKEN)
     g.user = user
 
 

@@ -9,6 +9,7 @@ from dash.exceptions import PreventUpdate
 from dashboards.auth import backend, require
 from dashboards.backend import BackendError, CriteriaInvalid
 from dashboards.representativeness import ids, layout
+from dashboards.representativeness.model import all_figures, mark_by_design
 from dashboards.workbench.layout import check_message
 
 ROLES = ("researcher",)
@@ -34,8 +35,8 @@ def choose_study(study_id: int | None) -> str:
 def run(n_clicks: int, source: str, study_id: int | None, text: str | None) -> tuple:
     """Compute the report for the chosen study or the pasted criteria.
 
-    Returns the report, the status line, the summary, whether the intro and the chart
-    controls are hidden, and the controls' options and values.
+    Returns the report, every chart's figure, the status line, the summary, whether the
+    intro and the charts are hidden, and the controls' options and values.
     """
     user = require(*ROLES)
     if not n_clicks:
@@ -48,21 +49,32 @@ def run(n_clicks: int, source: str, study_id: int | None, text: str | None) -> t
     except (CriteriaInvalid, BackendError) as exc:
         status = (check_message(exc.error) if isinstance(exc, CriteriaInvalid)
                   else html.Div(str(exc), className="error"))
-        return (None, status, [], False, True) + (no_update,) * 4
+        return (None, None, status, [], False, True) + (no_update,) * 4
+    report = mark_by_design(report)
     dims = layout.dimension_options(report)
     refs = layout.reference_options(report)
     ref = "target" if any(r["value"] == "target" for r in refs) else (
         refs[0]["value"] if refs else None)
-    return (report, "", layout.summary(report), True, False,
+    return (report, all_figures(report), "", layout.summary(report), True, False,
             dims, dims[0]["value"] if dims else None, refs, ref)
 
 
-def draw(report: dict | None, key: str | None, reference: str | None) -> list:
-    """The charts for the chosen dimension and reference."""
-    require(*ROLES)
-    if not report or not key:
-        return []
-    return layout.charts(report, key, reference or "uk")
+# Picks the three figures for the chosen dimension and reference from those built per run:
+# switching happens in the browser, with no request to the server.
+PICK_FIGURES = """
+function (dim, ref, figures) {
+    const none = window.dash_clientside.no_update;
+    if (!figures || !dim) { return [none, none, none]; }
+    const key = dim + "|" + ref;
+    const themed = function (fig) {
+        if (!fig) { return none; }
+        return Object.assign({}, fig, {layout: Object.assign({}, fig.layout,
+                                                             {template: figures.template})});
+    };
+    return [themed(figures.shares[dim]), themed(figures.ratio[key]),
+            themed(figures.heatmap[key])];
+}
+"""
 
 
 def register(app: Dash) -> None:
@@ -72,7 +84,8 @@ def register(app: Dash) -> None:
     app.callback(Output(ids.SOURCE, "value", allow_duplicate=True),
                  Input(ids.STUDY, "value"), prevent_initial_call=True)(choose_study)
     app.callback(
-        Output(ids.RESULT, "data"), Output(ids.STATUS, "children"),
+        Output(ids.RESULT, "data"), Output(ids.FIGURES, "data"),
+        Output(ids.STATUS, "children"),
         Output(ids.SUMMARY, "children"), Output(ids.INTRO, "hidden"),
         Output(ids.BODY, "hidden"),
         Output(ids.DIMENSION, "options"), Output(ids.DIMENSION, "value"),
@@ -80,8 +93,10 @@ def register(app: Dash) -> None:
         Input(ids.RUN, "n_clicks"), State(ids.SOURCE, "value"), State(ids.STUDY, "value"),
         State(ids.TEXT, "value"), prevent_initial_call=True,
     )(run)
-    app.callback(
-        Output(ids.CHARTS, "children"),
-        Input(ids.RESULT, "data"), Input(ids.DIMENSION, "value"),
-        Input(ids.REFERENCE, "value"), prevent_initial_call=True,
-    )(draw)
+    app.clientside_callback(
+        PICK_FIGURES,
+        Output(ids.SHARES, "figure"), Output(ids.RATIO, "figure"),
+        Output(ids.HEATMAP, "figure"),
+        Input(ids.DIMENSION, "value"), Input(ids.REFERENCE, "value"),
+        Input(ids.FIGURES, "data"), prevent_initial_call=True,
+    )

@@ -8,8 +8,9 @@ from typing import Any
 from dash import dcc, html
 
 from dart.analysis import representativeness_figures as figures
+from dashboards.counts import format_count
 from dashboards.representativeness import ids
-from dashboards.theme import apply_theme, format_count
+from dashboards.representativeness.model import excluded_by_design, main_gaps
 
 
 def source_picker(studies: Sequence[Mapping[str, Any]],
@@ -59,17 +60,27 @@ def controls() -> html.Div:
 
 
 def summary(report: Mapping[str, Any]) -> list:
-    """The plain-English summary and the cohort size."""
+    """The cohort size, the gaps that matter, what the criteria exclude by design, then the
+    report's full plain-English summary and its notes."""
     cohort = report.get("cohort") or {}
     total = None if cohort.get("suppressed") else cohort.get("total")
+    gaps = [html.Li(s) for s in main_gaps(report)]
+    designed = excluded_by_design(report)
     items = [html.Li(s) for s in report.get("summary") or []]
     notes = [html.Li(n, className="muted") for n in report.get("notes") or []]
     return [
         html.H3(report.get("study") or "Cohort"),
-        html.P(f"Eligible cohort: {format_count(total)} patients "
+        html.P(f"Eligible cohort: {format_count(total, report.get('disclosure'))} patients "
                "(disclosure-controlled)."),
-        html.Ul(items or [html.Li("No summary.")], id="rep-summary-list"),
-        html.Ul(notes) if notes else None,
+        html.H4("The gaps that matter most"),
+        html.Ul(gaps or [html.Li("No group is flagged against any reference.")],
+                id=ids.GAPS),
+        html.Div([html.H4("Excluded by the criteria, by design (not gaps)"),
+                  html.Ul([html.Li(line) for line in designed])],
+                 id=ids.BY_DESIGN) if designed else None,
+        html.Details([html.Summary("Every finding, and how they were computed"),
+                      html.Ul(items or [html.Li("No summary.")], id="rep-summary-list"),
+                      html.Ul(notes) if notes else None]),
     ]
 
 
@@ -87,16 +98,13 @@ def reference_options(report: Mapping[str, Any]) -> list[dict]:
 GRAPH = {"config": {"displayModeBar": False, "responsive": True}}
 
 
-def charts(report: Mapping[str, Any], key: str, reference: str) -> list:
-    """The three figures for one dimension and one reference (the HTML report's builders)."""
-    return [
-        dcc.Graph(id=ids.SHARES, figure=apply_theme(figures.composition_figure(report, key)),
-                  **GRAPH),
-        dcc.Graph(id=ids.RATIO,
-                  figure=apply_theme(figures.ratio_figure(report, reference, [key])), **GRAPH),
-        dcc.Graph(id=ids.HEATMAP,
-                  figure=apply_theme(figures.rule_impact_figure(report, [key])), **GRAPH),
-    ]
+def charts() -> html.Div:
+    """The three charts; their figures are picked in the browser from those built per run
+    (``model.all_figures``) for the chosen dimension and reference."""
+    # Not "responsive": a graph mounted without a figure would keep the 100% height of its
+    # empty box (0) when the figure, with its own height, arrives.
+    return html.Div([dcc.Graph(id=i, responsive=False, **GRAPH)
+                     for i in (ids.SHARES, ids.RATIO, ids.HEATMAP)])
 
 
 def results_area() -> html.Section:
@@ -106,9 +114,9 @@ def results_area() -> html.Section:
         html.P("Choose a study or paste criteria, then press Run.", className="muted",
                id=ids.INTRO),
         dcc.Loading(html.Div(id=ids.SUMMARY, className="summary")),
-        html.Div(controls(), id=ids.BODY, hidden=True),
-        html.Div(id=ids.CHARTS),
+        html.Div([controls(), charts()], id=ids.BODY, hidden=True),
         dcc.Store(id=ids.RESULT),
+        dcc.Store(id=ids.FIGURES),
     ], className="panel results-panel")
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from dash import Dash, Input, Output, State, dcc, html
+from dash import Dash, Input, Output, State, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
 from dashboards.auth import backend, require
@@ -24,36 +24,51 @@ def load_example(name: str | None) -> str:
     return examples[name]
 
 
-def check_text(text: str | None) -> html.Div:
-    """Validate as the user types."""
+def check_text(text: str | None) -> tuple:
+    """Validate as the user types: (message, line numbers, error band shown?, its place)."""
     require(*ROLES)
     if not (text or "").strip():
-        return html.Div("Write or pick some criteria.", className="muted")
-    return layout.check_message(backend().check(text or ""))
+        return (html.Div("Write or pick some criteria.", className="muted"),
+                layout.gutter(text or ""), True, no_update)
+    error = backend().check(text or "")
+    line = error.line if error is not None else None
+    return (layout.check_message(error), layout.gutter(text or "", line), line is None,
+            layout.band_style(line) if line else no_update)
 
 
-def run(n_clicks: int, text: str | None) -> tuple:
-    """Run the criteria and draw every result: (result JSON, results, status, intro hidden)."""
+KEPT = "The results below are from the last run that worked."
+
+
+def run(n_clicks: int, text: str | None, previous: dict | None = None) -> tuple:
+    """Run the criteria and draw every result: (result JSON, results, status, intro hidden).
+
+    A run that fails says why and keeps the results of the last run that worked.
+    """
     user = require(*ROLES)
     if not n_clicks:
         raise PreventUpdate
     try:
         data = dict(backend().feasibility(user, text or ""))
-    except CriteriaInvalid as exc:
-        return None, [], layout.check_message(exc.error), False
-    except BackendError as exc:
-        return None, [], html.Div(str(exc), className="error"), False
+    except (CriteriaInvalid, BackendError) as exc:
+        message = (layout.check_message(exc.error) if isinstance(exc, CriteriaInvalid)
+                   else html.Div(str(exc), className="error"))
+        status = [message, html.P(KEPT, className="muted")] if previous else message
+        return no_update, no_update, status, no_update
     return data, layout.results(from_json(data)), "", True
 
 
-def export(json_clicks: int, csv_clicks: int, data: dict | None, which: str) -> dict:
-    """The last result as a JSON or CSV download."""
+NOTHING_YET = "Nothing to export yet: press Run first, then export the result."
+
+
+def export(json_clicks: int, csv_clicks: int, data: dict | None, which: str) -> tuple:
+    """The last result as a JSON or CSV download, and a note (what was saved, or why not)."""
     require(*ROLES)
     if not data:
-        raise PreventUpdate
+        return no_update, html.Div(NOTHING_YET, className="error", id="wb-export-empty")
     if which == ids.EXPORT_JSON:
-        return dcc.send_string(json.dumps(data, indent=2), "feasibility.json")
-    return dcc.send_string(to_csv(from_json(data)), "feasibility.csv")
+        return (dcc.send_string(json.dumps(data, indent=2), "feasibility.json"),
+                "Saved feasibility.json.")
+    return dcc.send_string(to_csv(from_json(data)), "feasibility.csv"), "Saved feasibility.csv."
 
 
 def save(n_clicks: int, text: str | None) -> html.Div:
@@ -75,18 +90,20 @@ def save(n_clicks: int, text: str | None) -> html.Div:
 def register(app: Dash) -> None:
     """Attach the workbench callbacks to ``app``."""
     app.callback(Output(ids.TEXT, "value"), Input(ids.EXAMPLE, "value"))(load_example)
-    app.callback(Output(ids.CHECK, "children"), Input(ids.TEXT, "value"))(check_text)
+    app.callback(Output(ids.CHECK, "children"), Output(ids.GUTTER, "children"),
+                 Output(ids.BAND, "hidden"), Output(ids.BAND, "style"),
+                 Input(ids.TEXT, "value"))(check_text)
     app.callback(
         Output(ids.RESULT, "data"), Output(ids.RESULTS, "children"),
         Output(ids.STATUS, "children"), Output(ids.INTRO, "hidden"),
-        Input(ids.RUN, "n_clicks"), State(ids.TEXT, "value"),
+        Input(ids.RUN, "n_clicks"), State(ids.TEXT, "value"), State(ids.RESULT, "data"),
         prevent_initial_call=True,
     )(run)
 
-    @app.callback(Output(ids.DOWNLOAD, "data"),
+    @app.callback(Output(ids.DOWNLOAD, "data"), Output(ids.EXPORT_NOTE, "children"),
                   Input(ids.EXPORT_JSON, "n_clicks"), Input(ids.EXPORT_CSV, "n_clicks"),
                   State(ids.RESULT, "data"), prevent_initial_call=True)
-    def _export(json_clicks: int, csv_clicks: int, data: dict | None) -> dict:
+    def _export(json_clicks: int, csv_clicks: int, data: dict | None) -> tuple:
         from dash import ctx
 
         return export(json_clicks, csv_clicks, data, ctx.triggered_id)

@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from dash import dash_table, dcc, html
-from dash.dash_table.Format import Format
+from dash.dash_table.Format import Format, Scheme
 
 from dashboards.backend import CheckError
-from dashboards.theme import FONT, format_count
+from dashboards.counts import format_count, marker
+from dashboards.theme import FONT
 from dashboards.workbench import figures, ids
-from dashboards.workbench.model import FeasibilityView
+from dashboards.workbench.model import FeasibilityView, practice_rows
 
 PLACEHOLDER = 'include "Aged 40 to 80": age between 40 and 80'
 
@@ -24,9 +25,17 @@ def editor(examples: Mapping[str, str]) -> html.Section:
         dcc.Dropdown(id=ids.EXAMPLE, options=[{"label": k, "value": k} for k in examples],
                      value=first, clearable=False, searchable=False),
         html.Label("Criteria text", htmlFor=ids.TEXT),
-        dcc.Textarea(id=ids.TEXT, value=examples.get(first, "") if first else "",
-                     placeholder=PLACEHOLDER, spellCheck=False, className="editor",
-                     rows=18),
+        html.Div([
+            # line numbers and the error line's band scroll with the text
+            # (assets/editor.js); both are decoration, the message says the line in words
+            html.Div(gutter(examples.get(first, "") if first else ""), id=ids.GUTTER,
+                     className="gutter editor-sync", **{"aria-hidden": "true"}),
+            html.Div(html.Div(id=ids.BAND, className="band", hidden=True),
+                     className="backdrop editor-sync", **{"aria-hidden": "true"}),
+            dcc.Textarea(id=ids.TEXT, value=examples.get(first, "") if first else "",
+                         placeholder=PLACEHOLDER, spellCheck=False, className="editor",
+                         rows=18, wrap="off"),
+        ], className="editor-box"),
         html.Div(id=ids.CHECK, className="check", role="status", **{"aria-live": "polite"}),
         html.Div([
             html.Button("Run", id=ids.RUN, n_clicks=0, className="primary"),
@@ -34,6 +43,18 @@ def editor(examples: Mapping[str, str]) -> html.Section:
         ], className="buttons"),
         html.Div(id=ids.SAVED, role="status", **{"aria-live": "polite"}),
     ], className="panel editor-panel")
+
+
+def gutter(text: str, error_line: int | None = None) -> list:
+    """The editor's line numbers, one per line of ``text``; the error's line is marked."""
+    count = max(1, (text or "").count("\n") + 1, error_line or 0)
+    return [html.Div(str(i), className="ln err" if i == error_line else "ln")
+            for i in range(1, count + 1)]
+
+
+def band_style(error_line: int | None) -> dict:
+    """Where the error line's band sits behind the text (lines are 1.5em high)."""
+    return {"top": f"calc(0.5rem + {(error_line or 1) - 1} * 1.5em)"}
 
 
 def check_message(error: CheckError | None) -> html.Div:
@@ -49,10 +70,11 @@ def check_message(error: CheckError | None) -> html.Div:
     ], className="error", **{"data-line": str(error.line), "data-col": str(error.col)})
 
 
-def card(label: str, value: int | None, id_: str) -> html.Div:
+def card(label: str, value: int | None, id_: str, view: FeasibilityView) -> html.Div:
     """A headline number."""
     return html.Div([html.Div(label, className="card-label"),
-                     html.Div(format_count(value), className="card-value", id=id_)],
+                     html.Div(format_count(value, view.disclosure), className="card-value",
+                              id=id_)],
                     className="card")
 
 
@@ -60,42 +82,49 @@ def cards(view: FeasibilityView) -> list:
     """The result cards: base population and eligible patients."""
     return [
         html.H2(view.title),
-        html.P(f"Index date {view.index_date}. Counts are disclosure-controlled.",
+        html.P(f"Index date {view.index_date}. Counts are disclosure-controlled: "
+               f"{marker(view.disclosure)} marks a count too small to publish.",
                className="muted"),
-        html.Div([card("Base population", view.base, ids.BASE_COUNT),
-                  card("Eligible", view.eligible, ids.ELIGIBLE_COUNT)], className="cards"),
+        html.Div([card("Base population", view.base, ids.BASE_COUNT, view),
+                  card("Eligible", view.eligible, ids.ELIGIBLE_COUNT, view)],
+                 className="cards"),
     ]
 
 
-def practice_rows(view: FeasibilityView) -> list[dict]:
-    """Rows of the by-practice table; a suppressed count stays null (shown as 'suppressed')."""
-    return [dict(row) for row in view.practices]
-
-
-SUPPRESSED_FORMAT = Format(nully="suppressed")
-PRACTICE_COLUMNS = [
-    {"name": "Practice", "id": "practice"},
-    {"name": "ODS code", "id": "ods_code"},
-    {"name": "Eligible", "id": "eligible", "type": "numeric", "format": SUPPRESSED_FORMAT},
-    {"name": "% of eligible", "id": "percent", "type": "numeric", "format": SUPPRESSED_FORMAT},
-]
+def practice_columns(view: FeasibilityView) -> list[dict]:
+    """The by-practice table's columns: a suppressed count shows the marker; one decimal."""
+    return [
+        {"name": "Practice", "id": "practice"},
+        {"name": "ODS code", "id": "ods_code"},
+        {"name": "Eligible", "id": "eligible", "type": "numeric",
+         "format": Format(nully=marker(view.disclosure)).group(True)},
+        {"name": "% of eligible", "id": "percent", "type": "numeric",
+         "format": Format(precision=1, scheme=Scheme.fixed, nully="")},
+    ]
 
 
 GRAPH = {"config": {"displayModeBar": False, "responsive": True}}
 
 
 def results(view: FeasibilityView) -> list:
-    """Everything one run shows: cards, the four figures and the by-practice table."""
+    """Everything one run shows: cards, funnel, impacts, the map, every breakdown and the
+    by-practice table."""
+    charts = [dcc.Graph(id=ids.breakdown(b.key), figure=figures.breakdown_figure(b), **GRAPH)
+              for b in view.breakdowns if b.key != "practice"]
+    practices = [dcc.Graph(id=ids.breakdown(b.key), figure=figures.breakdown_figure(b), **GRAPH)
+                 for b in view.breakdowns if b.key == "practice"]  # long names: full width
     return [
         *cards(view),
         dcc.Graph(id=ids.FUNNEL, figure=figures.funnel_figure(view), **GRAPH),
         dcc.Graph(id=ids.IMPACT, figure=figures.impact_figure(view), **GRAPH),
-        html.Div([dcc.Graph(id=ids.REGION, figure=figures.region_figure(view), **GRAPH),
-                  dcc.Graph(id=ids.NATION, figure=figures.nation_figure(view), **GRAPH)],
-                 className="two"),
-        html.H3("Eligible patients by practice"),
+        dcc.Graph(id=ids.MAP, figure=figures.map_figure(view), **GRAPH),
+        html.P("Bubbles sit at each region's approximate centre (ONS Open Geography, "
+               "Open Government Licence v3.0); no boundaries are drawn.", className="muted"),
+        html.Div(charts, className="two"),
+        *practices,
+        html.H3("Eligible patients by practice: every practice"),
         dash_table.DataTable(
-            id=ids.PRACTICES, columns=PRACTICE_COLUMNS, data=practice_rows(view),
+            id=ids.PRACTICES, columns=practice_columns(view), data=practice_rows(view),
             sort_action="native", page_size=15,
             style_cell={"fontFamily": FONT, "textAlign": "left", "padding": "4px"},
             style_header={"fontWeight": "bold", "fontFamily": FONT},
@@ -115,6 +144,7 @@ def results_area() -> html.Section:
             html.Button("Export CSV", id=ids.EXPORT_CSV, n_clicks=0),
             dcc.Download(id=ids.DOWNLOAD),
         ], className="buttons"),
+        html.Div(id=ids.EXPORT_NOTE, role="status", **{"aria-live": "polite"}),
         dcc.Store(id=ids.RESULT),
     ], className="panel results-panel")
 

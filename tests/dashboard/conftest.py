@@ -3,10 +3,16 @@
 ``pytest_setup_options`` is dash's hook for the webdriver options; the flags stop Chromium
 from trying to reach the internet (it stalls here without them). dash already points
 Chrome's download directory at ``dash_duo.download_path`` (a per-test tmp folder).
+Screenshots for the docs are written only when ``DART_SCREENSHOTS=1``: a test run never
+changes a tracked file.
 """
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -30,6 +36,21 @@ def pytest_setup_options() -> Options:
         options.add_argument(flag)
     options.add_argument(f"--window-size={WINDOW[0]},{WINDOW[1]}")
     return options
+
+
+@pytest.fixture(scope="session", autouse=True)
+def chromium_temp() -> Iterator[None]:
+    """Chromium's temporary folders go into one folder that is removed at the end (it
+    leaves org.chromium.* folders in the system's temp folder otherwise)."""
+    folder = tempfile.mkdtemp(prefix="dart-browser-")
+    before = os.environ.get("TMPDIR")
+    os.environ["TMPDIR"] = folder  # read by chromedriver and Chromium when they start
+    yield
+    if before is None:
+        os.environ.pop("TMPDIR", None)
+    else:
+        os.environ["TMPDIR"] = before
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
@@ -83,14 +104,28 @@ def sign_out(dash_duo, base: str) -> None:
     dash_duo.driver.get(f"{base}/dashboard/login")
 
 
-def screenshot(dash_duo, name: str, height: int | None = None) -> Path:
-    """Save the current view as docs/screenshots/<name>.png (full height of the page)."""
+def pytest_terminal_summary(terminalreporter) -> None:
+    """Print how long each measured interaction took (see ``tests.dashboard.audit``)."""
+    from tests.dashboard.audit import TIMINGS
+
+    if TIMINGS:
+        terminalreporter.section("dashboard interaction times")
+        for name, seconds in TIMINGS:
+            terminalreporter.write_line(f"{seconds:7.2f} s  {name}")
+
+
+def screenshot(dash_duo, name: str, height: int | None = None) -> Path | None:
+    """With ``DART_SCREENSHOTS=1``, save the view as docs/screenshots/<name>.png (the
+    page's full height); otherwise do nothing."""
+    if os.environ.get("DART_SCREENSHOTS") != "1":
+        return None
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     driver = dash_duo.driver
     driver.execute_script("window.scrollTo(0, 0)")
     full = height or driver.execute_script(
         "return Math.max(document.body.scrollHeight, document.documentElement.scrollHeight)")
     driver.set_window_size(WINDOW[0], max(WINDOW[1], min(int(full) + 40, 4000)))
+    time.sleep(1.5)  # the charts are responsive: let them redraw at the new size
     path = SCREENSHOTS / f"{name}.png"
     driver.save_screenshot(str(path))
     driver.set_window_size(*WINDOW)

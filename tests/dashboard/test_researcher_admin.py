@@ -6,10 +6,16 @@ import pytest
 
 from dashboards.admin import ids as admin_ids
 from dashboards.representativeness import ids as rep_ids
+from tests.dashboard.audit import audit, timed
 from tests.dashboard.conftest import WAIT, screenshot
 from tests.dashboard.store import CRITERIA
 
 pytestmark = pytest.mark.browser
+
+
+# How many callback requests the page has sent so far (the browser's resource timings).
+CALLBACK_REQUESTS = """return performance.getEntriesByType("resource")
+    .filter(e => e.name.includes("_dash-update-component")).length"""
 
 
 def wait_for_report(duo) -> None:
@@ -45,13 +51,35 @@ def test_researcher_picks_an_approved_study(signed_in, flask_app, test_store):
     # picking a study switches the source back to the study
     duo.wait_for_element(f"#{rep_ids.SOURCE} input[value='study']:checked", timeout=WAIT)
     assert duo.find_element(f"#{rep_ids.TEXT}").get_attribute("value") == ""
-    duo.find_element(f"#{rep_ids.RUN}").click()
-    wait_for_report(duo)  # drawn from the study's frozen criteria: the text area is empty
+    with timed("representativeness: Run until the report is drawn"):
+        duo.find_element(f"#{rep_ids.RUN}").click()
+        wait_for_report(duo)  # drawn from the study's frozen criteria: the text area is empty
     duo.wait_for_contains_text(f"#{rep_ids.SUMMARY} h3", "Picked study", timeout=WAIT)
     assert "disclosure-controlled" in duo.find_element(f"#{rep_ids.SUMMARY}").text
     assert "representation ratio against the target population" in duo.find_element(
         f"#{rep_ids.RATIO}").text
+    audit(duo, "representativeness with a report")
     screenshot(duo, "representativeness")
+
+    # switching dimension and reference is done in the browser: no request to the server
+    sent = duo.driver.execute_script(CALLBACK_REQUESTS)
+    with timed("representativeness: switch the dimension to age band"):
+        duo.select_dcc_dropdown(f"#{rep_ids.DIMENSION}", "Age band")
+        duo.wait_for_contains_text(f"#{rep_ids.RATIO}", "Age band: representation ratio",
+                                   timeout=WAIT)
+    with timed("representativeness: switch the reference to the UK"):
+        duo.select_dcc_dropdown(f"#{rep_ids.REFERENCE}", "UK population")
+        duo.wait_for_contains_text(f"#{rep_ids.RATIO}", "against the UK population",
+                                   timeout=WAIT)
+    assert duo.driver.execute_script(CALLBACK_REQUESTS) == sent
+    heatmap = duo.find_element(f"#{rep_ids.HEATMAP}").text
+    assert "vs UK population" in heatmap and "-0.00" not in heatmap
+    # the criteria allow ages 40 to 80 (and 18+ in the population): the bands below 40
+    # are excluded by design, said as such, and never flagged
+    assert "excluded by criteria" in duo.find_element(f"#{rep_ids.RATIO}").text
+    assert "35-39" in duo.find_element(f"#{rep_ids.BY_DESIGN}").text
+    assert "35-39" not in duo.find_element(f"#{rep_ids.GAPS}").text
+    audit(duo, "representativeness after switching")
 
 
 def test_researcher_pastes_criteria(signed_in):
@@ -72,6 +100,7 @@ def test_admin_approves_a_study_and_sees_it_audited(signed_in, flask_app, test_s
     duo = signed_in("admin1")
     duo.wait_for_element(f"#{admin_ids.PENDING}", timeout=WAIT)
     duo.find_element(f"#{admin_ids.STUDY} input[value='{study_id}']").click()
+    audit(duo, "administration")
     screenshot(duo, "admin")
     duo.find_element(f"#{admin_ids.APPROVE}").click()
     duo.wait_for_contains_text(f"#{admin_ids.MESSAGE}",

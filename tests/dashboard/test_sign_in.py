@@ -8,6 +8,7 @@ from selenium.webdriver.common.keys import Keys
 
 from dashboards.invites import ids as invite_ids
 from dashboards.workbench import ids as wb_ids
+from tests.dashboard.audit import audit, timed
 from tests.dashboard.conftest import WAIT, screenshot
 from tests.dashboard.helpers import call_callback, outputs_of, session_cookies
 from tests.dashboard.store import CRITERIA
@@ -22,12 +23,15 @@ MENU = {"sponsor1": ["Criteria workbench", "My studies"], "researcher1": ["Repre
 
 def test_each_role_signs_in_to_its_own_view(signed_in):
     for name, page in HOME.items():
-        duo = signed_in(name)
-        duo.wait_for_element(page, timeout=WAIT)
+        with timed(f"sign in as {name} until the view is drawn"):
+            duo = signed_in(name)
+            duo.wait_for_element(page, timeout=WAIT)
         links = [a.text for a in duo.find_elements("#app-nav a")]
         assert links == MENU[name]
+        audit(duo, f"{name}'s first view")
     duo.find_element("#app-logout").click()
     duo.wait_for_element("#login-name", timeout=WAIT)
+    audit(duo, "sign-in form")
     screenshot(duo, "login")
 
 
@@ -43,7 +47,7 @@ def test_sign_in_by_keyboard(signed_in, test_store):
 
 def test_wrong_secret_is_refused(signed_in, test_store):
     duo = signed_in("sponsor1", secret=test_store.tokens["admin1"])  # another user's token
-    assert "wrong secret" in duo.wait_for_element("#login-error", timeout=WAIT).text
+    assert "wrong token" in duo.wait_for_element("#login-error", timeout=WAIT).text
     duo.driver.get(f"{signed_in.base}/dashboard/workbench")
     duo.wait_for_element("#login-name", timeout=WAIT)  # anonymous visitors are sent to the form
 
@@ -58,7 +62,8 @@ def test_practice_user_cannot_open_other_views(signed_in, flask_app):
     response = call_callback(
         duo, signed_in.base,
         outputs=outputs_of(flask_app.dash, f"{wb_ids.RESULT}.data"),
-        inputs=[(wb_ids.RUN, "n_clicks", 1)], state=[(wb_ids.TEXT, "value", CRITERIA)])
+        inputs=[(wb_ids.RUN, "n_clicks", 1)],
+        state=[(wb_ids.TEXT, "value", CRITERIA), (wb_ids.RESULT, "data", None)])
     assert response.status_code == 204, response.text[:200]
 
 

@@ -9,10 +9,13 @@ import time
 from pathlib import Path
 
 import pytest
+from dash.testing.wait import until
 from selenium.webdriver.common.keys import Keys
 
-from dashboards.theme import format_count
+from dashboards.counts import format_count
 from dashboards.workbench import ids
+from dashboards.workbench.model import DIMENSIONS
+from tests.dashboard.audit import audit, timed
 from tests.dashboard.conftest import WAIT, screenshot
 from tests.dashboard.store import BAD_CRITERIA, CRITERIA
 
@@ -41,45 +44,99 @@ def wait_for_file(folder, suffix: str, timeout: float = WAIT):
 def test_criteria_error_is_shown_at_its_line(signed_in):
     duo = signed_in("sponsor1")
     duo.wait_for_element(f"#{ids.TEXT}", timeout=WAIT)
-    set_text(duo, BAD_CRITERIA)
-    duo.wait_for_text_to_equal("#wb-check-where", "Line 3, column 20:", timeout=WAIT)
+    with timed("workbench: type criteria with an error until it is shown"):
+        set_text(duo, BAD_CRITERIA)
+        duo.wait_for_text_to_equal("#wb-check-where", "Line 3, column 20:", timeout=WAIT)
     assert "number" in duo.find_element("#wb-check-message").text
+    # the gutter numbers the lines and marks the error's; the band behind the text shows
+    duo.wait_for_text_to_equal(f"#{ids.GUTTER} .ln.err", "3", timeout=WAIT)
+    assert len(duo.find_elements(f"#{ids.GUTTER} .ln")) == 4  # three lines and a last \n
+    assert duo.find_element(f"#{ids.BAND}").is_displayed()
+    audit(duo, "workbench with an error")
     screenshot(duo, "workbench-error", height=900)
 
 
 def test_run_matches_the_api_and_exports(signed_in, flask_app, test_store, tmp_path):
     duo = signed_in("sponsor1")
     duo.wait_for_element(f"#{ids.TEXT}", timeout=WAIT)
+    audit(duo, "workbench before a run")
+    # Export before Run says why nothing was saved
+    duo.find_element(f"#{ids.EXPORT_CSV}").click()
+    assert "press Run first" in duo.wait_for_element("#wb-export-empty", timeout=WAIT).text
     set_text(duo, CRITERIA)
     duo.wait_for_element("#wb-check-ok", timeout=WAIT)
-    duo.find_element(f"#{ids.RUN}").click()
-    duo.wait_for_element(f"#{ids.ELIGIBLE_COUNT}", timeout=WAIT)
+    with timed("workbench: Run until every chart is drawn"):
+        duo.find_element(f"#{ids.RUN}").click()
+        duo.wait_for_element(f"#{ids.ELIGIBLE_COUNT}", timeout=WAIT)
+        graphs = [ids.FUNNEL, ids.IMPACT, ids.MAP, *(ids.breakdown(k) for k in DIMENSIONS)]
+        for graph in graphs:
+            duo.wait_for_element(f"#{graph} .main-svg", timeout=WAIT)
 
     api = flask_app.test_client().post(
         "/api/v1/feasibility", json={"criteria": CRITERIA},
         headers={"Authorization": f"Bearer {test_store.tokens['sponsor1']}"}).get_json()
-    assert duo.find_element(f"#{ids.ELIGIBLE_COUNT}").text == format_count(api["eligible"])
-    assert duo.find_element(f"#{ids.BASE_COUNT}").text == format_count(api["base"])
+    eligible_shown = duo.find_element(f"#{ids.ELIGIBLE_COUNT}").text
+    assert eligible_shown == format_count(api["eligible"], api["disclosure"])
+    assert duo.find_element(f"#{ids.BASE_COUNT}").text == format_count(api["base"],
+                                                                        api["disclosure"])
     assert api["eligible"] is not None
-    # every figure drew, and the practice table lists the API's practices
-    for graph in (ids.FUNNEL, ids.IMPACT, ids.REGION, ids.NATION):
-        duo.wait_for_element(f"#{graph} .main-svg", timeout=WAIT)
+    # each breakdown's chart names every group the API returned for it
+    for key in DIMENSIONS:
+        if key == "practice":
+            continue
+        text = duo.find_element(f"#{ids.breakdown(key)}").text
+        for cell in api["breakdowns"][key]:
+            assert format_count(cell, api["disclosure"]) in text
     codes = {c["group"] for c in api["breakdowns"]["practice"]
              if c["count"] or c["suppressed"]}
     shown = {td.text for td in duo.find_elements(
         f"#{ids.PRACTICES} td[data-dash-column=ods_code]")}
     assert shown == codes
+    audit(duo, "workbench with results")
     screenshot(duo, "workbench")
 
     duo.find_element(f"#{ids.EXPORT_JSON}").click()
     exported = json.loads(wait_for_file(Path(duo.download_path), ".json").read_text())
     assert exported["eligible"] == api["eligible"]
+    assert exported["breakdowns"] == api["breakdowns"]
     duo.find_element(f"#{ids.EXPORT_CSV}").click()
     rows = list(csv.DictReader(io.StringIO(
         wait_for_file(Path(duo.download_path), ".csv").read_text())))
-    assert {"section": "summary", "label": "eligible", "count": str(api["eligible"]),
-            "suppressed": "no"} in rows
+    eligible = next(r for r in rows if r["section"] == "summary" and r["label"] == "eligible")
+    assert eligible["count"] == str(api["eligible"])
+    for key in DIMENSIONS:  # every breakdown, every group
+        assert len([r for r in rows if r["section"] == key]) == len(api["breakdowns"][key])
 
     duo.find_element(f"#{ids.SAVE}").click()
     assert "awaiting" in duo.wait_for_element("#wb-saved-ok", timeout=WAIT).text or \
         "draft" in duo.find_element("#wb-saved-ok").text
+
+    # a run with an error says so and keeps the results of the last run that worked
+    set_text(duo, BAD_CRITERIA)
+    duo.wait_for_text_to_equal("#wb-check-where", "Line 3, column 20:", timeout=WAIT)
+    with timed("workbench: Run with an error until the error is shown"):
+        duo.find_element(f"#{ids.RUN}").click()
+        duo.wait_for_contains_text(f"#{ids.STATUS}", "last run that worked", timeout=WAIT)
+    assert duo.find_element(f"#{ids.ELIGIBLE_COUNT}").text == eligible_shown
+
+
+def test_example_picker_works_by_keyboard(signed_in):
+    """The dropdown is reached with Tab (its focus proxy is out of the tab order, see
+    dashboards/assets/a11y.js) and opened and used with the keyboard."""
+    duo = signed_in("sponsor1")
+    area = duo.wait_for_element(f"#{ids.TEXT}", timeout=WAIT)
+    first = area.get_attribute("value")
+    duo.driver.execute_script("document.getElementById('app-logout').focus()")
+    duo.driver.switch_to.active_element.send_keys(Keys.TAB)
+    assert duo.driver.switch_to.active_element.get_attribute("id") == ids.EXAMPLE
+    duo.driver.switch_to.active_element.send_keys(Keys.ENTER)
+    duo.wait_for_element("[role=listbox] [role=option]", timeout=WAIT)
+    # focus is on the chosen option now: the next one down, then Enter picks it
+    until(lambda: duo.driver.switch_to.active_element.get_attribute("checked"), timeout=WAIT)
+    chosen = duo.driver.switch_to.active_element.get_attribute("value")
+    duo.driver.switch_to.active_element.send_keys(Keys.ARROW_DOWN)
+    until(lambda: duo.driver.switch_to.active_element.get_attribute("value") not in (
+        chosen, None), timeout=WAIT)
+    duo.driver.switch_to.active_element.send_keys(Keys.ENTER)
+    until(lambda: duo.find_element(f"#{ids.TEXT}").get_attribute("value") != first,
+          timeout=WAIT)

@@ -139,5 +139,6 @@ def test_bad_db_url(criteria_file, url):
 
 
 def test_not_a_store(criteria_file, tmp_path):
+    (tmp_path / "empty.db").touch()  # an SQLite file with no tables (a missing one: no store)
     result = run("count", criteria_file, "--db", f"sqlite:///{tmp_path / 'empty.db'}")
     assert result.exit_code == 1 and "not a DART store" in result.stderr

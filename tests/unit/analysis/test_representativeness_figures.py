@@ -82,7 +82,11 @@ def test_ratio_band_is_the_thresholds_with_intervals(exact):
     assert trace.error_x.array[0] == pytest.approx(female["upper"] - 0.6)
     assert "target population" in fig.layout.title.text
     assert "0.8–1.25" in fig.layout.title.text
-    assert fig.layout.xaxis.title.text == "Cohort share ÷ reference share"
+    assert fig.layout.xaxis.title.text == ("Cohort share ÷ target population share "
+                                           "(shaded: in proportion, 0.8–1.25)")
+    assert not fig.layout.annotations  # nothing written over the points
+    uk = figures.ratio_figure(exact, "uk", ["sex"])
+    assert "against the UK population" in uk.layout.title.text  # not "uk population"
     every = figures.ratio_figure(exact, "target")
     assert "Ethnic group: Black" in list(every.data[0].y)
 
@@ -124,3 +128,33 @@ def test_missing_data_gives_a_titled_placeholder(exact):
     assert figures.composition_figure(exact, "nothing").layout.annotations[0].text
     empty = figures.rule_impact_figure({"rule_impact": {"rules": []}})
     assert empty.layout.title.text and empty.layout.annotations[0].text
+
+
+def test_groups_excluded_by_design_are_labelled_never_flagged(exact):
+    female = exact["dimensions"][0]["groups"][0]
+    female["cohort"].update(count=0, share=0.0, structural=True)
+    female["ratios"]["target"].update(ratio=0.0, flag="under")
+    ratio = figures.ratio_figure(exact, "target", ["sex"])
+    y = list(ratio.data[0].y)
+    assert ratio.data[0].x[y.index("Female")] is None  # no point, so no flag colour
+    assert [a.text for a in ratio.layout.annotations] == ["excluded by criteria"]
+    bars = figures.composition_figure(exact, "sex")
+    assert [a.text for a in bars.layout.annotations] == ["excluded by criteria"]
+    heat = figures.rule_impact_figure(exact, ["sex"]).data[0]
+    assert list(heat.x) == ["Male"]  # a rule cannot change a group nobody can be in
+
+
+def test_heatmap_text_is_readable_and_follows_the_reference(exact):
+    rule = exact["rule_impact"]["rules"][0]
+    for change in rule["changes"]:
+        if change["group"] == "F":
+            change["change"] = -0.001
+    heat = figures.rule_impact_figure(exact, ["sex"]).data[0]
+    assert list(heat.text[0]) == ["0.00", "+0.40"]  # never "-0.00"
+    assert "(vs target population)" in heat.colorbar.title.text
+    uk = figures.rule_impact_figure(exact, ["sex"], "uk").data[0]
+    assert "(vs UK population)" in uk.colorbar.title.text
+    male = exact["dimensions"][0]["groups"][1]["references"]
+    # the same change in shares, over the UK's share of men instead of the target's
+    expected = 0.4 * male["target"]["share"] / male["uk"]["share"]
+    assert uk.z[0][1] == pytest.approx(expected)

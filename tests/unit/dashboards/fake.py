@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dart.web.accounts import User
-from dashboards.backend import BackendError, CheckError
+from dashboards.backend import BackendError, CheckError, CriteriaInvalid
 
 USERS = {"sponsor1": "sponsor", "researcher1": "researcher", "practice1": "practice",
          "admin1": "admin"}
@@ -28,9 +28,22 @@ FEASIBILITY = {
         "practice": [{"group": "T00001", "name": "Practice one", "count": 40,
                       "suppressed": False, "percent": 26.7},
                      {"group": "T00002", "name": "Practice two", "count": None,
-                      "suppressed": True, "percent": None}],
+                      "suppressed": True, "percent": None},
+                     {"group": "T00003", "name": "Practice three", "count": 0,
+                      "suppressed": False, "percent": 0.0}],
+        "age_band": [{"group": "35-39", "count": 0, "suppressed": False, "structural": True,
+                      "percent": 0.0},
+                     {"group": "40-44", "count": 60, "suppressed": False, "percent": 40.0},
+                     {"group": "45-49", "count": 90, "suppressed": False, "percent": 60.0}],
+        "sex": [{"group": "F", "count": 80, "suppressed": False, "percent": 53.3},
+                {"group": "M", "count": 70, "suppressed": False, "percent": 46.7}],
+        "ethnicity": [{"group": "white", "count": 150, "suppressed": False, "percent": 100.0},
+                      {"group": "mixed", "count": 0, "suppressed": False, "percent": 0.0}],
+        "imd_quintile": [{"group": "1", "count": 150, "suppressed": False, "percent": 100.0},
+                         {"group": "2", "count": None, "suppressed": True, "percent": None}],
     },
     "screens": ["Willing to attend"],
+    "disclosure": {"threshold": 9, "rounding": 5, "applied": True, "marker": "<10"},
 }
 
 
@@ -99,6 +112,9 @@ class FakeBackend:
 
     def feasibility(self, user, text):
         self.calls.append(("feasibility", user.name))
+        error = self.check(text)
+        if error is not None:
+            raise CriteriaInvalid(error)
         return FEASIBILITY
 
     def save_study(self, user, text):

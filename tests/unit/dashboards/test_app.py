@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import flask
 import pytest
-from dash import dcc
+from dash import dcc, no_update
 from dash.exceptions import PreventUpdate
 
 from dashboards import init_dashboard
@@ -98,9 +98,18 @@ def test_workbench_run_draws_everything(server):
         assert intro_hidden and status == ""
         assert data["eligible"] == 150 and "150" in text_of(results)
         graphs = [c for c in walk(results) if isinstance(c, dcc.Graph)]
-        assert len(graphs) == 4 and all(g.figure.layout.title.text for g in graphs)
+        # funnel, impact, map and the seven breakdowns
+        assert len(graphs) == 10 and all(g.figure.layout.title.text for g in graphs)
         assert find(results, "wb-practices").data[0]["ods_code"] == "T00001"
-        assert "Line 2, column 1" in text_of(wb_callbacks.check_text("a\noops"))
+        message, gutter, band_hidden, band = wb_callbacks.check_text("a\noops")
+        assert "Line 2, column 1" in text_of(message)
+        assert [n.className for n in gutter] == ["ln", "ln err"] and not band_hidden
+        # a failing run keeps the last results and says so; export before a run says why
+        kept = wb_callbacks.run(2, "oops", data)
+        assert kept[0] is no_update and kept[1] is no_update
+        assert "last run that worked" in text_of(kept[2])
+        download, note = wb_callbacks.export(1, 0, None, "wb-export-csv")
+        assert download is no_update and "press Run first" in text_of(note)
         saved = text_of(wb_callbacks.save(1, "include age >= 18"))
         assert "Saved as study 7" in saved
     finally:
@@ -112,13 +121,12 @@ def test_representativeness_run_and_draw(server):
 
     ctx = as_user(server, "researcher1")
     try:
-        report, status, summary, intro_hidden, controls_hidden, dims, dim, refs, ref = (
-            rep_callbacks.run(1, "text", None, "include age >= 18"))
+        (report, figures, status, summary, intro_hidden, controls_hidden, dims, dim, refs,
+         ref) = rep_callbacks.run(1, "text", None, "include age >= 18")
         assert (intro_hidden, controls_hidden) == (True, False)
         assert (dim, ref) == ("sex", "target")
-        charts = rep_callbacks.draw(report, dim, ref)
-        assert [g.id for g in charts] == ["rep-shares", "rep-ratio", "rep-heatmap"]
-        assert rep_callbacks.draw(None, dim, ref) == []
+        # every chart the browser may switch to is built here, once
+        assert set(figures["ratio"]) == {"sex|target"} and set(figures["shares"]) == {"sex"}
         assert server.fake.calls[-1] == ("representativeness", "researcher1", None,
                                          "include age >= 18")
     finally:
@@ -154,10 +162,10 @@ def test_researcher_picks_an_approved_study(server):
         assert find(page, rep_ids.STUDY).options[0]["value"] == 3
         assert not find(page, rep_ids.STUDY_ROW).hidden
         assert rep_callbacks.choose_study(3) == "study"
-        report, status, *_ = rep_callbacks.run(1, "study", 3, "ignored text")
+        report, _, status, *_ = rep_callbacks.run(1, "study", 3, "ignored text")
         assert report["study"] == "Test" and status == ""
         assert server.fake.calls[-1] == ("representativeness", "researcher1", 3, None)
-        report, status, *_ = rep_callbacks.run(1, "study", 4, None)  # not visible
+        report, _, status, *_ = rep_callbacks.run(1, "study", 4, None)  # not visible
         assert report is None and "no such study" in text_of(status)
     finally:
         ctx.pop()

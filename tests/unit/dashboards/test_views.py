@@ -2,30 +2,41 @@
 
 from __future__ import annotations
 
+import plotly.graph_objects as go
+from dash import dcc
+
 from dashboards.admin import layout as admin_layout
 from dashboards.invites import ids as invite_ids
 from dashboards.invites import layout as invite_layout
 from dashboards.representativeness import ids as rep_ids
 from dashboards.representativeness import layout as rep_layout
+from dashboards.representativeness.model import all_figures
 from tests.unit.dashboards.fake import REPORT
-from tests.unit.dashboards.helpers import find, labels_point_at_inputs, text_of
+from tests.unit.dashboards.helpers import find, labels_point_at_inputs, text_of, walk
 
 
 def test_charts_use_the_shared_builders_in_the_dashboard_theme():
     # The figures themselves are tested in tests/unit/analysis/test_representativeness_figures
-    shares, ratio, heatmap = rep_layout.charts(REPORT, "sex", "target")
-    assert [g.id for g in (shares, ratio, heatmap)] == [rep_ids.SHARES, rep_ids.RATIO,
-                                                        rep_ids.HEATMAP]
-    assert [t.name for t in shares.figure.data] == ["Eligible cohort", "Target population"]
-    assert list(shares.figure.data[0].x) == ["Female", "Male"]  # the unknown group left out
-    assert list(ratio.figure.data[0].y) == ["Female", "Male"]
-    assert (ratio.figure.layout.shapes[0].x0, ratio.figure.layout.shapes[0].x1) == (0.8, 1.25)
-    assert "Target population".lower() in ratio.figure.layout.title.text
-    assert list(heatmap.figure.data[0].x) == ["Female", "Male"]
-    for graph in (shares, ratio, heatmap):
-        layout = graph.figure.layout
-        assert layout.title.text and layout.xaxis.title.text and layout.yaxis.title.text
-        assert layout.font.family.startswith("system-ui")  # the dashboard's theme
+    built = all_figures(REPORT)
+    # one template for the browser to give every figure, none in the figures themselves
+    assert built["template"]["layout"]
+    assert "layout" not in built["ratio"]["sex|target"]["layout"].get("template", {})
+    shares = go.Figure(built["shares"]["sex"])
+    ratio = go.Figure(built["ratio"]["sex|target"])
+    heatmap = go.Figure(built["heatmap"]["sex|target"])
+    assert [t.name for t in shares.data] == ["Eligible cohort", "Target population"]
+    assert list(shares.data[0].x) == ["Female", "Male"]  # the unknown group left out
+    assert list(ratio.data[0].y) == ["Female", "Male"]
+    assert (ratio.layout.shapes[0].x0, ratio.layout.shapes[0].x1) == (0.8, 1.25)
+    assert "target population" in ratio.layout.title.text
+    assert list(heatmap.data[0].x) == ["Female", "Male"]
+    for fig in (shares, ratio, heatmap):
+        assert fig.layout.title.text and fig.layout.xaxis.title.text
+        assert fig.layout.yaxis.title.text
+        assert fig.layout.font.family.startswith("system-ui")  # the dashboard's theme
+    page = rep_layout.page([])
+    assert {g.id for g in walk(page) if isinstance(g, dcc.Graph)} == {
+        rep_ids.SHARES, rep_ids.RATIO, rep_ids.HEATMAP}
 
 
 def test_representativeness_page_and_summary():

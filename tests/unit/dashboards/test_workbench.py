@@ -6,69 +6,137 @@ import csv
 import io
 
 from dashboards.backend import CheckError
+from dashboards.counts import format_count, format_share
 from dashboards.theme import OKABE_ITO
 from dashboards.workbench import figures, ids, layout
-from dashboards.workbench.model import count_of, from_json, to_csv
+from dashboards.workbench.geography import CENTRES
+from dashboards.workbench.model import from_json, practice_rows, to_csv
 from tests.unit.dashboards.fake import FEASIBILITY
 from tests.unit.dashboards.helpers import find, labels_point_at_inputs, text_of
 
 
-def test_count_of_never_turns_suppressed_into_zero():
-    assert count_of(12) == 12
-    assert count_of(0) == 0
-    assert count_of(None) is None
-    assert count_of({"count": 5, "suppressed": True}) is None
-    assert count_of({"count": 9}) == 9
-    assert count_of(True) is None
+def test_counts_are_written_as_published():
+    disclosure = {"marker": "<10", "threshold": 9}
+    assert format_count(1234) == "1,234" and format_count(0) == "0"
+    assert format_count(None) == "<8"  # the default marker
+    assert format_count({"count": None, "suppressed": True}, disclosure) == "<10"
+    assert format_count({"count": 5, "suppressed": True}, disclosure) == "<10"
+    assert format_count({"count": 0, "structural": True}) == "0 (excluded by criteria)"
+    assert format_count(None, {"threshold": 4}) == "<5"
+    assert [format_share(p) for p in (8, 7.94, None)] == ["8.0%", "7.9%", ""]
 
 
-def test_view_reads_the_disclosed_json():
+def test_view_holds_every_breakdown_in_order():
     view = from_json(FEASIBILITY)
     assert (view.base, view.eligible) == (300, 150)
-    assert [(s.label, s.count) for s in view.funnel] == [
-        ("Base population", 300), ("Aged 40 to 80", 200), ("Rare", None)]
-    assert [(s.label, s.count) for s in view.impact] == [("Aged 40 to 80", 75), ("Rare", None)]
-    # empty groups are left out; suppressed ones stay (as None)
-    assert [s.label for s in view.regions] == ["London", "Wales", "Scotland"]
-    assert view.practices[1] == {"practice": "Practice two", "ods_code": "T00002",
-                                 "eligible": None, "percent": None}
+    assert [(s.label, s.count, s.percent) for s in view.funnel] == [
+        ("Base population", 300, 100.0), ("Aged 40 to 80", 200, 66.7), ("Rare", None, None)]
+    assert [b.key for b in view.breakdowns] == [
+        "age_band", "sex", "ethnicity", "imd_quintile", "region", "nation", "practice"]
+    age = view.breakdown("age_band").groups
+    assert [(s.label, s.text) for s in age] == [
+        ("35-39", "0 (excluded by criteria)"), ("40-44", "60"), ("45-49", "90")]
+    assert [s.label for s in view.breakdown("sex").groups] == ["Female", "Male"]
+    assert view.breakdown("imd_quintile").groups[1].text == "<10"  # the result's marker
+    # zeros stay (drawn as 0), suppressed stay as None
+    assert [s.count for s in view.breakdown("region").groups] == [40, 0, 110, None]
+    assert practice_rows(view) == [
+        {"practice": "Practice one", "ods_code": "T00001", "eligible": 40, "percent": 26.7},
+        {"practice": "Practice two", "ods_code": "T00002", "eligible": None, "percent": None}]
 
 
-def test_csv_marks_suppressed_counts_blank():
+def test_csv_holds_every_section_shown():
     rows = list(csv.DictReader(io.StringIO(to_csv(from_json(FEASIBILITY)))))
-    assert rows[1] == {"section": "summary", "label": "eligible", "count": "150",
-                       "suppressed": "no"}
+    assert rows[1] == {"section": "summary", "label": "eligible", "shown": "150",
+                       "count": "150", "percent": "", "suppressed": "no", "structural": "no"}
     rare = next(r for r in rows if r["section"] == "funnel" and r["label"] == "Rare")
-    assert rare["count"] == "" and rare["suppressed"] == "yes"
+    assert (rare["count"], rare["shown"], rare["suppressed"]) == ("", "<10", "yes")
+    sections = {r["section"] for r in rows}
+    assert sections == {"summary", "funnel", "unique_impact", "age_band", "sex", "ethnicity",
+                        "imd_quintile", "region", "nation", "practice"}
+    band = next(r for r in rows if r["section"] == "age_band" and r["label"] == "35-39")
+    assert band["structural"] == "yes" and band["shown"] == "0 (excluded by criteria)"
+    assert next(r for r in rows if r["label"] == "Female")["percent"] == "53.3"
+
+
+def all_figures(view):
+    yield figures.funnel_figure(view)
+    yield figures.impact_figure(view)
+    yield figures.map_figure(view)
+    for breakdown in view.breakdowns:
+        yield figures.breakdown_figure(breakdown)
 
 
 def test_figures_have_titles_axes_and_safe_colours():
     view = from_json(FEASIBILITY)
-    for build in (figures.funnel_figure, figures.impact_figure, figures.region_figure,
-                  figures.nation_figure):
-        fig = build(view)
+    for fig in all_figures(view):
         assert fig.layout.title.text
         assert fig.layout.xaxis.title.text and fig.layout.yaxis.title.text
-        assert fig.data[0].marker.color in OKABE_ITO.values()
+        colours = fig.data[0].marker.color
+        for colour in ([colours] if isinstance(colours, str) else colours):
+            assert colour in OKABE_ITO.values() or colour == "rgba(0,0,0,0)"
 
 
-def test_funnel_keeps_file_order_and_annotates_suppressed():
+def labels(fig) -> dict[str, str]:
+    """Each bar's label: its text, or the note beside the axis when there is no bar."""
+    bar = fig.data[0]
+    out = {y: t for y, t in zip(bar.y, bar.text, strict=True) if t}
+    out.update({a.y: a.text for a in fig.layout.annotations})
+    return out
+
+
+def test_every_bar_is_labelled_zeros_and_markers_included():
+    view = from_json(FEASIBILITY)
+    regions = labels(figures.breakdown_figure(view.breakdown("region")))
+    assert regions == {"Wales": "110", "London": "40", "North East": "0", "Scotland": "<10"}
+    age = labels(figures.breakdown_figure(view.breakdown("age_band")))
+    assert age == {"35-39": "0 (excluded by criteria)", "40-44": "60 (40.0%)",
+                   "45-49": "90 (60.0%)"}
+
+
+def test_funnel_is_on_a_log_axis_in_file_order_with_shares_of_the_base():
     fig = figures.funnel_figure(from_json(FEASIBILITY))
     assert list(fig.data[0].y) == ["Base population", "Aged 40 to 80", "Rare"]
     assert list(fig.data[0].x) == [300, 200, None]
-    assert [a.text for a in fig.layout.annotations] == ["suppressed"]
+    assert fig.layout.xaxis.type == "log"
+    assert labels(fig) == {"Base population": "300 (100.0%)", "Aged 40 to 80": "200 (66.7%)",
+                           "Rare": "<10"}
+
+
+def test_numeric_looking_groups_are_categories():
+    fig = figures.breakdown_figure(from_json(FEASIBILITY).breakdown("imd_quintile"))
+    assert fig.layout.yaxis.type == "category"  # "2" names a row, it is not row 2
 
 
 def test_region_bars_are_ordered_largest_first_suppressed_last():
-    fig = figures.region_figure(from_json(FEASIBILITY))
-    assert list(fig.data[0].y) == ["Wales", "London", "Scotland"]
+    fig = figures.breakdown_figure(from_json(FEASIBILITY).breakdown("region"))
+    assert list(fig.data[0].y) == ["Wales", "London", "North East", "Scotland"]
+
+
+def test_map_places_each_region_at_its_centre():
+    fig = figures.map_figure(from_json(FEASIBILITY))
+    points = dict(zip(fig.data[0].text, zip(fig.data[0].x, fig.data[0].y, strict=True),
+                      strict=True))
+    assert points["London: 40"] == CENTRES["London"]
+    assert points["Scotland: <10"] == CENTRES["Scotland"]
+    sizes = dict(zip(fig.data[0].text, fig.data[0].marker.size, strict=True))
+    assert sizes["Wales: 110"] > sizes["London: 40"] > sizes["North East: 0"]
+    assert set(CENTRES) >= {"North East", "Wales", "Scotland", "Northern Ireland", "London"}
+    assert len(CENTRES) == 12
 
 
 def test_empty_result_draws_a_titled_placeholder():
-    view = from_json({"base": 5, "eligible": None})
-    fig = figures.region_figure(view)
+    view = from_json({"base": 5, "eligible": None, "breakdowns": {"region": []}})
+    fig = figures.breakdown_figure(view.breakdown("region"))
     assert fig.layout.title.text == "Eligible patients by region"
     assert fig.layout.annotations[0].text == "Nothing to show"
+
+
+def test_gutter_numbers_lines_and_marks_the_error_line():
+    numbers = layout.gutter("a\nb\nc", error_line=2)
+    assert [n.children for n in numbers] == ["1", "2", "3"]
+    assert [n.className for n in numbers] == ["ln", "ln err", "ln"]
+    assert layout.band_style(3) == {"top": "calc(0.5rem + 2 * 1.5em)"}
 
 
 def test_check_message_shows_line_column_and_caret():
@@ -82,10 +150,10 @@ def test_check_message_shows_line_column_and_caret():
     assert text_of(layout.check_message(None)) == "Criteria are valid."
 
 
-def test_cards_show_suppressed_not_zero():
+def test_cards_show_the_marker_not_zero():
     view = from_json({"base": 300, "eligible": None, "study": "T", "index_date": "x"})
     cards = layout.cards(view)
-    assert find(cards, ids.ELIGIBLE_COUNT).children == "suppressed"
+    assert find(cards, ids.ELIGIBLE_COUNT).children == "<8"
     assert find(cards, ids.BASE_COUNT).children == "300"
 
 
