@@ -10,20 +10,21 @@ counts 0..threshold are published as one marker (``"<8"``), structural zeros as 
     shown = apply_disclosure(run_feasibility(engine, text, keys=policy.keys), policy)
 
 Modules: ``keys`` (record keys and the secret), ``ptable`` (the perturbation table),
-``policy`` (``DisclosurePolicy``, the funnel's monotone rule, count formatting),
-``structural`` (groups the criteria make empty), ``feasibility`` (``apply_disclosure``).
+``policy`` (``DisclosurePolicy``, count formatting), ``structural`` (groups the criteria
+make empty), ``feasibility`` (``apply_disclosure``, the funnel built from its drops).
 """
 
 from dart.analysis.disclosure.feasibility import (  # noqa: I001  (after the policy it uses)
     Cell,
     DisclosedResult,
     apply_disclosure,
+    published_funnel,
 )
 from dart.analysis.disclosure.keys import KEY_BASE, RecordKeys, deployment_secret, record_keys
-from dart.analysis.disclosure.policy import DisclosurePolicy, count_text, monotone
+from dart.analysis.disclosure.policy import DisclosurePolicy, count_text
 from dart.analysis.disclosure.ptable import perturbation
 from dart.analysis.disclosure.structural import structural_groups
 
 __all__ = ["KEY_BASE", "Cell", "DisclosedResult", "DisclosurePolicy", "RecordKeys",
-           "apply_disclosure", "count_text", "deployment_secret", "monotone", "perturbation",
+           "apply_disclosure", "count_text", "deployment_secret", "perturbation", "published_funnel",
            "record_keys", "structural_groups"]

@@ -60,22 +60,6 @@ class DisclosurePolicy:
                 "max_perturbation": self.max_perturbation, "applied": self.enabled}
 
 
-def monotone(chain: list[int | None]) -> list[int | None]:
-    """A published funnel made non-increasing: each step at least the one after it.
-
-    Taken from the end (``q_i = max(p_i, q_{i+1})``), so the last step, the eligible
-    cohort, keeps its own published count and equals the eligible total everywhere. A
-    suppressed step is only ever followed by suppressed ones (a subset of at most
-    ``threshold`` patients), so ``None`` never needs raising.
-    """
-    out: list[int | None] = list(chain)
-    for i in range(len(out) - 2, -1, -1):
-        after = out[i + 1]
-        if out[i] is not None and after is not None and after > out[i]:
-            out[i] = after
-    return out
-
-
 def count_text(value: int | None, *, marker: str, structural: bool = False) -> str:
     """A published count for a table or a chart label: ``"<8"``, ``"0 (structural)"``,
     ``"1,234"``; the one formatting of counts for the CLI, reports and the dashboard."""
