@@ -14,7 +14,7 @@ Modules: ``keys`` (record keys and the secret), ``ptable`` (the perturbation tab
 make empty), ``feasibility`` (``apply_disclosure``, the funnel built from its drops).
 """
 
-from dart.analysis.disclosure.feasibility import (  # noqa: I001  (after the policy it uses)
+from dart.analysis.disclosure.feasibility import (
     Cell,
     DisclosedResult,
     apply_disclosure,
@@ -26,5 +26,5 @@ from dart.analysis.disclosure.ptable import perturbation
 from dart.analysis.disclosure.structural import structural_groups
 
 __all__ = ["KEY_BASE", "Cell", "DisclosedResult", "DisclosurePolicy", "RecordKeys",
-           "apply_disclosure", "count_text", "deployment_secret", "perturbation", "published_funnel",
-           "record_keys", "structural_groups"]
+           "apply_disclosure", "count_text", "deployment_secret", "perturbation",
+           "published_funnel", "record_keys", "structural_groups"]
