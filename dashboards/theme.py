@@ -11,12 +11,13 @@ import plotly.graph_objects as go
 
 # One palette for DART's figures: the representativeness builders (shared with the HTML
 # report) define it, and every dashboard view uses it.
+from dart.analysis.disclosure.policy import count_text
 from dart.analysis.representativeness_figures import OKABE_ITO, missing_figure
 
 SEQUENCE = [OKABE_ITO[k] for k in ("blue", "orange", "green", "vermillion", "sky_blue",
                                    "purple", "yellow", "black")]
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif"
-SUPPRESSED = "suppressed"
+MARKER = "<8"  # the default policy's; views take a result's own from its "disclosure"
 
 
 def style_figure(fig: go.Figure, title: str, x_title: str, y_title: str,
@@ -49,6 +50,12 @@ def empty_figure(title: str, message: str) -> go.Figure:
     return apply_theme(missing_figure(title, message), height=240)
 
 
-def format_count(value: int | None) -> str:
-    """A disclosure-controlled count for display: a number, or 'suppressed' (never 0)."""
-    return SUPPRESSED if value is None else f"{value:,}"
+def format_count(value: int | None, marker: str = MARKER, structural: bool = False) -> str:
+    """A published count for display, the engine's one formatting: ``"<8"`` (a count of
+    0..7, never 0), ``"0 (structural)"`` (the criteria make it empty) or ``"1,234"``."""
+    return count_text(value, marker=marker, structural=structural)
+
+
+def marker_of(result) -> str:
+    """The marker of a result's JSON (``"disclosure": {"marker": "<8"}``)."""
+    return ((result or {}).get("disclosure") or {}).get("marker") or MARKER

@@ -8,7 +8,8 @@ with a title and axis titles; no Dash here.
 
 Colours are Okabe–Ito (distinguishable with the common colour-vision deficiencies), with a
 vermillion–white–blue diverging scale for the heatmap. A suppressed group has no bar, no
-point and no cell value, and is labelled "suppressed", never drawn as 0.
+point and no cell value, and is labelled with the marker ("<8"), never drawn as 0; a
+structural zero (the criteria make the group empty) is labelled "0 (structural)".
 """
 
 from __future__ import annotations
@@ -38,7 +39,8 @@ NEUTRAL = "#555555"
 # Negative change (the rule lowers a group's ratio) reads as vermillion, like an "under" flag.
 DIVERGING = [[0.0, OKABE_ITO["vermillion"]], [0.5, "#F7F7F7"], [1.0, OKABE_ITO["blue"]]]
 BAND_COLOUR = "rgba(0, 158, 115, 0.12)"
-SUPPRESSED = "suppressed"
+SUPPRESSED = "<8"  # the default marker; a report names its own (``_marker``)
+STRUCTURAL = "0 (structural)"
 DEFAULT_THRESHOLDS = {"under": 0.8, "over": 1.25}
 
 
@@ -60,6 +62,11 @@ def reference_label(report: Report, key: str) -> str:
 def _dimensions(report: Report, keys: Sequence[str] | None) -> list[Mapping[str, Any]]:
     dims = report.get("dimensions", [])
     return [d for d in dims if keys is None or d["key"] in keys]
+
+
+def _marker(report: Report) -> str:
+    """What a suppressed count reads as in this report (its "disclosure" says)."""
+    return (report.get("disclosure") or {}).get("marker") or SUPPRESSED
 
 
 def _pct(share: Mapping[str, Any] | None) -> float | None:
@@ -90,7 +97,7 @@ def composition_figure(report: Report, key: str,
 
     ``references`` defaults to every available one. The "unknown" group is left out (it is
     outside the shares); a group whose cohort count is suppressed has no cohort bar and the
-    word "suppressed" at its foot.
+    marker ("<8") at its foot; a structural zero reads "0 (structural)".
     """
     dim = dimension(report, key)
     if dim is None:
@@ -107,8 +114,10 @@ def composition_figure(report: Report, key: str,
                     y=[_pct(g["references"].get(ref["key"])) for g in groups],
                     marker_color=SERIES_COLOURS.get(ref["key"], OKABE_ITO["purple"]))
     for g in groups:
-        if g["cohort"].get("suppressed"):
-            fig.add_annotation(x=g["label"], y=0, text=SUPPRESSED, showarrow=False,
+        text = (_marker(report) if g["cohort"].get("suppressed")
+                else STRUCTURAL if g["cohort"].get("structural") else None)
+        if text:
+            fig.add_annotation(x=g["label"], y=0, text=text, showarrow=False,
                                yanchor="bottom", font={"color": NEUTRAL})
     return _titled(fig, f"{dim['label']}: eligible cohort compared with reference "
                         "populations", dim["label"], "Share of population (%)",
@@ -161,9 +170,9 @@ def ratio_figure(report: Report, reference: str,
                     error_x={"type": "data", "symmetric": False, "array": highs,
                              "arrayminus": lows, "color": NEUTRAL},
                     hovertemplate="%{y}: %{x:.2f}<extra></extra>")
-    for label in hidden:
-        fig.add_annotation(x=0, y=label, text=SUPPRESSED, showarrow=False, xanchor="left",
-                           font={"color": NEUTRAL})
+    for label in hidden:  # a ratio of a suppressed group (0..7 patients: true zeros too)
+        fig.add_annotation(x=0, y=label, text=_marker(report), showarrow=False,
+                           xanchor="left", font={"color": NEUTRAL})
     shown = [v + h for v, h in zip(values, highs, strict=True) if v is not None]
     x_max = min(max([2.0, *shown]), 5.0)
     fig.update_yaxes(autorange="reversed", categoryorder="array", categoryarray=labels)

@@ -9,7 +9,7 @@ from dash import dcc, html
 
 from dart.analysis import representativeness_figures as figures
 from dashboards.representativeness import ids
-from dashboards.theme import apply_theme, format_count
+from dashboards.theme import apply_theme, format_count, marker_of
 
 
 def source_picker(studies: Sequence[Mapping[str, Any]],
@@ -66,7 +66,7 @@ def summary(report: Mapping[str, Any]) -> list:
     notes = [html.Li(n, className="muted") for n in report.get("notes") or []]
     return [
         html.H3(report.get("study") or "Cohort"),
-        html.P(f"Eligible cohort: {format_count(total)} patients "
+        html.P(f"Eligible cohort: {format_count(total, marker_of(report))} patients "
                "(disclosure-controlled)."),
         html.Ul(items or [html.Li("No summary.")], id="rep-summary-list"),
         html.Ul(notes) if notes else None,

@@ -49,10 +49,10 @@ def check_message(error: CheckError | None) -> html.Div:
     ], className="error", **{"data-line": str(error.line), "data-col": str(error.col)})
 
 
-def card(label: str, value: int | None, id_: str) -> html.Div:
-    """A headline number."""
+def card(label: str, value: int | None, id_: str, marker: str = "<8") -> html.Div:
+    """A headline number (``marker``: what a suppressed one reads as)."""
     return html.Div([html.Div(label, className="card-label"),
-                     html.Div(format_count(value), className="card-value", id=id_)],
+                     html.Div(format_count(value, marker), className="card-value", id=id_)],
                     className="card")
 
 
@@ -62,8 +62,9 @@ def cards(view: FeasibilityView) -> list:
         html.H2(view.title),
         html.P(f"Index date {view.index_date}. Counts are disclosure-controlled.",
                className="muted"),
-        html.Div([card("Base population", view.base, ids.BASE_COUNT),
-                  card("Eligible", view.eligible, ids.ELIGIBLE_COUNT)], className="cards"),
+        html.Div([card("Base population", view.base, ids.BASE_COUNT, view.marker),
+                  card("Eligible", view.eligible, ids.ELIGIBLE_COUNT, view.marker)],
+                 className="cards"),
     ]
 
 
@@ -72,7 +73,7 @@ def practice_rows(view: FeasibilityView) -> list[dict]:
     return [dict(row) for row in view.practices]
 
 
-SUPPRESSED_FORMAT = Format(nully="suppressed")
+SUPPRESSED_FORMAT = Format(nully="<8")  # the default marker (a table format is static)
 PRACTICE_COLUMNS = [
     {"name": "Practice", "id": "practice"},
     {"name": "ODS code", "id": "ods_code"},

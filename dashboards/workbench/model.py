@@ -2,7 +2,8 @@
 
 The dashboard renders the same disclosure-controlled result the API returns
 (``FeasibilityResult.to_json()`` after disclosure control), so the numbers cannot differ.
-A suppressed count becomes ``None`` here and is shown as "suppressed", never as 0.
+A suppressed count becomes ``None`` here and is shown as the result's marker ("<8"), never
+as 0; a structural zero (the criteria make the group empty) keeps ``structural``.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ import io
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
+
+from dart.analysis.disclosure.policy import count_text
 
 Count = int | None
 
@@ -38,6 +41,7 @@ class Step:
     label: str
     count: Count
     kind: str = ""
+    structural: bool = False
 
 
 @dataclass(frozen=True)
@@ -54,6 +58,7 @@ class FeasibilityView:
     nations: list[Step] = field(default_factory=list)
     practices: list[dict[str, Any]] = field(default_factory=list)
     screens: list[str] = field(default_factory=list)
+    marker: str = "<8"
 
 
 def _cells(data: Mapping[str, Any], dim: str) -> list[Mapping[str, Any]]:
@@ -75,8 +80,10 @@ def from_json(data: Mapping[str, Any]) -> FeasibilityView:
               for r in data.get("unique_impact") or []]
 
     def shown(dim: str) -> list[Step]:
-        return [Step(str(c.get("group", "")), count_of(c.get("count")))
-                for c in _cells(data, dim) if c.get("suppressed") or c.get("count")]
+        return [Step(str(c.get("group", "")), count_of(c.get("count")),
+                     structural=bool(c.get("structural")))
+                for c in _cells(data, dim)
+                if c.get("suppressed") or c.get("count") or c.get("structural")]
 
     practices = [{
         "practice": str(c.get("name") or c.get("group", "")),
@@ -95,6 +102,7 @@ def from_json(data: Mapping[str, Any]) -> FeasibilityView:
         nations=shown("nation"),
         practices=practices,
         screens=[str(s) for s in data.get("screens") or []],
+        marker=str((data.get("disclosure") or {}).get("marker") or "<8"),
     )
 
 
@@ -102,11 +110,12 @@ def to_csv(view: FeasibilityView) -> str:
     """The result as one long CSV: section, label, count (blank when suppressed)."""
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["section", "label", "count", "suppressed"])
+    writer.writerow(["section", "label", "count", "suppressed", "shown"])
 
-    def row(section: str, label: str, count: Count) -> None:
+    def row(section: str, label: str, count: Count, structural: bool = False) -> None:
         writer.writerow([section, label, "" if count is None else count,
-                         "yes" if count is None else "no"])
+                         "yes" if count is None else "no",
+                         count_text(count, marker=view.marker, structural=structural)])
 
     row("summary", "base", view.base)
     row("summary", "eligible", view.eligible)
@@ -115,9 +124,9 @@ def to_csv(view: FeasibilityView) -> str:
     for step in view.impact:
         row("unique_impact", step.label, step.count)
     for step in view.regions:
-        row("region", step.label, step.count)
+        row("region", step.label, step.count, step.structural)
     for step in view.nations:
-        row("nation", step.label, step.count)
+        row("nation", step.label, step.count, step.structural)
     for practice in view.practices:
         row("practice", f"{practice['practice']} ({practice['ods_code']})",
             practice["eligible"])

@@ -78,8 +78,40 @@ def test_run_matches_the_api_and_exports(signed_in, flask_app, test_store, tmp_p
     rows = list(csv.DictReader(io.StringIO(
         wait_for_file(Path(duo.download_path), ".csv").read_text())))
     assert {"section": "summary", "label": "eligible", "count": str(api["eligible"]),
-            "suppressed": "no"} in rows
+            "suppressed": "no", "shown": format_count(api["eligible"])} in rows
 
     duo.find_element(f"#{ids.SAVE}").click()
     assert "awaiting" in duo.wait_for_element("#wb-saved-ok", timeout=WAIT).text or \
         "draft" in duo.find_element("#wb-saved-ok").text
+
+
+DISTINCT = """study "Marker, structural zero and count"
+include "Women": sex is female
+include "England": nation in (England)
+exclude "Centenarians": age >= 105
+"""
+
+
+def test_marker_structural_zero_and_count_look_different(signed_in, flask_app, test_store):
+    duo = signed_in("sponsor1")
+    duo.wait_for_element(f"#{ids.TEXT}", timeout=WAIT)
+    set_text(duo, DISTINCT)
+    duo.wait_for_element("#wb-check-ok", timeout=WAIT)
+    duo.find_element(f"#{ids.RUN}").click()
+    duo.wait_for_element(f"#{ids.NATION} .main-svg", timeout=WAIT)
+    api = flask_app.test_client().post(
+        "/api/v1/feasibility", json={"criteria": DISTINCT},
+        headers={"Authorization": f"Bearer {test_store.tokens['sponsor1']}"}).get_json()
+    nations = {c["group"]: c for c in api["breakdowns"]["nation"]}
+    assert nations["Wales"]["structural"] and nations["England"]["count"] > 7
+    assert api["unique_impact"][2]["count"] is None  # nobody aged 105: "<8", not 0
+
+    def texts(graph: str) -> list[str]:
+        return [e.text for e in duo.find_elements(f"#{graph} .annotation-text")]
+
+    # the nations: England a bar with its number, the devolved nations "0 (structural)"
+    assert texts(ids.NATION).count("0 (structural)") == 3
+    bar_text = [e.text for e in duo.find_elements(f"#{ids.NATION} .bartext")]
+    assert format_count(nations["England"]["count"]) in bar_text
+    assert "<8" in texts(ids.IMPACT)  # the centenarians' impact
+    screenshot(duo, "workbench-marker-structural")

@@ -98,11 +98,11 @@ def test_suppressed_groups_are_not_drawn(disclosed):
     labels = list(bars.data[0].x)
     black = labels.index("Black")
     assert bars.data[0].y[black] is None  # no cohort bar, not a bar of 0
-    assert [a.text for a in bars.layout.annotations if a.x == "Black"] == ["suppressed"]
+    assert [a.text for a in bars.layout.annotations if a.x == "Black"] == ["<8"]
     ratio = figures.ratio_figure(disclosed, "target", ["ethnicity"])
     y = list(ratio.data[0].y)
     assert ratio.data[0].x[y.index("Black")] is None
-    assert [a.text for a in ratio.layout.annotations if a.y == "Black"] == ["suppressed"]
+    assert [a.text for a in ratio.layout.annotations if a.y == "Black"] == ["<8"]
     heat = figures.rule_impact_figure(disclosed, ["ethnicity"]).data[0]
     column = list(heat.x).index("Black")
     assert all(row[column] is None for row in heat.z)
@@ -124,3 +124,14 @@ def test_missing_data_gives_a_titled_placeholder(exact):
     assert figures.composition_figure(exact, "nothing").layout.annotations[0].text
     empty = figures.rule_impact_figure({"rule_impact": {"rules": []}})
     assert empty.layout.title.text and empty.layout.annotations[0].text
+
+
+def test_marker_structural_zero_and_count_are_labelled_distinctly(disclosed):
+    eth = next(d for d in disclosed["dimensions"] if d["key"] == "ethnicity")
+    mixed = next(g for g in eth["groups"] if g["group"] == "mixed")
+    mixed["cohort"] = {"count": 0, "share": 0.0, "suppressed": False, "structural": True}
+    bars = figures.composition_figure(disclosed, "ethnicity")
+    notes = {a.x: a.text for a in bars.layout.annotations}
+    # Black (5) and the true zeros Asian and Other read "<8" alike; White is a plain bar
+    assert notes == {"Black": "<8", "Asian": "<8", "Other": "<8", "Mixed": "0 (structural)"}
+    assert bars.data[0].y[list(bars.data[0].x).index("White")] > 0

@@ -22,7 +22,9 @@ FEASIBILITY = {
         "region": [{"group": "London", "count": 40, "suppressed": False},
                    {"group": "North East", "count": 0, "suppressed": False},
                    {"group": "Wales", "count": 110, "suppressed": False},
-                   {"group": "Scotland", "count": None, "suppressed": True}],
+                   {"group": "Scotland", "count": None, "suppressed": True},
+                   {"group": "Northern Ireland", "count": 0, "suppressed": False,
+                    "structural": True}],
         "nation": [{"group": "England", "count": 40, "suppressed": False},
                    {"group": "Wales", "count": 110, "suppressed": False}],
         "practice": [{"group": "T00001", "name": "Practice one", "count": 40,
@@ -31,6 +33,8 @@ FEASIBILITY = {
                       "suppressed": True, "percent": None}],
     },
     "screens": ["Willing to attend"],
+    "disclosure": {"method": "cell key perturbation", "threshold": 7, "marker": "<8",
+                   "max_perturbation": 4, "applied": True, "breakdowns_withheld": False},
 }
 
 

@@ -28,8 +28,10 @@ def test_view_reads_the_disclosed_json():
     assert [(s.label, s.count) for s in view.funnel] == [
         ("Base population", 300), ("Aged 40 to 80", 200), ("Rare", None)]
     assert [(s.label, s.count) for s in view.impact] == [("Aged 40 to 80", 75), ("Rare", None)]
-    # empty groups are left out; suppressed ones stay (as None)
-    assert [s.label for s in view.regions] == ["London", "Wales", "Scotland"]
+    # empty groups are left out; suppressed ones stay (as None), structural zeros too
+    assert [s.label for s in view.regions] == ["London", "Wales", "Scotland",
+                                               "Northern Ireland"]
+    assert view.regions[-1].structural and view.marker == "<8"
     assert view.practices[1] == {"practice": "Practice two", "ods_code": "T00002",
                                  "eligible": None, "percent": None}
 
@@ -37,9 +39,11 @@ def test_view_reads_the_disclosed_json():
 def test_csv_marks_suppressed_counts_blank():
     rows = list(csv.DictReader(io.StringIO(to_csv(from_json(FEASIBILITY)))))
     assert rows[1] == {"section": "summary", "label": "eligible", "count": "150",
-                       "suppressed": "no"}
+                       "suppressed": "no", "shown": "150"}
     rare = next(r for r in rows if r["section"] == "funnel" and r["label"] == "Rare")
-    assert rare["count"] == "" and rare["suppressed"] == "yes"
+    assert (rare["count"], rare["suppressed"], rare["shown"]) == ("", "yes", "<8")
+    ni = next(r for r in rows if r["label"] == "Northern Ireland")
+    assert (ni["count"], ni["shown"]) == ("0", "0 (structural)")
 
 
 def test_figures_have_titles_axes_and_safe_colours():
@@ -56,12 +60,20 @@ def test_funnel_keeps_file_order_and_annotates_suppressed():
     fig = figures.funnel_figure(from_json(FEASIBILITY))
     assert list(fig.data[0].y) == ["Base population", "Aged 40 to 80", "Rare"]
     assert list(fig.data[0].x) == [300, 200, None]
-    assert [a.text for a in fig.layout.annotations] == ["suppressed"]
+    assert [a.text for a in fig.layout.annotations] == ["<8"]
 
 
 def test_region_bars_are_ordered_largest_first_suppressed_last():
     fig = figures.region_figure(from_json(FEASIBILITY))
-    assert list(fig.data[0].y) == ["Wales", "London", "Scotland"]
+    assert list(fig.data[0].y) == ["Wales", "London", "Northern Ireland", "Scotland"]
+
+
+def test_marker_structural_zero_and_count_are_drawn_distinctly():
+    fig = figures.region_figure(from_json(FEASIBILITY))
+    notes = {a.y: a.text for a in fig.layout.annotations}
+    assert notes == {"Scotland": "<8", "Northern Ireland": "0 (structural)"}
+    bars = dict(zip(fig.data[0].y, fig.data[0].text, strict=True))
+    assert bars["London"] == "40" and bars["Scotland"] == ""
 
 
 def test_empty_result_draws_a_titled_placeholder():
@@ -85,7 +97,7 @@ def test_check_message_shows_line_column_and_caret():
 def test_cards_show_suppressed_not_zero():
     view = from_json({"base": 300, "eligible": None, "study": "T", "index_date": "x"})
     cards = layout.cards(view)
-    assert find(cards, ids.ELIGIBLE_COUNT).children == "suppressed"
+    assert find(cards, ids.ELIGIBLE_COUNT).children == "<8"
     assert find(cards, ids.BASE_COUNT).children == "300"
 
 
