@@ -38,6 +38,20 @@ def wait_for_file(folder, suffix: str, timeout: float = WAIT):
     raise AssertionError(f"no {suffix} file downloaded into {folder}")
 
 
+def run(signed_in, flask_app, test_store, text: str, wait_for: str):
+    """Run ``text`` in the workbench as sponsor1; the driver and the API's answer to it."""
+    duo = signed_in("sponsor1")
+    duo.wait_for_element(f"#{ids.TEXT}", timeout=WAIT)
+    set_text(duo, text)
+    duo.wait_for_element("#wb-check-ok", timeout=WAIT)
+    duo.find_element(f"#{ids.RUN}").click()
+    duo.wait_for_element(wait_for, timeout=WAIT)
+    api = flask_app.test_client().post(
+        "/api/v1/feasibility", json={"criteria": text},
+        headers={"Authorization": f"Bearer {test_store.tokens['sponsor1']}"}).get_json()
+    return duo, api
+
+
 def test_criteria_error_is_shown_at_its_line(signed_in):
     duo = signed_in("sponsor1")
     duo.wait_for_element(f"#{ids.TEXT}", timeout=WAIT)
@@ -48,16 +62,7 @@ def test_criteria_error_is_shown_at_its_line(signed_in):
 
 
 def test_run_matches_the_api_and_exports(signed_in, flask_app, test_store, tmp_path):
-    duo = signed_in("sponsor1")
-    duo.wait_for_element(f"#{ids.TEXT}", timeout=WAIT)
-    set_text(duo, CRITERIA)
-    duo.wait_for_element("#wb-check-ok", timeout=WAIT)
-    duo.find_element(f"#{ids.RUN}").click()
-    duo.wait_for_element(f"#{ids.ELIGIBLE_COUNT}", timeout=WAIT)
-
-    api = flask_app.test_client().post(
-        "/api/v1/feasibility", json={"criteria": CRITERIA},
-        headers={"Authorization": f"Bearer {test_store.tokens['sponsor1']}"}).get_json()
+    duo, api = run(signed_in, flask_app, test_store, CRITERIA, f"#{ids.ELIGIBLE_COUNT}")
     assert duo.find_element(f"#{ids.ELIGIBLE_COUNT}").text == format_count(api["eligible"])
     assert duo.find_element(f"#{ids.BASE_COUNT}").text == format_count(api["base"])
     assert api["eligible"] is not None
@@ -93,15 +98,7 @@ exclude "Centenarians": age >= 105
 
 
 def test_marker_structural_zero_and_count_look_different(signed_in, flask_app, test_store):
-    duo = signed_in("sponsor1")
-    duo.wait_for_element(f"#{ids.TEXT}", timeout=WAIT)
-    set_text(duo, DISTINCT)
-    duo.wait_for_element("#wb-check-ok", timeout=WAIT)
-    duo.find_element(f"#{ids.RUN}").click()
-    duo.wait_for_element(f"#{ids.NATION} .main-svg", timeout=WAIT)
-    api = flask_app.test_client().post(
-        "/api/v1/feasibility", json={"criteria": DISTINCT},
-        headers={"Authorization": f"Bearer {test_store.tokens['sponsor1']}"}).get_json()
+    duo, api = run(signed_in, flask_app, test_store, DISTINCT, f"#{ids.NATION} .main-svg")
     nations = {c["group"]: c for c in api["breakdowns"]["nation"]}
     assert nations["Wales"]["structural"] and nations["England"]["count"] > 7
     assert api["unique_impact"][2]["count"] is None  # nobody aged 105: "<8", not 0
