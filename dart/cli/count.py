@@ -15,12 +15,15 @@ import sqlalchemy as sa
 from rich.console import Console
 from rich.table import Table
 
-from dart.analysis.disclosure import DisclosurePolicy, apply_disclosure, count_text
+from dart.analysis.disclosure import DisclosurePolicy, RecordKeys, apply_disclosure, count_text
 from dart.analysis.feasibility import run_feasibility, statements
 from dart.cli.check import read_criteria_file
 from dart.cli.common import cli_errors, db_option
 from dart.compiler import compile_criteria, explain, resolve_index_date
 from dart.store.engine import open_engine, require_store
+
+SQL_KEYS_NOTE = ("-- The record-key coefficients below are placeholders; the counts use those "
+                 "of the deployment's secret (docs/disclosure.md).\n")
 
 
 def render_sql(statement: sa.ClauseElement, engine: sa.Engine) -> str:
@@ -60,8 +63,10 @@ def command(file: str, db_url: str | None, as_json: bool, no_suppression: bool,
             data["explanation"] = explain(criteria, index_date)
         if show_sql:
             compiled = compile_criteria(criteria, library, index_date)
-            data["sql"] = ";\n\n".join(render_sql(s, engine)
-                                         for s in statements(compiled, policy.keys))
+            # Never the secret's coefficients: the SQL is shown with placeholder ones.
+            shown_keys = RecordKeys.from_secret("placeholder: the deployment secret's")
+            data["sql"] = (SQL_KEYS_NOTE + ";\n\n".join(
+                render_sql(s, engine) for s in statements(compiled, shown_keys)))
     finally:
         engine.dispose()
     if as_json:
