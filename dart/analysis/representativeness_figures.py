@@ -82,6 +82,11 @@ def _dimensions(report: Report, keys: Sequence[str] | None) -> list[Mapping[str,
     return [d for d in dims if keys is None or d["key"] in keys]
 
 
+def _marker(report: Report) -> str:
+    """What a suppressed count reads as in this report (its "disclosure" says)."""
+    return (report.get("disclosure") or {}).get("marker") or SUPPRESSED
+
+
 def _pct(share: Mapping[str, Any] | None) -> float | None:
     if not share or share.get("suppressed") or share.get("share") is None:
         return None
@@ -118,7 +123,7 @@ def composition_figure(report: Report, key: str, references: Sequence[str] | Non
 
     ``references`` defaults to every available one. The "unknown" group is left out (it is
     outside the shares); a group whose cohort count is suppressed has no cohort bar and the
-    word "suppressed" at its foot.
+    marker ("<8") at its foot; a structural zero reads "0 (structural)".
     """
     dim = dimension(report, key)
     if dim is None:

@@ -15,11 +15,14 @@ import sqlalchemy as sa
 from rich.console import Console
 from rich.table import Table
 
-from dart.analysis.disclosure import DisclosurePolicy, apply_disclosure
+from dart.analysis.disclosure import DisclosurePolicy, RecordKeys, apply_disclosure, count_text
 from dart.analysis.feasibility import run_feasibility, statements
 from dart.cli.check import read_criteria_file
 from dart.cli.common import cli_errors, db_option, open_store, read_options
 from dart.compiler import compile_criteria, explain, resolve_index_date
+
+SQL_KEYS_NOTE = ("-- The record-key coefficients below are placeholders; the counts use those "
+                 "of the deployment's secret (docs/disclosure.md).\n")
 
 
 def render_sql(statement: sa.ClauseElement, engine: sa.Engine) -> str:
@@ -55,15 +58,18 @@ def command(file: str, db_url: str | None, source_name: str | None, source_map: 
     engine, source = open_store(db_url, source_name, source_map)
     try:
         index_date = resolve_index_date(criteria, engine, source)
-        result = run_feasibility(engine, criteria, library, index_date=index_date,
-                                 source=source)
         policy = DisclosurePolicy(enabled=not no_suppression)
+        result = run_feasibility(engine, criteria, library, index_date=index_date,
+                                 source=source, keys=policy.keys)
         data = apply_disclosure(result, policy).to_json()
         if explain_rules:
             data["explanation"] = explain(criteria, index_date)
         if show_sql:
             compiled = compile_criteria(criteria, library, index_date, source)
-            data["sql"] = ";\n\n".join(render_sql(s, engine) for s in statements(compiled))
+            # Never the secret's coefficients: the SQL is shown with placeholder ones.
+            shown_keys = RecordKeys.from_secret("placeholder: the deployment secret's")
+            data["sql"] = (SQL_KEYS_NOTE + ";\n\n".join(
+                render_sql(s, engine) for s in statements(compiled, shown_keys)))
         if with_profile:
             data["profile"] = _trial_profile(engine, criteria, library, result, policy, data)
     finally:
@@ -84,15 +90,14 @@ def _trial_profile(engine, criteria, library, result, policy, data) -> dict:
     return trial.to_json()
 
 
-def _n(value: int | None, _threshold: int) -> str:
-    # Not "<8": a secondarily suppressed cell may be large; it is only known to be hidden.
-    return "*" if value is None else f"{value:,}"
+def _n(value: int | None, marker: str, structural: bool = False) -> str:
+    return count_text(value, marker=marker, structural=structural)
 
 
 def render(data: dict, console: Console) -> None:
     """The human report: one rich table per section, from the result's JSON."""
     disclosure = data["disclosure"]
-    t = disclosure["threshold"]
+    t = disclosure["marker"]
     if "explanation" in data:
         console.print("[bold]The criteria in plain English[/bold]")
         for line in data["explanation"]:
@@ -108,6 +113,7 @@ def render(data: dict, console: Console) -> None:
         totals.add_row(f"Target population: {data['population_label']}",
                        _n(data["population"], t))
     totals.add_row("Eligible", _n(data["eligible"], t))
+    totals.add_row("Left out of the base: opted out of research", _n(data["opt_outs"], t))
     console.print(totals)
 
     funnel = Table(title="Funnel (file order)")
@@ -128,7 +134,7 @@ def render(data: dict, console: Console) -> None:
         for c in shown:
             group = f"{c['group']} {c.get('name') or ''}".strip()
             pct = "" if c["percent"] is None else f"{c['percent']:.1f}"
-            table.add_row(group, _n(c["count"], t), pct)
+            table.add_row(group, _n(c["count"], t, c.get("structural", False)), pct)
         console.print(table)
 
     if data["screens"]:
@@ -140,8 +146,9 @@ def render(data: dict, console: Console) -> None:
 
         console.print(render_trial_text(data["profile"]), markup=False, end="")
     if disclosure["applied"]:
-        console.print(f"Disclosure control: * = suppressed (a count of 1-{t}, or hidden so that "
-                      "one cannot be worked out by subtraction); other counts rounded to the "
-                      f"nearest {disclosure['rounding']}.", markup=False)
+        console.print(f"Disclosure control: {t} = a count of 0-{disclosure['threshold']}; "
+                      f"other counts perturbed by at most {disclosure['max_perturbation']} "
+                      "(the same patients always get the same number); '0 (structural)' = "
+                      "a group the criteria make empty.", markup=False)
     else:
         console.print("Disclosure control OFF: exact counts, not for release.")

@@ -108,8 +108,10 @@ def age_band(dob: sa.ColumnElement, index: dt.date) -> sa.ColumnElement[str]:
     return sa.case(*whens, else_=sa.literal(AGE_BANDS[0][1]))
 
 
-def base_filter(patient: sa.FromClause, index: dt.date) -> sa.ColumnElement[bool]:
-    """Registered, alive and not opted out on ``index``.
+def base_filter(patient: sa.FromClause, index: dt.date, *,
+                opted_out: bool = False) -> sa.ColumnElement[bool]:
+    """Registered, alive and not opted out on ``index`` (``opted_out``: those who did opt
+    out, whom every feasibility answer counts).
 
     Leaving or dying ON the index date means not in the base (``end > index`` to stay in).
     """
@@ -118,7 +120,7 @@ def base_filter(patient: sa.FromClause, index: dt.date) -> sa.ColumnElement[bool
         patient.c.registration_start <= on,
         sa.or_(patient.c.registration_end.is_(None), patient.c.registration_end > on),
         sa.or_(patient.c.date_of_death.is_(None), patient.c.date_of_death > on),
-        patient.c.research_opt_out == sa.false(),
+        patient.c.research_opt_out == (sa.true() if opted_out else sa.false()),
     )
 
 

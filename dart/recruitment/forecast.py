@@ -84,8 +84,9 @@ class Forecast:
 
     def to_json(self, policy: DisclosurePolicy | None = None) -> dict:
         """Each count disclosed under ``policy`` (a suppressed one: null, ``suppressed``)."""
-        def count(n: int) -> dict:
-            shown = policy.disclose(n) if policy else n
+        def count(n: int, what: str) -> dict:
+            shown = (policy.disclose_aggregate(n, f"forecast {self.study_id} {what}")
+                     if policy else n)
             return {"count": shown} | ({"suppressed": True} if shown is None else {})
 
         rows = []
@@ -93,9 +94,11 @@ class Forecast:
             practices = sorted(set(m.newly_eligible) | set(m.eligible))
             rows.append({"index_date": m.index_date.isoformat(),
                          "month": m.index_date.strftime("%Y-%m"),
-                         "newly_eligible": count(sum(m.newly_eligible.values())),
+                         "newly_eligible": count(sum(m.newly_eligible.values()),
+                                                 f"{m.index_date} total"),
                          "practices": [{"practice_id": p,
-                                        "newly_eligible": count(m.newly_eligible.get(p, 0))}
+                                        "newly_eligible": count(m.newly_eligible.get(p, 0),
+                                                                f"{m.index_date} {p}")}
                                        for p in practices]})
         out = {"study_id": self.study_id, "months": rows,
                "projection": self.projection.to_json() if self.projection else None}

@@ -36,17 +36,19 @@ class Funnel:
     def to_json(self, policy: DisclosurePolicy | None = None) -> dict:
         """Each count disclosed under ``policy`` (when given), one object per stage: a
         suppressed count is null with ``"suppressed": true`` beside it."""
-        def row(counts: Mapping[str, int]) -> list[dict]:
+        def row(counts: Mapping[str, int], where: str) -> list[dict]:
             cells = []
             for stage in STAGES:
-                n = policy.disclose(counts[stage]) if policy else counts[stage]
+                n = (policy.disclose_aggregate(counts[stage], f"funnel {self.study_id} "
+                                               f"{where} {stage}")
+                     if policy else counts[stage])
                 cells.append({"stage": stage, "count": n}
                              | ({"suppressed": True} if n is None else {}))
             return cells
 
         out = {"study_id": self.study_id, "index_date": self.index_date.isoformat(),
-               "total": row(self.total),
-               "practices": [{"practice_id": p, "stages": row(c)}
+               "total": row(self.total, "total"),
+               "practices": [{"practice_id": p, "stages": row(c, f"practice {p}")}
                              for p, c in sorted(self.practices.items())]}
         if policy is not None:
             out["disclosure"] = policy.to_json()

@@ -76,7 +76,7 @@ class PracticeRescreen:
     def to_json(self, policy: DisclosurePolicy | None = None) -> dict:
         """The count of newly eligible (disclosed under ``policy`` if given; a suppressed
         count is null with ``"suppressed": true`` beside it)."""
-        count = policy.disclose(len(self.new)) if policy else len(self.new)
+        count = policy.disclose_ids(self.new) if policy else len(self.new)
         out = {"practice_id": self.practice_id,
                "since": self.since.isoformat() if self.since else None,
                "newly_eligible": count}

@@ -6,7 +6,8 @@
   ``ENGINE``: an open SQLAlchemy engine to use instead;
 - ``CODELISTS``: a codelist folder or a ready ``Mapping`` (default: the shipped library);
 - ``TODAY``: a callable returning the list date for invite lists (default ``date.today``);
-- ``DISCLOSURE``: a ``DisclosurePolicy`` (default: suppress 1-7, round to 5);
+- ``DISCLOSURE``: a ``DisclosurePolicy`` (default: 0-7 as "<8", the rest perturbed by at
+  most 4 with the deployment's secret; docs/disclosure.md);
 - ``DASHBOARD``: true to mount ``dashboards.init_dashboard`` at ``/dashboard/``, or a
   callable ``init(app)`` to mount something else;
 - ``QUERY_LIMITS``: a ``dart.store.limits.QueryLimits`` every statement runs under

@@ -7,6 +7,7 @@ or check never reach the database; their errors carry line and column.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Mapping
 from typing import Any
@@ -85,7 +86,7 @@ def feasibility(engine: sa.Engine, user: User, text: str, library: Mapping,
                 policy: DisclosurePolicy) -> dict:
     """Feasibility JSON: exact for an admin, disclosure-controlled for everyone else."""
     criteria = parse_checked(text, library)
-    result = run_feasibility(engine, criteria, library)
+    result = run_feasibility(engine, criteria, library, keys=policy.keys)
     if user.role == "admin":
         body = result.to_json()
         body["disclosure"] = {**policy.to_json(), "applied": False}
@@ -107,6 +108,6 @@ def representativeness(engine: sa.Engine, user: User, text: str, library: Mappin
         raise NotImplementedYet("the representativeness report is not available in this "
                                 "version of DART") from None
     exact = user.role == "admin"
-    used = DisclosurePolicy(policy.threshold, policy.rounding, enabled=not exact)
+    used = dataclasses.replace(policy, enabled=not exact)
     result = run_representativeness(engine, criteria, library, policy=used)
     return result.to_json()

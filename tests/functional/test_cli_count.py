@@ -7,6 +7,7 @@ import json
 import pytest
 from click.testing import CliRunner
 
+from dart.analysis.disclosure import DisclosurePolicy, record_keys
 from dart.cli import main
 from dart.store.engine import create_store, open_engine
 from tests.support.tables import load_tables
@@ -93,13 +94,26 @@ def test_count_json_with_disclosure(criteria_file, db_url):
     data = json.loads(result.stdout)
     assert {"study", "index_date", "base", "eligible", "funnel", "unique_impact",
             "breakdowns", "screens", "population", "disclosure"} <= set(data)
-    assert (data["base"], data["eligible"]) == (35, 20)  # 33 rounds to 35
-    assert [s["remaining"] for s in data["funnel"]] == [30, 20]
+    policy, keys = DisclosurePolicy(), record_keys()
+
+    def published(ids) -> int | None:  # the engine's rule on the same patients' keys
+        ids = list(ids)
+        return policy.disclose(len(ids), sum(keys.of(i) for i in ids))
+
+    eligible = range(1, 21)
+    assert (data["base"], data["eligible"]) == (published(range(1, 34)), published(eligible))
+    # The funnel from its drops: eligible, then + the 10 adults without diabetes
+    assert [s["remaining"] for s in data["funnel"]] == [
+        data["eligible"] + published(range(21, 31)), data["eligible"]]
+    assert data["funnel"][0]["dropped"] is None  # the 3 children: "<8"
     assert data["unique_impact"][0] == {"label": "Adults", "kind": "include", "count": None,
                                         "suppressed": True}  # 3 children
-    assert data["unique_impact"][1]["count"] == 10
+    assert data["unique_impact"][1]["count"] == published(range(21, 31))
     assert data["screens"] == ["Willing to take part"]
-    assert data["disclosure"] == {"threshold": 7, "rounding": 5, "applied": True}
+    assert data["disclosure"] == {"method": "cell key perturbation", "threshold": 7,
+                                  "marker": "<8", "max_perturbation": 4, "applied": True,
+                                  "breakdowns_withheld": False}
+    assert data["opt_outs"] is None  # nobody opted out: a true zero is "<8" too
 
 
 def test_count_no_suppression(criteria_file, db_url):
@@ -113,7 +127,7 @@ def test_count_no_suppression(criteria_file, db_url):
 def test_count_human_output(criteria_file, db_url):
     result = run("count", criteria_file, "--db", db_url)
     assert result.exit_code == 0, result.output
-    for text in ("CLI test", "Funnel", "Type 2 diabetes", " * ", "Eligible by age band",
+    for text in ("CLI test", "Funnel", "Type 2 diabetes", "<8", "Eligible by age band",
                  "Willing to take part", "Disclosure control"):
         assert text in result.stdout, text
 
@@ -129,6 +143,9 @@ def test_count_explain_and_sql(criteria_file, db_url):
                           "--show-sql").stdout)
     assert data["explanation"][0].startswith('include "Adults"')
     assert "'44054006'" in data["sql"]  # literal values, for display
+    # ... but never the record-key coefficients of the secret the counts used
+    assert not any(str(c) in data["sql"] for c in record_keys().coefficients)
+    assert "placeholders" in data["sql"]
 
 
 @pytest.mark.parametrize("url", ["nosuch://x", "not a url"])

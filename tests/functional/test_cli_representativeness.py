@@ -33,11 +33,12 @@ def test_json_and_html_suppress_small_groups(store, tmp_path):
     data = json.loads(res.output)
     eth = next(d for d in data["dimensions"] if d["key"] == "ethnicity")
     mixed = next(g for g in eth["groups"] if g["group"] == "mixed")
-    assert mixed["cohort"] == {"count": None, "share": None, "suppressed": True}
+    assert mixed["cohort"] == {"count": None, "share": None, "suppressed": True,
+                               "structural": False}
     assert all(r["ratio"] is None for r in mixed["ratios"].values())
     html = out.read_text()
     row = re.search(r"<tr><td>Mixed</td>(.*?)</tr>", html).group(1)
-    assert re.findall(r"<td>(.*?)</td>", row)[:2] == ["suppressed", ""]
+    assert re.findall(r"<td>(.*?)</td>", row)[:2] == ["&lt;8", ""]
     assert "Plotly.newPlot" in html and 'src="http' not in html
 
 
@@ -46,7 +47,7 @@ def test_text_output_and_no_suppression(store, tmp_path):
     res = CliRunner().invoke(main, ["representativeness", path, "--db", url])
     assert res.exit_code == 0, res.output
     mixed = next(ln for ln in res.output.splitlines() if ln.startswith("Mixed "))
-    assert mixed.split()[1] == "suppressed" and "3" not in mixed.split()[1:3]
+    assert mixed.split()[1] == "<8" and "3" not in mixed.split()[1:3]
     exact = CliRunner().invoke(main, ["representativeness", path, "--db", url, "--json",
                                       "--no-suppression"])
     data = json.loads(exact.output)

@@ -7,6 +7,11 @@ form (``dart.compiler.SplitRules``): every base patient's baseline flags (no rec
 for the patients with records, their true pattern minus their baseline one. Past
 ``MAX_PATTERN_RULES`` rules, ``totals_query`` and ``breakdown_query`` run separately over
 ``patient_rules``. ``statements`` says which run.
+
+Every count has its cell key beside it (column ``k``, ``*_key`` in the totals): the sum of
+its patients' record keys (``dart.analysis.disclosure.keys``), aggregated by the same
+``GROUP BY`` and following the same +/- algebra as the counts; the cell key is that sum mod
+``KEY_BASE``, taken in Python.
 """
 
 from __future__ import annotations
@@ -15,9 +20,10 @@ import datetime as dt
 
 import sqlalchemy as sa
 
+from dart.analysis.disclosure.keys import RecordKeys
 from dart.compiler import CompiledCriteria, SplitRules
 from dart.compiler.atoms import ONE, ZERO, balanced_sum
-from dart.compiler.query import age_band, flag
+from dart.compiler.query import age_band, base_filter, flag
 from dart.compiler.sqltypes import BIGINT, INTEGER, TEXT
 
 Tables = tuple[sa.FromClause, sa.FromClause]
@@ -38,20 +44,25 @@ def _all_pass(rel: sa.FromClause, n_rules: int, prefix: str = "") -> sa.ColumnEl
     return sa.and_(sa.true(), *(_passes(rel.c[f"{prefix}rule_{i}"]) for i in range(n_rules)))
 
 
-def _row(dim: str, grp, parent, name, n) -> list[sa.ColumnElement]:
-    """The five columns every part of the statement returns: dim, grp, parent, name, n."""
+def _row(dim: str, grp, parent, name, n, k) -> list[sa.ColumnElement]:
+    """The six columns every part of the statement returns: dim, grp, parent, name, n, k
+    (``k``: the sum of the counted patients' record keys)."""
     none = sa.cast(sa.null(), TEXT)
     return [sa.literal_column(f"'{dim}'", TEXT).label("dim"),
             none.label("grp") if grp is None else sa.cast(grp, TEXT).label("grp"),
             none.label("parent") if parent is None else sa.cast(parent, TEXT).label("parent"),
-            none.label("name") if name is None else name.label("name"), n.label("n")]
+            none.label("name") if name is None else name.label("name"), n.label("n"),
+            # One type in every part (PostgreSQL sums BIGINT to NUMERIC, DuckDB to HUGEINT).
+            sa.cast(k, BIGINT).label("k")]
 
 
 # --- the breakdowns of the eligible cohort ------------------------------------------------
 
 def breakdown_parts(eligible_ids: sa.FromClause, base_practices: sa.FromClause,
-                    index_date: dt.date, tables: Tables) -> list[sa.Select]:
-    """Eligible counts per group of every dimension, as rows (dim, grp, parent, name, n).
+                    index_date: dt.date, tables: Tables,
+                    keys: RecordKeys) -> list[sa.Select]:
+    """Eligible counts per group of every dimension, as rows (dim, grp, parent, name, n, k),
+    and the opt-outs (``opt_out_part``).
 
     ``eligible_ids`` (patient_id, practice_id) are the eligible patients, a few thousand
     rows; their groups are looked up here from ``patient`` and ``practice``, so nothing per
@@ -64,7 +75,8 @@ def breakdown_parts(eligible_ids: sa.FromClause, base_practices: sa.FromClause,
     # The eligible rows once, not once per breakdown.
     eligible = (sa.select(eligible_ids.c.practice_id, pr.c.region, pr.c.nation,
                           age_band(p.c.date_of_birth, index_date).label("age_band"),
-                          p.c.sex, p.c.ethnicity, p.c.imd_quintile)
+                          p.c.sex, p.c.ethnicity, p.c.imd_quintile,
+                          keys.sql(eligible_ids.c.patient_id).label("k"))
                 .select_from(eligible_ids
                              .join(p, p.c.patient_id == eligible_ids.c.patient_id)
                              .outerjoin(pr, pr.c.practice_id == eligible_ids.c.practice_id))
@@ -72,10 +84,24 @@ def breakdown_parts(eligible_ids: sa.FromClause, base_practices: sa.FromClause,
 
     def part(dim: str) -> sa.Select:
         grp = sa.cast(eligible.c[dim], TEXT)
-        return (sa.select(*_row(dim, grp, None, None, sa.func.count()))
+        return (sa.select(*_row(dim, grp, None, None, sa.func.count(),
+                                sa.func.sum(eligible.c.k)))
                 .select_from(eligible).group_by(grp))
 
-    return [practice_part(base_practices, eligible, pr), *(part(dim) for dim in dims)]
+    return [practice_part(base_practices, eligible, pr), *(part(dim) for dim in dims),
+            opt_out_part(index_date, p, keys)]
+
+
+OPT_OUTS = "_opt_outs"
+
+
+def opt_out_part(index_date: dt.date, patients: sa.FromClause, keys: RecordKeys) -> sa.Select:
+    """One row (OPT_OUTS, n, k): patients registered and alive on the index date who opted
+    out of research, so left out of the base (every answer says what opt-outs cost)."""
+    p = patients
+    return sa.select(*_row(OPT_OUTS, None, None, None, sa.func.count(),
+                           sa.func.coalesce(sa.func.sum(keys.sql(p.c.patient_id)), 0))
+                     ).where(base_filter(p, index_date, opted_out=True))
 
 
 def practice_part(base_practices: sa.FromClause, eligible_rows: sa.CTE,
@@ -89,11 +115,13 @@ def practice_part(base_practices: sa.FromClause, eligible_rows: sa.CTE,
     (see docs/performance.md).
     """
     base = sa.select(base_practices.c.practice_id).distinct().subquery("base_practices")
-    eligible = (sa.select(eligible_rows.c.practice_id, sa.func.count().label("n"))
+    eligible = (sa.select(eligible_rows.c.practice_id, sa.func.count().label("n"),
+                          sa.func.sum(eligible_rows.c.k).label("k"))
                 .group_by(eligible_rows.c.practice_id).subquery("eligible_practices"))
     p = practice_table
     return (sa.select(*_row("practice", p.c.ods_code, p.c.region, p.c.name,
-                            sa.func.coalesce(eligible.c.n, 0)))
+                            sa.func.coalesce(eligible.c.n, 0),
+                            sa.func.coalesce(eligible.c.k, 0)))
             .select_from(p.join(base, base.c.practice_id == p.c.practice_id)
                          .outerjoin(eligible, eligible.c.practice_id == p.c.practice_id)))
 
@@ -116,9 +144,9 @@ def _mask(flags: dict[str, sa.ColumnElement], n_rules: int) -> sa.ColumnElement:
     return mask
 
 
-def pattern_query(rel: sa.FromClause, n_rules: int, constant: dict[str, int], *,
-                  minus: str | None = None, weight: str | None = None) -> sa.Select:
-    """Patients of ``rel`` per pattern of passed rules: rows (PATTERN, mask, minus, NULL, n).
+def pattern_query(rel: sa.FromClause, n_rules: int, constant: dict[str, int], keys: RecordKeys,
+                  *, minus: str | None = None, weight: str | None = None) -> sa.Select:
+    """Patients of ``rel`` per pattern of passed rules: rows (PATTERN, mask, minus, NULL, n, k).
 
     ``mask`` has bit i set when rule i passes and bit ``n_rules`` when the patient is in the
     target population. With ``minus`` (a column prefix of ``rel``), the rows are grouped by
@@ -127,15 +155,18 @@ def pattern_query(rel: sa.FromClause, n_rules: int, constant: dict[str, int], *,
     only one without ``minus``) are not grouped by. The rows are grouped by the 0/1 flag
     columns themselves and the masks computed from the few hundred groups: measured (DuckDB,
     1M, ``t2dm_sglt2i``), computing a mask for every base patient took ~0.07 s. With
-    ``weight``, each row of ``rel`` counts for that column's value (rows already grouped).
+    ``weight``, each row of ``rel`` counts for that column's value (rows already grouped)
+    and its key sum is the column ``k``; else ``k`` sums the rows' record keys.
     """
     names = flag_names(n_rules)
     fixed = {} if minus else constant
-    keys = [rel.c[n] for n in names if n not in fixed]
+    groups = [rel.c[n] for n in names if n not in fixed]
     if minus:
-        keys += [rel.c[minus + n] for n in names if n not in constant]
+        groups += [rel.c[minus + n] for n in names if n not in constant]
     count = sa.func.sum(rel.c[weight]) if weight else sa.func.count()
-    grouped = sa.select(*keys, count.label("n")).group_by(*keys).subquery("rule_patterns")
+    key = sa.func.sum(rel.c.k if weight else keys.sql(rel.c.patient_id))
+    grouped = (sa.select(*groups, count.label("n"), key.label("k")).group_by(*groups)
+               .subquery("rule_patterns"))
 
     def pattern(prefix: str, known: dict[str, int]) -> dict[str, sa.ColumnElement]:
         return {n: sa.literal_column(str(known[n]), INTEGER) if n in known
@@ -143,11 +174,11 @@ def pattern_query(rel: sa.FromClause, n_rules: int, constant: dict[str, int], *,
 
     parent = _mask(pattern(minus, constant), n_rules) if minus else None
     return sa.select(*_row(PATTERN, _mask(pattern("", fixed), n_rules), parent, None,
-                           grouped.c.n))
+                           grouped.c.n, grouped.c.k))
 
 
 def one_query(split: SplitRules, n_rules: int, index_date: dt.date,
-              tables: Tables) -> sa.CompoundSelect:
+              tables: Tables, keys: RecordKeys) -> sa.CompoundSelect:
     """The breakdowns and the rule patterns in ONE statement over the split rules.
 
     ``recorded`` is a CTE (read by the patterns, the eligible rows and the baseline's
@@ -160,9 +191,10 @@ def one_query(split: SplitRules, n_rules: int, index_date: dt.date,
     # practices of the base and the baseline patterns, from one scan of the patients.
     baseline = split.baseline.subquery("baseline")
     varying = [baseline.c[n] for n in flag_names(n_rules) if n not in split.constant]
-    groups = (sa.select(baseline.c.practice_id, *varying, sa.func.count().label("n"))
+    groups = (sa.select(baseline.c.practice_id, *varying, sa.func.count().label("n"),
+                        sa.func.sum(keys.sql(baseline.c.patient_id)).label("k"))
               .group_by(baseline.c.practice_id, *varying).cte("baseline_groups"))
-    patterns = [pattern_query(groups, n_rules, split.constant, weight="n")]
+    patterns = [pattern_query(groups, n_rules, split.constant, keys, weight="n")]
     plain = split.baseline.subquery("baseline_eligible")
     ids = sa.select(plain.c.patient_id, plain.c.practice_id)
     parts = []  # the eligible: with records, then without
@@ -171,7 +203,7 @@ def one_query(split: SplitRules, n_rules: int, index_date: dt.date,
         recorded = split.recorded.cte("recorded")
         parts.append(sa.select(recorded.c.patient_id, recorded.c.practice_id)
                      .where(_all_pass(recorded, n_rules)))
-        patterns.append(pattern_query(recorded, n_rules, split.constant, minus="base_"))
+        patterns.append(pattern_query(recorded, n_rules, split.constant, keys, minus="base_"))
     rule_names = flag_names(n_rules)[1:]
     if not any(split.constant.get(n) == 0 for n in rule_names):
         without = ids.where(sa.true(), *(_passes(plain.c[n]) for n in rule_names
@@ -184,41 +216,52 @@ def one_query(split: SplitRules, n_rules: int, index_date: dt.date,
         parts.append(ids.where(sa.false()))
     eligible_ids = (sa.union_all(*parts) if len(parts) > 1 else parts[0]).cte("eligible_ids")
     # Flat: SQLite does not accept a parenthesised compound SELECT inside another.
-    return sa.union_all(*breakdown_parts(eligible_ids, groups, index_date, tables), *patterns)
+    return sa.union_all(*breakdown_parts(eligible_ids, groups, index_date, tables, keys),
+                        *patterns)
 
 
-def totals_from_patterns(patterns: list[tuple[int, int | None, int]],
+def totals_from_patterns(patterns: list[tuple[int, int | None, int, int]],
                          n_rules: int) -> dict[str, int]:
-    """``totals_query``'s numbers from ``pattern_query``'s (mask, minus, n) rows."""
-    counts: dict[int, int] = {}
-    for mask, minus, n in patterns:
-        counts[mask] = counts.get(mask, 0) + n
+    """``totals_query``'s numbers from ``pattern_query``'s (mask, minus, n, k) rows: each
+    count under its name and its key sum under ``{name}_key`` (the same +/- algebra)."""
+    counts: dict[int, list[int]] = {}
+    for mask, minus, n, k in patterns:
+        at = counts.setdefault(mask, [0, 0])
+        at[0], at[1] = at[0] + n, at[1] + k
         if minus is not None:
-            counts[minus] = counts.get(minus, 0) - n
+            at = counts.setdefault(minus, [0, 0])
+            at[0], at[1] = at[0] - n, at[1] - k
     every = (1 << n_rules) - 1
-    out = {"base": 0, "population": 0, "eligible": 0}
-    out.update({f"remaining_{k}": 0 for k in range(n_rules)})
-    out.update({f"impact_{k}": 0 for k in range(n_rules)})
-    for mask, n in counts.items():
+    names = ["base", "population", "eligible", *(f"remaining_{k}" for k in range(n_rules)),
+             *(f"impact_{k}" for k in range(n_rules))]
+    out = {f"{name}{suffix}": 0 for name in names for suffix in ("", "_key")}
+
+    def add(name: str, n: int, k: int) -> None:
+        out[name] += n
+        out[f"{name}_key"] += k
+
+    for mask, (n, k) in counts.items():
         passed = mask & every
-        out["base"] += n
-        out["population"] += n if mask >> n_rules else 0
-        out["eligible"] += n if passed == every else 0
-        for k in range(n_rules):
-            prefix = (1 << (k + 1)) - 1
+        add("base", n, k)
+        if mask >> n_rules:
+            add("population", n, k)
+        if passed == every:
+            add("eligible", n, k)
+        for i in range(n_rules):
+            prefix = (1 << (i + 1)) - 1
             if passed & prefix == prefix:
-                out[f"remaining_{k}"] += n
-            if passed == every ^ (1 << k):
-                out[f"impact_{k}"] += n
+                add(f"remaining_{i}", n, k)
+            if passed == every ^ (1 << i):
+                add(f"impact_{i}", n, k)
     return out
 
 
 # --- past MAX_PATTERN_RULES rules: two statements over patient_rules -----------------------
 
-def totals_query(rules: sa.Subquery | sa.CTE, n_rules: int) -> sa.Select:
+def totals_query(rules: sa.Subquery | sa.CTE, n_rules: int, keys: RecordKeys) -> sa.Select:
     """Base patients per (first rule failed, whether it is the only one, in population):
-    rows (first_failed, only, in_population, n), from which ``totals_from_failures`` gives
-    the funnel and unique impacts.
+    rows (first_failed, only, in_population, n, k), from which ``totals_from_failures``
+    gives the funnel and unique impacts (and their key sums).
 
     Why not one conditional count per funnel step and per impact: each of those tests up to
     every rule, so the statement grew with the square of the rules (300 rules: 79 s and
@@ -229,39 +272,50 @@ def totals_query(rules: sa.Subquery | sa.CTE, n_rules: int) -> sa.Select:
                     else_=sa.literal_column(str(n_rules), INTEGER)).label("first_failed")
     failures = balanced_sum([ONE - rules.c[f"rule_{i}"] for i in range(n_rules)])
     only = flag(failures == ONE).label("only")
-    return (sa.select(first, only, rules.c.in_population, sa.func.count().label("n"))
+    key = sa.cast(sa.func.sum(keys.sql(rules.c.patient_id)), BIGINT).label("k")
+    return (sa.select(first, only, rules.c.in_population, sa.func.count().label("n"), key)
             .group_by(first, only, rules.c.in_population))
 
 
-def totals_from_failures(rows: list[tuple[int, int, int, int]],
+def totals_from_failures(rows: list[tuple[int, int, int, int, int]],
                          n_rules: int) -> dict[str, int]:
-    """``totals_query``'s (first_failed, only, in_population, n) rows as the totals:
+    """``totals_query``'s (first_failed, only, in_population, n, k) rows as the totals:
     remaining after rule k are those failing no rule up to k; rule k's unique impact is
-    those failing rule k alone."""
-    out = {"base": 0, "population": 0, "eligible": 0}
-    out.update({f"remaining_{k}": 0 for k in range(n_rules)})
-    out.update({f"impact_{k}": 0 for k in range(n_rules)})
-    first_failed = [0] * (n_rules + 1)
-    for first, only, in_population, n in rows:
-        out["base"] += n
-        out["population"] += n if in_population else 0
-        first_failed[first] += n
+    those failing rule k alone. Each count's key sum is under ``{name}_key`` (the same
+    sums and differences)."""
+    names = ["base", "population", "eligible", *(f"remaining_{k}" for k in range(n_rules)),
+             *(f"impact_{k}" for k in range(n_rules))]
+    out = {f"{name}{suffix}": 0 for name in names for suffix in ("", "_key")}
+
+    def add(name: str, n: int, k: int) -> None:
+        out[name] += n
+        out[f"{name}_key"] += k
+
+    first_failed = [[0, 0] for _ in range(n_rules + 1)]
+    for first, only, in_population, n, k in rows:
+        n, k = int(n), int(k or 0)
+        add("base", n, k)
+        if in_population:
+            add("population", n, k)
+        first_failed[first][0] += n
+        first_failed[first][1] += k
         if only:
-            out[f"impact_{first}"] += n
-    out["eligible"] = first_failed[n_rules]
-    remaining = out["base"]
+            add(f"impact_{first}", n, k)
+    add("eligible", *first_failed[n_rules])
+    remaining, remaining_key = out["base"], out["base_key"]
     for k in range(n_rules):
-        remaining -= first_failed[k]
-        out[f"remaining_{k}"] = remaining
+        remaining -= first_failed[k][0]
+        remaining_key -= first_failed[k][1]
+        add(f"remaining_{k}", remaining, remaining_key)
     return out
 
 
 def breakdown_query(rules: sa.Subquery | sa.CTE, index_date: dt.date,
-                    tables: Tables) -> sa.CompoundSelect:
-    """The breakdowns of ``rules`` (a ``rules_cte``), as rows (dim, grp, parent, name, n)."""
+                    tables: Tables, keys: RecordKeys) -> sa.CompoundSelect:
+    """The breakdowns of ``rules`` (a ``rules_cte``), as rows (dim, grp, parent, name, n, k)."""
     eligible_ids = (sa.select(rules.c.patient_id, rules.c.practice_id)
                     .where(_passes(rules.c.eligible)).cte("eligible_ids"))
-    return sa.union_all(*breakdown_parts(eligible_ids, rules, index_date, tables))
+    return sa.union_all(*breakdown_parts(eligible_ids, rules, index_date, tables, keys))
 
 
 def rules_cte(compiled: CompiledCriteria) -> sa.CTE:
@@ -276,12 +330,13 @@ def rules_cte(compiled: CompiledCriteria) -> sa.CTE:
     return sa.select(*(full.c[n] for n in names)).cte("patient_rules")
 
 
-def statements(compiled: CompiledCriteria) -> list[sa.Executable]:
+def statements(compiled: CompiledCriteria, keys: RecordKeys) -> list[sa.Executable]:
     """What ``run_feasibility`` executes, in order: ``one_query``, or past
     ``MAX_PATTERN_RULES`` rules ``totals_query`` then ``breakdown_query``."""
     n_rules = len(compiled.rules)
     tables = (compiled.patients, compiled.practices)  # the source's, as the rules read them
     if n_rules <= MAX_PATTERN_RULES:
-        return [one_query(compiled.split, n_rules, compiled.index_date, tables)]
+        return [one_query(compiled.split, n_rules, compiled.index_date, tables, keys)]
     rules = rules_cte(compiled)
-    return [totals_query(rules, n_rules), breakdown_query(rules, compiled.index_date, tables)]
+    return [totals_query(rules, n_rules, keys),
+            breakdown_query(rules, compiled.index_date, tables, keys)]

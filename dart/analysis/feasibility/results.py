@@ -1,7 +1,8 @@
 """Feasibility results: plain frozen dataclasses with a ``to_json()``.
 
 The CLI, the API and the dashboard all render these; disclosure control
-(``dart.analysis.disclosure``) returns a copy with small counts suppressed (``None``).
+(``dart.analysis.disclosure``) returns a copy with every count published (perturbed, or
+``None`` when suppressed). ``cell_keys`` holds each count's cell key (never shown).
 """
 
 from __future__ import annotations
@@ -44,20 +45,23 @@ class Cell:
     """One group of a breakdown of the eligible cohort.
 
     ``parent`` is the group in the enclosing dimension (a practice's region, a region's
-    nation), so disclosure control can protect the margins; ``name`` is a practice's name.
+    nation); ``name`` is a practice's name; ``structural``: the criteria make the group
+    empty (e.g. an age band outside the rules' ages), so its 0 is published as 0.
     """
 
     group: str
     count: int | None
     parent: str | None = None
     name: str | None = None
+    structural: bool = False
 
     def to_json(self, total: int | None) -> dict:
-        # A percentage only from published numbers: never from a suppressed cell or total.
-        percent = (round(100 * self.count / total, 1)
+        # A percentage only from published numbers: never from a suppressed cell or total;
+        # capped at 100 (a perturbed cell can be published above its perturbed total).
+        percent = (round(100 * min(self.count, total) / total, 1)
                    if self.count is not None and total else None)
         out = {"group": self.group, "count": self.count, "suppressed": self.count is None,
-               "percent": percent}
+               "structural": self.structural, "percent": percent}
         if self.name is not None:
             out["name"] = self.name
         return out
@@ -79,10 +83,15 @@ class FeasibilityResult:
     breakdowns: Mapping[str, tuple[Cell, ...]]
     screens: tuple[str, ...] = ()
     extra: Mapping[str, object] = field(default_factory=dict)
+    opt_outs: int | None = None  # registered and alive on the index date, opted out
+    cell_keys: Mapping[tuple, int] = field(default_factory=dict, repr=False, compare=False)
+    """Each count's cell key: ("base",), ("eligible",), ("population",), ("opt_outs",),
+    ("funnel", i), ("impact", i), (dimension, group). Never in ``to_json``."""
 
     def to_json(self) -> dict:
-        """Plain JSON: counts are integers, or ``null`` when suppressed (never 0)."""
-        totals = {"base": self.base, "eligible": self.eligible, "population": self.population}
+        """Plain JSON: counts are integers, or ``null`` when suppressed."""
+        totals = {"base": self.base, "eligible": self.eligible, "population": self.population,
+                  "opt_outs": self.opt_outs}
         return {
             "study": self.study,
             "index_date": self.index_date.isoformat(),

@@ -17,7 +17,13 @@ DOMAINS = ("conformance", "completeness", "plausibility", "practices")
 
 
 class Discloser(Protocol):
-    def disclose(self, n: int) -> int | None: ...
+    def disclose_aggregate(self, n: int, what: str) -> int | None: ...
+
+
+def shown(policy: Discloser, n: int) -> int | None:
+    """A profile count as published: store-wide statistics that no query reshapes, so one
+    cell key (``DisclosurePolicy.disclose_aggregate``) serves them all."""
+    return policy.disclose_aggregate(n, "store profile")
 
 
 def share(n: int | None, d: int | None) -> float | None:
@@ -43,7 +49,7 @@ class Ratio:
         return share(self.n, self.of)
 
     def disclosed(self, policy: Discloser) -> Ratio:
-        return Ratio(policy.disclose(self.n), policy.disclose(self.of))
+        return Ratio(shown(policy, self.n), shown(policy, self.of))
 
     def to_json(self) -> dict:
         return {"n": self.n, "of": self.of, "share": self.value,
@@ -82,7 +88,7 @@ class CodeCount:
     records: int | None
 
     def disclosed(self, policy: Discloser) -> CodeCount:
-        return dataclasses.replace(self, records=policy.disclose(self.records))
+        return dataclasses.replace(self, records=shown(policy, self.records))
 
     def to_json(self) -> dict:
         return {"table": self.table, "code": self.code, "records": self.records,
@@ -131,8 +137,8 @@ class Rate:
         return round(12 * self.records / self.patient_months, 3)
 
     def disclosed(self, policy: Discloser) -> Rate:
-        return Rate(self.label, policy.disclose(self.records),
-                    policy.disclose(self.patient_months))
+        return Rate(self.label, shown(policy, self.records),
+                    shown(policy, self.patient_months))
 
     def to_json(self) -> dict:
         return {"label": self.label, "records": self.records,

@@ -18,6 +18,7 @@ from dart.analysis.profile.model import (
     Discloser,
     Rate,
     Ratio,
+    shown,
 )
 
 
@@ -52,12 +53,12 @@ class Measurement:
     outside: Ratio | None  # rows in the expected unit out of range / rows in that unit
 
     def disclosed(self, policy: Discloser) -> Measurement:
-        records = policy.disclose(self.records)
+        records = shown(policy, self.records)
         keep = {k: v for k, v in self.quantiles.items() if k not in ("min", "max")}
         return dataclasses.replace(
             self, records=records, quantiles=keep if records is not None else {},
-            histogram=tuple((start, policy.disclose(n)) for start, n in self.histogram),
-            units={u: policy.disclose(n) for u, n in self.units.items()},
+            histogram=tuple((start, shown(policy, n)) for start, n in self.histogram),
+            units={u: shown(policy, n) for u, n in self.units.items()},
             wrong_unit=self.wrong_unit.disclosed(policy),
             outside=self.outside.disclosed(policy) if self.outside else None)
 
@@ -95,7 +96,7 @@ class PracticeProfile:
 
     def disclosed(self, policy: Discloser) -> PracticeProfile:
         return dataclasses.replace(
-            self, patients=policy.disclose(self.patients),
+            self, patients=shown(policy, self.patients),
             ethnicity=self.ethnicity.disclosed(policy), imd=self.imd.disclosed(policy),
             months=tuple(m.disclosed(policy) for m in self.months),
             rate=self.rate.disclosed(policy))
@@ -155,7 +156,7 @@ class StoreProfile:
         if self.disclosure is not None:
             raise TypeError("disclosure control is already applied to this profile")
         return StoreProfile(
-            self.extract_date, policy.disclose(self.patients), policy.disclose(self.records),
+            self.extract_date, shown(policy, self.patients), shown(policy, self.records),
             tuple(c.disclosed(policy) for c in self.checks),
             self.conformance.disclosed(policy), self.completeness.disclosed(policy),
             tuple(m.disclosed(policy) for m in self.measurements),

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from criteria_grammar import nodes
-from dart.analysis.profile.model import Discloser
+from dart.analysis.profile.model import Discloser, shown
 from dart.analysis.profile.reads import StoreTables, store_tables
 from dart.analysis.profile.run import practice_profiles
 from dart.compiler.query import library_with_inline
@@ -35,8 +35,8 @@ class CodeUse:
     patients: int | None
 
     def disclosed(self, policy: Discloser) -> CodeUse:
-        return dataclasses.replace(self, records=policy.disclose(self.records),
-                                   patients=policy.disclose(self.patients))
+        return dataclasses.replace(self, records=shown(policy, self.records),
+                                   patients=shown(policy, self.patients))
 
     def to_json(self) -> dict:
         out = dataclasses.asdict(self)
@@ -60,9 +60,9 @@ class TrialProfile:
         result's practice cells (ODS code -> published count)."""
         hidden = any(published_practices.get(o) is None
                      for o in self.practices_not_up_to_standard)
-        poor = None if hidden else policy.disclose(self.eligible_not_up_to_standard)
+        poor = None if hidden else shown(policy, self.eligible_not_up_to_standard)
         return TrialProfile(tuple(c.disclosed(policy) for c in self.codes), self.never_seen,
-                            self.practices_not_up_to_standard, policy.disclose(self.eligible),
+                            self.practices_not_up_to_standard, shown(policy, self.eligible),
                             poor, policy.to_json())
 
     def to_json(self) -> dict:

@@ -3,6 +3,11 @@
 Pure: no SQL. ``counts.py`` gets the exact counts from the store in one aggregate query;
 this module turns them into every number shown, each computed by one function here:
 
+* every count (each group and each total of every population) is published by the one
+  disclosure engine (``DisclosurePolicy.disclose``) with its cell key, the sum of its
+  patients' record keys: the same patients get the same published count in every table
+  (Wales as a nation and as a region), and a group the criteria make empty is a
+  structural 0; when a population's total is suppressed its groups are withheld;
 * a share is a disclosed count over the disclosed total of its population (for dimensions
   with an "unknown" group, the total of KNOWN values; the unknown row is a share of all);
 * a ratio is the cohort share over the reference share, with ``intervals`` (Katz against a
@@ -14,10 +19,10 @@ this module turns them into every number shown, each computed by one function he
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from criteria_grammar.vocabulary import ENGLISH_REGIONS
-from dart.analysis.disclosure import DisclosurePolicy
+from dart.analysis.disclosure.policy import DisclosurePolicy
+from dart.analysis.disclosure.structural import Structural
 from dart.analysis.representativeness import intervals
 from dart.analysis.representativeness.groups import DIMENSIONS, UNKNOWN, DimensionSpec
 from dart.analysis.representativeness.intervals import Thresholds
@@ -29,18 +34,19 @@ from dart.analysis.representativeness.model import (
     RuleImpact,
     Share,
 )
-from dart.analysis.representativeness.suppression import disclose_tables
 
 
 @dataclass(frozen=True)
 class GroupCounts:
     """Exact counts of one group: base (in the age range), target, cohort, and the cohort
-    without each rule (``without[i]``: patients passing every rule but rule i)."""
+    without each rule (``without[i]``: patients passing every rule but rule i); ``keys``:
+    the sum of the counted patients' record keys per population (``populations``)."""
 
     base: int = 0
     target: int = 0
     cohort: int = 0
     without: tuple[int, ...] = ()
+    keys: Mapping[str, int] = field(default_factory=dict)
 
 
 Counts = Mapping[str, Mapping[str, GroupCounts]]  # dimension key → group → counts
@@ -57,41 +63,62 @@ def _exact(c: GroupCounts, population: str) -> int:
     return getattr(c, population)
 
 
-def disclose_counts(counts: Counts, n_rules: int,
-                    policy: DisclosurePolicy) -> dict[tuple, int | None]:
-    """Disclosed counts keyed ``(population, dimension, group)``, and the totals keyed
-    ``(population, "total")`` and ``(population, "known", dimension)``."""
-    exact: dict[tuple, int] = {}
-    tables = []
+@dataclass(frozen=True)
+class Shown:
+    """Published counts keyed ``(population, dimension, group)``, ``(population, "total")``
+    and ``(population, "known", dimension)``; ``structural``: the keys published as a
+    structural 0."""
+
+    values: Mapping[tuple, int | None]
+    structural: frozenset = frozenset()
+
+    def __getitem__(self, key: tuple) -> int | None:
+        return self.values[key]
+
+
+def disclose_counts(counts: Counts, n_rules: int, policy: DisclosurePolicy,
+                    structural: Mapping[str, Structural] | None = None) -> Shown:
+    """Every count published by ``policy`` with its cell key. ``structural[population]``
+    names the groups the criteria make empty for that population."""
+    exact: dict[tuple, tuple[int, int]] = {}  # key -> (count, key sum)
+    empty: set[tuple] = set()
     for pop in populations(n_rules):
         total = None
         for spec in DIMENSIONS:
             groups = counts.get(spec.key, {})
             cells = []
             for group in (*spec.groups, UNKNOWN) if spec.has_unknown else spec.groups:
-                exact[(pop, spec.key, group)] = _exact(groups.get(group, GroupCounts(
-                    without=(0,) * n_rules)), pop)
+                c = groups.get(group, GroupCounts(without=(0,) * n_rules))
+                exact[(pop, spec.key, group)] = (_exact(c, pop), c.keys.get(pop, 0))
                 cells.append((pop, spec.key, group))
-            dim_total = sum(exact[c] for c in cells)
-            total = dim_total if total is None else max(total, dim_total)
+                if group in (structural or {}).get(pop, {}).get(spec.key, ()):
+                    empty.add((pop, spec.key, group))
+            dim_total = tuple(sum(exact[c][i] for c in cells) for i in (0, 1))
+            # Every dimension splits the same patients; one with groups missing (a sex
+            # outside F/M) splits fewer: the total is the largest, with that one's key.
+            total = dim_total if total is None or dim_total[0] > total[0] else total
             if spec.has_unknown:
-                exact[(pop, "known", spec.key)] = dim_total - exact[(pop, spec.key, UNKNOWN)]
-            tables.append(((pop, "total"), cells))
-        exact[(pop, "total")] = total or 0
-        tables.extend(_region_tables(pop, counts))
-    return disclose_tables(exact, tables, policy)
-
-
-def _region_tables(pop: str, counts: Counts) -> list:
-    # England's regions sum to England's cell; the other nations are a region of their own.
-    return [((pop, "nation", "England"), [(pop, "region", r) for r in ENGLISH_REGIONS])]
+                unknown = exact[(pop, spec.key, UNKNOWN)]
+                exact[(pop, "known", spec.key)] = (dim_total[0] - unknown[0],
+                                                   dim_total[1] - unknown[1])
+        exact[(pop, "total")] = total or (0, 0)
+    shown: dict[tuple, int | None] = {
+        k: policy.disclose(n, key, structural=k in empty) for k, (n, key) in exact.items()}
+    if policy.enabled:
+        for k in shown:  # a suppressed total withholds its population's every group
+            if shown[(k[0], "total")] is None:
+                shown[k] = None
+    return Shown(shown, frozenset(k for k in empty if shown[k] == 0))
 
 
 def share(count: int | None, total: int | None) -> float | None:
-    """``count / total`` of disclosed numbers; ``None`` if either is hidden or total is 0."""
+    """``count / total`` of disclosed numbers; ``None`` if either is hidden or total is 0.
+
+    Perturbed independently, a group can be published above its total (a group of 100
+    and a total of 101 may read 104 and 97): such a share is capped at 1."""
     if count is None or not total:
         return None
-    return count / total
+    return min(count, total) / total
 
 
 def known_total(shown: Mapping[tuple, int | None], pop: str, spec: DimensionSpec) -> int | None:
@@ -104,6 +131,8 @@ def ratio(shown: Mapping[tuple, int | None], pop: str, reference: str, spec: Dim
           group: str, thresholds: Thresholds, uk_share: float | None = None) -> Ratio:
     """The ratio of ``pop``'s share of ``group`` to ``reference``'s, with interval and flag."""
     a, n1 = shown[(pop, spec.key, group)], known_total(shown, pop, spec)
+    if a is not None and n1 is not None:
+        a = min(a, n1)  # a group published above its total: as in ``share``
     if reference == "uk":
         if a is None or n1 is None:
             return Ratio(None, suppressed=True, method="wilson")
@@ -113,6 +142,7 @@ def ratio(shown: Mapping[tuple, int | None], pop: str, reference: str, spec: Dim
         b, n2 = shown[(reference, spec.key, group)], known_total(shown, reference, spec)
         if None in (a, n1, b, n2):
             return Ratio(None, suppressed=True, method="katz")
+        b = min(b, n2)
         est = intervals.ratio_of_proportions(a, n1, b, n2)
         method = "katz"
     if est is None:
@@ -150,11 +180,12 @@ def build_dimensions(shown: Mapping[tuple, int | None], references: Sequence[str
     return tuple(out)
 
 
-def _share(shown, pop: str, spec: DimensionSpec, group: str) -> Share:
+def _share(shown: Shown, pop: str, spec: DimensionSpec, group: str) -> Share:
     count = shown[(pop, spec.key, group)]
     if count is None:
         return Share(None, None, suppressed=True)
-    return Share(count, share(count, known_total(shown, pop, spec)))
+    return Share(count, share(count, known_total(shown, pop, spec)),
+                 structural=(pop, spec.key, group) in shown.structural)
 
 
 def _unknown_share(shown, pop: str, spec: DimensionSpec) -> Share:

@@ -8,7 +8,8 @@ from collections.abc import Mapping
 import sqlalchemy as sa
 
 from criteria_grammar.nodes import Criteria
-from dart.analysis.disclosure import DisclosurePolicy
+from dart.analysis.disclosure.policy import DisclosurePolicy
+from dart.analysis.disclosure.structural import Structural, structural_groups
 from dart.analysis.representativeness.build import (
     Counts,
     build_dimensions,
@@ -45,11 +46,25 @@ def run_representativeness(engine: sa.Engine, criteria: Criteria | str, library=
     ready = prepare(engine, criteria, library, index_date=index_date, source=source)
     criteria, compiled, index_date = ready.criteria, ready.compiled, ready.index_date
     age_range = derive_age_range(criteria)
-    counts = count_groups(engine, compiled, age_range)
+    policy = policy or DisclosurePolicy()
+    counts = count_groups(engine, compiled, age_range, policy.keys)
     return result_from_counts(
         counts, compiled.rules, criteria=criteria, index_date=index_date, age_range=age_range,
         uk=uk if uk is not None else _uk_or_none(age_range),
-        policy=policy or DisclosurePolicy(), thresholds=thresholds or Thresholds())
+        policy=policy, thresholds=thresholds or Thresholds())
+
+
+def structural_by_population(criteria: Criteria, age_range: AgeRange | None
+                             ) -> dict[str, Structural]:
+    """The groups the criteria make empty in each population: the cohort's from every
+    rule, ``without_i``'s from every rule but i, the base's age bands outside the range."""
+    out = {"cohort": structural_groups(criteria)}
+    for i in range(len(criteria.rules)):
+        out[f"without_{i}"] = structural_groups(
+            criteria, criteria.rules[:i] + criteria.rules[i + 1:])
+    if age_range is not None:
+        out["base"] = {"age_band": structural_groups(criteria).get("age_band", frozenset())}
+    return out
 
 
 def _uk_or_none(age_range: AgeRange | None) -> UkReference | None:
@@ -66,7 +81,8 @@ def result_from_counts(counts: Counts, rules, *, criteria: Criteria, index_date:
                        policy: DisclosurePolicy,
                        thresholds: Thresholds) -> RepresentativenessResult:
     """The result from exact counts (pure: the tests build counts by hand)."""
-    shown = disclose_counts(counts, len(rules), policy)
+    shown = disclose_counts(counts, len(rules), policy,
+                            structural_by_population(criteria, age_range))
     has_target = criteria.population is not None
     references = _references(shown, criteria, age_range, uk)
     keys = [r.key for r in references if r.available]
@@ -82,9 +98,12 @@ def result_from_counts(counts: Counts, rules, *, criteria: Criteria, index_date:
         f"{thresholds.over:g}.",
     ]
     if policy.enabled:
-        notes.append(f"Disclosure control: counts 1-{policy.threshold} are suppressed and "
-                     f"others rounded to the nearest {policy.rounding}; shares and ratios are "
-                     "computed from the rounded counts, and a suppressed group shows none.")
+        notes.append(f"Disclosure control: counts 0-{policy.threshold} are shown as "
+                     f"{policy.marker} and others perturbed by at most "
+                     f"{policy.max_perturbation} (the same patients always get the same "
+                     "number); shares and ratios are computed from the published counts, a "
+                     "suppressed group shows none, and a group the criteria make empty is "
+                     "a structural 0.")
     else:
         notes.append("Disclosure control is OFF: exact counts, not for release.")
     notes.extend(uk.notes if uk else ())

@@ -5,8 +5,10 @@ adds each patient's number of failed rules; the outer level groups by every dime
 once and sums, per combination of sex, age band, ethnic group, IMD quintile, nation and
 region: the base (within the trial's age range), the target population, the cohort and,
 for each rule i, the patients who pass every rule but i (``eligible = 1`` or exactly one
-failed rule, rule i). pandas then adds the combinations up per dimension: the rows returned
-are bounded by the number of combinations, never one per patient.
+failed rule, rule i), and beside each count the sum of its patients' record keys
+(``{population}_key``, the cell keys of the disclosure engine). pandas then adds the
+combinations up per dimension: the rows returned are bounded by the number of
+combinations, never one per patient.
 """
 
 from __future__ import annotations
@@ -15,10 +17,12 @@ import pandas as pd
 import sqlalchemy as sa
 
 from criteria_grammar.nodes import Compare
-from dart.analysis.representativeness.build import Counts, GroupCounts
+from dart.analysis.disclosure.keys import RecordKeys
+from dart.analysis.representativeness.build import Counts, GroupCounts, populations
 from dart.analysis.representativeness.groups import DIMENSIONS, AgeRange, group_key
 from dart.compiler import CompiledCriteria
 from dart.compiler.atoms import age_test
+from dart.compiler.sqltypes import BIGINT
 
 DIMENSION_COLUMNS = tuple(d.key for d in DIMENSIONS)
 
@@ -27,7 +31,8 @@ def _one(cond: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
     return sa.case((cond, 1), else_=0)
 
 
-def counts_query(compiled: CompiledCriteria, age_range: AgeRange | None) -> sa.Select:
+def counts_query(compiled: CompiledCriteria, age_range: AgeRange | None,
+                 keys: RecordKeys) -> sa.Select:
     """The aggregate query: one row per combination of the dimensions."""
     pr = compiled.patient_rules.subquery("pr")
     rules = [pr.c[name] for name in compiled.rule_columns]
@@ -47,30 +52,31 @@ def counts_query(compiled: CompiledCriteria, age_range: AgeRange | None) -> sa.S
         pr.c.in_population, pr.c.eligible,
         *(pr.c[r.name] for r in rules),
         failed.label("failed"),
+        keys.sql(pr.c.patient_id).label("record_key"),
     ).subquery("counted")
-    without = [
-        sa.func.sum(_one(sa.or_(inner.c.eligible == 1,
-                                sa.and_(inner.c.failed == 1, inner.c[f"rule_{i}"] == 0))))
-        .label(f"without_{i}")
-        for i in range(len(rules))
-    ]
+    counted = {"base": inner.c.in_age == 1, "target": inner.c.in_population == 1,
+               "cohort": inner.c.eligible == 1}
+    for i in range(len(rules)):
+        counted[f"without_{i}"] = sa.or_(
+            inner.c.eligible == 1, sa.and_(inner.c.failed == 1, inner.c[f"rule_{i}"] == 0))
     dims = [inner.c[k] for k in DIMENSION_COLUMNS]
     return sa.select(
         *dims,
-        sa.func.sum(inner.c.in_age).label("base"),
-        sa.func.sum(inner.c.in_population).label("target"),
-        sa.func.sum(inner.c.eligible).label("cohort"),
-        *without,
+        *(sa.func.sum(_one(c)).label(pop) for pop, c in counted.items()),
+        *(sa.cast(sa.func.sum(sa.case((c, inner.c.record_key), else_=0)), BIGINT)
+          .label(f"{pop}_key") for pop, c in counted.items()),
     ).group_by(*dims)
 
 
 def count_groups(engine: sa.Engine, compiled: CompiledCriteria,
-                 age_range: AgeRange | None) -> Counts:
-    """Exact counts per dimension and group (see ``build.GroupCounts``)."""
+                 age_range: AgeRange | None, keys: RecordKeys) -> Counts:
+    """Exact counts and key sums per dimension and group (see ``build.GroupCounts``)."""
     n = len(compiled.rules)
     with engine.connect() as conn:
-        frame = pd.DataFrame(conn.execute(counts_query(compiled, age_range)).mappings().all())
-    value_cols = ["base", "target", "cohort", *(f"without_{i}" for i in range(n))]
+        frame = pd.DataFrame(conn.execute(counts_query(compiled, age_range, keys))
+                             .mappings().all())
+    pops = populations(n)
+    value_cols = [*pops, *(f"{pop}_key" for pop in pops)]
     if frame.empty:
         return {k: {} for k in DIMENSION_COLUMNS}
     frame[value_cols] = frame[value_cols].fillna(0).astype("int64")
@@ -81,7 +87,8 @@ def count_groups(engine: sa.Engine, compiled: CompiledCriteria,
         summed = groups.groupby("_g", dropna=False)[value_cols].sum()
         out[key] = {
             str(g): GroupCounts(int(r["base"]), int(r["target"]), int(r["cohort"]),
-                                tuple(int(r[f"without_{i}"]) for i in range(n)))
+                                tuple(int(r[f"without_{i}"]) for i in range(n)),
+                                {pop: int(r[f"{pop}_key"]) for pop in pops})
             for g, r in summed.iterrows()
         }
     return out

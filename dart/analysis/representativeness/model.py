@@ -1,7 +1,7 @@
 """The representativeness result: plain frozen dataclasses with ``to_json()``.
 
 One object carries every number the CLI, the API and the dashboard show. Counts are the
-disclosed counts (rounded, or ``None`` with ``suppressed=True``); every share and ratio was
+disclosed counts (perturbed, or ``None`` with ``suppressed=True``); every share and ratio was
 computed from those disclosed counts, so nothing shown can be worked back to a small number.
 """
 
@@ -27,15 +27,18 @@ def _num(value: float | None, digits: int = 4) -> float | None:
 
 @dataclass(frozen=True)
 class Share:
-    """One group in one population: its (disclosed) count and its share."""
+    """One group in one population: its (disclosed) count and its share; ``structural``:
+    the criteria make the group empty (its 0 is published as 0)."""
 
     count: int | None
     share: float | None
     suppressed: bool = False
+    structural: bool = False
 
     def to_json(self) -> dict[str, Any]:
         """Plain JSON; a suppressed cell shows neither count nor share."""
-        return {"count": self.count, "share": _num(self.share), "suppressed": self.suppressed}
+        return {"count": self.count, "share": _num(self.share), "suppressed": self.suppressed,
+                "structural": self.structural}
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from html import escape
 
 from dart.analysis.representativeness.model import REFERENCE_LABELS, RepresentativenessResult
-from dart.analysis.representativeness.summary import count_text, fmt, share_text
+from dart.analysis.representativeness.summary import count_text, fmt, marker_of, share_text
 
 
 def render_html(result: RepresentativenessResult) -> str:
@@ -66,7 +66,8 @@ def _table(result: RepresentativenessResult, dim) -> str:
                    for r in refs)
     out = [f"<table><tr><th>Group</th><th>Cohort n</th><th>Cohort share</th>{head}</tr>"]
     for row in dim.rows:
-        cells = [escape(row.label), count_text(row.cohort), share_text(row.cohort)]
+        cells = [escape(row.label), escape(count_text(row.cohort, marker_of(result))),
+                 share_text(row.cohort)]
         for ref in refs:
             cells.append(share_text(row.references[ref]) if ref in row.references else "")
             r = row.ratios.get(ref)

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from criteria_grammar.vocabulary import NATIONS
+from dart.analysis.disclosure.policy import count_text as published_text
 from dart.analysis.representativeness.model import (
     REFERENCE_LABELS,
     GroupRow,
@@ -78,8 +79,8 @@ def summarise(result: RepresentativenessResult) -> Iterator[str]:
     if result.cohort_suppressed:
         yield "The eligible cohort is too small to describe (fewer than the disclosure threshold)."
         return
-    rounded = " (rounded)" if result.disclosure.get("applied") else ""
-    yield f"The eligible cohort holds {result.cohort_total:,} patients{rounded}."
+    perturbed = " (perturbed)" if result.disclosure.get("applied") else ""
+    yield f"The eligible cohort holds {result.cohort_total:,} patients{perturbed}."
     target = result.reference("target")
     if not target.available:
         yield ("The file has no population statement, so there is no target population: the "
@@ -151,7 +152,7 @@ def render_text(result: RepresentativenessResult) -> str:
     lines.extend(f"* {s}" for s in result.summary)
     lines.append("")
     for ref in result.references:
-        total = "suppressed" if ref.suppressed else (
+        total = marker_of(result) if ref.suppressed else (
             f"{ref.total:,}" if ref.total is not None else "—")
         lines.append(f"{ref.label}: {ref.note} [n = {total}]" if ref.available
                      else f"{ref.label}: {ref.note}")
@@ -161,7 +162,8 @@ def render_text(result: RepresentativenessResult) -> str:
         lines += ["", f"== {dim.label} =="]
         rows = [head]
         for row in dim.rows:
-            cells = [row.label, count_text(row.cohort), share_text(row.cohort)]
+            cells = [row.label, count_text(row.cohort, marker_of(result)),
+                     share_text(row.cohort)]
             for ref in refs:
                 cells.append(share_text(row.references[ref]) if ref in row.references else "")
                 r = row.ratios.get(ref)
@@ -192,10 +194,16 @@ def render_text(result: RepresentativenessResult) -> str:
     return "\n".join(lines) + "\n"
 
 
-def count_text(share) -> str:
-    """A group's disclosed count for a table cell: a number, 'suppressed' or '—'."""
-    return "suppressed" if share.suppressed else ("—" if share.count is None
-                                                  else f"{share.count:,}")
+def marker_of(result: RepresentativenessResult) -> str:
+    """What a suppressed count reads as in this result (``"<8"``)."""
+    return result.disclosure.get("marker", "suppressed")
+
+
+def count_text(share, marker: str) -> str:
+    """A group's disclosed count for a table cell: a number, the marker, a structural 0."""
+    if share.count is None and not share.suppressed:
+        return "—"
+    return published_text(share.count, marker=marker, structural=share.structural)
 
 
 def share_text(share) -> str:

@@ -1,165 +1,212 @@
-"""Disclosure control is a pure function of a result and a policy."""
+"""The disclosure engine: the perturbation table, the policy and a feasibility result."""
 
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 import json
+import os
+import stat
+from collections import Counter
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dart.analysis.disclosure import DisclosedResult, DisclosurePolicy, apply_disclosure
+from dart.analysis.disclosure import (
+    KEY_BASE,
+    DisclosedResult,
+    DisclosurePolicy,
+    RecordKeys,
+    apply_disclosure,
+    count_text,
+    deployment_secret,
+    published_funnel,
+)
+from dart.analysis.disclosure import keys as keys_module
+from dart.analysis.disclosure.ptable import SHAPE, row
 from dart.analysis.feasibility import Cell, FeasibilityResult, FunnelStep, RuleImpact
 
-POLICY = DisclosurePolicy(threshold=7, rounding=5)
-NO_ROUNDING = DisclosurePolicy(threshold=7, rounding=1)
+POLICY = DisclosurePolicy(secret="unit")
+EXACT = DisclosurePolicy(enabled=False)
 
 
-def make_result(base=100, funnel=(60, 40), impacts=(10, 5), breakdowns=None,
-                population=None) -> FeasibilityResult:
-    """A result by hand; ``eligible`` is the last funnel step."""
+def test_small_counts_and_true_zeros_share_one_marker():
+    for n in range(0, 8):
+        assert {POLICY.disclose(n, k) for k in range(KEY_BASE)} == {None}
+    assert POLICY.marker == "<8"
+    assert POLICY.disclose(0, 5, structural=True) == 0
+    # "structural" only ever publishes a 0: a non-empty cell is perturbed as any other.
+    assert POLICY.disclose(50, 5, structural=True) != 0
+
+
+def test_published_counts_stay_above_the_threshold_and_within_the_maximum():
+    for n in range(8, 400):
+        for k in range(KEY_BASE):
+            shown = POLICY.disclose(n, k)
+            assert shown >= 8 and abs(shown - n) <= 4
+            if n >= 100:
+                assert abs(shown - n) <= 0.05 * n
+
+
+def test_each_row_follows_the_published_shape():
+    full = Counter(row(500, 4, 7))
+    assert full == Counter(SHAPE)  # 8, 20, 36, 48, 32, 48, 36, 20, 8 of the 256 keys
+    assert sum(v * c for v, c in full.items()) == 0  # unbiased
+    assert set(row(8, 4, 7)) == set(range(0, 5))  # never published at 7 or below
+    assert row(500, 4, 7) != row(501, 4, 7)  # rows are shuffled independently
+    with pytest.raises(ValueError):
+        row(7, 4, 7)
+
+
+def test_same_count_and_key_same_number_one_more_patient_another_draw():
+    assert POLICY.disclose(120, 33) == POLICY.disclose(120, 33)
+    # Over every cell key, a set of 120 and the same set with one more patient (key r)
+    # get perturbations that agree as often as two independent draws from the shape would.
+    agree = sum(POLICY.disclose(120, k) - 120 == POLICY.disclose(121, (k + r) % KEY_BASE) - 121
+                for k in range(KEY_BASE) for r in range(KEY_BASE))
+    chance = sum((c / KEY_BASE) ** 2 for c in SHAPE.values())  # 0.14
+    assert agree / KEY_BASE**2 == pytest.approx(chance, abs=0.01)
+
+
+def test_disabled_policy_is_exact():
+    assert [EXACT.disclose(n, 3) for n in (0, 3, 8, 1234)] == [0, 3, 8, 1234]
+
+
+@pytest.mark.parametrize("bad", [{"threshold": -1}, {"max_perturbation": -1},
+                                 {"max_perturbation": 11}])
+def test_policy_rejects_bad_parameters(bad):
+    with pytest.raises(ValueError):
+        DisclosurePolicy(**bad)
+
+
+def test_record_keys_depend_on_the_secret_and_stay_in_range():
+    a, b = RecordKeys.from_secret("one"), RecordKeys.from_secret("two")
+    ids = range(1, 2001)
+    assert [a.of(i) for i in ids] != [b.of(i) for i in ids]
+    assert all(0 <= a.of(i) < KEY_BASE for i in (*ids, -7, 0, 2**31 - 1))
+    counts = Counter(a.of(i) for i in range(1, 25601))  # ~100 per key if uniform
+    assert min(counts.values()) > 50 and max(counts.values()) < 160
+    with pytest.raises(ValueError):
+        RecordKeys.from_secret("")
+
+
+def test_the_secret_is_never_shown():
+    policy = DisclosurePolicy(secret="very-secret-value")
+    assert "very-secret-value" not in repr(policy) + json.dumps(policy.to_json())
+    assert repr(policy.keys) == "RecordKeys()"  # nor what is derived from it
+
+
+def test_the_deployment_secret_is_generated_once_and_kept_private(tmp_path, monkeypatch):
+    monkeypatch.delenv("DART_DISCLOSURE_SECRET", raising=False)
+    path = tmp_path / "dart" / "disclosure.secret"
+    monkeypatch.setattr(keys_module, "secret_path", lambda: path)
+    first = deployment_secret()
+    assert len(first) == 64 and deployment_secret() == first  # stable across uses
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+    monkeypatch.setenv("DART_DISCLOSURE_SECRET", "from-the-environment")
+    assert deployment_secret() == "from-the-environment"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.integers(0, 400), min_size=1, max_size=8), st.integers(0, 400),
+       st.integers(0, KEY_BASE - 1))
+def test_the_funnel_never_increases_and_ends_at_the_eligible_count(drops, eligible, key):
+    steps = [eligible + sum(drops[i + 1:]) for i in range(len(drops))]
+    base = steps[0] + drops[0]
+    keyed = [(n, (key + 37 * i) % KEY_BASE) for i, n in enumerate(drops)]
+    shown_base, shown_eligible = POLICY.disclose(base, key), POLICY.disclose(eligible, key)
+    remaining, dropped = published_funnel(POLICY, shown_base, shown_eligible, steps, keyed)
+    assert remaining[-1] == shown_eligible
+    numbers = [n for n in remaining if n is not None]
+    assert numbers == sorted(numbers, reverse=True) and all(n > 7 for n in numbers)
+    assert all(n <= shown_base for n in numbers if shown_base is not None)
+    # a step is the marker exactly when its true count is small, as any count
+    assert [r is None for r in remaining] == [n <= 7 for n in steps]
+    assert dropped == [POLICY.disclose(n, k) for n, k in keyed]
+    for i, n in enumerate(steps):  # off by at most 4 per published piece below it
+        if remaining[i] is not None:
+            assert abs(remaining[i] - n) <= 4 * (len(steps) - i)
+
+
+def test_count_text():
+    assert count_text(None, marker="<8") == "<8"
+    assert count_text(0, marker="<8", structural=True) == "0 (structural)"
+    assert count_text(1234, marker="<8") == "1,234"
+
+
+def make_result(base, funnel, impacts, breakdowns, keys=None) -> FeasibilityResult:
     steps, before = [], base
     for i, n in enumerate(funnel):
         steps.append(FunnelStep(f"rule {i}", "include", n, before - n))
         before = n
-    eligible = funnel[-1] if funnel else base
-    if breakdowns is None:
-        breakdowns = {"sex": (Cell("F", eligible // 2), Cell("M", eligible - eligible // 2))}
     return FeasibilityResult(
         study="Test", index_date=dt.date(2026, 6, 30), criteria_hash="x" * 64, base=base,
-        eligible=eligible, population=base if population is None else population,
-        population_label=None, funnel=tuple(steps),
+        eligible=funnel[-1], population=base, population_label=None, funnel=tuple(steps),
         unique_impact=tuple(RuleImpact(f"rule {i}", "include", n)
                             for i, n in enumerate(impacts)),
-        breakdowns=breakdowns, screens=("Willing to attend",))
+        breakdowns=breakdowns, opt_outs=12, cell_keys=keys or {})
 
 
-@pytest.mark.parametrize(("n", "shown"), [
-    (0, 0),      # a true zero is not disclosive: it stays 0
-    (1, None),   # 1..7 suppressed
-    (7, None),
-    (8, 10),     # then rounded to the nearest 5
-    (12, 10),
-    (13, 15),
-    (100, 100),
-])
-def test_boundaries(n, shown):
-    assert POLICY.disclose(n) == shown
-
-
-def test_other_thresholds_and_disabled():
-    assert DisclosurePolicy(threshold=9, rounding=10).disclose(10) == 10
-    assert DisclosurePolicy(threshold=9, rounding=10).disclose(9) is None
-    assert DisclosurePolicy(threshold=9, rounding=10).disclose(15) == 20  # halves round up
-    assert DisclosurePolicy(enabled=False).disclose(3) == 3
-    with pytest.raises(ValueError):
-        DisclosurePolicy(rounding=0)
-
-
-def test_every_count_is_disclosed():
-    result = make_result(base=1003, funnel=(503, 12), impacts=(3, 0), population=7,
-                         breakdowns={"sex": (Cell("F", 9), Cell("M", 3))})
+def test_a_result_is_published_count_by_count():
+    cells = {"age_band": (Cell("0-4", 0, structural=True), Cell("40-44", 0),
+                          Cell("45-49", 3), Cell("50-54", 197))}
+    keys = {("base",): 11, ("funnel", 0): 40, ("funnel", 1): 99, ("eligible",): 99,
+            ("age_band", "50-54"): 7, ("opt_outs",): 3}
+    result = make_result(1000, (400, 200), (5, 300), cells, keys)
     out = apply_disclosure(result, POLICY)
-    assert (out.base, out.eligible, out.population) == (1005, 10, None)
-    assert [s.remaining for s in out.funnel] == [505, 10]
-    # drops are disclosed from the exact drops: 1003-503 = 500, 503-12 = 491 -> 490
-    assert [s.dropped for s in out.funnel] == [500, 490]
-    assert [r.count for r in out.unique_impact] == [None, 0]
-    # M (3) is suppressed, so F (9) is too: else F would give M away as 10 - 10.
-    assert [c.count for c in out.breakdowns["sex"]] == [None, None]
-    assert result.base == 1003  # pure: the exact result is untouched
-    assert isinstance(out, DisclosedResult)
+    assert isinstance(out, DisclosedResult) and out.cell_keys == {}
+    assert out.base == POLICY.disclose(1000, 11)
+    assert out.eligible == out.funnel[-1].remaining == POLICY.disclose(200, 99)
+    # step 0 = eligible + the published drop of rule 1 (400 - 200, key 40 - 99)
+    assert out.funnel[0].remaining == out.eligible + POLICY.disclose(200, 40 - 99)
+    assert out.opt_outs == POLICY.disclose(12, 3)
+    assert [r.count for r in out.unique_impact] == [None, POLICY.disclose(300, 0)]
+    assert [s.dropped for s in out.funnel] == [POLICY.disclose(600, 11 - 40),
+                                               POLICY.disclose(200, 40 - 99)]
+    age = {c.group: (c.count, c.structural) for c in out.breakdowns["age_band"]}
+    assert age == {"0-4": (0, True), "40-44": (None, False), "45-49": (None, False),
+                   "50-54": (POLICY.disclose(197, 7), False)}
+    data = json.loads(json.dumps(out.to_json()))
+    assert data["disclosure"] == {"method": "cell key perturbation", "threshold": 7,
+                                  "marker": "<8", "max_perturbation": 4, "applied": True,
+                                  "breakdowns_withheld": False}
+    assert data["breakdowns"]["age_band"][0] == {"group": "0-4", "count": 0,
+                                                 "suppressed": False, "structural": True,
+                                                 "percent": 0.0}
+    assert data["breakdowns"]["age_band"][1]["suppressed"] is True
+    assert "cell_keys" not in data and result.base == 1000  # pure
     with pytest.raises(TypeError):
         apply_disclosure(out, POLICY)
 
 
-def test_json_shape_marks_suppression_and_never_shows_a_number():
-    result = make_result(base=50, funnel=(20, 5), impacts=(4, 15),
-                         breakdowns={"sex": (Cell("F", 5), Cell("M", 0))})
-    data = json.loads(json.dumps(apply_disclosure(result, POLICY).to_json()))
-    assert data["disclosure"] == {"threshold": 7, "rounding": 5, "applied": True}
-    assert data["eligible"] is None and data["suppressed"] == ["eligible"]
-    assert data["funnel"][1] == {"label": "rule 1", "kind": "include", "remaining": None,
-                                 "dropped": None, "suppressed": True}
-    assert data["unique_impact"][0] == {"label": "rule 0", "kind": "include", "count": None,
-                                        "suppressed": True}
-    female, male = data["breakdowns"]["sex"]
-    assert female == {"group": "F", "count": None, "suppressed": True, "percent": None}
-    assert male["count"] == 0 and male["percent"] is None  # no percentage of a hidden total
-    assert data["screens"] == ["Willing to attend"]
+def test_a_small_cohort_withholds_every_breakdown():
+    cells = {"sex": (Cell("F", 5), Cell("M", 0, structural=True))}
+    out = apply_disclosure(make_result(100, (5,), (95,), cells), POLICY)
+    assert out.eligible is None and out.breakdowns_withheld
+    assert [(c.count, c.structural) for c in out.breakdowns["sex"]] == [(None, False)] * 2
+    assert out.funnel[0].dropped == POLICY.disclose(95, 0)  # a drop is a cell of its own
 
 
-def test_disabled_policy_keeps_exact_counts():
-    result = make_result(base=50, funnel=(20, 5), impacts=(4, 15))
-    data = apply_disclosure(result, DisclosurePolicy(enabled=False)).to_json()
-    assert data["eligible"] == 5 and data["disclosure"]["applied"] is False
-    assert data["breakdowns"]["sex"][0]["percent"] == 40.0
+def test_two_chains_differing_by_one_group_differ_by_one_number():
+    # The differencing chain: the same rules with a group T of 3 kept in every step. Built
+    # from drops, both funnels share every drop, so every step differs by the same amount
+    # (one look at T's size through noise, however many steps).
+    def chain(t: int, t_key: int):
+        steps = [900 + t, 700 + t, 650 + t, 300 + t]
+        keys = {("base",): 5, ("funnel", 0): 17 + t_key, ("funnel", 1): 90 + t_key,
+                ("funnel", 2): 3 + t_key, ("funnel", 3): 201 + t_key, ("eligible",): 201 + t_key}
+        return apply_disclosure(make_result(1000, steps, (1, 1, 1, 1), {}, keys), POLICY)
+
+    plain, with_t = chain(0, 0), chain(3, 77)
+    differences = {b.remaining - a.remaining for a, b in zip(plain.funnel, with_t.funnel,
+                                                               strict=True)}
+    assert len(differences) == 1
+    assert [s.dropped for s in plain.funnel[1:]] == [s.dropped for s in with_t.funnel[1:]]
 
 
-def test_funnel_drop_recoverable_only_without_rounding():
-    # 30 -> 27: a drop of 3. Rounded (30, 25) it is only known to lie in 1..9.
-    result = make_result(base=30, funnel=(27, 27), impacts=(3, 0),
-                         breakdowns={"sex": (Cell("F", 27), Cell("M", 0))})
-    assert [s.remaining for s in apply_disclosure(result, POLICY).funnel] == [25, 25]
-    # Without rounding 30 - 27 would be exact: the later step (and so eligible) is hidden.
-    out = apply_disclosure(result, NO_ROUNDING)
-    assert out.base == 30 and out.funnel[0].remaining is None
-    assert out.funnel[0].dropped is None
-
-
-def test_regions_within_a_nation_are_protected():
-    # London 3 is suppressed; South East 20 must go too, or England (23) gives it away.
-    cells = {
-        "nation": (Cell("England", 23), Cell("Wales", 40)),
-        "region": (Cell("London", 3, "England"), Cell("South East", 20, "England"),
-                   Cell("Wales", 40, "Wales")),
-    }
-    out = apply_disclosure(make_result(base=200, funnel=(63,), impacts=(1,),
-                                       breakdowns=cells), NO_ROUNDING)
-    region = {c.group: c.count for c in out.breakdowns["region"]}
-    assert region["London"] is None and region["South East"] is None
-
-
-def _feasible_values(published: list[int | None], total: int) -> list[set[int]]:
-    """What a reader can deduce of each hidden cell from the others and the total."""
-    hidden = [i for i, v in enumerate(published) if v is None]
-    rest = total - sum(v for v in published if v is not None)
-    options: list[set[int]] = [set() for _ in published]
-    for combo in itertools.product(range(rest + 1), repeat=len(hidden)):
-        if sum(combo) == rest:
-            for i, v in zip(hidden, combo, strict=True):
-                options[i].add(v)
-    return options
-
-
-@settings(max_examples=200, deadline=None)
-@given(st.lists(st.integers(0, 25), min_size=2, max_size=5))
-def test_no_hidden_cell_is_recoverable_by_subtraction(counts):
-    total = sum(counts)
-    cells = tuple(Cell(f"g{i}", n) for i, n in enumerate(counts))
-    result = make_result(base=total + 50, funnel=(total,), impacts=(50,),
-                         breakdowns={"sex": cells})
-    for policy in (POLICY, NO_ROUNDING):
-        out = apply_disclosure(result, policy)
-        shown = [c.count for c in out.breakdowns["sex"]]
-        assert shown.count(None) == 0 or out.eligible is None or shown.count(None) >= 2
-        for c in out.to_json()["breakdowns"]["sex"]:
-            assert c["suppressed"] == (c["count"] is None)
-            if c["count"] is not None:
-                assert c["count"] == 0 or c["count"] > policy.threshold
-        if policy is NO_ROUNDING and out.eligible is not None and None in shown:
-            for i, options in enumerate(_feasible_values(shown, out.eligible)):
-                if shown[i] is None:
-                    assert len(options) >= 2, (counts, shown)
-
-
-def test_a_small_drop_is_suppressed_not_shown_as_a_rounded_difference():
-    # 1003 -> 1005 and 1001 -> 1000 are shown, but the drop is 2: the difference of the
-    # published ends (5) would put a number between 1 and 7 in front of a sponsor.
-    result = make_result(base=1003, funnel=(1001,), impacts=(2,), population=1003,
-                         breakdowns={})
-    out = apply_disclosure(result, POLICY)
-    assert [s.remaining for s in out.funnel] == [1000]
-    assert out.funnel[0].dropped is None
+def test_exact_policy_keeps_every_count():
+    cells = {"sex": (Cell("F", 5), Cell("M", 2))}
+    out = apply_disclosure(make_result(50, (7,), (43,), cells), EXACT).to_json()
+    assert (out["base"], out["eligible"], out["opt_outs"]) == (50, 7, 12)
+    assert out["breakdowns"]["sex"][0]["percent"] == pytest.approx(71.4)
+    assert out["disclosure"]["applied"] is False

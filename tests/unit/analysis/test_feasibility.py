@@ -7,7 +7,7 @@ import hashlib
 
 import pytest
 
-from dart.analysis.disclosure import DisclosurePolicy, apply_disclosure
+from dart.analysis.disclosure import KEY_BASE, DisclosurePolicy, apply_disclosure, record_keys
 from dart.analysis.feasibility import AGE_BANDS, run_feasibility
 from tests.support.tables import load_tables
 
@@ -121,11 +121,49 @@ def test_json_and_disclosure(result):
     data = result.to_json()
     assert data["funnel"][0] == {"label": "Adults", "kind": "include", "remaining": 6,
                                  "dropped": 2, "suppressed": False}
-    shown = apply_disclosure(result, DisclosurePolicy()).to_json()
-    assert shown["base"] == 10 and shown["eligible"] is None  # 8 rounds to 10; 3 is hidden
-    assert all(c["count"] in (0, None) for cells in shown["breakdowns"].values()
-               for c in cells)
+    assert data["opt_outs"] == 1  # patient 8
+    policy = DisclosurePolicy()
+    shown = apply_disclosure(result, policy).to_json()
+    assert shown["base"] == policy.disclose(8, result.cell_keys[("base",)])
+    assert shown["eligible"] is None and shown["disclosure"]["breakdowns_withheld"]
+    assert all(c["count"] is None for cells in shown["breakdowns"].values() for c in cells)
+    assert shown["opt_outs"] is None and "opt_outs" in shown["suppressed"]
     assert shown["disclosure"]["applied"] is True
+
+
+# The patients behind each count of ``result`` (derived from the table above).
+SETS = {
+    ("base",): {1, 2, 3, 4, 5, 6, 10, 11},
+    ("population",): {1, 3, 4, 6, 11},
+    ("eligible",): {1, 2, 10},
+    ("opt_outs",): {8},
+    ("funnel", 0): {1, 2, 4, 5, 10, 11},
+    ("funnel", 1): {1, 2, 5, 10, 11},
+    ("funnel", 2): {1, 2, 10},
+    ("impact", 0): {3},
+    ("impact", 1): {4},
+    ("impact", 2): {5, 11},
+    ("sex", "F"): {1},
+    ("sex", "M"): {2, 10},
+    ("region", "Wales"): {10},
+    ("nation", "Wales"): {10},
+    ("practice", "A00001"): {1, 2},
+    ("age_band", "0-4"): set(),
+}
+
+
+def test_each_count_carries_the_key_sum_of_its_patients(result):
+    # The record keys summed in SQL (through the split-pattern algebra) equal the sums of
+    # the same patients' keys computed in Python, on every engine.
+    keys = record_keys()
+    for name, ids in SETS.items():
+        assert result.cell_keys.get(name, 0) % KEY_BASE == sum(keys.of(i) for i in ids) % KEY_BASE, name
+
+
+def test_groups_the_criteria_make_empty_are_structural(result):
+    structural = {c.group for c in result.breakdowns["age_band"] if c.structural}
+    assert structural == {"0-4", "5-9", "10-14"}  # "Adults": age >= 18 (15-19 holds 18, 19)
+    assert not any(c.structural for c in result.breakdowns["sex"])
 
 
 def test_a_group_outside_the_vocabulary_is_listed_with_its_count(store):

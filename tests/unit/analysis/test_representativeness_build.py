@@ -95,7 +95,8 @@ def test_no_population_statement_means_no_target():
     assert "no population statement" in " ".join(res.summary)
 
 
-# Disclosure on: black 5 and unknown 3 in the cohort are suppressed (1..7); mixed 12 -> 10.
+# Disclosure on: black 5 and unknown 3 in the cohort are suppressed (0..7); mixed 12 is
+# perturbed (the hand-written counts carry key sums of 0).
 SMALL = {
     "sex": {"F": G(1000, 500, 100, 100)},
     "ethnicity": {"white": G(800, 380, 80, 80), "black": G(100, 50, 5, 5),
@@ -107,13 +108,16 @@ def test_suppressed_group_shows_no_count_share_or_ratio_in_json():
     data = json.loads(json.dumps(result(DisclosurePolicy(), SMALL).to_json()))
     eth = next(d for d in data["dimensions"] if d["key"] == "ethnicity")
     black = next(g for g in eth["groups"] if g["group"] == "black")
-    assert black["cohort"] == {"count": None, "share": None, "suppressed": True}
+    assert black["cohort"] == {"count": None, "share": None, "suppressed": True,
+                               "structural": False}
     assert all(r["ratio"] is None and r["lower"] is None and r["suppressed"]
                for r in black["ratios"].values())
     mixed = next(g for g in eth["groups"] if g["group"] == "mixed")
-    # rounded: mixed 10 of known 95 (80 + 5 + 12 = 97 -> 95); share from the rounded counts
-    assert mixed["cohort"]["count"] == 10
-    assert mixed["cohort"]["share"] == pytest.approx(10 / 95, abs=1e-4)
+    # mixed 12 of known 97 (80 + 5 + 12), each published; the share from the published two
+    policy = DisclosurePolicy()
+    shown, known = policy.disclose(12, 0), policy.disclose(97, 0)
+    assert mixed["cohort"]["count"] == shown and abs(shown - 12) <= 4
+    assert mixed["cohort"]["share"] == pytest.approx(shown / known, abs=1e-4)
     impacts = data["rule_impact"]["rules"][0]["changes"]
     assert next(c for c in impacts if c["group"] == "black")["ratio_with"] is None
 
@@ -122,13 +126,57 @@ def test_suppressed_group_shows_nothing_in_text_and_html():
     res = result(DisclosurePolicy(), SMALL)
     text = render_text(res)
     black_line = next(ln for ln in text.splitlines() if ln.startswith("Black "))
-    # cohort n and the three ratios say "suppressed"; the only shares are the references'
-    assert black_line.split()[1] == "suppressed"
-    assert black_line.count("suppressed") == 4 and black_line.count("%") == 3
+    # cohort n reads "<8" and the three ratios "suppressed"; the only shares are the
+    # references'
+    assert black_line.split()[1] == "<8"
+    assert black_line.count("suppressed") == 3 and black_line.count("%") == 3
     assert "Black" not in " ".join(res.summary)
     html = render_html(res)
     row = re.search(r"<tr><td>Black</td>(.*?)</tr>", html).group(1)
     cohort_n, cohort_share, _, target_ratio = re.findall(r"<td>(.*?)</td>", row)[:4]
-    assert (cohort_n, cohort_share, target_ratio) == ("suppressed", "", "suppressed")
+    assert (cohort_n, cohort_share, target_ratio) == ("&lt;8", "", "suppressed")
     # self-contained: plotly.js inline (no script fetched), each figure drawn inline
     assert 'src="http' not in html and html.count("Plotly.newPlot") >= 8
+
+
+def K(n, key):  # noqa: N802 - one population's count and key sum, as the SQL gives them
+    return GroupCounts(n, n, n, (n,), {p: key for p in ("base", "target", "cohort",
+                                                         "without_0")})
+
+
+def test_the_same_patients_in_two_tables_are_published_identically():
+    # Wales is a nation and a region: the same patients, the same count and key sum.
+    counts = {"sex": {"F": K(300, 17), "M": K(200, 9)},
+              "nation": {"England": K(460, 20), "Wales": K(40, 6)},
+              "region": {"London": K(460, 20), "Wales": K(40, 6)}}
+    for secret in ("a", "b", "c"):
+        res = result(DisclosurePolicy(secret=secret), counts)
+        nation = res.dimension("nation").row("Wales").cohort.count
+        assert nation == res.dimension("region").row("Wales").cohort.count
+        assert abs(nation - 40) <= 4
+
+
+def test_structural_zeros_and_a_withheld_cohort():
+    criteria = parse('include "Women": sex is female\ninclude "Adults": age >= 18\n')
+    rules = (RuleInfo("Women", "include", "sex is female"),
+             RuleInfo("Adults", "include", "age >= 18"))
+    counts = {"sex": {"F": GroupCounts(900, 900, 300, (300, 300))},
+              "age_band": {"40-44": GroupCounts(900, 900, 300, (300, 300))}}
+
+    def run(c):
+        return result_from_counts(c, rules, criteria=criteria, index_date=None,
+                                  age_range=None, uk=UK, policy=DisclosurePolicy(),
+                                  thresholds=Thresholds())
+
+    res = run(counts)
+    male = res.dimension("sex").row("M").cohort
+    assert (male.count, male.structural, male.suppressed) == (0, True, False)
+    young = res.dimension("age_band").row("5-9").cohort
+    assert (young.count, young.structural) == (0, True)
+    assert res.dimension("age_band").row("90+").cohort.count is None  # may hold people
+    # without "Women" (rule 0), men are possible: not structural in that population
+    assert not res.to_json()["dimensions"][0]["groups"][1]["cohort"]["suppressed"]
+    small = {"sex": {"F": GroupCounts(900, 900, 5, (5, 5))}}
+    res = run(small)
+    assert res.cohort_suppressed
+    assert res.dimension("sex").row("M").cohort.count is None  # withheld with the total

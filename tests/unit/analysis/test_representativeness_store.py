@@ -72,11 +72,26 @@ def test_shares_ratios_and_rule_impact_by_hand(store):
     assert "Black" in summary and "'CKD'" in summary and "'Aged 18 to 65'" in summary
 
 
-def test_suppression_on_every_engine(store):
+def test_disclosure_on_every_engine(store):
+    # Each published count is the engine's p(count, cell key) of the same patients' keys
+    # computed here in Python: identical on SQLite, DuckDB and PostgreSQL.
     _store(store)
-    res = run_representativeness(store, CRITERIA, {})
-    # cohort black 8 -> 10 (rounded, not suppressed); target black 20, white 30
-    assert res.cohort_total == 30  # 28 rounded to 5
-    assert res.dimension("ethnicity").row("black").cohort.count == 10
-    # the cohort has no one aged 75-79, and the target's 10 round to 10
-    assert res.dimension("age_band").row("75-79").references["target"].count == 10
+    policy = DisclosurePolicy(secret="store-test")
+    res = run_representativeness(store, CRITERIA, {}, policy=policy)
+
+    def published(ids) -> int | None:
+        ids = list(ids)
+        return policy.disclose(len(ids), sum(policy.keys.of(i) for i in ids))
+
+    cohort = [*range(1, 21), *range(33, 41)]
+    assert res.cohort_total == published(cohort)
+    black = res.dimension("ethnicity").row("black")
+    assert black.cohort.count == published(range(33, 41))  # 8: published, perturbed
+    assert res.reference("target").total == published(range(1, 51))
+    old = res.dimension("age_band").row("75-79")
+    assert old.references["target"].count == published(range(41, 51))
+    # nobody aged 75-79 can pass "Aged 18 to 65": a structural zero, not "<8"
+    assert (old.cohort.count, old.cohort.structural) == (0, True)
+    assert (old.references["base"].count, old.references["base"].structural) == (0, True)
+    # a true zero the criteria allow is "<8" like any small count
+    assert res.dimension("ethnicity").row("asian").cohort.suppressed

@@ -1,0 +1,90 @@
+"""The disclosure policy: the one place a count is turned into what a reader may see.
+
+``DisclosurePolicy.disclose(n, cell_key)`` is the rule (docs/disclosure.md):
+
+* a cell the criteria themselves make empty (a structural zero) is published as 0;
+* a true count of 0..``threshold`` is published as no number at all (``None``, shown as
+  the marker ``"<8"``), true zeros included, so that 0 and "a few" cannot be told apart;
+* any other count is published as ``n + p(n, cell key)`` from the perturbation table:
+  the same patients (the same count and cell key) always get the same published count.
+
+With ``enabled=False`` (an admin, ``--no-suppression``) counts are exact.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from dart.analysis.disclosure.keys import KEY_BASE, RecordKeys, deployment_secret, record_keys
+from dart.analysis.disclosure.ptable import perturbation
+
+METHOD = "cell key perturbation"
+
+
+@dataclass(frozen=True)
+class DisclosurePolicy:
+    """Suppress 0..``threshold``, perturb the rest by at most ``max_perturbation``."""
+
+    threshold: int = 7
+    max_perturbation: int = 4
+    enabled: bool = True
+    secret: str | None = field(default=None, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if self.threshold < 0 or not 0 <= self.max_perturbation <= 10:
+            raise ValueError("threshold must be >= 0 and max_perturbation 0..10")
+
+    @property
+    def marker(self) -> str:
+        """What a suppressed count reads as: ``"<8"`` for the default threshold."""
+        return f"<{self.threshold + 1}"
+
+    @property
+    def keys(self) -> RecordKeys:
+        """The record keys the counting queries add up (``secret``, else the deployment's)."""
+        return record_keys(self.secret)
+
+    def disclose(self, n: int, cell_key: int, *, structural: bool = False) -> int | None:
+        """One count as published: ``None`` (the marker), 0 (structural) or perturbed."""
+        if not self.enabled:
+            return n
+        if structural and n == 0:
+            return 0
+        if n <= self.threshold:
+            return None
+        return n + perturbation(n, cell_key, self.max_perturbation, self.threshold)
+
+    def disclose_ids(self, patient_ids: Iterable[int]) -> int | None:
+        """The count of a set of patients known by id (in Python, e.g. newly eligible), its
+        cell key the sum of their record keys, as the SQL sums them."""
+        ids = list(patient_ids)
+        keys = self.keys
+        return self.disclose(len(ids), sum(keys.of(i) for i in ids) % KEY_BASE)
+
+    def disclose_aggregate(self, n: int, what: str) -> int | None:
+        """A count whose patients the caller does not hold (a store-wide statistic, a
+        recruitment stage), its cell key derived from the secret and ``what`` names it
+        (e.g. ``"funnel 3 practice 12 invited"``): the same cell always gets the same
+        perturbation for the same count. Only for cells a user cannot redefine at will:
+        a query-shaped cell must sum its patients' keys (``disclose``)."""
+        digest = hmac.new((self.secret or deployment_secret()).encode(), what.encode(),
+                          hashlib.sha256).digest()
+        return self.disclose(n, int.from_bytes(digest[:4], "big") % KEY_BASE)
+
+    def to_json(self) -> dict:
+        """The result's top-level ``"disclosure"`` object (the secret never appears)."""
+        return {"method": METHOD, "threshold": self.threshold, "marker": self.marker,
+                "max_perturbation": self.max_perturbation, "applied": self.enabled}
+
+
+def count_text(value: int | None, *, marker: str, structural: bool = False) -> str:
+    """A published count for a table or a chart label: ``"<8"``, ``"0 (structural)"``,
+    ``"1,234"``; the one formatting of counts for the CLI, reports and the dashboard."""
+    if value is None:
+        return marker
+    if structural and value == 0:
+        return "0 (structural)"
+    return f"{value:,}"
