@@ -1,7 +1,7 @@
 """``parse(text)``: criteria text to a ``nodes.Criteria``, or a ``CriteriaError``.
 
 No pyparsing exception leaves this module. A syntax error says what was expected after which
-token, e.g. ``expected a number after 'between'``. Its caret follows the spec's example
+token, e.g. ``expected a number after 'between'``. Its caret follows the language guide's example
 (``t2d.criteria:7:47``): it sits on the gap just before the keyword whose operand is missing,
 i.e. right where the well-formed part of the statement ended. When the unexpected text is on a
 later line than that keyword, the caret goes under the unexpected text instead.

@@ -6,7 +6,8 @@ that unit's canonical spelling. This is safe because no two known units differ o
 An unknown unit is kept exactly as written and must match exactly: ignoring case in general
 could confuse prefixes (``mU/L`` milli-units against ``MU/L`` mega-units).
 
-Only the threshold in a criterion is ever converted, never the data (the spec's rule).
+Only the threshold in a criterion is ever converted, never the data
+(docs/criteria-language.md, Units).
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Calendar arithmetic on the index date, done once in Python and bound as parameters.
 
 Why here and not in SQL: SQLite stores dates as ISO text, so ``date_col - n`` silently
-returns wrong rows there (infra notes); and every engine spells date arithmetic differently.
+returns wrong rows there, without an error; and every engine spells date arithmetic differently.
 So every bound a query needs is a constant computed from the index date, and SQL only ever
 *compares* a date column with a bound date — which every engine does the same way.
 

@@ -185,7 +185,7 @@ def create_store(engine: sa.Engine) -> None:
 
 
 def missing_tables(engine: sa.Engine) -> list[str]:
-    """The spec's tables that the store lacks (empty for a valid store)."""
+    """The store schema's tables (docs/store.md) that the store lacks (empty for a valid store)."""
     present = set(sa.inspect(engine).get_table_names())
     return [t for t in STORE_TABLES if t not in present]
 

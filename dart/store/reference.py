@@ -1,7 +1,7 @@
 """Reference populations: small CSV tables of UK official statistics.
 
 Each file in ``sample_data/reference/`` begins with ``# source:`` and ``# year:`` comment
-lines citing where its figures come from (with the status tags of reference-facts.md: a
+lines citing where its figures come from (with status tags: a
 figure is verified, derived, or from memory). The generator draws its synthetic population
 from these tables and representativeness compares a cohort against them, so both use the
 same numbers.

@@ -53,7 +53,7 @@ def test_same_seed_twice_gives_identical_tables(tmp_path):
         assert "3,000 patients" in result.output and "observation" in result.output
     assert dump(first) == dump(second)
     with sqlite3.connect(first) as conn:
-        # Dates are plain ISO days on SQLite (infra notes).
+        # Dates are plain ISO days on SQLite (docs/architecture.md, Dates).
         assert conn.execute("select min(length(obs_date)), max(length(obs_date)) "
                             "from observation").fetchone() == (10, 10)
 

@@ -1,4 +1,4 @@
-"""The layering of STYLE.md holds: each layer imports only the layers before it.
+"""The layering of docs/architecture.md holds: each layer imports only the layers before it.
 
 criteria_grammar → dart.store → dart.sources → dart.compiler → dart.analysis / dart.recruitment →
 dart.web / dart.cli → dashboards. Nothing below dart.web imports Flask or Dash.

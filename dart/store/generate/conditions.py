@@ -4,10 +4,10 @@ Each condition's risk is an age curve times relative risks for sex, ethnic group
 deprivation, a shared cardiometabolic factor and earlier conditions; the product is then
 scaled so that prevalence in the QOF age base matches the target
 (``sample_data/reference/qof_prevalence.csv``, QOF 2019/20 England). Age curves and most
-relative risks are shaped after reference-facts.md s6 ("rules of thumb" [memory]); the
+relative risks are shaped after common epidemiological rules of thumb [unverified]; the
 T2D ethnic odds ratios are Pham et al. 2019 [verified], hypertension's are Hull et al.
 2011 crude ratios [verified], IMD ratios are the QOF decile 1/decile 10 ratios [verified],
-raised where age confounds the crude ratio (reference-facts.md notes deprivation raises
+raised where age confounds the crude ratio (deprivation raises
 nearly every condition after age adjustment).
 """
 
@@ -47,7 +47,7 @@ def conditions() -> tuple[Condition, ...]:
     return (
         Condition("obesity", _qof("obesity"), 18, (18, 30, 45, 60, 75, 90),
                   (0.6, 0.9, 1.2, 1.4, 1.1, 0.6), 0.95, (0.8, 1.4, 1.1, 1, 0.6, 1), 1.56, 0.5),
-        # Diabetes 17+ 7.07% = T2D ~6.5% + T1D ~0.5% (T1 is ~8% of diabetes [memory]).
+        # Diabetes 17+ 7.07% = T2D ~6.5% + T1D ~0.5% (T1 is ~8% of diabetes [unverified]).
         Condition("t2dm", _qof("diabetes") - 0.0055, 17, (17, 30, 40, 50, 60, 70, 80, 90),
                   (0.02, 0.1, 0.3, 0.7, 1.2, 1.7, 1.8, 1.5), 1.3, (2.36, 1.65, 1.17, 1, 1.17, 1),
                   1.46, 0.8),
@@ -64,7 +64,7 @@ def conditions() -> tuple[Condition, ...]:
         Condition("stroke_tia", _qof("stroke_tia"), 0, (0, 40, 55, 65, 75, 85),
                   (0, .003, .01, .03, .06, .09), 1.1, (1, 1.3, 1, 1, 1, 1), 1.2, 0.4, 6),
         # CKD 3-5 (QOF 18+ 4.05% [verified]): <1% under 40, ~10% at 65-74, 30%+ at 75+
-        # (reference-facts.md [memory]; with the QOF total the 75+ come out nearer 25%).
+        # ([unverified]; with the QOF total the 75+ come out nearer 25%).
         # Diabetes and hypertension raise it strongly (LINKS). South Asians: stage 3 OR
         # 0.77 and stage 4-5 OR 1.53 (Hull 2011 [verified]), so CKD 3-5 overall ~0.86 with
         # ~12% at stage 4-5 [derived]; their diabetes raises it back (>40% of South Asians
@@ -84,7 +84,7 @@ def conditions() -> tuple[Condition, ...]:
         Condition("osteoporosis", _qof("osteoporosis"), 50, (0, 49, 50, 60, 70, 80, 90),
                   (0, 0, .002, .005, .012, .025, .035), 0.2, (0.7, 0.4, 1, 1, 0.8, 1), 1.1,
                   years=6),
-        # Dementia ~1% at 65-69, doubling every ~5 years (reference-facts.md [memory]).
+        # Dementia ~1% at 65-69, doubling every ~5 years [unverified].
         Condition("dementia", _qof("dementia"), 0, (0, 60, 65, 70, 75, 80, 85, 90),
                   (0, .002, .01, .02, .04, .08, .15, .3), 0.7, imd=1.1, latent=0.2, years=3),
     )
@@ -160,7 +160,7 @@ def draw_conditions(rng: np.random.Generator, people: pd.DataFrame,
         onset = end - (years * YEAR_DAYS).astype(np.int64) * np.timedelta64(1, "D")
         out[f"{cond.name}_onset"] = np.where(has, np.maximum(onset, dob), np.datetime64("NaT"))
     # Pregnancy: women 16-45 with a pregnancy code in the last 9 months, ~4% of them
-    # (about 600k births a year among ~12.5M women of those ages [memory]).
+    # (about 600k births a year among ~12.5M women of those ages [unverified]).
     women = ~male & (age >= 16) & (age < 46)
     preg_risk = np.interp(age, (16, 20, 25, 30, 35, 40, 46), (0.3, 0.8, 1.2, 1.5, 1.1, 0.4, 0.05))
     pregnant = rng.random(n) < calibrate(preg_risk, women, 0.04, current)

@@ -1,9 +1,9 @@
 """Chronic kidney disease: the stage of each CKD 3-5 patient and the eGFR results behind it.
 
-Figures (reference-facts.md s6 unless said otherwise):
+Figures (NHS England QOF 2019/20 and 2023-24 prevalence unless said otherwise):
 
 * Most CKD 3-5 in primary care is stage 3 (3a more than 3b) and a minority, ~12% of the
-  register, has eGFR < 30 (stage 4-5) [assumption within the brief's 10-15%].
+  register, has eGFR < 30 (stage 4-5) [assumption: 10-15%].
 * Stage 4-5 is more common in South Asians: among hypertensives CKD stage 4-5 OR 1.53 and
   stage 3 OR 0.77 against White (Hull et al. 2011 [verified]), so the odds of a CKD patient
   being stage 4-5 are ~1.53 / 0.77 = 2.0 times White [derived]; Black patients were similar

@@ -4,7 +4,7 @@ DuckDB reads a registered DataFrame (``INSERT INTO ... SELECT``), PostgreSQL tak
 through psycopg's ``COPY``, SQLite gets ``executemany`` in large chunks. Dates are written
 as real dates everywhere: on SQLite that means ISO ``YYYY-MM-DD`` text exactly as
 ``sa.Date`` writes it (pandas' ``to_sql`` would add a time and break ``<=`` comparisons,
-see infra notes).
+see docs/architecture.md, Dates).
 """
 
 from __future__ import annotations

@@ -44,7 +44,7 @@ class Rows:
 
 def draw_smoking(rng: np.random.Generator, age: np.ndarray, imd: np.ndarray) -> np.ndarray:
     """0 unrecorded, 1 current, 2 ex, 3 never. Adults ~13% current (ONS APS 2023 ~12%
-    [memory]), twice as common in IMD quintile 1 as in 5; ex-smokers rise with age."""
+    [unverified]), twice as common in IMD quintile 1 as in 5; ex-smokers rise with age."""
     n = len(age)
     q = np.nan_to_num(imd, nan=3.0)
     current = 0.13 * 1.6 ** ((3 - q) / 2) * np.interp(age, (15, 25, 45, 65, 80), (.7, 1.3, 1.2,
@@ -165,7 +165,7 @@ def _events(rng, rows, library, people, cond, age, ones, recent, end, dob) -> No
     who, dates = spread(rng, np.where(copd, rng.poisson(0.7, n), 0), recent(2), end)
     rows.add(who, dates, library["copd_exacerbation"].codes[0])
     # Influenza vaccination each of the last 3 autumns: ~78% of 65+, ~45% of at-risk
-    # younger adults (UKHSA uptake figures [memory]). Dates 1 Sep - 15 Dec.
+    # younger adults (UKHSA uptake figures [unverified]). Dates 1 Sep - 15 Dec.
     at_risk = (cond[["t2dm", "t1dm", "copd", "asthma", "chd", "ckd", "heart_failure"]]
                .any(axis=1).to_numpy())
     take = np.where(age >= 65, 0.78, np.where(at_risk & (age >= 18), 0.45, 0.0))
@@ -176,7 +176,7 @@ def _events(rng, rows, library, people, cond, age, ones, recent, end, dob) -> No
         who, dates = spread(rng, got.astype(np.int64), np.maximum(recent(5), sept),
                             np.minimum(end, sept + np.timedelta64(105, "D")))
         rows.add(who, dates, library["influenza_vaccination"].codes[0])
-    # Shingles vaccination offered at 70-79: ~45% of those who reached 70 [memory].
+    # Shingles vaccination offered at 70-79: ~45% of those who reached 70 [unverified].
     lo = np.maximum(recent(10), dob + np.timedelta64(25568, "D"))  # 70 years
     hi = np.minimum(end, dob + np.timedelta64(29220, "D"))  # 80 years
     got = (age >= 70) & (rng.random(n) < 0.45)

@@ -8,7 +8,7 @@ as numpy ``datetime64[D]``; NaT means null.
 Two adjustments make the draw look like GP records rather than a census:
 
 * Ethnicity is *recorded* with the 2001-census grouping GP systems use (PRIMIS/OpenSAFELY
-  ``eth2001``, reference-facts.md s3 [verified]), which puts Chinese under "Other"; the
+  ``eth2001``, ONS Census 2001 ethnic groups [verified]), which puts Chinese under "Other"; the
   census tables put Chinese under "Asian", so the nation's Chinese share
   (``chinese_by_nation.csv``) of those drawn Asian is recorded as 'other'.
 * Age is tied to region and ethnic group: London (median 35) is younger than the South West
@@ -30,14 +30,14 @@ from dart.store.generate.names import GROUPS, names
 DAY = np.timedelta64(1, "D")
 YEAR_DAYS = 365.25
 # Share of patients whose ethnicity is not recorded. GP records leave roughly 5-10% without
-# an ethnicity code [assumption within the range given in the brief; not in reference-facts].
+# an ethnicity code [assumption: no published figure found].
 UNKNOWN_ETHNICITY = 0.07
 UNKNOWN_IMD = 0.03  # no postcode match: IMD unknown [assumption]
-OPT_OUT = 0.03  # research opt-out (National Data Opt-out is ~3-5% [memory])
+OPT_OUT = 0.03  # research opt-out (National Data Opt-out is ~3-5% [unverified])
 LEAVERS = 0.03  # left the practice in the last three years [assumption]
 # Regional tilt of deprivation: positive means more of the region is in quintile 1. The
 # North East, North West and West Midlands hold more of England's most deprived LSOAs and
-# the South East and East the fewest (IoD2019 direction [memory]); other nations' own
+# the South East and East the fewest (IoD2019 direction [unverified]); other nations' own
 # indices are cut into quintiles of their own population, so no tilt there.
 IMD_TILT = {
     "North East": 0.9, "North West": 0.8, "Yorkshire and The Humber": 0.6,
@@ -47,7 +47,7 @@ IMD_TILT = {
 # Youth score (in standard deviations of the copula's noise) by ethnic group, in GROUPS order
 # (asian, black, mixed, white, other, unknown): ordered as the NISRA shares under 45 above;
 # sizes tuned [assumption] so that minority medians come out ~10-15 years below White (E&W
-# Census 2021 medians ~ White 43, Asian 31, Black 30, Mixed 21, Other 32 [memory]).
+# Census 2021 medians ~ White 43, Asian 31, Black 30, Mixed 21, Other 32 [unverified]).
 ETH_YOUTH = np.array([0.25, 0.27, 0.55, 0.0, 0.22, 0.08])
 # Youth score per year of a region's census median age below 40 [assumption, tuned so the
 # generated regional medians land within ~2 years of the table, ethnicity included].

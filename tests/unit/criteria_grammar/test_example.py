@@ -1,4 +1,4 @@
-"""The spec's complete example parses to the expected tree."""
+"""The language guide's complete example parses to the expected tree."""
 
 from __future__ import annotations
 

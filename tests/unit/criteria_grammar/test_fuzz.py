@@ -38,7 +38,8 @@ def test_random_tokens(tokens: list[str]) -> None:
 
 @st.composite
 def mutated_example(draw: st.DrawFn) -> str:
-    """The spec's example with a few characters or tokens inserted, deleted or replaced."""
+    """The language guide's example with a few characters or tokens inserted, deleted or
+    replaced."""
     text = EXAMPLE
     for _ in range(draw(st.integers(1, 4))):
         at = draw(st.integers(0, len(text)))

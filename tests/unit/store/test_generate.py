@@ -52,7 +52,8 @@ def test_generates_on_every_engine_and_matches_duckdb(store, tmp_path):
 
 
 def test_dates_compare_as_dates(store):
-    # The infra notes' trap: SQLite must hold plain YYYY-MM-DD so '<=' works on the day.
+    # The SQLite date trap (docs/architecture.md, Dates): SQLite must hold plain
+    # YYYY-MM-DD so '<=' works on the day.
     generate(store, N, seed=1, progress=False)
     extract = dt.date(2026, 6, 30)
     with store.connect() as conn:

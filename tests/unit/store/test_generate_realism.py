@@ -180,7 +180,7 @@ def _adults_with_egfr(world) -> pd.DataFrame:
 
 
 def test_ckd_age_gradient(world):
-    # reference-facts.md s6 [memory]: <1% under 40, ~10% at 65-74, ~30% at 75+ (the QOF
+    # QOF rules of thumb [unverified]: <1% under 40, ~10% at 65-74, ~30% at 75+ (the QOF
     # total of 4.05% holds the 75+ nearer 25%).
     ad = _adults_with_egfr(world)
     by_age = ad.groupby(pd.cut(ad["age"], [18, 40, 65, 75, 200], right=False),
@@ -222,7 +222,7 @@ def test_ckd_stages_and_egfr(world):
 
 
 def test_chinese_recorded_as_other(world):
-    # GP records code Chinese as 'other' (2001-census grouping, reference-facts.md s3); the
+    # GP records code Chinese as 'other' (the 2001-census grouping); the
     # census puts them in 'asian'. So 'other' exceeds the census Other share and 'asian'
     # falls short of the census Asian share by about the Chinese share.
     pat = world["patient"]
@@ -237,7 +237,7 @@ def test_chinese_recorded_as_other(world):
 
 
 def test_regional_and_ethnic_age_structure(world):
-    # London median 35 vs South West 44 (Census 2021, reference-facts.md s4 [verified]).
+    # London median 35 vs South West 44 (ONS Census 2021 [verified]).
     cur = world["current"]
     median = cur.groupby("region")["age"].median()
     assert median["London"] <= 37 and median["South West"] >= 41
