@@ -3,10 +3,13 @@ or researcher, refused for a practice user; audited."""
 
 from __future__ import annotations
 
-from tests.functional.api.helpers import assert_error, counts_in, nhs_in
+from dart.analysis.disclosure import DisclosurePolicy
+from dart.analysis.profile.model import shown
+from tests.functional.api.helpers import assert_disclosed, assert_error, nhs_in
 
 # Integers in a profile that are not counts of people or records.
-NOT_COUNTS = ("practice_id", ".counts.", "disclosure.threshold", "disclosure.rounding")
+# Integers of the profile that are not counts of people or records.
+NOT_COUNTS = ("practice_id", ".counts.")
 
 
 def test_admin_gets_exact_figures(api):
@@ -28,14 +31,13 @@ def test_sponsor_gets_disclosed_counts_only(api):
         assert response.status_code == 200
         body = response.get_json()
         assert body["disclosure"]["applied"] is True
-        assert body["patients"] == 25  # already a multiple of 5
+        # 25 patients, 15 and 10 by practice: each published through the engine (the
+        # suite's fixed secret), so within 4 of the truth.
+        policy = DisclosurePolicy()
+        assert body["patients"] == shown(policy, 25) and abs(body["patients"] - 25) <= 4
         patients = {p["ods_code"]: p["patients"] for p in body["practices"]}
-        assert patients == {"T00001": 15, "T00002": 10}
-        for path, value in counts_in(body):
-            if any(marker in path for marker in NOT_COUNTS):
-                continue
-            assert not 1 <= value <= 7, f"{path} = {value} is a small count"
-            assert value % 5 == 0, f"{path} = {value} is not rounded"
+        assert patients == {"T00001": shown(policy, 15), "T00002": shown(policy, 10)}
+        assert_disclosed(body, skip=NOT_COUNTS)  # no count 0..7: the marker (null) instead
         assert not nhs_in(response)  # aggregates only
 
 
