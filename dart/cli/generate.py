@@ -72,7 +72,18 @@ def command(patients: int, practices: int | None, seed: int, extract_date: date,
         raise click.BadParameter("--replace: an OMOP store is never overwritten; use an "
                                  "empty database", param_hint="--replace")
     url = db_url or default_url()
-    normalise_url(url)
+    parsed = normalise_url(url)
+    if parsed.get_backend_name() == "spark":
+        if source.name == "omop":
+            raise click.BadParameter("a Spark store is written in the native schema",
+                                     param_hint="--source")
+        from dart.store.spark import generate_parquet
+
+        summary = generate_parquet(parsed, patients, practices, seed=seed,
+                                   extract_date=extract_date, progress=not quiet,
+                                   replace=replace)
+        Console().print(summary_line(summary))
+        return
     engine = open_engine(url)
     try:
         if source.name == "omop":

@@ -40,11 +40,6 @@ class Codelist:
     terms: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
     source: str = field(default="", compare=False)
 
-    @property
-    def table(self) -> str:
-        """The store table this code set's records live in."""
-        return "observation" if self.system == "snomed" else "prescription"
-
 
 def parse_codelist(name: str, text: str, path: str = "<codelist>") -> Codelist:
     """Parse one OpenCodelists CSV; raise ``CodelistError`` naming the line at fault."""

@@ -21,7 +21,7 @@ from dart.store.schema import STORE_TABLES, metadata
 
 ENV_URL = "DART_DATABASE_URL"
 ENV_LOCK_WAIT = "DART_LOCK_WAIT"
-SUPPORTED = ("sqlite", "duckdb", "postgresql")
+SUPPORTED = ("sqlite", "duckdb", "postgresql", "spark")
 LOCK_WAIT_SECONDS = 30.0
 
 
@@ -60,6 +60,10 @@ def normalise_url(url: str, *, create: bool = True) -> sa.URL:
         raise StoreError(f"unsupported database {backend!r}: use one of {', '.join(SUPPORTED)}")
     if backend == "postgresql" and parsed.get_driver_name() in ("psycopg2", "", None):
         parsed = parsed.set(drivername="postgresql+psycopg")
+    if backend == "spark":  # DART's own dialect over a local Spark session (pyspark)
+        from sqlalchemy.dialects import registry
+
+        registry.register("spark", "dart.store.spark", "SparkDialect")
     if backend in ("sqlite", "duckdb") and parsed.database not in (None, "", ":memory:"):
         path = Path(parsed.database).expanduser().resolve()
         folder = path.parent
@@ -141,6 +145,8 @@ def _read_only(parsed: sa.URL) -> tuple[sa.URL, dict]:
         return parsed.set(database=f"file:{path}", query={"mode": "ro", "uri": "true"}), {}
     if backend == "duckdb":
         return parsed, {"read_only": True}
+    if backend == "spark":  # the dialect never writes (no INSERT reaches Spark)
+        return parsed, {}
     return parsed, {"options": "-c default_transaction_read_only=on"}  # PostgreSQL
 
 
@@ -163,6 +169,8 @@ def open_engine(url: str | None = None, *, check: bool = True,
         engine = sa.create_engine(parsed, **options)
     except (NoSuchModuleError, ImportError) as exc:
         raise StoreError(f"no driver for {parsed.drivername}: {exc}") from None
+    if engine.dialect.name == "spark" and not _has_pyspark():
+        raise StoreError("spark:// needs pyspark: pip install 'dart-trials[spark]'")
     if engine.dialect.name == "sqlite" and not read_only:
         sa.event.listen(engine, "connect", _sqlite_pragmas)
     if shared_file:
@@ -177,6 +185,12 @@ def open_engine(url: str | None = None, *, check: bool = True,
             shown = parsed.render_as_string(hide_password=True)
             raise StoreError(f"cannot open the store at {shown}: {reason}") from None
     return engine
+
+
+def _has_pyspark() -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec("pyspark") is not None
 
 
 def create_store(engine: sa.Engine) -> None:

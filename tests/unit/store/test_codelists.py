@@ -25,12 +25,12 @@ DMD = {"metformin", "sulfonylurea", "pioglitazone", "sglt2i", "dpp4i", "insulin"
 def test_good_snomed_file_loads():
     cl = parse_codelist("x", "# unit: mmol/mol\n# source: here\ncode,term\n1,A\n2,\"B, c\"\n")
     assert cl.codes == ("1", "2") and cl.system == "snomed" and cl.unit == "mmol/mol"
-    assert cl.terms["2"] == "B, c" and cl.source == "here" and cl.table == "observation"
+    assert cl.terms["2"] == "B, c" and cl.source == "here"
 
 
 def test_dmd_columns_mean_dmd():
     cl = parse_codelist("x", "dmd_id,dmd_name\n325278007,Metformin 500mg tablets\n")
-    assert cl.system == "dmd" and cl.table == "prescription"
+    assert cl.system == "dmd"
 
 
 def test_every_shipped_file_loads():

@@ -1,0 +1,207 @@
+"""Spark SQL as an engine: ``spark:///PATH`` is a store of Parquet tables under PATH, read
+by a local Spark session (``pyspark``, the optional extra ``spark``).
+
+A small SQLAlchemy dialect (``spark``) compiles DART's statements to Spark SQL, and a DBAPI
+shim runs them with ``SparkSession.sql`` and its named parameter markers (``:name``), so
+parameters stay bound. On connecting, every ``PATH/<table>.parquet`` becomes a temporary
+view named ``<table>``. ``?master=local[4]`` chooses the Spark master (default
+``local[2]``). A real cluster is reached through its own SQLAlchemy dialect instead (Spark
+Thrift Server: PyHive's ``hive://``; Databricks SQL: ``databricks://``); the dialect
+overrides DART needs are keyed on the names in ``dialects.SPARK_DIALECTS``.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy.engine import default
+from sqlalchemy.sql import compiler
+
+DEFAULT_MASTER = "local[2]"
+_SESSION_LOCK = threading.Lock()
+
+
+class Error(Exception):
+    """The DBAPI's base error (a Spark analysis or execution error, as text)."""
+
+
+class DatabaseError(Error):
+    pass
+
+
+class OperationalError(DatabaseError):
+    pass
+
+
+class ProgrammingError(DatabaseError):
+    pass
+
+
+class InterfaceError(Error):
+    pass
+
+
+class _Cursor:
+    def __init__(self, connection: _Connection):
+        self.connection, self.description, self.rowcount = connection, None, -1
+        self._rows: list[tuple] = []
+        self.arraysize = 1
+
+    def execute(self, sql: str, parameters=None) -> None:
+        try:
+            frame = self.connection.session.sql(sql, args=dict(parameters or {}))
+            rows = frame.collect()
+        except Exception as exc:  # noqa: BLE001 - py4j/pyspark raise many types: one here
+            raise ProgrammingError(str(exc).strip().splitlines()[0]) from None
+        self.description = [(name, None, None, None, None, None, None)
+                            for name in frame.columns]
+        self._rows = [tuple(r) for r in rows]
+        self.rowcount = len(self._rows)
+
+    def executemany(self, sql: str, seq) -> None:
+        for parameters in seq:
+            self.execute(sql, parameters)
+
+    def fetchall(self) -> list[tuple]:
+        rows, self._rows = self._rows, []
+        return rows
+
+    def fetchone(self):
+        return self._rows.pop(0) if self._rows else None
+
+    def fetchmany(self, size: int | None = None) -> list[tuple]:
+        size = size or self.arraysize
+        rows, self._rows = self._rows[:size], self._rows[size:]
+        return rows
+
+    def close(self) -> None:
+        self._rows = []
+
+
+class _Connection:
+    def __init__(self, session):
+        self.session = session
+
+    def cursor(self) -> _Cursor:
+        return _Cursor(self)
+
+    def commit(self) -> None:  # the store is read only: nothing to commit
+        pass
+
+    def rollback(self) -> None:
+        pass
+
+    def close(self) -> None:  # the session is shared by the process
+        pass
+
+
+def session(path: str, master: str = DEFAULT_MASTER):
+    """The process's Spark session, with every Parquet table under ``path`` as a view."""
+    from pyspark.sql import SparkSession
+
+    with _SESSION_LOCK:
+        spark = (SparkSession.builder.master(master).appName("dart")
+                 .config("spark.ui.enabled", "false")
+                 # Dates are dates: no session time zone may shift them.
+                 .config("spark.sql.session.timeZone", "UTC")
+                 .config("spark.sql.shuffle.partitions", "4")
+                 .getOrCreate())
+        for table in sorted(Path(path).glob("*.parquet")):
+            spark.read.parquet(str(table)).createOrReplaceTempView(table.stem)
+    return spark
+
+
+class _DBAPI:
+    paramstyle = "named"
+    Error, DatabaseError, OperationalError = Error, DatabaseError, OperationalError
+    ProgrammingError, InterfaceError = ProgrammingError, InterfaceError
+
+    @staticmethod
+    def connect(path: str = "", master: str = DEFAULT_MASTER) -> _Connection:
+        return _Connection(session(path, master))
+
+
+class SparkTypeCompiler(compiler.GenericTypeCompiler):
+    # Spark SQL's character type is STRING (VARCHAR needs a length there).
+    def visit_string(self, type_, **kw):
+        return "STRING"
+
+    visit_VARCHAR = visit_text = visit_TEXT = visit_unicode = visit_string
+
+    def visit_integer(self, type_, **kw):
+        return "INT"
+
+
+class SparkIdentifierPreparer(compiler.IdentifierPreparer):
+    def __init__(self, dialect):
+        # Spark SQL quotes identifiers with backticks.
+        super().__init__(dialect, initial_quote="`")
+
+
+class SparkDialect(default.DefaultDialect):
+    """Spark SQL through a local ``SparkSession`` (see the module docstring)."""
+
+    name = "spark"
+    driver = "pyspark"
+    supports_statement_cache = True
+    supports_native_boolean = True
+    supports_multivalues_insert = False
+    default_paramstyle = "named"
+    type_compiler_cls = SparkTypeCompiler
+    preparer = SparkIdentifierPreparer
+
+    @classmethod
+    def import_dbapi(cls):
+        return _DBAPI
+
+    def create_connect_args(self, url: sa.URL):
+        master = url.query.get("master", DEFAULT_MASTER)
+        return [], {"path": url.database or "", "master": master}
+
+    def get_table_names(self, connection, schema=None, **kw) -> list[str]:
+        rows = connection.exec_driver_sql("SHOW TABLES").all()
+        return [r[1] for r in rows]
+
+    def has_table(self, connection, table_name, schema=None, **kw) -> bool:
+        return table_name in self.get_table_names(connection)
+
+    def do_rollback(self, dbapi_connection) -> None:
+        pass
+
+    def _check_unicode_returns(self, connection):
+        return True
+
+    def get_isolation_level(self, dbapi_connection):
+        return None
+
+    def do_ping(self, dbapi_connection) -> bool:
+        return True
+
+
+def generate_parquet(url: sa.URL, patients: int, practices: int | None = None, **kw):
+    """``dart generate --db spark:///PATH``: the native generator's store, as one Parquet
+    file per table under PATH (written by DuckDB from a scratch store: no JVM needed)."""
+    import tempfile
+
+    from dart.store.engine import StoreError, open_engine
+    from dart.store.generate import generate
+    from dart.store.schema import STORE_TABLES
+
+    folder = Path(url.database or "").expanduser().resolve()
+    if any(folder.glob("*.parquet")) and not kw.get("replace"):
+        raise StoreError(f"{folder} already holds Parquet tables; use --replace to delete "
+                         "them and generate afresh")
+    folder.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as scratch_dir:
+        scratch = open_engine(f"duckdb:///{Path(scratch_dir) / 'store.duckdb'}")
+        try:
+            summary = generate(scratch, patients, practices, **kw)
+            with scratch.connect() as conn:
+                for name in STORE_TABLES:
+                    target = str(folder / f"{name}.parquet").replace("'", "''")
+                    conn.exec_driver_sql(f"COPY {name} TO '{target}' (FORMAT parquet)")
+        finally:
+            scratch.dispose()
+    return summary
