@@ -16,6 +16,23 @@ from dart.store.engine import open_engine, require_store
 from dart.store.limits import QueryLimits, apply_limits
 
 
+def _budget(_ctx, _param, value: str | None):
+    """``N`` or ``N/DAYS`` as a ``QueryBudget`` (None: the default)."""
+    if value is None:
+        return None
+    import datetime as dt
+
+    from dart.web.budget import DEFAULT_WINDOW, QueryBudget
+
+    queries, _, days = value.partition("/")
+    try:
+        window = dt.timedelta(days=float(days)) if days else DEFAULT_WINDOW
+        return QueryBudget(queries=int(queries), window=window)
+    except ValueError:
+        raise click.BadParameter("write N or N/DAYS, e.g. 50/7 (N >= 1, a window of at "
+                                 "least a second)") from None
+
+
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8050, show_default=True, type=click.IntRange(0, 65535),
@@ -31,12 +48,15 @@ from dart.store.limits import QueryLimits, apply_limits
               help="Time limit of each query (default: $DART_QUERY_SECONDS, else 30).")
 @click.option("--query-memory-mb", type=click.IntRange(min=1),
               help="DuckDB memory limit in MB (default: $DART_QUERY_MEMORY_MB, else 2048).")
+@click.option("--query-budget", metavar="N[/DAYS]", callback=_budget,
+              help="Feasibility and representativeness answers per sponsor or researcher "
+                   "per rolling window (default 50/7: 50 per 7 days).")
 @click.option("--secure-cookies", is_flag=True,
               help="Mark the dashboard's cookies Secure (when users reach it over HTTPS).")
 @cli_errors
 def command(host: str, port: int, db_url: str | None, demo: bool, threads: int,
             no_dashboard: bool, query_seconds: float | None,
-            query_memory_mb: int | None, secure_cookies: bool) -> None:
+            query_memory_mb: int | None, query_budget, secure_cookies: bool) -> None:
     """Serve the web API under /api/v1 (and the dashboard under /dashboard/)."""
     import waitress
 
@@ -46,6 +66,8 @@ def command(host: str, port: int, db_url: str | None, demo: bool, threads: int,
     # Only --demo may make a store; otherwise a mistyped --db is an error, not a new file.
     engine = open_engine(db_url, create=demo)
     config = {"ENGINE": engine, "QUERY_LIMITS": limits, "SECURE_COOKIES": secure_cookies}
+    if query_budget is not None:
+        config["QUERY_BUDGET"] = query_budget
     if demo:
         config["SECRET_KEY"] = _demo(engine)
     require_store(engine)

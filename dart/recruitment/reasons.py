@@ -22,7 +22,7 @@ import sqlalchemy as sa
 
 from criteria_grammar import nodes
 from dart.compiler import RecordAtom, describe, record_atoms
-from dart.store.schema import observation, prescription
+from dart.sources.native import NATIVE
 
 
 @dataclass(frozen=True)
@@ -68,8 +68,8 @@ def _fetch(conn: sa.Connection, atoms: list[RecordAtom], ids: list[int],
     """Every row of the atoms' codes up to ``index`` for ``ids``, by (system, patient)."""
     found: dict[tuple[str, int], list[_Row]] = defaultdict(list)
     for system, table, day, value, unit in (
-            ("snomed", observation, "obs_date", "value", "unit"),
-            ("dmd", prescription, "issue_date", "quantity", None)):
+            ("snomed", NATIVE.events, "obs_date", "value", "unit"),
+            ("dmd", NATIVE.prescriptions, "issue_date", "quantity", None)):
         codes = sorted({c for a in atoms if a.codelist.system == system
                         for c in a.codelist.codes})
         if not codes or not ids:

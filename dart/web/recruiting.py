@@ -19,8 +19,8 @@ from criteria_grammar.errors import CriteriaError
 from dart.compiler import explain
 from dart.recruitment import fair, forecast, funnel, outcomes, rescreen
 from dart.recruitment.invites import invite_list
+from dart.sources.native import NATIVE
 from dart.store.app_tables import users
-from dart.store.schema import patient
 from dart.web.accounts import User
 from dart.web.audit import AuditEntry
 from dart.web.errors import BadRequest, Forbidden, ServiceError
@@ -49,6 +49,7 @@ class RecruitmentServices:
     def record_outcomes_csv(self, user: User, study_id: int, text: str):
         """Outcomes uploaded as CSV (``dart.recruitment.outcomes``), recorded all or nothing."""
         _require(user, "practice")
+        patient = NATIVE.identities
         with self.engine.connect() as conn:
             nhs = {n: i for i, n in conn.execute(
                 sa.select(patient.c.patient_id, patient.c.nhs_number).where(

@@ -114,7 +114,8 @@ def trial_profile(engine: sa.Engine, criteria: nodes.Criteria, library: Mapping,
     with engine.connect() as conn:
         for name in used_code_sets(criteria):
             codelist = codelists[name]
-            seen = code_counts(conn, tables, codelist.table, codelist.codes)
+            table = "observation" if codelist.system == "snomed" else "prescription"
+            seen = code_counts(conn, tables, table, codelist.codes)
             for code in codelist.codes:
                 if code in seen:
                     uses.append(CodeUse(name, code, *seen[code]))

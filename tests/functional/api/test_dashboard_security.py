@@ -33,7 +33,8 @@ def run_callback(client, headers: dict | None = None):
     body = {"output": ".." + "...".join(f"{i}.{p}" for i, p in outputs) + "..",
             "outputs": [{"id": i, "property": p} for i, p in outputs],
             "inputs": [{"id": wb_ids.RUN, "property": "n_clicks", "value": 1}],
-            "state": [{"id": wb_ids.TEXT, "property": "value", "value": CRITERIA}],
+            "state": [{"id": wb_ids.TEXT, "property": "value", "value": CRITERIA},
+                      {"id": wb_ids.RESULT, "property": "data", "value": None}],
             "changedPropIds": [f"{wb_ids.RUN}.n_clicks"]}
     return client.post(DASH_CALLBACK, json=body, headers=headers or {})
 

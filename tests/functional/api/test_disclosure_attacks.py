@@ -12,6 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from dart.web.budget import QueryBudget
 from tests.functional.api import attacks
 from tests.functional.api.conftest import make_api
 from tests.functional.api.helpers import assert_disclosed
@@ -27,7 +28,9 @@ def attack_api(tmp_path_factory, library):
     engine = open_engine(f"sqlite:///{tmp_path_factory.mktemp('attack') / 'attack.db'}")
     create_store(engine)
     load_tables(engine, attacks.ATTACK_STORE)
-    yield make_api(engine, library)
+    # The attacks measure what the answers themselves give away, so the query budget (which
+    # bounds how many a sponsor gets: tests/functional/api/test_budget.py) is lifted here.
+    yield make_api(engine, library, QUERY_BUDGET=QueryBudget(queries=1_000_000))
     engine.dispose()
 
 

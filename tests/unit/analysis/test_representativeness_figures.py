@@ -102,11 +102,11 @@ def test_suppressed_groups_are_not_drawn(disclosed):
     labels = list(bars.data[0].x)
     black = labels.index("Black")
     assert bars.data[0].y[black] is None  # no cohort bar, not a bar of 0
-    assert [a.text for a in bars.layout.annotations if a.x == "Black"] == ["suppressed"]
+    assert [a.text for a in bars.layout.annotations if a.x == "Black"] == ["<8"]
     ratio = figures.ratio_figure(disclosed, "target", ["ethnicity"])
     y = list(ratio.data[0].y)
     assert ratio.data[0].x[y.index("Black")] is None
-    assert [a.text for a in ratio.layout.annotations if a.y == "Black"] == ["suppressed"]
+    assert [a.text for a in ratio.layout.annotations if a.y == "Black"] == ["<8"]
     heat = figures.rule_impact_figure(disclosed, ["ethnicity"]).data[0]
     column = list(heat.x).index("Black")
     assert all(row[column] is None for row in heat.z)
