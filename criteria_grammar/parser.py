@@ -50,7 +50,7 @@ def parse(text: str, filename: str = "<criteria>", limits: Limits = DEFAULT_LIMI
     except pp.ParseBaseException as exc:
         raise _syntax_error(builder, exc) from None
     except RecursionError:
-        raise builder.error(Pos(1, 1), "criteria nested too deeply", "too-deep") from None
+        raise _too_deep(builder) from None
     criteria = builder.criteria(results)
     check_structure(criteria)
     return criteria
@@ -150,3 +150,22 @@ def _hint(builder: Builder, before: list[_Token],
                              f"criteria language: a condition starts with {_CONDITION_WORDS}",
                              "unknown-condition")
     return None
+
+
+def _too_deep(builder: Builder) -> CriteriaError:
+    """The parser ran out of stack: point at the bracket where the nesting is deepest (the
+    first one at that depth, outside strings and comments), not at the file's start."""
+    depth, deepest, where = 0, 0, 0
+    for m in _TOKEN.finditer(builder.text):
+        if m.lastgroup == "skip":
+            continue
+        if m.group() == "(":
+            depth += 1
+            if depth > deepest:
+                deepest, where = depth, m.start()
+        elif m.group() == ")":
+            depth = max(depth - 1, 0)
+    return builder.error(builder.pos(where),
+                         f"conditions nested too deeply ({deepest} levels of brackets here): "
+                         "name the inner parts with 'define' and combine the names",
+                         "too-deep")

@@ -83,7 +83,7 @@ REFUSED = {
     "1,000 rules": (hostile.many_rules(1000), "too-large", 502),
     "1,500 inline codelists": (hostile.inline_codelists(1500), "too-large", None),
     "at least of 1,100 items": (hostile.at_least(1100), "too-large", 2),
-    "deeply nested": (hostile.nested(200), "too-deep", 1),
+    "deeply nested": (hostile.nested(200), "too-deep", 2),  # the include, not the file start
     "64 KB of junk": (hostile.junk(), "too-large", None),  # over 10,000 tokens
     "1 KB of junk": (hostile.junk(1024), "syntax", 1),
 }

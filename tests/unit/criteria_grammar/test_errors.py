@@ -106,3 +106,13 @@ def test_messages_say_what_to_write_instead(text: str, says: str) -> None:
     with pytest.raises(CriteriaError) as caught:
         parse(text)
     assert says in caught.value.message
+
+
+def test_nesting_too_deep_points_at_the_statement_not_the_file_start() -> None:
+    text = 'study "x"\n\ninclude age > 3 and ' + "(" * 400 + "age > 1" + ")" * 400
+    with pytest.raises(CriteriaError) as caught:
+        parse(text)
+    err = caught.value
+    # Line 3; the 400th bracket (the deepest) opens at column 20 + 400.
+    assert (err.code, err.line, err.col) == ("too-deep", 3, 420)
+    assert "define" in err.message
