@@ -72,7 +72,9 @@ def _not_keyword(lead: re.Pattern[str]):
     """A condition: the token's leading word is not a keyword. One set lookup instead of
     a negative lookahead over the ~55 keywords, which tried them all at every name (measured:
     parsing a sample file 13 -> 8 ms)."""
-    return lambda toks: lead.match(toks[0]).group().lower() not in KEYWORDS
+    # The full (string, location, tokens) signature: pyparsing then has no arity to learn
+    # on a first call, which is not safe when threads make their first parses at once.
+    return lambda _s, _loc, toks: lead.match(toks[0]).group().lower() not in KEYWORDS
 
 
 IDENT = pp.Regex(r"[A-Za-z_][A-Za-z0-9_]*").add_condition(_not_keyword(_WORD)).set_name(

@@ -118,9 +118,6 @@ def test_an_invitation_recorded_before_the_lifecycle_moves_on(store, study, libr
 
 
 def test_threads_recording_the_same_batch_record_it_once(store, study, library):
-    # One parse first: pyparsing fits each parse action's arity on its first call, which is
-    # not thread-safe (criteria_grammar's concern, not the lifecycle's).
-    invite_list(store, study, 1, TODAY, library, with_reasons=False)
     results, errors = [], []
     start = threading.Barrier(4)
 
