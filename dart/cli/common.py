@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import functools
+import json
 import sys
+from pathlib import Path
 
 import click
 import sqlalchemy as sa
@@ -70,3 +72,18 @@ def cli_errors(func):
             sys.exit(1)
 
     return wrapper
+
+
+def show_report(result, render_text, render_html, html_out: str | None, as_json: bool) -> None:
+    """A report command's output: the HTML file when asked, then JSON or the text."""
+    if html_out:
+        try:
+            Path(html_out).write_text(render_html(result), encoding="utf-8")
+        except OSError as exc:
+            raise click.ClickException(f"cannot write {html_out}: {exc.strerror}") from None
+    if as_json:
+        click.echo(json.dumps(result.to_json(), indent=2))
+    else:
+        click.echo(render_text(result), nl=False)
+        if html_out:
+            click.echo(f"HTML report written to {html_out}")

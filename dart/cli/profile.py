@@ -6,15 +6,12 @@ the store (the API gives other roles disclosure-controlled figures)."""
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import click
 
 from dart.analysis.profile import run_profile
 from dart.analysis.profile.report_html import render_html
 from dart.analysis.profile.report_text import render_text
-from dart.cli.common import cli_errors, db_option
+from dart.cli.common import cli_errors, db_option, show_report
 from dart.store.engine import open_engine, require_store
 
 
@@ -26,20 +23,10 @@ from dart.store.engine import open_engine, require_store
 @cli_errors
 def command(db_url: str | None, as_json: bool, html_out: str | None) -> None:
     """Profile the store's data quality: conformance, completeness, plausibility, practices."""
-    engine = open_engine(db_url)
+    engine = open_engine(db_url, create=False)  # a profile only reads its store
     try:
         require_store(engine)
         result = run_profile(engine)
     finally:
         engine.dispose()
-    if html_out:
-        try:
-            Path(html_out).write_text(render_html(result), encoding="utf-8")
-        except OSError as exc:
-            raise click.ClickException(f"cannot write {html_out}: {exc.strerror}") from None
-    if as_json:
-        click.echo(json.dumps(result.to_json(), indent=2))
-    else:
-        click.echo(render_text(result), nl=False)
-        if html_out:
-            click.echo(f"HTML report written to {html_out}")
+    show_report(result, render_text, render_html, html_out, as_json)

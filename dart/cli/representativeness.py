@@ -6,16 +6,13 @@ local data owner only)."""
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import click
 
 from dart.analysis.disclosure import DisclosurePolicy
 from dart.analysis.representativeness import Thresholds, render_text, run_representativeness
 from dart.analysis.representativeness.report_html import render_html
 from dart.cli.check import read_criteria_file
-from dart.cli.common import cli_errors, db_option, open_store, read_options
+from dart.cli.common import cli_errors, db_option, open_store, read_options, show_report
 
 
 @click.command("representativeness")
@@ -48,14 +45,4 @@ def command(file: str, db_url: str | None, source_name: str | None, source_map: 
             policy=DisclosurePolicy(enabled=not no_suppression), source=source)
     finally:
         engine.dispose()
-    if html_out:
-        try:
-            Path(html_out).write_text(render_html(result), encoding="utf-8")
-        except OSError as exc:
-            raise click.ClickException(f"cannot write {html_out}: {exc.strerror}") from None
-    if as_json:
-        click.echo(json.dumps(result.to_json(), indent=2))
-    else:
-        click.echo(render_text(result), nl=False)
-        if html_out:
-            click.echo(f"HTML report written to {html_out}")
+    show_report(result, render_text, render_html, html_out, as_json)

@@ -50,7 +50,13 @@ def test_text_json_and_html(tmp_path):
 
 
 def test_not_a_store(tmp_path):
-    result = CliRunner().invoke(main, ["profile", "--db", f"sqlite:///{tmp_path / 'x.db'}"])
+    missing = tmp_path / "x.db"
+    result = CliRunner().invoke(main, ["profile", "--db", f"sqlite:///{missing}"])
+    assert result.exit_code == 1 and "no store at" in result.output
+    assert not missing.exists()  # a profile only reads: it makes no store
+    empty = tmp_path / "empty.db"
+    empty.touch()
+    result = CliRunner().invoke(main, ["profile", "--db", f"sqlite:///{empty}"])
     assert result.exit_code == 1 and "is not a DART store" in result.output
 
 
