@@ -83,13 +83,16 @@ def parse_tables(text: str) -> dict[str, list[dict]]:
     return tables
 
 
-def load_tables(engine: sa.Engine, text: str, extract_date: str = EXTRACT_DATE) -> None:
-    """Write the text tables into an existing (empty) store, filling in defaults."""
+def load_tables(engine: sa.Engine, text: str,
+                extract_date: str = EXTRACT_DATE) -> dict[str, list[dict]]:
+    """Write the text tables into an existing (empty) store, filling in defaults; the rows
+    written (``filled_tables``)."""
     tables = filled_tables(text, extract_date)
     with engine.begin() as conn:
         for name, rows in tables.items():
             if rows:
                 conn.execute(metadata.tables[name].insert(), rows)
+    return tables
 
 
 def filled_tables(text: str, extract_date: str = EXTRACT_DATE) -> dict[str, list[dict]]:
