@@ -26,6 +26,15 @@ TEST_SECRET = "dart-test-suite-secret"
 os.environ["DART_DISCLOSURE_SECRET"] = TEST_SECRET
 
 
+@pytest.fixture(autouse=True)
+def app_database(tmp_path_factory, monkeypatch) -> str:
+    """Every test's own application database (``DART_APP_DATABASE_URL``, inherited by the
+    commands a test starts), so no test reads or writes the user's."""
+    url = f"sqlite:///{tmp_path_factory.mktemp('app') / 'app.db'}"
+    monkeypatch.setenv("DART_APP_DATABASE_URL", url)
+    return url
+
+
 @pytest.fixture(scope="session")
 def postgres_url() -> Iterator[str]:
     """A fresh database on the test server for this session, dropped afterwards."""

@@ -9,6 +9,7 @@ reads the same on SQLite, DuckDB, PostgreSQL, Trino and Spark SQL.
   latest/earliest row of a patient is picked with one ``MAX``/``MIN`` of date and class.
 - ``bit_and(a, b)``: the bitwise AND of two BIGINTs (the record atoms' mask words).
 - ``CodeRows``: a code set's codes as a ``VALUES`` list with named columns.
+- ``BoundRows``: rows from outside the store (invitations) as a bound ``VALUES`` list.
 - ``to_date(ts)``: the date part of a timestamp column.
 - ``date_from_parts(y, m, d)``: a date from year, month and day integers.
 """
@@ -122,6 +123,37 @@ class CodeRows(TextualSelect):
 def _code_rows_standard(element, compiler, **kw):
     # SQLite, DuckDB, PostgreSQL, Trino and Spark SQL read a bare VALUES list in a CTE.
     return compiler.visit_textual_select(element, **kw)
+
+
+class BoundRows(TextualSelect):
+    """Rows of values from outside the database, every value a bound parameter, as a
+    ``VALUES`` list with named columns (``WITH t(a, b) AS (VALUES (?, ?), ...)``): how a
+    query on a read-only store receives rows that live elsewhere (the invitations kept in
+    the application database). At least one row; see ``no_rows`` for none.
+    """
+
+    name_cte_columns = True
+    inherit_cache = True
+
+    def __init__(self, name: str, rows: list[tuple], columns: list[sa.ColumnClause]):
+        binds = [[sa.bindparam(f"{name}_{i}_{j}", v, c.type) for j, (v, c) in
+                  enumerate(zip(row, columns, strict=True))] for i, row in enumerate(rows)]
+        text = ", ".join("(" + ", ".join(f":{b.key}" for b in row) + ")" for row in binds)
+        super().__init__(sa.text(f"VALUES {text}").bindparams(*(b for r in binds for b in r)),
+                         columns)
+
+
+@compiles(BoundRows)
+def _bound_rows_standard(element, compiler, **kw):
+    # As CodeRows: every engine DART runs on reads a bare VALUES list in a CTE.
+    return compiler.visit_textual_select(element, **kw)
+
+
+def no_rows(columns: list[sa.ColumnClause]) -> sa.Select:
+    """A select of ``columns`` that returns no row (an empty ``BoundRows``: a VALUES list
+    cannot be empty), each column typed by a cast."""
+    return sa.select(*(sa.cast(sa.null(), c.type).label(c.name) for c in columns)).where(
+        sa.false())
 
 
 # --- dates from other types --------------------------------------------------------------
