@@ -123,13 +123,22 @@ def chain_sizes(plain: dict, with_t: dict, step: Callable[[int], Span], drop: Sp
 
 def perturbed_spans(k_steps: int, spread: int = 4, threshold: int = 7):
     """The true ranges the cell key method allows (docs/disclosure.md): a published cell
-    within ``spread``; a funnel step within ``spread`` per published piece below it (the
-    eligible count and each later drop); the marker 0..threshold."""
+    within ``spread``; a funnel step within ``spread`` per published piece (the eligible
+    count and the step's patients that later rules remove), and within 5 % from 100
+    patients; the marker 0..threshold. ``k_steps`` is unused: a step's range no longer
+    depends on how many rules follow it."""
 
     def within(width: int) -> Span:
         return lambda n: (0, threshold) if n is None else (n - width, n + width)
 
-    return (lambda i: within(spread * (k_steps - i))), within(spread), within(spread)
+    def step(n: int | None) -> tuple[int, int]:
+        if n is None:
+            return 0, threshold
+        true = [m for m in range(n - 2 * spread, n + 2 * spread + 1)
+                if m < 100 or abs(n - m) <= m // 20]
+        return min(true), max(true)
+
+    return (lambda _i: step), within(spread), within(spread)
 
 
 def opensafely(n: int | None) -> int | None:
