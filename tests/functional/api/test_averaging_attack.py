@@ -28,17 +28,13 @@ week's budget on one target can usually *guess* it; docs/disclosure.md says so.
 
 from __future__ import annotations
 
-import subprocess
-import sys
-import time
-
 import pytest
 import requests
 
 from dart.store.engine import create_store, open_engine
 from tests.functional.api import attacks
 from tests.functional.api.conftest import add_users
-from tests.functional.api.test_cli import free_port
+from tests.support.server import dart_serve
 from tests.support.tables import load_tables
 
 BUDGET = 50  # the default: 50 answers per 7 days
@@ -57,25 +53,8 @@ def served(tmp_path_factory):
     load_tables(engine, attacks.ATTACK_STORE)
     tokens = add_users(engine)
     engine.dispose()  # DuckDB: one process at a time on the file
-    port = free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-c", "from dart.cli import main; main()", "serve", "--db", url,
-         "--port", str(port), "--no-dashboard"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}/api/v1"
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                requests.get(f"{base}/openapi.json", timeout=2)
-                break
-            except (requests.ConnectionError, requests.Timeout):  # still starting
-                assert time.monotonic() < deadline and proc.poll() is None
-                time.sleep(0.2)
+    with dart_serve(url) as (base, _proc):
         yield base, tokens
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
 
 
 def ask(base: str, token: str, text: str) -> requests.Response:
