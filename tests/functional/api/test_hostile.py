@@ -16,6 +16,7 @@ import psutil
 import pytest
 import requests
 
+from dart.store.app_db import open_app_db
 from dart.store.engine import create_store, open_engine
 from tests.functional.api.conftest import CRITERIA, HAND_STORE, add_users
 from tests.support import hostile
@@ -35,10 +36,13 @@ def served(tmp_path_factory):
     engine = open_engine(url)
     create_store(engine)
     load_tables(engine, HAND_STORE)
-    tokens = add_users(engine)
+    app_url = f"sqlite:///{folder / 'app.db'}"  # DART's own database, apart from the store
+    app = open_app_db(app_url)
+    tokens = add_users(app, store=engine)
+    app.dispose()
     engine.dispose()  # DuckDB: one process at a time on the file
     # The load test asks 200 answers of one sponsor: the budget is not what it tests.
-    with dart_serve(url, "--query-seconds", "10", "--query-memory-mb", "512",
+    with dart_serve(url, app_url, "--query-seconds", "10", "--query-memory-mb", "512",
                     "--query-budget", "100000/7") as (base, proc):
         yield base, tokens, proc
 
