@@ -177,9 +177,14 @@ class Atoms:
         return balanced_sum(ones) >= c.n
 
     def _Ref(self, c: nodes.Ref) -> Pred:
-        # Defines are expanded where used; the code-set reads they need are shared anyway.
+        # Compiled once. A define used more than once is a column computed once per patient
+        # (``shared``, set by dart.compiler.query; dart.compiler.defines), unless it folded
+        # to a constant; the others are written where used.
         if c.name not in self._defines:
-            self._defines[c.name] = self.compile(self.criteria.define(c.name).condition)
+            pred = self.compile(self.criteria.define(c.name).condition)
+            shared = getattr(self, "shared", None)
+            self._defines[c.name] = (pred if shared is None or known(pred) is not None
+                                     else shared.use(c.name, pred))
         return self._defines[c.name]
 
     # --- demographics --------------------------------------------------------------------

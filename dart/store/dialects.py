@@ -11,6 +11,8 @@ reads the same on SQLite, DuckDB, PostgreSQL, Trino and Spark SQL.
 - ``CodeRows``: a code set's codes as a ``VALUES`` list with named columns.
 - ``to_date(ts)``: the date part of a timestamp column.
 - ``date_from_parts(y, m, d)``: a date from year, month and day integers.
+- ``materialized(cte)``: a CTE the engine computes once rather than folding it into its
+  reader (the steps of shared defines, ``dart.compiler.defines``).
 """
 
 from __future__ import annotations
@@ -178,3 +180,19 @@ def _date_from_parts_trino(element, compiler, **kw):
 
 for _name in SPARK_DIALECTS:
     compiles(epoch_seconds, _name)(_epoch_spark)
+
+
+# PostgreSQL (12+) folds a CTE used once into its reader and then pulls the subquery up,
+# substituting its columns' expressions: a define used twice by the next step would be
+# written out twice again, and a chain of them doubles. SQLite flattens a CTE used once
+# in the same way (3.35+ honours MATERIALIZED),
+# and DuckDB inlines a CTE used once. ``AS MATERIALIZED`` makes each compute its rows
+# once. Trino and Spark SQL have no such keyword: they get a plain CTE.
+_MATERIALIZING = ("postgresql", "sqlite", "duckdb")
+
+
+def materialized(cte: sa.CTE) -> sa.CTE:
+    """``name AS MATERIALIZED (...)`` where the engine would otherwise inline ``cte``."""
+    for dialect in _MATERIALIZING:
+        cte = cte.prefix_with("MATERIALIZED", dialect=dialect)
+    return cte
