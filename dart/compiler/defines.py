@@ -10,7 +10,7 @@ one before; the statement's own columns read the last step. A define used once i
 where it is used, as before (a column would only add a step).
 
 Each step is a ``MATERIALIZED`` CTE where the engine would otherwise fold it back into its
-reader and write the define out again (``dart.store.dialects.materialized``).
+reader and write the define out again (PostgreSQL, SQLite; ``dart.store.dialects``).
 """
 
 from __future__ import annotations
