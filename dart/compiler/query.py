@@ -18,7 +18,7 @@ from sqlalchemy.sql import visitors
 
 from criteria_grammar import nodes
 from criteria_grammar.limits import shared_defines
-from dart.compiler.atoms import ONE, ZERO, Atoms, balanced_sum, known
+from dart.compiler.atoms import ONE, ZERO, ConditionCompiler, balanced_sum, known
 from dart.compiler.codesets import Reads
 from dart.compiler.dates import AGE_BANDS, birth_cutoff
 from dart.compiler.defines import SharedDefines, layered
@@ -147,7 +147,7 @@ def compile_criteria(criteria: nodes.Criteria, library: Mapping[str, Codelist],
 
     def conditions(prefix: str) -> tuple[list[sa.ColumnElement[bool]],
                                          sa.ColumnElement[bool] | None, SharedDefines]:
-        atoms = Atoms(criteria, codelists, index_date, reads, patient, practice)
+        atoms = ConditionCompiler(criteria, codelists, index_date, reads, patient, practice)
         atoms.shared = SharedDefines(names, prefix)
         conds = [atoms.compile(r.condition) for r in criteria.rules]
         pop = atoms.compile(criteria.population.condition) if criteria.population else None

@@ -38,6 +38,7 @@ from dart.store.app_tables import (
     INVITATION_STATUSES,
     ensure_app_tables,
     recruitment_status,
+    utcnow,
 )
 from dart.store.schema import invitation
 
@@ -173,7 +174,7 @@ def record(engine: sa.Engine, study: Study, practice_id: int, changes: list[Chan
 def _record(engine: sa.Engine, study: Study, practice_id: int, by_id: dict[int, Change],
             today: dt.date, listed: Callable[[], set[int]], correction: bool,
             user_id: int | None) -> Recorded:
-    now = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
+    now = utcnow()
     rs = recruitment_status.c
     with engine.connect() as conn:
         known = _states(conn, study.study_id, sorted(by_id))

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dart.web.budget import QueryBudget
+from dart.app.budget import QueryBudget
 from tests.functional.api import attacks
 from tests.functional.api.conftest import make_api
 from tests.functional.api.helpers import assert_disclosed

@@ -155,7 +155,7 @@ def test_fair_invitations_come_from_the_callers_list(approved):
 
 
 def test_the_admin_review_of_a_study(api):
-    from dart.web.errors import Forbidden
+    from dart.app.errors import Forbidden
 
     sponsor, admin = api.user("sponsor"), api.user("admin")
     study = api.services.create_study(sponsor, CRITERIA)
