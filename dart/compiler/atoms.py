@@ -149,6 +149,10 @@ class ConditionCompiler:
     subclass (``tests/unit/test_condition_checklist.py`` fails when one is missing).
     """
 
+    shared = None
+    """The defines computed once per patient (``dart.compiler.defines.SharedDefines``), set
+    by ``dart.compiler.query``; ``None``: every define written where it is used."""
+
     def __init__(self, criteria: nodes.Criteria, codelists: Mapping[str, object],
                  index: dt.date, reads: Reads, patient: sa.FromClause,
                  practice: sa.FromClause):
@@ -191,7 +195,7 @@ class ConditionCompiler:
         # to a constant; the others are written where used.
         if c.name not in self._defines:
             pred = self.compile(self.criteria.define(c.name).condition)
-            shared = getattr(self, "shared", None)
+            shared = self.shared
             self._defines[c.name] = (pred if shared is None or known(pred) is not None
                                      else shared.use(c.name, pred))
         return self._defines[c.name]
