@@ -12,6 +12,8 @@ reads the same on SQLite, DuckDB, PostgreSQL, Trino and Spark SQL.
 - ``BoundRows``: rows from outside the store (invitations) as a bound ``VALUES`` list.
 - ``to_date(ts)``: the date part of a timestamp column.
 - ``date_from_parts(y, m, d)``: a date from year, month and day integers.
+- ``materialized(cte)``: a CTE the engine computes once rather than folding it into its
+  reader (the steps of shared defines, ``dart.compiler.defines``).
 """
 
 from __future__ import annotations
@@ -210,3 +212,20 @@ def _date_from_parts_trino(element, compiler, **kw):
 
 for _name in SPARK_DIALECTS:
     compiles(epoch_seconds, _name)(_epoch_spark)
+
+
+# PostgreSQL (12+) folds a CTE used once into its reader and pulls the subquery up,
+# substituting its columns' expressions, and SQLite flattens it the same way: a define used
+# twice by the next step is written out twice again, and the chain doubles. Measured (the
+# 20-level doubling chain, 5 patients): with AS MATERIALIZED 0.04 s on PostgreSQL 15 and
+# 0.06 s on SQLite 3.40; without, no answer in 40 s on either. DuckDB 1.5 keeps the steps
+# apart by itself (39 levels: 0.13 s plain, 0.21 s materialized), so it gets a plain CTE,
+# as do Trino and Spark SQL (no such keyword; not measured).
+_MATERIALIZING = ("postgresql", "sqlite")
+
+
+def materialized(cte: sa.CTE) -> sa.CTE:
+    """``name AS MATERIALIZED (...)`` where the engine would otherwise inline ``cte``."""
+    for dialect in _MATERIALIZING:
+        cte = cte.prefix_with("MATERIALIZED", dialect=dialect)
+    return cte
