@@ -127,3 +127,16 @@ def run_floor(engine: sa.Engine, query: FloorQuery) -> int:
     """The eligible count by the floor query."""
     with engine.connect() as conn:
         return int(conn.execute(query.statement).scalar_one())
+
+
+SCAN = sa.text("SELECT (SELECT count(*) FROM observation WHERE value IS NOT NULL OR "
+               "obs_date IS NOT NULL) + (SELECT count(*) FROM prescription WHERE issue_date "
+               "IS NOT NULL)")
+"""A plain scan: every record's date read once, nothing joined or grouped (the engine must
+read the date and value columns: a bare ``count(*)`` it may answer from metadata)."""
+
+
+def run_scan(engine: sa.Engine) -> int:
+    """The number of records, by the plain scan."""
+    with engine.connect() as conn:
+        return int(conn.execute(SCAN).scalar_one())
