@@ -249,12 +249,13 @@ def spark_and_duckdb(engines, tmp_path_factory) -> tuple[sa.Engine, sa.Engine]:
 
 @settings(max_examples=SPARK_EXAMPLES, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
-@given(st.lists(rules, min_size=1, max_size=4), st.one_of(st.none(), conditions),
+@given(st.lists(rules, min_size=1, max_size=4), st.one_of(st.none(), conditions), defines,
        st.sampled_from([dt.date(2026, 6, 30), dt.date(2026, 3, 31), dt.date(2024, 2, 29)]))
-def test_spark_returns_duckdbs_rows_and_counts(spark_and_duckdb, rule_list, population, index):
+def test_spark_returns_duckdbs_rows_and_counts(spark_and_duckdb, rule_list, population,
+                                               defined, index):
     spark, duck = spark_and_duckdb
     pop = n.Population("p", population) if population is not None else None
-    criteria = n.Criteria(rules=tuple(rule_list), population=pop)
+    criteria = n.Criteria(rules=tuple(rule_list), population=pop, defines=defined)
     compiled = compile_criteria(criteria, LIBRARY, index)
     rows = []
     for engine in (duck, spark):
