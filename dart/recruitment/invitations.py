@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from dart.sources import Source
 from dart.store.app_tables import ensure_app_tables, invitations
 from dart.store.dialects import BoundRows, no_rows
-from dart.store.engine import StoreError
+from dart.store.limits import QueryTooCostly
 
 # Each row is three bound values; SQLite (3.32+) takes 32,766 per statement, PostgreSQL 65,535.
 MAX_SENT = 10_000
@@ -43,11 +43,17 @@ def recorded(app: sa.Engine, study_id: int | None = None) -> list[tuple[int, int
         return [tuple(r) for r in conn.execute(query)]
 
 
+def _bounded(n: int, what: str) -> None:
+    """Refuse more rows than one statement's bound values allow (a ``QueryTooCostly``:
+    the API answers 503 ``query_too_costly`` with limit ``invitations``)."""
+    if n > MAX_SENT:
+        raise QueryTooCostly(f"{n:,} {what} are too many to send with a query (at most "
+                             f"{MAX_SENT:,}; docs/store.md)", "invitations")
+
+
 def sent_rows(rows: list[tuple[int, int, dt.date]], name: str = "app_invitation") -> sa.CTE:
     """``rows`` as a CTE of bound values (study_id, patient_id, invited_on)."""
-    if len(rows) > MAX_SENT:
-        raise StoreError(f"{len(rows):,} invitations are too many to send with a query "
-                         f"(at most {MAX_SENT:,}); see docs/store.md")
+    _bounded(len(rows), "invitations")
     columns = [sa.column(n, t) for n, t in COLUMNS]
     if not rows:
         return no_rows(columns).cte(name)
@@ -66,9 +72,7 @@ def union_invitations(store_invitations: sa.FromClause, sent: sa.CTE) -> sa.Subq
 
 def sent_ids(ids: list[int], name: str) -> sa.CTE:
     """Patient ids as a CTE of bound values (patient_id)."""
-    if len(ids) > MAX_SENT:
-        raise StoreError(f"{len(ids):,} patients are too many to send with a query "
-                         f"(at most {MAX_SENT:,}); see docs/store.md")
+    _bounded(len(ids), "patients")
     columns = [sa.column("patient_id", sa.Integer())]
     if not ids:
         return no_rows(columns).cte(name)

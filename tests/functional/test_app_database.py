@@ -75,6 +75,16 @@ def test_invitations_go_to_the_query_as_bound_values(tmp_path):
     assert "424242" not in sql and "VALUES (" in sql
 
 
+def test_too_many_invitations_for_one_query_is_a_clear_refusal():
+    from dart.recruitment.invitations import MAX_SENT, sent_ids, sent_rows
+    from dart.store.limits import QueryTooCostly
+
+    sent_ids(list(range(MAX_SENT)), "fits")  # the bound itself is allowed
+    with pytest.raises(QueryTooCostly, match="too many") as refused:
+        sent_rows([(1, i, TODAY) for i in range(MAX_SENT + 1)])
+    assert refused.value.limit == "invitations"
+
+
 @pytest.fixture
 def hand_store(tmp_path) -> Path:
     path = tmp_path / "records.db"
