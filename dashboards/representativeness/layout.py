@@ -7,7 +7,7 @@ from typing import Any
 
 from dash import dcc, html
 
-from dart.analysis import representativeness_figures as figures
+from dart.reports import representativeness_figures as figures
 from dashboards.counts import format_count
 from dashboards.representativeness import ids
 from dashboards.representativeness.model import excluded_by_design, main_gaps

@@ -1,7 +1,7 @@
 """The layering of docs/architecture.md holds: each layer imports only the layers before it.
 
 criteria_grammar → dart.store → dart.sources → dart.compiler → dart.analysis / dart.recruitment →
-dart.web / dart.cli → dashboards. Nothing below dart.web imports Flask or Dash.
+dart.reports → dart.web / dart.cli → dashboards. Nothing below dart.web imports Flask or Dash.
 """
 
 from __future__ import annotations
@@ -17,11 +17,13 @@ ROOT = Path(__file__).resolve().parents[2]
 LAYERS = {
     "criteria_grammar": 0,
     "dart.store": 1,
-    "dart.reports": 1,
+    "dart.reports.spreadsheet": 1,  # stdlib-only formats a lower layer may use
+    "dart.reports.palette": 1,
     "dart.sources": 1.5,
     "dart.compiler": 2,
     "dart.analysis": 3,
     "dart.recruitment": 3,
+    "dart.reports": 3.5,
     "dart.web": 4,
     "dart.cli": 4,
     "dashboards": 5,
