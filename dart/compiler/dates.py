@@ -16,7 +16,8 @@ import calendar
 import datetime as dt
 from dataclasses import dataclass
 
-from criteria_grammar import nodes, vocabulary
+import dart_vocab as vocabulary
+from criteria_grammar import nodes
 
 
 def months_back(day: dt.date, months: int) -> dt.date:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from criteria_grammar.vocabulary import ENGLISH_REGIONS, ETHNIC_GROUPS, NATIONS, REGIONS
+from dart_vocab import ENGLISH_REGIONS, ETHNIC_GROUPS, NATIONS, REGIONS
 
 SCHEMA_VERSION = "1"
 

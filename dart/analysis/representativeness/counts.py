@@ -19,10 +19,11 @@ import sqlalchemy as sa
 from criteria_grammar.nodes import Compare
 from dart.analysis.disclosure.keys import RecordKeys
 from dart.analysis.representativeness.build import Counts, GroupCounts, populations
-from dart.analysis.representativeness.groups import DIMENSIONS, AgeRange, group_key
+from dart.analysis.representativeness.groups import AgeRange, group_key
 from dart.compiler import CompiledCriteria
 from dart.compiler.atoms import age_test
 from dart.compiler.sqltypes import BIGINT
+from dart_vocab import DIMENSIONS
 
 DIMENSION_COLUMNS = tuple(d.key for d in DIMENSIONS)
 

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from criteria_grammar.vocabulary import NATIONS
 from dart.analysis.representativeness.model import (
     REFERENCE_LABELS,
     GroupRow,
     RepresentativenessResult,
     RuleChange,
 )
+from dart_vocab import NATIONS
 
 MAX_GROUPS = 8  # per reference in the summary; the tables hold every group
 
