@@ -20,6 +20,9 @@ SEQUENCE = [OKABE_ITO[k] for k in ("blue", "orange", "green", "vermillion", "sky
 # figure and then replaced, a copy that costs more than the figure (views build dozens).
 pio.templates.default = "none"
 TEMPLATE = "plotly_white"
+# Every dcc.Graph's settings: no mode bar (the figures are read, not edited), resized with
+# its panel.
+GRAPH = {"config": {"displayModeBar": False, "responsive": True}}
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif"
 
 

@@ -25,9 +25,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from dateutil.relativedelta import relativedelta
 
 from dart.compiler import Prepared, explain, prepare
+from dart.compiler.dates import months_back
 from dart.recruitment import lifecycle
 from dart.recruitment.reasons import Reason, patient_reasons
 from dart.recruitment.rescreen import eligible_by_practice, last_list_dates
@@ -114,7 +114,7 @@ class InviteList:
 
 def fatigue_start(today: dt.date, months: int) -> dt.date:
     """The first day of the fatigue window (calendar months back, month-end clamped)."""
-    return today - relativedelta(months=months)
+    return months_back(today, months)
 
 
 def _not_excluded(study_id: int, today: dt.date, months: int,
