@@ -26,8 +26,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from dart.compiler import Prepared, explain, prepare
-from dart.compiler.dates import months_back
+from dart.compiler import Prepared, explain, months_back, prepare
 from dart.recruitment import lifecycle
 from dart.recruitment.reasons import Reason, patient_reasons
 from dart.recruitment.rescreen import eligible_by_practice, last_list_dates

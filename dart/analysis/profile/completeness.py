@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 from dart.analysis.profile.model import Ratio
 from dart.analysis.profile.reads import StoreTables, count_if, events, follow_up_end
-from dart.compiler.dates import months_back
+from dart.compiler import months_back
 
 UNKNOWN_ETHNICITY = "unknown"
 

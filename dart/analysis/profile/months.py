@@ -17,7 +17,7 @@ import numpy as np
 import sqlalchemy as sa
 
 from dart.analysis.profile.reads import StoreTables, follow_up_end, year_month
-from dart.compiler.dates import months_back
+from dart.compiler import months_back
 
 WINDOW_MONTHS = 120
 

@@ -30,7 +30,7 @@ from dart.analysis.profile.model import Rate, Ratio
 from dart.analysis.profile.months import MonthlySeries, Window
 from dart.analysis.profile.reads import StoreTables
 from dart.analysis.profile.result import PracticeProfile
-from dart.compiler.dates import months_back
+from dart.compiler import months_back
 
 RATE_FRACTION = 0.5
 STOPPED_MONTHS = 3
