@@ -58,7 +58,7 @@ class ServicesBackend:
 
     # --- users ---------------------------------------------------------------------------
 
-    def authenticate(self, name: str, secret: str, client: str | None = None) -> User | None:
+    def sign_in(self, name: str, secret: str, client: str | None = None) -> User | None:
         """The user holding token ``secret``, if it is also called ``name`` (audited)."""
         return self.services.sign_in(name, secret, client)
 
