@@ -1,4 +1,4 @@
-"""The GP-record store schema (spec: store-schema.md v1), declared once.
+"""The GP-record store schema (native schema v1, documented in docs/store.md), declared once.
 
 Every table and column carries a description (``comment``/``doc``) so that the schema can
 document itself (`dart schema`) and so that a real data owner's extract can be checked

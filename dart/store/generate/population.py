@@ -149,7 +149,7 @@ def make_patients(rng: np.random.Generator, first_id: int, n: int, practices: pd
     start = np.maximum(dob, extract - np.floor(years_registered * YEAR_DAYS).astype(int) * DAY)
 
     # Deaths in the last two years with Gompertz-like annual mortality (~0.1% at 40,
-    # ~5% at 80, ~25% at 95) [assumption, shaped after ONS life tables from memory].
+    # ~5% at 80, ~25% at 95) [assumption, shaped after ONS life tables; unverified].
     annual = np.clip(np.exp(-10.2 + 0.094 * age), 0, 0.5)
     died = rng.random(n) < 1 - (1 - annual) ** 2
     death = extract - (rng.random(n) * 2 * YEAR_DAYS).astype(int) * DAY
