@@ -4,8 +4,8 @@ Each file in ``sample_data/reference/`` begins with ``# source:`` and ``# year:`
 lines citing where its figures come from, with status tags (verified, derived, or a
 commonly quoted figure not checked: [memory]); "reference-facts.md sN" is a section of
 docs/reference-facts.md, which gives each figure's source. The generator draws its
-synthetic population from these tables and representativeness compares a cohort against them, so both use the
-same numbers.
+synthetic population from these tables and representativeness compares a cohort against
+them, so both use the same numbers.
 """
 
 from __future__ import annotations
