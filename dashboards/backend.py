@@ -16,8 +16,6 @@ from typing import Any, Protocol
 
 from dart.web.accounts import User
 
-ROLES = ("sponsor", "researcher", "practice", "admin")
-
 
 @dataclass(frozen=True)
 class CheckError:
