@@ -9,5 +9,6 @@ one set of colours).
 - ``feasibility_text`` — ``dart count``'s tables and the SQL shown with ``--show-sql``
 - ``representativeness_text`` / ``_html`` / ``_figures`` — the representativeness report
 - ``profile_text`` / ``profile_html`` — the data-quality profile
+- ``forecast_figure`` — a study's recruitment forecast
 - ``generation_text`` — ``dart generate``'s summary
 """
