@@ -19,9 +19,9 @@ import pytest
 import requests
 
 from dart.store.engine import create_store, open_engine
-from tests.functional.api.conftest import CRITERIA, HAND_STORE, add_users
 from tests.functional.api.test_cli import free_port
 from tests.support import hostile
+from tests.support.api import CRITERIA, HAND_STORE, add_users
 from tests.support.tables import load_tables
 
 TIMEOUT = 60  # a request not answered by then fails the test (the server hangs)

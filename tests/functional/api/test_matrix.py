@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.functional.api.conftest import CRITERIA, PRACTICE_1, PRACTICE_2
 from tests.functional.api.helpers import assert_disclosed, assert_error, nhs_in, nhs_numbers
+from tests.support.api import CRITERIA, PRACTICE_1, PRACTICE_2
 
 WHO = (None, "sponsor", "practice", "researcher", "admin")
 OTHER = CRITERIA.replace("Adult women", "Other")

@@ -12,7 +12,7 @@ import pytest
 from dart.analysis.disclosure import DisclosurePolicy
 from dart.recruitment.invites import invite_list
 from dart.recruitment.rescreen import record_list_run, rescreen
-from tests.functional.recruitment.conftest import D1, D2, HBA1C_TERM, TODAY
+from tests.support.rescreen_store import D1, D2, HBA1C_TERM, TODAY
 
 
 def test_newly_eligible_per_practice(store, study, library):

@@ -15,7 +15,7 @@ from dart.recruitment.invites import invite_list, record_invitations
 from dart.recruitment.studies import approve_study, create_study
 from dart.store.app_tables import ensure_app_tables
 from dart.store.schema import invitation
-from tests.functional.api.conftest import CRITERIA, TODAY
+from tests.support.api import CRITERIA, TODAY
 from tests.support.tables import load_tables
 
 STORE = """
