@@ -1,8 +1,9 @@
 """The layering of docs/architecture.md holds: each layer imports only the layers before it.
 
 dart_vocab → criteria_grammar → dart.store → dart.sources → dart.compiler → dart.analysis /
-dart.recruitment → dart.reports → dart.web / dart.cli → dashboards.
-Nothing below dart.web imports Flask or Dash.
+dart.recruitment → dart.reports → dart.app → dart.web / dart.cli → dashboards.
+Nothing below dart.web imports Flask or Dash: the application layer (dart.app) holds no
+Flask, dart.web may import it but not the reverse.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ LAYERS = {
     "dart.analysis": 3,
     "dart.recruitment": 3,
     "dart.reports": 3.25,  # reads the analyses' results; the application layer may use it
+    "dart.app": 3.5,
     "dart.web": 4,
     "dart.cli": 4,
     "dashboards": 5,

@@ -196,7 +196,7 @@ def test_cell(world, name, who):
 
 
 def test_revoked_token_is_refused(api):
-    from dart.web.accounts import revoke_user
+    from dart.app.accounts import revoke_user
 
     assert api.get("/api/v1/me", "researcher").status_code == 200
     revoke_user(api.engine, "researcher")
