@@ -20,8 +20,6 @@ LAYERS = {
     "dart_vocab": -1,  # the closed vocabularies: stdlib only, below the language and the store
     "criteria_grammar": 0,
     "dart.store": 1,
-    "dart.reports.spreadsheet": 1,  # stdlib-only formats a lower layer may use
-    "dart.reports.palette": 1,
     "dart.sources": 1.5,
     "dart.compiler": 2,
     "dart.analysis": 3,
