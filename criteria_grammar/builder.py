@@ -20,7 +20,7 @@ import pyparsing as pp
 
 from criteria_grammar import nodes as n
 from criteria_grammar.errors import CriteriaError
-from criteria_grammar.vocabulary import ETHNIC_GROUPS, NATIONS, REGIONS
+from dart_vocab import ETHNIC_GROUPS, NATIONS, REGIONS
 
 _SPACE = re.compile(r"(?:\s+|#[^\n]*)*")
 _COMMENT_OR_STRING = re.compile(r"(\"(?:[^\"\\\n]|\\.)*\"|'(?:[^'\\\n]|\\.)*')|#[^\n]*")

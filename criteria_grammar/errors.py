@@ -1,7 +1,8 @@
 """One exception tree for bad criteria: every error knows its line, column and source line.
 
-Errors are data (``code``, ``line``, ``col``, ``message``); ``str(err)`` renders them the way
-the spec shows, with the line and a caret, so the CLI, API and dashboard print the same.
+Errors are data (``code``, ``line``, ``col``, ``message``); ``str(err)`` renders them the
+way docs/criteria-language.md shows, with the line and a caret, so the CLI, API and
+dashboard print the same.
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ Every node carries ``pos`` (1-based line and column of its first character) so t
 checks (unknown names, units) can point at the real fault. The tree is the contract between
 the parser (``criteria_grammar.builder``) and the SQL compiler (``dart.compiler``).
 
-Designed for the planned forms of the spec: a window relative to another event of the same
+Designed to grow: a window relative to another event of the same
 patient will be a new ``Window`` subclass (``Relative``) holding an anchor condition; nothing
 else changes.
 """

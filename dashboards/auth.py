@@ -82,7 +82,7 @@ def _login(base: str):
             return _page(base)
         name = flask.request.form.get("name", "").strip()
         secret = flask.request.form.get("secret", "")
-        user = backend().authenticate(name, secret, client_address()) \
+        user = backend().sign_in(name, secret, client_address()) \
             if name and secret else None
         if user is None:
             return _page(base, "Unknown user name or wrong token.", name, 401)

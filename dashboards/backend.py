@@ -48,7 +48,7 @@ class CriteriaInvalid(BackendError):
 class Backend(Protocol):
     """The calls the dashboard makes; each takes the user and applies the API's rules."""
 
-    def authenticate(self, name: str, secret: str, client: str | None = None) -> User | None:
+    def sign_in(self, name: str, secret: str, client: str | None = None) -> User | None:
         """The user whose name and secret (API token) match, else None; audited with the
         client's address."""
 

@@ -18,6 +18,7 @@ import flask
 from dart.app import analyses
 from dart.app.accounts import User
 from dart.app.errors import ServiceError
+from dart.reports.invite_list_csv import invite_list_csv
 from dashboards.backend import BackendError, CheckError, CriteriaInvalid
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "sample_data" / "criteria"
@@ -58,7 +59,7 @@ class ServicesBackend:
 
     # --- users ---------------------------------------------------------------------------
 
-    def authenticate(self, name: str, secret: str, client: str | None = None) -> User | None:
+    def sign_in(self, name: str, secret: str, client: str | None = None) -> User | None:
         """The user holding token ``secret``, if it is also called ``name`` (audited)."""
         return self.services.sign_in(name, secret, client)
 
@@ -131,7 +132,8 @@ class ServicesBackend:
         return body
 
     def invite_csv(self, user: User, study_id: int) -> str:
-        return self._call(self.services.invite_list, user, study_id, download=True).to_csv()
+        return invite_list_csv(
+            self._call(self.services.invite_list, user, study_id, download=True))
 
     def record_status(self, user: User, study_id: int, patient_ids: Sequence[int],
                       status: str = "invited", channel: str | None = None,

@@ -10,9 +10,9 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import plotly.io as pio
 
-# One palette for DART's figures: the representativeness builders (shared with the HTML
-# report) define it, and every dashboard view uses it.
-from dart.analysis.representativeness_figures import OKABE_ITO, missing_figure
+# One palette for DART's figures (dart.reports.palette): the reports and every view use it.
+from dart.reports.palette import OKABE_ITO
+from dart.reports.representativeness_figures import missing_figure
 
 SEQUENCE = [OKABE_ITO[k] for k in ("blue", "orange", "green", "vermillion", "sky_blue",
                                    "purple", "yellow", "black")]
@@ -20,6 +20,9 @@ SEQUENCE = [OKABE_ITO[k] for k in ("blue", "orange", "green", "vermillion", "sky
 # figure and then replaced, a copy that costs more than the figure (views build dozens).
 pio.templates.default = "none"
 TEMPLATE = "plotly_white"
+# Every dcc.Graph's settings: no mode bar (the figures are read, not edited), resized with
+# its panel.
+GRAPH = {"config": {"displayModeBar": False, "responsive": True}}
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif"
 
 
@@ -33,7 +36,7 @@ def style_figure(fig: go.Figure, title: str, x_title: str, y_title: str,
 def apply_theme(fig: go.Figure, height: int | None = None,
                 template: str | None = TEMPLATE) -> go.Figure:
     """The dashboard's look (font, palette, margins, legend) on a figure that already has
-    its titles, e.g. one from ``dart.analysis.representativeness_figures``.
+    its titles, e.g. one from ``dart.reports.representativeness_figures``.
 
     ``template=None`` leaves the template out, for figures that the browser gives it."""
     if template:

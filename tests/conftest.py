@@ -18,9 +18,9 @@ import pytest
 import sqlalchemy as sa
 
 from dart.store.engine import create_store, normalise_url, open_engine
+from tests.support.engines import PG_ENV
 
 ENGINES = ("sqlite", "duckdb", "postgresql")
-PG_ENV = "DART_TEST_POSTGRES_URL"
 # A fixed disclosure secret for the whole suite, so that no test writes the user's secret
 # file and published counts are reproducible (tests that need their own pass ``secret=``).
 TEST_SECRET = "dart-test-suite-secret"

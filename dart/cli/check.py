@@ -80,7 +80,7 @@ def command(file: str, db_url: str | None, source_name: str | None,
         for warning in advise(criteria, library):
             click.echo(str(warning), err=True)
         return
-    from dart.compiler.query import library_with_inline
+    from dart.compiler import library_with_inline
     from dart.sources.coverage import uncovered
 
     engine, source = open_store(db_url, source_name, source_map)

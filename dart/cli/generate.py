@@ -10,12 +10,12 @@ from datetime import date
 
 import click
 from rich.console import Console
-from rich.table import Table
 
 from dart.cli.common import cli_errors, db_option, source_option
+from dart.reports.generation_text import render_summary, summary_line
 from dart.sources import get_source
 from dart.store.engine import default_url, normalise_url, open_engine
-from dart.store.generate import GenerationSummary, check_arguments, generate
+from dart.store.generate import check_arguments, generate
 
 
 def _parse_date(_ctx, _param, value: str | None) -> date | None:
@@ -25,23 +25,6 @@ def _parse_date(_ctx, _param, value: str | None) -> date | None:
         return date.fromisoformat(value)
     except ValueError:
         raise click.BadParameter(f"{value!r} is not a date in the form YYYY-MM-DD") from None
-
-
-def render_summary(summary: GenerationSummary, url: str) -> Table:
-    """The generation summary as a rich table."""
-    table = Table(title=f"Generated {url}", show_header=True)
-    table.add_column("table")
-    table.add_column("rows", justify="right")
-    for name, count in summary.rows.items():
-        table.add_row(name, f"{count:,}")
-    return table
-
-
-def summary_line(summary: GenerationSummary) -> str:
-    """One line: patients, practices, seed, extract date, time taken."""
-    return (f"{summary.patients:,} patients, {summary.practices:,} practices, "
-            f"seed {summary.seed}, extract date {summary.extract_date}, "
-            f"{summary.seconds:.1f} s")
 
 
 @click.command("generate")

@@ -9,9 +9,9 @@ from __future__ import annotations
 import click
 
 from dart.analysis.profile import run_profile
-from dart.analysis.profile.report_html import render_html
-from dart.analysis.profile.report_text import render_text
 from dart.cli.common import cli_errors, db_option, show_report
+from dart.reports.profile_html import render_html
+from dart.reports.profile_text import render_text
 from dart.store.engine import open_engine, require_store
 
 

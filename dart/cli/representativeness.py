@@ -9,8 +9,7 @@ from __future__ import annotations
 import click
 
 from dart.analysis.disclosure import DisclosurePolicy
-from dart.analysis.representativeness import Thresholds, render_text, run_representativeness
-from dart.analysis.representativeness.report_html import render_html
+from dart.analysis.representativeness import Thresholds, run_representativeness
 from dart.app.roles import reader_policy
 from dart.cli.check import read_criteria_file
 from dart.cli.common import (
@@ -21,6 +20,8 @@ from dart.cli.common import (
     read_options,
     show_report,
 )
+from dart.reports.representativeness_html import render_html
+from dart.reports.representativeness_text import render_text
 
 
 @click.command("representativeness")

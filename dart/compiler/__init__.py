@@ -8,6 +8,13 @@ Public API::
     prepare(bind, criteria, library=None, index_date=None) -> Prepared
     explain(criteria, index_date=None) -> list[str]
     record_atoms(criteria, condition, library, index_date) -> list[RecordAtom]
+
+The building blocks the analyses write their own counting SQL with (docs/architecture.md,
+"Contracts between layers"): ``ONE``/``ZERO``/``flag`` (0/1 INTEGER flags),
+``balanced_sum``, ``age_band``, ``age_within``, ``base_filter``, the shared SQL type
+instances ``BIGINT``/``DATE``/``INTEGER``/``TEXT``, ``months_back`` (DART's month
+arithmetic) and ``library_with_inline`` (a file's inline code lists over the library).
+Another package imports the compiler only from here.
 """
 
 from __future__ import annotations
@@ -19,10 +26,22 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from criteria_grammar import nodes
-from dart.compiler.atoms import CompileError
+from dart.compiler.ages import age_within
+from dart.compiler.atoms import ONE, ZERO, CompileError, balanced_sum
+from dart.compiler.dates import months_back
 from dart.compiler.english import describe, explain
-from dart.compiler.query import CompiledCriteria, RuleInfo, SplitRules, compile_criteria
+from dart.compiler.query import (
+    CompiledCriteria,
+    RuleInfo,
+    SplitRules,
+    age_band,
+    base_filter,
+    compile_criteria,
+    flag,
+    library_with_inline,
+)
 from dart.compiler.records import RecordAtom, record_atoms
+from dart.compiler.sqltypes import BIGINT, DATE, INTEGER, TEXT
 from dart.sources import Source
 from dart.sources.native import NATIVE
 
@@ -104,6 +123,10 @@ def prepare(bind: sa.Engine | sa.Connection,
     return Prepared(criteria, library, compile_criteria(criteria, library, index_date, source))
 
 
-__all__ = ["Checked", "CompileError", "CompiledCriteria", "Prepared", "RuleInfo", "SplitRules",
-           "RecordAtom", "check_criteria", "compile_criteria", "describe", "explain", "prepare",
-           "record_atoms", "resolve_index_date"]
+__all__ = [
+    "BIGINT", "DATE", "INTEGER", "ONE", "TEXT", "ZERO", "Checked", "CompileError",
+    "CompiledCriteria", "Prepared", "RecordAtom", "RuleInfo", "SplitRules", "age_band",
+    "age_within", "balanced_sum", "base_filter", "check_criteria", "compile_criteria",
+    "describe", "explain", "flag", "library_with_inline", "months_back", "prepare",
+    "record_atoms", "resolve_index_date",
+]

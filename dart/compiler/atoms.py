@@ -254,11 +254,11 @@ class ConditionCompiler:
         measure = Measure("count", window_range(window, self.index))
         if test is None:  # has / invited: at least one row
             return self.reads.atom(c, src, measure, lambda n: sa.func.coalesce(n, 0) > 0,
-                                   none=False)
+                                   without_records=False)
         # No rows counts as 0, so `count of X < 2` is true for a patient without records.
         return self.reads.atom(c, src, measure,
                                lambda n: apply_test(sa.func.coalesce(n, 0), test),
-                               none=bool(apply_test(0, test)))
+                               without_records=bool(apply_test(0, test)))
 
     @compile.register
     def _has(self, c: nodes.Has) -> Pred:
@@ -286,10 +286,10 @@ class ConditionCompiler:
         if c.aggregate in ("latest", "earliest"):
             measure = Measure(f"{c.aggregate}_value", rng)
             ranked = Ranked(lambda value, _code: value_classes(value, c.test, scale))
-            return self.reads.atom(c, src, measure, ranked, none=False)
+            return self.reads.atom(c, src, measure, ranked, without_records=False)
         return self.reads.atom(c, src, Measure(c.aggregate, rng),
                                lambda col: guarded(col, apply_test(col, c.test, scale)),
-                               none=False)
+                               without_records=False)
 
     @compile.register
     def _first_in(self, c: nodes.FirstIn) -> Pred:
@@ -300,7 +300,7 @@ class ConditionCompiler:
             test = codesets.in_range(first, rng, self.index)
             return guarded(first, test if test is not None else sa.true())
 
-        return self.reads.atom(c, src, Measure("first"), inside, none=False)
+        return self.reads.atom(c, src, Measure("first"), inside, without_records=False)
 
     @compile.register
     def _latest_code_in(self, c: nodes.LatestCodeIn) -> Pred:
@@ -319,4 +319,4 @@ class ConditionCompiler:
         ranked = Ranked(lambda _value, codes: [(~in_target(codes), False),
                                                (in_target(codes), True)])
         measure = Measure("latest_code", window_range(c.window, self.index))
-        return self.reads.atom(c, src, measure, ranked, none=False)
+        return self.reads.atom(c, src, measure, ranked, without_records=False)

@@ -130,7 +130,7 @@ class Atom:
     source: Source
     measure: Measure
     pred: Callable[[sa.ColumnElement], Pred] | Ranked
-    none: bool
+    without_records: bool  # the atom's value for a patient with no records it reads
     slot: int
 
     @property
@@ -144,13 +144,13 @@ class Atom:
     def changed(self, passes: Pred) -> sa.ColumnElement[int]:
         """Its bit when ``passes`` differs from its value without records."""
         zero = sa.literal_column("0", BIGINT)
-        return (sa.case((passes, zero), else_=self.bit) if self.none
+        return (sa.case((passes, zero), else_=self.bit) if self.without_records
                 else sa.case((passes, self.bit), else_=zero))
 
     def of(self, word: sa.ColumnElement) -> Pred:
         """The atom's value for a patient whose ``word`` (NULL: no row) is given."""
         unset = bit_and(sa.func.coalesce(word, 0), self.bit) == 0
-        return unset if self.none else sa.not_(unset)
+        return unset if self.without_records else sa.not_(unset)
 
 
 def _earliest(ranges: list[DateRange | None]) -> dt.date | None:
@@ -361,15 +361,17 @@ class Reads:
         return self.sources[key]
 
     def atom(self, key: Hashable, source: Source, measure: Measure,
-             pred: Callable[[sa.ColumnElement], Pred] | Ranked, none: bool) -> Pred:
+             pred: Callable[[sa.ColumnElement], Pred] | Ranked,
+             without_records: bool) -> Pred:
         """Record atom ``key`` (equal keys: one atom): ``pred`` of the measure's column (a
-        ``Ranked`` for a chosen-row measure), ``none`` for a patient without records. Before
-        ``build``, registers it and returns ``none`` as a constant (SQLAlchemy folds it
+        ``Ranked`` for a chosen-row measure), ``without_records`` its value for a patient
+        without records. Before ``build``, registers it and returns ``without_records`` as a
+        constant (SQLAlchemy folds it
         through AND, OR, NOT)."""
         if not self.built:
             if key not in self.atoms:
-                self.atoms[key] = Atom(source, measure, pred, none, len(self.atoms))
-            return sa.true() if none else sa.false()
+                self.atoms[key] = Atom(source, measure, pred, without_records, len(self.atoms))
+            return sa.true() if without_records else sa.false()
         atom = self.atoms[key]
         return atom.of(self._words[atom])
 

@@ -16,11 +16,13 @@ import calendar
 import datetime as dt
 from dataclasses import dataclass
 
-from criteria_grammar import nodes, vocabulary
+import dart_vocab as vocabulary
+from criteria_grammar import nodes
 
 
 def months_back(day: dt.date, months: int) -> dt.date:
-    """``day`` minus ``months`` calendar months, clamped to the last day of the month."""
+    """``day`` minus ``months`` calendar months, clamped to the last day of the month (a
+    negative ``months`` steps forward). DART's one month arithmetic."""
     total = day.year * 12 + (day.month - 1) - months
     year, month = divmod(total, 12)
     month += 1

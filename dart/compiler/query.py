@@ -62,11 +62,6 @@ class CompiledCriteria:
     def rule_columns(self) -> tuple[str, ...]:
         return tuple(f"rule_{i}" for i in range(len(self.rules)))
 
-    @property
-    def condition_columns(self) -> tuple[str, ...]:
-        return tuple(f"cond_{i}" for i in range(len(self.rules)))
-
-    population_column = "in_population"
     eligible_column = "eligible"
 
 

@@ -31,8 +31,7 @@ import numpy as np
 import sqlalchemy as sa
 
 from dart.analysis.disclosure import DisclosurePolicy
-from dart.compiler import prepare
-from dart.compiler.dates import months_back
+from dart.compiler import months_back, prepare
 from dart.recruitment.invitations import with_invitations
 from dart.recruitment.lifecycle import status_counts
 from dart.recruitment.rescreen import eligible_by_practice

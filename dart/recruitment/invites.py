@@ -25,15 +25,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from dateutil.relativedelta import relativedelta
 
-from dart.compiler import Prepared, explain, prepare
+from dart.compiler import Prepared, explain, months_back, prepare
 from dart.recruitment import lifecycle
 from dart.recruitment.invitations import sent_ids, with_invitations
 from dart.recruitment.reasons import Reason, patient_reasons
 from dart.recruitment.rescreen import eligible_by_practice, last_list_dates
 from dart.recruitment.studies import Study, approved_text
-from dart.reports.spreadsheet import csv_text
 from dart.sources import Source
 from dart.sources.native import NATIVE
 from dart.store.app_tables import ensure_app_tables, invitations, recruitment_status
@@ -92,30 +90,10 @@ class InviteList:
             "patients": [r.to_json() for r in self.rows],
         }
 
-    def to_csv(self) -> str:
-        """A ``#`` preamble (study, list and index dates, the criteria in plain English),
-        then one row per patient: identifiers, new, one reason column per include rule and
-        an empty column per ``screen`` item, to tick."""
-        since = self.new_since.isoformat() if self.new_since else "no earlier list"
-        preamble = (f"study {self.study_id}: {self.title} (version {self.version})",
-                    f"list date {self.list_date.isoformat()}; index date "
-                    f"{self.index_date.isoformat()}; new since {since}",
-                    *self.english)
-        header = [*IDENTIFIERS, "new", *(f"reason: {r}" for r in self.rules),
-                  *(f"screen: {text}" for text in self.checklist)]
-        rows = []
-        for r in self.rows:
-            reasons = {x.rule: x.text for x in r.reasons}
-            rows.append([r.patient_id, r.nhs_number, r.given_name or "", r.family_name or "",
-                         r.date_of_birth.isoformat(), r.sex, "yes" if r.new else "",
-                         *(reasons.get(rule, "") for rule in self.rules),
-                         *[""] * len(self.checklist)])
-        return csv_text(header, rows, preamble=[f"# {line}" for line in preamble])
-
 
 def fatigue_start(today: dt.date, months: int) -> dt.date:
     """The first day of the fatigue window (calendar months back, month-end clamped)."""
-    return today - relativedelta(months=months)
+    return months_back(today, months)
 
 
 def followed_or_recent(app: sa.Engine, study_id: int, today: dt.date,

@@ -24,8 +24,8 @@ import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from criteria_grammar.vocabulary import ETHNIC_GROUPS
 from dart.store.engine import StoreError
+from dart_vocab import ETHNIC_GROUPS
 
 FIVE_GROUPS = tuple(g for g in ETHNIC_GROUPS if g != "unknown")
 """The groups a race concept or ``race_source_value`` may name."""

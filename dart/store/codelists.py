@@ -115,10 +115,6 @@ class CodelistLibrary(Mapping[str, Codelist]):
     def __len__(self) -> int:
         return len(self._codelists)
 
-    def with_codelists(self, extra: Mapping[str, Codelist]) -> CodelistLibrary:
-        """A library where ``extra`` (e.g. a criteria file's inline lists) shadows this one."""
-        return CodelistLibrary({**self._codelists, **extra})
-
 
 def load_library(folder: Path | str | None = None) -> CodelistLibrary:
     """Every ``*.csv`` codelist in ``folder`` (default: the shipped library)."""

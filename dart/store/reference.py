@@ -1,10 +1,11 @@
 """Reference populations: small CSV tables of UK official statistics.
 
 Each file in ``sample_data/reference/`` begins with ``# source:`` and ``# year:`` comment
-lines citing where its figures come from (with status tags: a
-figure is verified, derived, or from memory). The generator draws its synthetic population
-from these tables and representativeness compares a cohort against them, so both use the
-same numbers.
+lines citing where its figures come from, with status tags (verified, derived, or a
+commonly quoted figure not checked: [memory]); "reference-facts.md sN" is a section of
+docs/reference-facts.md, which gives each figure's source. The generator draws its
+synthetic population from these tables and representativeness compares a cohort against
+them, so both use the same numbers.
 """
 
 from __future__ import annotations

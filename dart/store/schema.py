@@ -1,4 +1,4 @@
-"""The GP-record store schema (spec: store-schema.md v1), declared once.
+"""The GP-record store schema (native schema v1, documented in docs/store.md), declared once.
 
 Every table and column carries a description (``comment``/``doc``) so that the schema can
 document itself (`dart schema`) and so that a real data owner's extract can be checked
@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from criteria_grammar.vocabulary import ENGLISH_REGIONS, ETHNIC_GROUPS, NATIONS, REGIONS
+from dart_vocab import ENGLISH_REGIONS, ETHNIC_GROUPS, NATIONS, REGIONS
 
 SCHEMA_VERSION = "1"
 

@@ -15,6 +15,7 @@ from flask import Blueprint, Response, jsonify, request
 from dart.app.audit import ACTIONS
 from dart.app.errors import BadRequest
 from dart.recruitment.lifecycle import MAX_REASON
+from dart.reports.invite_list_csv import invite_list_csv
 from dart.store.app_tables import STUDY_STATUSES
 from dart.web.auth import authenticate_request, current_user, services
 from dart.web.openapi import openapi_document
@@ -182,7 +183,7 @@ def invite_list(study_id: str) -> Response:
     if not csv_wanted:
         return jsonify(found.to_json())
     name = f"dart-study-{number}-{user.practice_ods}-{found.list_date.isoformat()}.csv"
-    return Response(found.to_csv(), mimetype="text/csv",
+    return Response(invite_list_csv(found), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 

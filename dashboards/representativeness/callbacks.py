@@ -8,6 +8,7 @@ from dash.exceptions import PreventUpdate
 
 from dashboards.auth import backend, require
 from dashboards.backend import BackendError, CriteriaInvalid
+from dashboards.examples import example_text
 from dashboards.representativeness import ids, layout
 from dashboards.representativeness.model import all_figures, mark_by_design
 from dashboards.workbench.layout import check_message
@@ -17,11 +18,7 @@ ROLES = ("researcher",)
 
 def load_example(name: str | None) -> tuple[str, str]:
     """Paste the chosen example into the text area (and switch to pasted criteria)."""
-    require(*ROLES)
-    examples = backend().examples()
-    if not name or name not in examples:
-        raise PreventUpdate
-    return examples[name], "text"
+    return example_text(name, *ROLES), "text"
 
 
 def choose_study(study_id: int | None) -> str:

@@ -7,10 +7,11 @@ from typing import Any
 
 from dash import dcc, html
 
-from dart.analysis import representativeness_figures as figures
+from dart.reports import representativeness_figures as figures
 from dashboards.counts import format_count
 from dashboards.representativeness import ids
 from dashboards.representativeness.model import excluded_by_design, main_gaps
+from dashboards.theme import GRAPH
 
 
 def source_picker(studies: Sequence[Mapping[str, Any]],
@@ -93,9 +94,6 @@ def reference_options(report: Mapping[str, Any]) -> list[dict]:
     """One option per available reference population."""
     return [{"label": r["label"], "value": r["key"]}
             for r in figures.available_references(report)]
-
-
-GRAPH = {"config": {"displayModeBar": False, "responsive": True}}
 
 
 def charts() -> html.Div:

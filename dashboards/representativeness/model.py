@@ -18,7 +18,7 @@ from typing import Any
 
 import plotly.io as pio
 
-from dart.analysis import representativeness_figures as figures
+from dart.reports import representativeness_figures as figures
 from dashboards.theme import TEMPLATE, apply_theme
 
 Report = Mapping[str, Any]

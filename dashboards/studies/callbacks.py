@@ -5,7 +5,7 @@ from __future__ import annotations
 from dash import Dash, Input, Output
 from dash.exceptions import PreventUpdate
 
-from dart.recruitment.forecast_figure import forecast_figure
+from dart.reports.forecast_figure import forecast_figure
 from dashboards.auth import backend, require
 from dashboards.backend import BackendError
 from dashboards.studies import ids

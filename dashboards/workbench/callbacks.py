@@ -9,6 +9,7 @@ from dash.exceptions import PreventUpdate
 
 from dashboards.auth import backend, require
 from dashboards.backend import BackendError, CriteriaInvalid
+from dashboards.examples import example_text
 from dashboards.workbench import ids, layout
 from dashboards.workbench.model import from_json, to_csv
 
@@ -17,11 +18,7 @@ ROLES = ("sponsor",)
 
 def load_example(name: str | None) -> str:
     """The text of the chosen example."""
-    require(*ROLES)
-    examples = backend().examples()
-    if not name or name not in examples:
-        raise PreventUpdate
-    return examples[name]
+    return example_text(name, *ROLES)
 
 
 def check_text(text: str | None) -> tuple:

@@ -9,7 +9,7 @@ from dash.dash_table.Format import Format, Scheme
 
 from dashboards.backend import CheckError
 from dashboards.counts import format_count, marker
-from dashboards.theme import FONT
+from dashboards.theme import FONT, GRAPH
 from dashboards.workbench import figures, ids
 from dashboards.workbench.model import FeasibilityView, practice_rows
 
@@ -101,9 +101,6 @@ def practice_columns(view: FeasibilityView) -> list[dict]:
         {"name": "% of eligible", "id": "percent", "type": "numeric",
          "format": Format(precision=1, scheme=Scheme.fixed, nully="")},
     ]
-
-
-GRAPH = {"config": {"displayModeBar": False, "responsive": True}}
 
 
 def results(view: FeasibilityView) -> list:

@@ -12,21 +12,17 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-import time
 from collections.abc import Callable, Iterator
-from pathlib import Path
 
 import pytest
 from selenium.webdriver.chrome.options import Options
 
 from tests.dashboard.store import TestStore, make_store
+from tests.support.browser import WAIT, WINDOW
 
 CHROME_FLAGS = ("--disable-background-networking", "--disable-component-update",
                 "--disable-sync", "--disable-quic", "--no-first-run")
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
-WINDOW = (1440, 1000)
 # Generous waits: the machine is shared, and a loaded CPU slows the first page load.
-WAIT = 30
 
 
 def pytest_setup_options() -> Options:
@@ -112,21 +108,3 @@ def pytest_terminal_summary(terminalreporter) -> None:
         terminalreporter.section("dashboard interaction times")
         for name, seconds in TIMINGS:
             terminalreporter.write_line(f"{seconds:7.2f} s  {name}")
-
-
-def screenshot(dash_duo, name: str, height: int | None = None) -> Path | None:
-    """With ``DART_SCREENSHOTS=1``, save the view as docs/screenshots/<name>.png (the
-    page's full height); otherwise do nothing."""
-    if os.environ.get("DART_SCREENSHOTS") != "1":
-        return None
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    driver = dash_duo.driver
-    driver.execute_script("window.scrollTo(0, 0)")
-    full = height or driver.execute_script(
-        "return Math.max(document.body.scrollHeight, document.documentElement.scrollHeight)")
-    driver.set_window_size(WINDOW[0], max(WINDOW[1], min(int(full) + 40, 4000)))
-    time.sleep(1.5)  # the charts are responsive: let them redraw at the new size
-    path = SCREENSHOTS / f"{name}.png"
-    driver.save_screenshot(str(path))
-    driver.set_window_size(*WINDOW)
-    return path

@@ -14,7 +14,7 @@ from selenium.common.exceptions import StaleElementReferenceException
 
 from dart.store.schema import patient
 from dashboards.invites import ids
-from tests.dashboard.conftest import WAIT, screenshot
+from tests.support.browser import WAIT, screenshot
 
 pytestmark = pytest.mark.browser
 

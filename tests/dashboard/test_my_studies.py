@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from dashboards.studies import ids
-from tests.dashboard.conftest import WAIT, screenshot
+from tests.support.browser import WAIT, screenshot
 
 pytestmark = pytest.mark.browser
 

@@ -7,8 +7,8 @@ import pytest
 from dashboards.admin import ids as admin_ids
 from dashboards.representativeness import ids as rep_ids
 from tests.dashboard.audit import audit, timed
-from tests.dashboard.conftest import WAIT, screenshot
 from tests.dashboard.store import CRITERIA
+from tests.support.browser import WAIT, screenshot
 
 pytestmark = pytest.mark.browser
 

@@ -9,9 +9,9 @@ from selenium.webdriver.common.keys import Keys
 from dashboards.invites import ids as invite_ids
 from dashboards.workbench import ids as wb_ids
 from tests.dashboard.audit import audit, timed
-from tests.dashboard.conftest import WAIT, screenshot
 from tests.dashboard.helpers import call_callback, outputs_of, session_cookies
 from tests.dashboard.store import CRITERIA
+from tests.support.browser import WAIT, screenshot
 
 pytestmark = pytest.mark.browser
 

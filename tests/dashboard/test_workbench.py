@@ -16,8 +16,8 @@ from dashboards.counts import format_count
 from dashboards.workbench import ids
 from dashboards.workbench.model import DIMENSIONS
 from tests.dashboard.audit import audit, timed
-from tests.dashboard.conftest import WAIT, screenshot
 from tests.dashboard.store import BAD_CRITERIA, CRITERIA
+from tests.support.browser import WAIT, screenshot
 
 pytestmark = pytest.mark.browser
 

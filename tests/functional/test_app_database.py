@@ -24,7 +24,7 @@ from dart.store.app_tables import invitations
 from dart.store.codelists import load_library
 from dart.store.engine import create_store, open_engine
 from dart.web import create_app
-from tests.functional.api.conftest import CRITERIA, HAND_STORE, PRACTICE_1
+from tests.support.api import CRITERIA, HAND_STORE, PRACTICE_1
 from tests.support.tables import load_tables
 
 # As tests/spec/test_invited.py: index date 2026-06-30; 6 months back is 2025-12-30.

@@ -19,7 +19,7 @@ from dart.sources import get_source
 from dart.sources.omop_generate import generate_omop
 from dart.store.engine import StoreError, create_store, normalise_url, open_engine
 from dart.store.generate import generate
-from tests.conftest import PG_ENV
+from tests.support.engines import PG_ENV
 
 EXAMPLES = sorted((Path(__file__).resolve().parents[2] / "sample_data" / "criteria")
                   .glob("*.criteria"))

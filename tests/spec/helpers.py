@@ -16,10 +16,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 
-import pytest
 import sqlalchemy as sa
 
-from criteria_grammar import nodes
+from criteria_grammar import check, nodes, parse
 from dart.compiler import compile_criteria, resolve_index_date
 from dart.store.codelists import Codelist, CodelistLibrary
 from tests.support.reference import evaluate
@@ -42,11 +41,7 @@ EMPTY_LIBRARY = CodelistLibrary({})
 
 
 def parse_criteria(text: str, library: Mapping[str, Codelist] = EMPTY_LIBRARY) -> nodes.Criteria:
-    """Parse (and check) criteria text; skip the test until the parser exists."""
-    try:
-        from criteria_grammar import check, parse
-    except ImportError:
-        pytest.skip("criteria_grammar.parse is not available yet")
+    """Parse and check criteria text."""
     criteria = parse(text, "<spec>")
     check(criteria, library)
     return criteria

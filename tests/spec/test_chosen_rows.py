@@ -1,4 +1,4 @@
-"""Latest / earliest value and latest code, against a plain Python reading of the spec.
+"""Latest / earliest value and latest code, against a plain Python reading of the language.
 
 "The value of the most recent record with a value in the window satisfies it; several on
 that date: the highest of them; none: false" (and ``latest code of``: "several that date:

@@ -10,7 +10,8 @@ import sqlalchemy as sa
 
 from dart.store.engine import create_store, open_engine
 from dart.store.schema import metadata
-from tests.conftest import PG_ENV
+
+PG_ENV = "DART_TEST_POSTGRES_URL"  # a PostgreSQL server database the suite may fill
 
 
 def filled_stores(folder: Path, request: pytest.FixtureRequest,

@@ -32,7 +32,7 @@ from pathlib import Path
 import platformdirs
 import sqlalchemy as sa
 
-from dart.compiler.sqltypes import BIGINT
+from dart.compiler import BIGINT
 
 PRIME = 2_147_483_647  # 2^31 - 1
 KEY_BASE = 256  # record and cell keys are 0..255, as in the ONS cell key method

@@ -16,10 +16,10 @@ import math
 from collections.abc import Sequence
 
 from criteria_grammar import nodes
-from criteria_grammar.vocabulary import AGE_BANDS, NATIONS, REGIONS
+from dart_vocab import AGE_BANDS, NATIONS, REGIONS, SEXES, region_nation
 
 Structural = dict[str, frozenset[str]]  # dimension -> groups the criteria make empty
-_VALUES = {"sex": ("F", "M"), "nation": NATIONS, "region": REGIONS}
+_VALUES = {"sex": SEXES, "nation": NATIONS, "region": REGIONS}
 
 
 def _allowed(cond: nodes.Condition, criteria: nodes.Criteria, positive: bool,
@@ -76,8 +76,6 @@ def structural_groups(criteria: nodes.Criteria,
             allowed[dim] = allowed.get(dim, set(_VALUES[dim])) & values
     nations = allowed.get("nation", set(NATIONS))
     regions = allowed.get("region", set(REGIONS))
-    from dart.analysis.feasibility.run import region_nation
-
     regions = {r for r in regions if region_nation(r) in nations}
     nations = {n for n in nations if any(region_nation(r) == n for r in regions)}
     out: Structural = {

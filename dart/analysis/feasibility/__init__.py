@@ -12,18 +12,7 @@ Modules: ``results`` (the dataclasses), ``queries`` (the statement), ``run``
 (``run_feasibility`` and the shaping of rows into a result). Import from here.
 """
 
-from dart.analysis.feasibility.queries import (
-    MAX_PATTERN_RULES,
-    PATTERN,
-    breakdown_parts,
-    breakdown_query,
-    one_query,
-    pattern_query,
-    rules_cte,
-    statements,
-    totals_from_patterns,
-    totals_query,
-)
+from dart.analysis.feasibility.queries import statements
 from dart.analysis.feasibility.results import (
     Cell,
     FeasibilityResult,
@@ -31,18 +20,7 @@ from dart.analysis.feasibility.results import (
     RuleImpact,
     criteria_hash,
 )
-from dart.analysis.feasibility.run import (
-    AGE_BANDS,
-    DIMENSIONS,
-    IMD_GROUPS,
-    SEXES,
-    region_nation,
-    run_feasibility,
-)
+from dart.analysis.feasibility.run import run_feasibility
 
-__all__ = [
-    "AGE_BANDS", "DIMENSIONS", "IMD_GROUPS", "MAX_PATTERN_RULES", "PATTERN", "SEXES",
-    "Cell", "FeasibilityResult", "FunnelStep", "RuleImpact", "breakdown_parts",
-    "breakdown_query", "criteria_hash", "one_query", "pattern_query", "region_nation",
-    "rules_cte", "run_feasibility", "statements", "totals_from_patterns", "totals_query",
-]
+__all__ = ["Cell", "FeasibilityResult", "FunnelStep", "RuleImpact", "criteria_hash",
+           "run_feasibility", "statements"]

@@ -21,10 +21,19 @@ import datetime as dt
 import sqlalchemy as sa
 
 from dart.analysis.disclosure.keys import RecordKeys
-from dart.compiler import CompiledCriteria, SplitRules
-from dart.compiler.atoms import ONE, ZERO, balanced_sum
-from dart.compiler.query import age_band, base_filter, flag
-from dart.compiler.sqltypes import BIGINT, INTEGER, TEXT
+from dart.compiler import (
+    BIGINT,
+    INTEGER,
+    ONE,
+    TEXT,
+    ZERO,
+    CompiledCriteria,
+    SplitRules,
+    age_band,
+    balanced_sum,
+    base_filter,
+    flag,
+)
 
 Tables = tuple[sa.FromClause, sa.FromClause]
 """The source's patients and practices (``CompiledCriteria.patients``, ``.practices``)."""

@@ -82,7 +82,6 @@ class FeasibilityResult:
     unique_impact: tuple[RuleImpact, ...]
     breakdowns: Mapping[str, tuple[Cell, ...]]
     screens: tuple[str, ...] = ()
-    extra: Mapping[str, object] = field(default_factory=dict)
     opt_outs: int | None = None  # registered and alive on the index date, opted out
     cell_keys: Mapping[tuple, int] = field(default_factory=dict, repr=False, compare=False)
     """Each count's cell key: ("base",), ("eligible",), ("population",), ("opt_outs",),
@@ -104,7 +103,6 @@ class FeasibilityResult:
             "breakdowns": {dim: [c.to_json(self.eligible) for c in cells]
                            for dim, cells in self.breakdowns.items()},
             "screens": list(self.screens),
-            **self.extra,
         }
 
 

@@ -12,13 +12,6 @@ import datetime as dt
 import sqlalchemy as sa
 
 from criteria_grammar.nodes import Criteria
-from criteria_grammar.vocabulary import (
-    AGE_BANDS,
-    ENGLISH_REGIONS,
-    ETHNIC_GROUPS,
-    NATIONS,
-    REGIONS,
-)
 from dart.analysis.disclosure.keys import RecordKeys, record_keys
 from dart.analysis.disclosure.structural import Structural, structural_groups
 from dart.analysis.feasibility.queries import (
@@ -39,25 +32,13 @@ from dart.analysis.feasibility.results import (
 from dart.compiler import Checked, Prepared, prepare
 from dart.sources import Source
 from dart.sources.native import NATIVE
+from dart_vocab import DIMENSION_BY_KEY, region_nation
 
-SEXES = ("F", "M")
-IMD_GROUPS = ("1", "2", "3", "4", "5", "unknown")
-# Fixed vocabularies: every group is listed (zeros included) in this order.
+# Every group of each breakdown is listed (zeros included), in the vocabulary's order;
+# practices (no fixed vocabulary) by code.
+BREAKDOWNS = ("region", "nation", "age_band", "sex", "ethnicity", "imd_quintile")
 DIMENSIONS: dict[str, tuple[str, ...]] = {
-    "practice": (),
-    "region": REGIONS,
-    "nation": NATIONS,
-    "age_band": AGE_BANDS,
-    "sex": SEXES,
-    "ethnicity": ETHNIC_GROUPS,
-    "imd_quintile": IMD_GROUPS,
-}
-
-
-def region_nation(region: str) -> str:
-    """The nation a region lies in (the devolved nations are their own region)."""
-    return "England" if region in ENGLISH_REGIONS else region
-
+    "practice": (), **{key: DIMENSION_BY_KEY[key].all_groups for key in BREAKDOWNS}}
 
 
 def run_feasibility(engine: sa.Engine, criteria: Criteria | str | Checked | Prepared,

@@ -11,10 +11,10 @@ import datetime as dt
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from dateutil.relativedelta import relativedelta
 
 from dart.analysis.profile.model import Ratio
 from dart.analysis.profile.reads import StoreTables, count_if, events, follow_up_end
+from dart.compiler import months_back
 
 UNKNOWN_ETHNICITY = "unknown"
 
@@ -52,7 +52,7 @@ def practice_counts(conn: sa.Connection, tables: StoreTables,
             .where(ev.c.event_date <= bound).group_by(ev.c.patient_id).subquery("last"))
     end = follow_up_end(tables)
     registered = sa.and_(p.c.registration_start <= bound, sa.or_(end.is_(None), end >= bound))
-    year_ago = sa.literal(extract - relativedelta(years=1), sa.Date)
+    year_ago = sa.literal(months_back(extract, 12), sa.Date)
     known = sa.and_(p.c.ethnicity.is_not(None), p.c.ethnicity != UNKNOWN_ETHNICITY)
     query = (sa.select(p.c.practice_id, sa.func.count(), count_if(known),
                        count_if(p.c.imd_quintile.is_not(None)),

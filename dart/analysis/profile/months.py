@@ -15,9 +15,9 @@ from dataclasses import dataclass
 
 import numpy as np
 import sqlalchemy as sa
-from dateutil.relativedelta import relativedelta
 
 from dart.analysis.profile.reads import StoreTables, follow_up_end, year_month
+from dart.compiler import months_back
 
 WINDOW_MONTHS = 120
 
@@ -30,7 +30,7 @@ class Window:
     count: int
 
     def month(self, index: int) -> dt.date:
-        return self.first + relativedelta(months=index)
+        return months_back(self.first, -index)
 
     def index(self, year: int, month: int) -> int:
         return (year - self.first.year) * 12 + month - self.first.month
@@ -47,8 +47,8 @@ class Window:
 def window(extract: dt.date, months: int = WINDOW_MONTHS) -> Window:
     """The ``months`` complete months ending on or before ``extract``."""
     after = extract + dt.timedelta(days=1)
-    last_first = after.replace(day=1) - relativedelta(months=1)
-    return Window(last_first - relativedelta(months=months - 1), months)
+    last_first = months_back(after.replace(day=1), 1)
+    return Window(months_back(last_first, months - 1), months)
 
 
 @dataclass(frozen=True)

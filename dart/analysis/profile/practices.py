@@ -24,13 +24,13 @@ import datetime as dt
 
 import numpy as np
 import sqlalchemy as sa
-from dateutil.relativedelta import relativedelta
 
 from dart.analysis.profile.completeness import PracticeCounts
 from dart.analysis.profile.model import Rate, Ratio
 from dart.analysis.profile.months import MonthlySeries, Window
 from dart.analysis.profile.reads import StoreTables
 from dart.analysis.profile.result import PracticeProfile
+from dart.compiler import months_back
 
 RATE_FRACTION = 0.5
 STOPPED_MONTHS = 3
@@ -69,7 +69,7 @@ def flags(counts: PracticeCounts, win: Window, extract: dt.date, months: int,
     if counts.last_data is None or months == 0:
         out.append("no_data")
     else:
-        if counts.last_data < extract - relativedelta(months=STOPPED_MONTHS):
+        if counts.last_data < months_back(extract, STOPPED_MONTHS):
             out.append("stopped")
         if uts is None or months - uts < MIN_CONTINUOUS_MONTHS:
             out.append("gap")

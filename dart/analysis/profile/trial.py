@@ -22,7 +22,7 @@ from criteria_grammar import nodes
 from dart.analysis.profile.model import Discloser, shown
 from dart.analysis.profile.reads import StoreTables, store_tables
 from dart.analysis.profile.run import practice_profiles
-from dart.compiler.query import library_with_inline
+from dart.compiler import library_with_inline
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ population and the UK population, with ratios, 95% intervals, flags, and each ru
 on every group's ratio. Method: docs/representativeness.md.
 
     result = run_representativeness(engine, criteria)      # RepresentativenessResult
-    result.to_json(); render_text(result); render_html(result)
+    result.to_json()    # rendered by dart.reports.representativeness_text / _html
 """
 
 from __future__ import annotations
@@ -30,12 +30,10 @@ from dart.analysis.representativeness.model import (
     RuleImpact,
     Share,
 )
-from dart.analysis.representativeness.report_html import render_html
-from dart.analysis.representativeness.summary import render_text
 
 __all__ = [
     "AgeRange", "Dimension", "GroupCounts", "GroupRow", "Ratio", "Reference",
     "RepresentativenessResult", "RuleChange", "RuleImpact", "Share", "Thresholds",
-    "derive_age_range", "ratio_of_proportions", "ratio_vs_fixed", "render_html", "render_text",
+    "derive_age_range", "ratio_of_proportions", "ratio_vs_fixed",
     "result_from_counts", "run_representativeness", "wilson",
 ]

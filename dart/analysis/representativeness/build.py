@@ -24,7 +24,6 @@ from dataclasses import dataclass, field
 from dart.analysis.disclosure.policy import DisclosurePolicy
 from dart.analysis.disclosure.structural import Structural
 from dart.analysis.representativeness import intervals
-from dart.analysis.representativeness.groups import DIMENSIONS, UNKNOWN, DimensionSpec
 from dart.analysis.representativeness.intervals import Thresholds
 from dart.analysis.representativeness.model import (
     Dimension,
@@ -34,6 +33,7 @@ from dart.analysis.representativeness.model import (
     RuleImpact,
     Share,
 )
+from dart_vocab import DIMENSIONS, UNKNOWN, DimensionSpec
 
 
 @dataclass(frozen=True)
@@ -87,7 +87,7 @@ def disclose_counts(counts: Counts, n_rules: int, policy: DisclosurePolicy,
         for spec in DIMENSIONS:
             groups = counts.get(spec.key, {})
             cells = []
-            for group in (*spec.groups, UNKNOWN) if spec.has_unknown else spec.groups:
+            for group in spec.all_groups:
                 c = groups.get(group, GroupCounts(without=(0,) * n_rules))
                 exact[(pop, spec.key, group)] = (_exact(c, pop), c.keys.get(pop, 0))
                 cells.append((pop, spec.key, group))

@@ -16,13 +16,11 @@ from __future__ import annotations
 import pandas as pd
 import sqlalchemy as sa
 
-from criteria_grammar.nodes import Compare
 from dart.analysis.disclosure.keys import RecordKeys
 from dart.analysis.representativeness.build import Counts, GroupCounts, populations
-from dart.analysis.representativeness.groups import DIMENSIONS, AgeRange, group_key
-from dart.compiler import CompiledCriteria
-from dart.compiler.atoms import age_test
-from dart.compiler.sqltypes import BIGINT
+from dart.analysis.representativeness.groups import AgeRange, group_key
+from dart.compiler import BIGINT, CompiledCriteria, age_within
+from dart_vocab import DIMENSIONS
 
 DIMENSION_COLUMNS = tuple(d.key for d in DIMENSIONS)
 
@@ -36,15 +34,10 @@ def counts_query(compiled: CompiledCriteria, age_range: AgeRange | None,
     """The aggregate query: one row per combination of the dimensions."""
     pr = compiled.patient_rules.subquery("pr")
     rules = [pr.c[name] for name in compiled.rule_columns]
-    bounds = []
     # Ages as the criteria language compares them: date of birth against birth cut-offs.
-    if age_range and age_range.low is not None:
-        bounds.append(age_test(pr.c.date_of_birth, Compare(">=", age_range.low),
-                               compiled.index_date))
-    if age_range and age_range.high is not None:
-        bounds.append(age_test(pr.c.date_of_birth, Compare("<=", age_range.high),
-                               compiled.index_date))
-    in_age = _one(sa.and_(*bounds)) if bounds else sa.literal(1, sa.Integer)
+    in_range = age_within(pr.c.date_of_birth, age_range.low, age_range.high,
+                          compiled.index_date) if age_range else None
+    in_age = _one(in_range) if in_range is not None else sa.literal(1, sa.Integer)
     failed = sum(((1 - r) for r in rules), sa.literal(0, sa.Integer))
     inner = sa.select(
         *(pr.c[k] for k in DIMENSION_COLUMNS),

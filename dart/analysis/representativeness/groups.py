@@ -1,4 +1,5 @@
-"""The dimensions a cohort is described by, their groups, and the trial's age range.
+"""The groups of a patient's row, and the trial's age range (the dimensions and their
+groups are ``dart_vocab.DIMENSIONS``).
 
 The age range is read from the rules so that the UK and base references can be restricted
 to the ages the trial recruits (an adults-only trial is not unrepresentative of children).
@@ -19,41 +20,9 @@ import math
 from dataclasses import dataclass
 
 from criteria_grammar import nodes
-from criteria_grammar.vocabulary import AGE_BANDS, ETHNIC_GROUPS, NATIONS, REGIONS
+from dart_vocab import UNKNOWN
 
 OPEN_BAND_YEARS = 10  # "90+" is taken as 90-99 when an age range cuts into it
-UNKNOWN = "unknown"
-KNOWN_ETHNIC_GROUPS = tuple(g for g in ETHNIC_GROUPS if g != UNKNOWN)
-
-
-@dataclass(frozen=True)
-class DimensionSpec:
-    """One way of splitting a population: the ``patient_rules`` column and its groups."""
-
-    key: str
-    label: str
-    groups: tuple[str, ...]
-    labels: tuple[str, ...]
-    has_unknown: bool = False  # an "unknown" group, shown but left out of shares and ratios
-
-    def label_of(self, group: str) -> str:
-        """The display label of ``group``."""
-        if group == UNKNOWN:
-            return "Unknown"
-        return self.labels[self.groups.index(group)]
-
-
-DIMENSIONS = (
-    DimensionSpec("sex", "Sex", ("F", "M"), ("Female", "Male")),
-    DimensionSpec("age_band", "Age band", AGE_BANDS, AGE_BANDS),
-    DimensionSpec("ethnicity", "Ethnic group", KNOWN_ETHNIC_GROUPS,
-                  tuple(g.capitalize() for g in KNOWN_ETHNIC_GROUPS), has_unknown=True),
-    DimensionSpec("imd_quintile", "IMD quintile", ("1", "2", "3", "4", "5"),
-                  ("1 (most deprived)", "2", "3", "4", "5 (least deprived)"), has_unknown=True),
-    DimensionSpec("nation", "Nation", NATIONS, NATIONS),
-    DimensionSpec("region", "Region", REGIONS, REGIONS),
-)
-DIMENSION_BY_KEY = {d.key: d for d in DIMENSIONS}
 
 
 def group_key(dimension: str, value: object) -> str:

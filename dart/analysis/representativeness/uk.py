@@ -14,7 +14,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from dart.analysis.representativeness.groups import KNOWN_ETHNIC_GROUPS, AgeRange
+from dart.analysis.representativeness.groups import AgeRange
+from dart_vocab import KNOWN_ETHNIC_GROUPS
 
 # GP records group ethnicity by the 2001-census five groups (the PRIMIS/OpenSAFELY `eth2001`
 # list), which put Chinese under "Other"; the 2011/2021/2022 censuses put Chinese under

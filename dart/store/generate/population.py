@@ -26,6 +26,7 @@ import pandas as pd
 
 from dart.store import reference
 from dart.store.generate.names import GROUPS, names
+from dart_vocab import region_nation
 
 DAY = np.timedelta64(1, "D")
 YEAR_DAYS = 365.25
@@ -104,9 +105,7 @@ def _chinese_fraction(regions: list[str]) -> np.ndarray:
     Chinese share over the nation's Asian share (no regional breakdown is shipped)."""
     chinese = reference.chinese_share_by_nation()
     asian = reference.ethnicity_by_nation()["asian"]
-    english = set(reference.regions()["region"])
-    nation = ["England" if r in english else r for r in regions]
-    return np.array([chinese.get(n, 0.0) / asian[n] for n in nation])
+    return np.array([chinese.get(n, 0.0) / asian[n] for n in map(region_nation, regions)])
 
 
 def make_patients(rng: np.random.Generator, first_id: int, n: int, practices: pd.DataFrame,
@@ -150,7 +149,7 @@ def make_patients(rng: np.random.Generator, first_id: int, n: int, practices: pd
     start = np.maximum(dob, extract - np.floor(years_registered * YEAR_DAYS).astype(int) * DAY)
 
     # Deaths in the last two years with Gompertz-like annual mortality (~0.1% at 40,
-    # ~5% at 80, ~25% at 95) [assumption, shaped after ONS life tables from memory].
+    # ~5% at 80, ~25% at 95) [assumption, shaped after ONS life tables; unverified].
     annual = np.clip(np.exp(-10.2 + 0.094 * age), 0, 0.5)
     died = rng.random(n) < 1 - (1 - annual) ** 2
     death = extract - (rng.random(n) * 2 * YEAR_DAYS).astype(int) * DAY

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 
-from tests.functional.api.conftest import CRITERIA, PRACTICE_1, PRACTICE_2, nhs_numbers
+from tests.support.api import CRITERIA, PRACTICE_1, PRACTICE_2, nhs_numbers
 
 ALL_PATIENTS = (*PRACTICE_1, 14, *PRACTICE_2, 30, 31)
 NHS_RE = re.compile(r"\b999\d{7}\b")

@@ -3,7 +3,7 @@ versus downloaded, and the researcher's runs of an approved study."""
 
 from __future__ import annotations
 
-from tests.functional.api.conftest import CRITERIA, PRACTICE_1, PRACTICE_2
+from tests.support.api import CRITERIA, PRACTICE_1, PRACTICE_2
 
 
 def entries(api, action: str, phase: str = "end") -> list[dict]:

@@ -15,7 +15,7 @@ from dart.app.audit import verify
 from dart.cli import main
 from dart.store.app_tables import audit_log, ensure_app_tables
 from dart.store.engine import StoreError, create_store, open_engine
-from tests.functional.api.conftest import CRITERIA, HAND_STORE, make_api
+from tests.support.api import CRITERIA, HAND_STORE, make_api
 from tests.support.tables import load_tables
 
 

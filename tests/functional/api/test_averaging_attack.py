@@ -34,7 +34,7 @@ import requests
 from dart.store.app_db import open_app_db
 from dart.store.engine import create_store, open_engine
 from tests.functional.api import attacks
-from tests.functional.api.conftest import add_users
+from tests.support.api import add_users
 from tests.support.server import dart_serve
 from tests.support.tables import load_tables
 

@@ -9,8 +9,8 @@ import pytest
 
 from dart.app.budget import QueryBudget
 from dart.web import create_app
-from tests.functional.api.conftest import CRITERIA, HAND_STORE, make_api
 from tests.functional.api.helpers import assert_error
+from tests.support.api import CRITERIA, HAND_STORE, make_api
 from tests.support.tables import load_tables
 
 START = dt.datetime(2026, 7, 15, 9, 0, 0)

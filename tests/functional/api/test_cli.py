@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from dart.cli import main
 from dart.store.app_tables import users
 from dart.store.engine import create_store, open_engine
-from tests.functional.api.conftest import HAND_STORE
+from tests.support.api import HAND_STORE
 from tests.support.tables import load_tables
 
 

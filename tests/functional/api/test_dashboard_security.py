@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from dart.store.app_tables import dashboard_sessions
 from dashboards.workbench import ids as wb_ids
-from tests.functional.api.conftest import CRITERIA, make_site
+from tests.support.api import CRITERIA, make_site
 from tests.unit.dashboards.helpers import csrf_token
 
 DASH_CALLBACK = "/dashboard/_dash-update-component"

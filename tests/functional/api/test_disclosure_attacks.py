@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 
 from dart.app.budget import QueryBudget
 from tests.functional.api import attacks
-from tests.functional.api.conftest import make_api
 from tests.functional.api.helpers import assert_disclosed
+from tests.support.api import make_api
 from tests.support.tables import load_tables
 
 STEPS = 60

@@ -18,8 +18,8 @@ import requests
 
 from dart.store.app_db import open_app_db
 from dart.store.engine import create_store, open_engine
-from tests.functional.api.conftest import CRITERIA, HAND_STORE, add_users
 from tests.support import hostile
+from tests.support.api import CRITERIA, HAND_STORE, add_users
 from tests.support.server import dart_serve
 from tests.support.tables import load_tables
 

@@ -11,8 +11,8 @@ import sqlalchemy as sa
 from dart.store.app_tables import invitations, studies, study_versions
 from dart.store.schema import invitation, patient
 from dart.web import create_app
-from tests.functional.api.conftest import CRITERIA, TODAY
 from tests.functional.api.helpers import assert_error
+from tests.support.api import CRITERIA, TODAY
 
 INJECTIONS = [
     "'; DROP TABLE patient; --",

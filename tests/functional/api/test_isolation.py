@@ -6,8 +6,8 @@ import pytest
 import sqlalchemy as sa
 
 from dart.store.app_tables import invitations
-from tests.functional.api.conftest import CRITERIA, PRACTICE_1, PRACTICE_2
 from tests.functional.api.helpers import nhs_in, nhs_numbers
+from tests.support.api import CRITERIA, PRACTICE_1, PRACTICE_2
 
 OWN = {"practice": nhs_numbers(PRACTICE_1), "practice2": nhs_numbers(PRACTICE_2)}
 

@@ -7,69 +7,153 @@ same 404 as study 99. Practice users and researchers see approved studies only.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 import pytest
 
-from tests.functional.api.conftest import CRITERIA, PRACTICE_1, PRACTICE_2
 from tests.functional.api.helpers import assert_disclosed, assert_error, nhs_in, nhs_numbers
+from tests.support.api import CRITERIA, PRACTICE_1, PRACTICE_2
 
 WHO = (None, "sponsor", "practice", "researcher", "admin")
 OTHER = CRITERIA.replace("Adult women", "Other")
+ELIGIBLE = len(PRACTICE_1) + len(PRACTICE_2)
 
-# name: (method, path, body, {caller: status}); None is the anonymous caller.
+
+# --- what a 2xx body must hold and hide, per endpoint (checks of a row) ---------------------
+
+def counts_disclosed(exact: str):
+    """Feasibility and representativeness: exact counts for the admin, else disclosed."""
+    def check(who, response, body):
+        if who == "admin":
+            assert body["disclosure"]["applied"] is False
+            assert (body["eligible"] if exact == "eligible" else body["cohort"]["total"]) \
+                == ELIGIBLE
+        else:
+            assert body["disclosure"]["applied"] is True
+            assert_disclosed(body)
+    return check
+
+
+def studys_criteria_run(who, response, body):
+    counts_disclosed("cohort")(who, response, body)
+    assert body["study"] == "Adult women"  # the study's criteria were run
+
+
+def study_ids(by_role: dict[str, set[int]]):
+    def check(who, response, body):
+        assert {s["id"] for s in body["studies"]} == by_role[who]
+    return check
+
+
+def frozen_version_only(who, response, body):
+    if who in ("practice", "researcher"):
+        # read-only: the frozen version (text and hash) alone, no draft versions
+        assert [v["version"] for v in body["versions"]] == [body["approved_version"]]
+        assert body["status"] == "approved" and body["title"] == "Approved"
+        assert set(body["versions"][0]) >= {"criteria", "criteria_hash"}
+
+
+def own_role_no_token(who, response, body):
+    assert body["role"] == who and "token" not in body
+
+
+def no_tokens_in_entries(who, response, body):
+    assert all("token" not in str(e) for e in body["entries"])
+
+
+def invite_csv(who, response, body):
+    assert response.mimetype == "text/csv"
+    assert "attachment" in response.headers["Content-Disposition"]
+    assert "screen: Willing to attend clinic" in response.get_data(as_text=True)
+
+
+def two_recorded(who, response, body):
+    assert body["recorded"] == 2
+
+
+@dataclass(frozen=True)
+class Row:
+    """One endpoint call: the status for each caller (anonymous: 401 unless given), the
+    patients whose NHS numbers a 2xx body shows (none unless given) and what else it must
+    hold."""
+
+    method: str
+    path: str
+    body: dict | None
+    status: dict[str | None, int]
+    shows: tuple[int, ...] = ()
+    check: Callable | None = None
+
+
+def everyone(status: int) -> dict[str, int]:
+    return dict(sponsor=status, practice=status, researcher=status, admin=status)
+
+
+# Every role against every endpoint; None is the anonymous caller.
 MATRIX = {
-    "me": ("GET", "/me", None, dict(sponsor=200, practice=200, researcher=200, admin=200)),
-    "check": ("POST", "/criteria/check", {"criteria": CRITERIA},
-              dict(sponsor=200, practice=200, researcher=200, admin=200)),
-    "feasibility": ("POST", "/feasibility", {"criteria": CRITERIA},
-                    dict(sponsor=200, practice=403, researcher=200, admin=200)),
-    "representativeness": ("POST", "/representativeness", {"criteria": CRITERIA},
-                           dict(sponsor=200, practice=403, researcher=200, admin=200)),
-    "representativeness-approved": ("POST", "/representativeness", {"study_id": 2},
-                                    dict(sponsor=200, practice=403, researcher=200, admin=200)),
-    "representativeness-draft": ("POST", "/representativeness", {"study_id": 1},
-                                 dict(sponsor=200, practice=403, researcher=404, admin=200)),
-    "representativeness-others": ("POST", "/representativeness", {"study_id": 3},
-                                  dict(sponsor=404, practice=403, researcher=404, admin=200)),
-    "representativeness-missing": ("POST", "/representativeness", {"study_id": 99},
-                                   dict(sponsor=404, practice=403, researcher=404, admin=404)),
-    "list": ("GET", "/studies", None, dict(sponsor=200, practice=200, researcher=200, admin=200)),
-    "list-drafts": ("GET", "/studies?status=draft", None,
-                    dict(sponsor=200, practice=200, researcher=200, admin=200)),
-    "create": ("POST", "/studies", {"criteria": OTHER},
-               dict(sponsor=201, practice=403, researcher=403, admin=403)),
-    "get-draft": ("GET", "/studies/1", None,
-                  dict(sponsor=200, practice=404, researcher=404, admin=200)),
-    "get-approved": ("GET", "/studies/2", None,
-                     dict(sponsor=200, practice=200, researcher=200, admin=200)),
-    "get-others": ("GET", "/studies/3", None,
-                   dict(sponsor=404, practice=404, researcher=404, admin=200)),
-    "get-missing": ("GET", "/studies/99", None,
-                    dict(sponsor=404, practice=404, researcher=404, admin=404)),
-    "version": ("POST", "/studies/1/versions", {"criteria": OTHER},
-                dict(sponsor=201, practice=403, researcher=403, admin=403)),
-    "version-others": ("POST", "/studies/3/versions", {"criteria": OTHER},
-                       dict(sponsor=404, practice=403, researcher=403, admin=403)),
-    "version-approved": ("POST", "/studies/2/versions", {"criteria": OTHER},
-                         dict(sponsor=409, practice=403, researcher=403, admin=403)),
-    "approve": ("POST", "/studies/1/approve", {},
-                dict(sponsor=403, practice=403, researcher=403, admin=200)),
-    "approve-approved": ("POST", "/studies/2/approve", None,
-                         dict(sponsor=403, practice=403, researcher=403, admin=409)),
-    "close": ("POST", "/studies/1/close", None,
-              dict(sponsor=200, practice=403, researcher=403, admin=200)),
-    "close-others": ("POST", "/studies/3/close", None,
-                     dict(sponsor=404, practice=403, researcher=403, admin=200)),
-    "invites": ("GET", "/studies/2/invites", None,
-                dict(sponsor=403, practice=200, researcher=403, admin=403)),
-    "invites-draft": ("GET", "/studies/1/invites", None,
-                      dict(sponsor=403, practice=404, researcher=403, admin=403)),
-    "invites-csv": ("GET", "/studies/2/invites?format=csv", None,
-                    dict(sponsor=403, practice=200, researcher=403, admin=403)),
-    "invitations": ("POST", "/studies/2/invitations", {"patient_ids": [1, 2]},
-                    dict(sponsor=403, practice=201, researcher=403, admin=403)),
-    "invitations-draft": ("POST", "/studies/1/invitations", {"patient_ids": [1]},
-                          dict(sponsor=403, practice=404, researcher=403, admin=403)),
-    "audit": ("GET", "/audit", None, dict(sponsor=403, practice=403, researcher=403, admin=200)),
+    "me": Row("GET", "/me", None, everyone(200), check=own_role_no_token),
+    "check": Row("POST", "/criteria/check", {"criteria": CRITERIA}, everyone(200)),
+    "feasibility": Row("POST", "/feasibility", {"criteria": CRITERIA},
+                       dict(sponsor=200, practice=403, researcher=200, admin=200),
+                       check=counts_disclosed("eligible")),
+    "representativeness": Row("POST", "/representativeness", {"criteria": CRITERIA},
+                              dict(sponsor=200, practice=403, researcher=200, admin=200),
+                              check=counts_disclosed("cohort")),
+    "representativeness-approved": Row(
+        "POST", "/representativeness", {"study_id": 2},
+        dict(sponsor=200, practice=403, researcher=200, admin=200), check=studys_criteria_run),
+    "representativeness-draft": Row(
+        "POST", "/representativeness", {"study_id": 1},
+        dict(sponsor=200, practice=403, researcher=404, admin=200), check=studys_criteria_run),
+    "representativeness-others": Row(
+        "POST", "/representativeness", {"study_id": 3},
+        dict(sponsor=404, practice=403, researcher=404, admin=200), check=studys_criteria_run),
+    "representativeness-missing": Row(
+        "POST", "/representativeness", {"study_id": 99},
+        dict(sponsor=404, practice=403, researcher=404, admin=404)),
+    "list": Row("GET", "/studies", None, everyone(200), check=study_ids(
+        {"sponsor": {1, 2}, "practice": {2}, "researcher": {2}, "admin": {1, 2, 3}})),
+    "list-drafts": Row("GET", "/studies?status=draft", None, everyone(200), check=study_ids(
+        {"sponsor": {1}, "practice": set(), "researcher": set(), "admin": {1, 3}})),
+    "create": Row("POST", "/studies", {"criteria": OTHER},
+                  dict(sponsor=201, practice=403, researcher=403, admin=403)),
+    "get-draft": Row("GET", "/studies/1", None,
+                     dict(sponsor=200, practice=404, researcher=404, admin=200)),
+    "get-approved": Row("GET", "/studies/2", None, everyone(200), check=frozen_version_only),
+    "get-others": Row("GET", "/studies/3", None,
+                      dict(sponsor=404, practice=404, researcher=404, admin=200)),
+    "get-missing": Row("GET", "/studies/99", None, everyone(404)),
+    "version": Row("POST", "/studies/1/versions", {"criteria": OTHER},
+                   dict(sponsor=201, practice=403, researcher=403, admin=403)),
+    "version-others": Row("POST", "/studies/3/versions", {"criteria": OTHER},
+                          dict(sponsor=404, practice=403, researcher=403, admin=403)),
+    "version-approved": Row("POST", "/studies/2/versions", {"criteria": OTHER},
+                            dict(sponsor=409, practice=403, researcher=403, admin=403)),
+    "approve": Row("POST", "/studies/1/approve", {},
+                   dict(sponsor=403, practice=403, researcher=403, admin=200)),
+    "approve-approved": Row("POST", "/studies/2/approve", None,
+                            dict(sponsor=403, practice=403, researcher=403, admin=409)),
+    "close": Row("POST", "/studies/1/close", None,
+                 dict(sponsor=200, practice=403, researcher=403, admin=200)),
+    "close-others": Row("POST", "/studies/3/close", None,
+                        dict(sponsor=404, practice=403, researcher=403, admin=200)),
+    "invites": Row("GET", "/studies/2/invites", None,
+                   dict(sponsor=403, practice=200, researcher=403, admin=403),
+                   shows=PRACTICE_1),
+    "invites-draft": Row("GET", "/studies/1/invites", None,
+                         dict(sponsor=403, practice=404, researcher=403, admin=403)),
+    "invites-csv": Row("GET", "/studies/2/invites?format=csv", None,
+                       dict(sponsor=403, practice=200, researcher=403, admin=403),
+                       shows=PRACTICE_1, check=invite_csv),
+    "invitations": Row("POST", "/studies/2/invitations", {"patient_ids": [1, 2]},
+                       dict(sponsor=403, practice=201, researcher=403, admin=403),
+                       check=two_recorded),
+    "invitations-draft": Row("POST", "/studies/1/invitations", {"patient_ids": [1]},
+                             dict(sponsor=403, practice=404, researcher=403, admin=403)),
+    "audit": Row("GET", "/audit", None,
+                 dict(sponsor=403, practice=403, researcher=403, admin=200),
+                 check=no_tokens_in_entries),
 }
 CELLS = [(name, who) for name in MATRIX for who in WHO]
 
@@ -85,18 +169,18 @@ def world(api):
     return api
 
 
-def call(api, name: str, who: str | None):
-    method, path, body, _ = MATRIX[name]
-    url = f"/api/v1{path}"
-    if method == "GET":
+def call(api, row: Row, who: str | None):
+    url = f"/api/v1{row.path}"
+    if row.method == "GET":
         return api.get(url, who)
-    return api.post(url, who, body)
+    return api.post(url, who, row.body)
 
 
 @pytest.mark.parametrize("name,who", CELLS, ids=[f"{n}-{w}" for n, w in CELLS])
 def test_cell(world, name, who):
-    response = call(world, name, who)
-    expected = MATRIX[name][3].get(who, 401)
+    row = MATRIX[name]
+    response = call(world, row, who)
+    expected = row.status.get(who, 401)
     if expected >= 400:
         error = assert_error(response, expected)
         assert not nhs_in(response), "an error shows an NHS number"
@@ -106,50 +190,9 @@ def test_cell(world, name, who):
             assert error == missing["error"]
         return
     assert response.status_code == expected, response.get_data(as_text=True)
-    check_body(world, name, who, response)
-
-
-def check_body(api, name: str, who: str, response) -> None:
-    body = response.get_json() if response.is_json else None
-    shown = nhs_in(response)
-    if name in ("invites", "invites-csv"):
-        assert shown == nhs_numbers(PRACTICE_1)
-        assert not shown & nhs_numbers(PRACTICE_2)
-    else:
-        assert not shown, f"{name} shows NHS numbers to {who}"
-    if name == "feasibility" or name.startswith("representativeness"):
-        if who == "admin":
-            assert body["disclosure"]["applied"] is False
-            exact = body["eligible"] if name == "feasibility" else body["cohort"]["total"]
-            assert exact == len(PRACTICE_1) + len(PRACTICE_2)
-        else:
-            assert body["disclosure"]["applied"] is True
-            assert_disclosed(body)
-    if name.startswith("representativeness-"):
-        assert body["study"] == "Adult women"  # the study's criteria were run
-    if name == "list":
-        ids = {s["id"] for s in body["studies"]}
-        assert ids == {"sponsor": {1, 2}, "practice": {2}, "researcher": {2},
-                       "admin": {1, 2, 3}}[who]
-    if name == "list-drafts":
-        ids = {s["id"] for s in body["studies"]}
-        assert ids == {"sponsor": {1}, "practice": set(), "researcher": set(),
-                       "admin": {1, 3}}[who]
-    if name == "get-approved" and who in ("practice", "researcher"):
-        # read-only: the frozen version (text and hash) alone, no draft versions
-        assert [v["version"] for v in body["versions"]] == [body["approved_version"]]
-        assert body["status"] == "approved" and body["title"] == "Approved"
-        assert set(body["versions"][0]) >= {"criteria", "criteria_hash"}
-    if name == "me":
-        assert body["role"] == who and "token" not in body
-    if name == "audit":
-        assert all("token" not in str(e) for e in body["entries"])
-    if name == "invites-csv":
-        assert response.mimetype == "text/csv"
-        assert "attachment" in response.headers["Content-Disposition"]
-        assert "screen: Willing to attend clinic" in response.get_data(as_text=True)
-    if name == "invitations":
-        assert body["recorded"] == 2
+    assert nhs_in(response) == nhs_numbers(row.shows), f"{name}: NHS numbers shown to {who}"
+    if row.check is not None:
+        row.check(who, response, response.get_json() if response.is_json else None)
 
 
 def test_revoked_token_is_refused(api):

@@ -14,7 +14,7 @@ from schemathesis.checks import not_a_server_error
 
 from dart.store.engine import create_store, open_engine
 from dart.web.openapi import openapi_document
-from tests.functional.api.conftest import CRITERIA, HAND_STORE, make_api
+from tests.support.api import CRITERIA, HAND_STORE, make_api
 from tests.support.tables import load_tables
 
 

@@ -18,8 +18,8 @@ from dart.store.engine import create_store, open_engine
 from dart.store.generate import generate
 from dart.store.limits import QueryLimits, apply_limits
 from dart.store.schema import practice
-from tests.functional.api.conftest import CRITERIA, make_api
 from tests.support import hostile
+from tests.support.api import CRITERIA, make_api
 
 COSTLY = hostile.many_rules(480)
 TINY = QueryLimits(seconds=0.02)

@@ -7,8 +7,8 @@ import secrets
 
 import pytest
 
-from tests.functional.api.conftest import CRITERIA, HAND_STORE, make_api, make_site
 from tests.functional.api.helpers import assert_error
+from tests.support.api import CRITERIA, HAND_STORE, make_api, make_site
 from tests.support.tables import load_tables
 from tests.unit.dashboards.helpers import csrf_token
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 
 from dart.analysis.disclosure import DisclosurePolicy
-from tests.functional.api.conftest import CRITERIA, PRACTICE_1, PRACTICE_2
 from tests.functional.api.helpers import assert_disclosed, assert_error, nhs_in, nhs_numbers
+from tests.support.api import CRITERIA, PRACTICE_1, PRACTICE_2
 
 STUDY = "/api/v1/studies/1"
 

@@ -16,7 +16,7 @@ import waitress
 from dart.analysis.disclosure import DisclosurePolicy, record_keys
 from dart.store.app_tables import audit_log, invitations
 from dart.store.engine import create_store, open_engine
-from tests.functional.api.conftest import CRITERIA, HAND_STORE, PRACTICE_1, PRACTICE_2, make_api
+from tests.support.api import CRITERIA, HAND_STORE, PRACTICE_1, PRACTICE_2, make_api
 from tests.support.tables import load_tables
 
 CLIENTS, REQUESTS, TIMEOUT = 8, 25, 30

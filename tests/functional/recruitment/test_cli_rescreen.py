@@ -12,7 +12,7 @@ from dart.cli import main
 from dart.recruitment.studies import approve_study, create_study
 from dart.store.app_tables import ensure_app_tables
 from dart.store.engine import create_store, open_engine
-from tests.functional.recruitment.conftest import CRITERIA, STORE
+from tests.support.rescreen_store import CRITERIA, STORE
 from tests.support.tables import load_tables
 
 

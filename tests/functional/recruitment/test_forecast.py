@@ -12,7 +12,7 @@ from __future__ import annotations
 from dart.analysis.disclosure import DisclosurePolicy
 from dart.analysis.feasibility import run_feasibility
 from dart.recruitment.forecast import forecast, monthly_dates, simulate
-from tests.functional.recruitment.conftest import CRITERIA, D2
+from tests.support.rescreen_store import CRITERIA, D2
 
 
 def test_newly_eligible_per_month_and_practice(store, study, library):

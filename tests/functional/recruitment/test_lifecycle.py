@@ -15,7 +15,7 @@ from dart.recruitment.invites import invite_list, record_status
 from dart.recruitment.lifecycle import Change, LifecycleError, status_counts
 from dart.store.app_tables import invitations, recruitment_status
 from dart.store.schema import invitation
-from tests.functional.recruitment.conftest import TODAY
+from tests.support.rescreen_store import TODAY
 
 
 def record(store, study, library, ids, status, practice=1, **kw):
@@ -143,7 +143,7 @@ def test_threads_recording_the_same_batch_record_it_once(store, study, library):
 
 def test_each_study_sets_its_own_fatigue_window(store, study, library):
     from dart.recruitment.studies import approve_study, create_study
-    from tests.functional.recruitment.conftest import CRITERIA
+    from tests.support.rescreen_store import CRITERIA
 
     # invited to another study two months before the list date, as loaded with the store
     with store.begin() as conn:

@@ -12,7 +12,8 @@ import pytest
 from dart.analysis.disclosure import DisclosurePolicy
 from dart.recruitment.invites import invite_list
 from dart.recruitment.rescreen import record_list_run, rescreen
-from tests.functional.recruitment.conftest import D1, D2, HBA1C_TERM, TODAY
+from dart.reports.invite_list_csv import invite_list_csv
+from tests.support.rescreen_store import D1, D2, HBA1C_TERM, TODAY
 
 
 def test_newly_eligible_per_practice(store, study, library):
@@ -91,7 +92,7 @@ def test_reasons_reach_the_json_and_the_csv(store, study, library):
     patient = next(p for p in found.to_json()["patients"] if p["patient_id"] == 1)
     assert patient["reasons"][3] == {"rule": "On metformin",
                                      "text": "Metformin 500mg tablets on 2026-05-10"}
-    lines = found.to_csv().splitlines()
+    lines = invite_list_csv(found).splitlines()
     preamble = [ln.strip('"') for ln in lines if ln.lstrip('"').startswith("#")]
     assert preamble[1] == "# list date 2026-07-15; index date 2026-06-30; new since 2026-01-31"
     assert any("aged at least 40 on 2026-06-30" in ln for ln in preamble)

@@ -8,7 +8,8 @@ import hashlib
 import pytest
 
 from dart.analysis.disclosure import KEY_BASE, DisclosurePolicy, apply_disclosure, record_keys
-from dart.analysis.feasibility import AGE_BANDS, run_feasibility
+from dart.analysis.feasibility import run_feasibility
+from dart_vocab import AGE_BANDS
 from tests.support.tables import load_tables
 
 CRITERIA = """\

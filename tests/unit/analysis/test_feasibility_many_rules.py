@@ -5,8 +5,10 @@
 
 from __future__ import annotations
 
-from dart.analysis.feasibility import run_feasibility
+from dart.analysis.disclosure import RecordKeys
+from dart.analysis.feasibility import queries, run, run_feasibility
 from dart.analysis.feasibility.queries import MAX_PATTERN_RULES, totals_from_failures
+from dart.compiler import prepare
 from tests.support.tables import load_tables
 
 N = MAX_PATTERN_RULES + 10  # 70 rules: "include age > k" for k = 0..68, then "exclude sex is male"
@@ -65,3 +67,37 @@ def test_totals_from_failures_by_hand():
         1243, 240, 40)
     assert [totals[f"remaining_{k}_key"] for k in range(3)] == [43, 43, 40]
     assert [totals[f"impact_{k}_key"] for k in range(3)] == [200, 0, 3]
+
+
+# Three rules over 7 patients (ages on 2026-06-30): 1 F 40, 2 F 17, 3 M 50, 4 F 85, 5 F 30,
+# 6 M 16, 7 F 60. Eligible (adult women aged 80 or under): 1, 5, 7.
+FEW = """
+patient
+patient_id | sex | date_of_birth
+1          | F   | 1986-01-01
+2          | F   | 2009-01-01
+3          | M   | 1976-01-01
+4          | F   | 1941-01-01
+5          | F   | 1996-01-01
+6          | M   | 2010-01-01
+7          | F   | 1966-01-01
+"""
+FEW_CRITERIA = ("index date 2026-06-30\ninclude age >= 18\ninclude sex is female\n"
+                "exclude age > 80\n")
+
+
+def test_past_the_pattern_limit_the_counts_are_the_same(store, monkeypatch):
+    # The two statements that take over past MAX_PATTERN_RULES must give what the one
+    # pattern query gives: the same criteria counted both ways, the limit lowered to 2.
+    load_tables(store, FEW)
+    one_query = run_feasibility(store, FEW_CRITERIA)
+    monkeypatch.setattr(queries, "MAX_PATTERN_RULES", 2)
+    monkeypatch.setattr(run, "MAX_PATTERN_RULES", 2)
+    two_queries = run_feasibility(store, FEW_CRITERIA)
+    assert len(queries.statements(prepare(store, FEW_CRITERIA).compiled,
+                                  RecordKeys.from_secret("t"))) == 2
+    assert (two_queries.base, two_queries.eligible) == (7, 3)
+    # funnel: 5 adults (2 and 6 are not), 4 of them women (3 is not), 3 aged 80 or under
+    assert [s.remaining for s in two_queries.funnel] == [5, 4, 3]
+    assert two_queries.to_json() == one_query.to_json()
+    assert two_queries.cell_keys == one_query.cell_keys

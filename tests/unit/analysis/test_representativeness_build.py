@@ -9,11 +9,13 @@ import pytest
 
 from criteria_grammar import parse
 from dart.analysis.disclosure import DisclosurePolicy
-from dart.analysis.representativeness import GroupCounts, render_html, render_text
+from dart.analysis.representativeness import GroupCounts
 from dart.analysis.representativeness.compute import result_from_counts
 from dart.analysis.representativeness.intervals import Thresholds
 from dart.analysis.representativeness.uk import UkReference
 from dart.compiler import RuleInfo
+from dart.reports.representativeness_html import render_html
+from dart.reports.representativeness_text import render_text
 
 CRITERIA = parse('population "Everyone": age >= 0\ninclude "Rule A": age >= 0\n')
 RULES = (RuleInfo("Rule A", "include", "age >= 0"),)

@@ -1,7 +1,7 @@
 """A rule's effect is reported in every dimension, not only on its single worst group."""
 
 from dart.analysis.representativeness.model import RuleChange, RuleImpact
-from dart.analysis.representativeness.summary import lowered_by_dimension
+from dart.reports.representativeness_text import lowered_by_dimension
 
 
 def change(dimension, group, without, with_):

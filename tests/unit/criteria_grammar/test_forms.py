@@ -1,4 +1,5 @@
-"""Every form of the language parses to the node the spec means (nodes compare by value)."""
+"""Every form of the language parses to the node docs/criteria-language.md gives it (nodes
+compare by value)."""
 
 from __future__ import annotations
 

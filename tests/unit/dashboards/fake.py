@@ -80,7 +80,7 @@ class FakeBackend:
         self.calls: list[tuple] = []
         self.closed: set[str] = set()
 
-    def authenticate(self, name: str, secret: str, client: str | None = None) -> User | None:
+    def sign_in(self, name: str, secret: str, client: str | None = None) -> User | None:
         return self.get_user(name) if secret == f"{name}-token" else None
 
     def open_session(self, user: User) -> str:

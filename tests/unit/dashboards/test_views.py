@@ -16,7 +16,7 @@ from tests.unit.dashboards.helpers import find, labels_point_at_inputs, text_of,
 
 
 def test_charts_use_the_shared_builders_in_the_dashboard_theme():
-    # The figures themselves are tested in tests/unit/analysis/test_representativeness_figures
+    # The figures themselves are tested in tests/unit/reports/test_representativeness_figures
     built = all_figures(REPORT)
     # one template for the browser to give every figure, none in the figures themselves
     assert built["template"]["layout"]

@@ -12,12 +12,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from criteria_grammar.vocabulary import AGE_BANDS
 from dart.store import reference
 from dart.store.codelists import load_library
 from dart.store.engine import create_store, open_engine
 from dart.store.generate import generate
 from dart.store.generate.nhs import is_valid
+from dart_vocab import AGE_BANDS
 
 N = 50_000
 EXTRACT = pd.Timestamp("2026-06-30")

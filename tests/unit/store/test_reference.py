@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from criteria_grammar.vocabulary import AGE_BANDS
 from dart.store import reference
 from dart.store.reference import ETHNIC_COLUMNS, ReferenceError
 from dart.store.schema import ENGLISH_REGIONS, NATIONS, REGIONS
+from dart_vocab import AGE_BANDS
 
 
 def test_every_table_cites_source_and_year():

@@ -13,7 +13,9 @@ from typing import Any
 
 import plotly.graph_objects as go
 
-BLUE, GREY = "#0072B2", "#999999"
+from dart.reports.palette import OKABE_ITO
+
+BLUE, GREY = OKABE_ITO["blue"], OKABE_ITO["grey"]
 
 
 def _title(body: Mapping[str, Any]) -> str:

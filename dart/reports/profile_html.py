@@ -11,10 +11,10 @@ from html import escape
 
 import plotly.graph_objects as go
 
-from dart.analysis.profile.report_text import MARK, count, ratio
 from dart.analysis.profile.result import Measurement, StoreProfile
-
-COLOURS = {"pass": "#009E73", "warn": "#E69F00", "fail": "#D55E00"}
+from dart.reports.palette import OKABE_ITO
+from dart.reports.palette import VERDICT_COLOURS as COLOURS
+from dart.reports.profile_text import MARK, count, ratio
 
 
 def recording_heatmap(profile: StoreProfile) -> go.Figure:
@@ -38,9 +38,9 @@ def value_histogram(m: Measurement) -> go.Figure:
     """Rows per value bin in the code set's unit, the plausible range shaded."""
     starts = [s for s, _ in m.histogram]
     fig = go.Figure(go.Bar(x=starts, y=[n for _, n in m.histogram], width=m.bin_width,
-                           offset=0, marker_color="#0072B2"))
+                           offset=0, marker_color=OKABE_ITO["blue"]))
     if m.plausible:
-        fig.add_vrect(x0=m.plausible.low, x1=m.plausible.high, fillcolor="#009E73",
+        fig.add_vrect(x0=m.plausible.low, x1=m.plausible.high, fillcolor=OKABE_ITO["green"],
                       opacity=0.08, line_width=0)
     fig.update_layout(title=f"{m.code} ({m.codelist or 'no code set'})",
                       xaxis_title=m.expected_unit or "value", yaxis_title="records",

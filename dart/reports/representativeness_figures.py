@@ -6,7 +6,7 @@ receives the JSON from ``dart.app.services``) both call them. Each takes
 already holds every share, ratio and interval, and returns a ``plotly.graph_objects.Figure``
 with a title and axis titles; no Dash here.
 
-Colours are Okabe–Ito (distinguishable with the common colour-vision deficiencies), with a
+Colours are Okabe–Ito (``dart.reports.palette``), with a
 vermillion–white–blue diverging scale for the heatmap. A suppressed group has no bar, no
 point and no cell value, and is labelled with the result's marker (``disclosure.marker``),
 never drawn as 0. A group the criteria exclude by design (its cohort share marked
@@ -21,19 +21,10 @@ from typing import Any
 
 import plotly.graph_objects as go
 
+from dart.reports.palette import OKABE_ITO
+
 Report = Mapping[str, Any]
 
-OKABE_ITO = {
-    "orange": "#E69F00",
-    "sky_blue": "#56B4E9",
-    "green": "#009E73",
-    "yellow": "#F0E442",
-    "blue": "#0072B2",
-    "vermillion": "#D55E00",
-    "purple": "#CC79A7",
-    "black": "#000000",
-    "grey": "#999999",
-}
 SERIES_COLOURS = {"cohort": OKABE_ITO["blue"], "target": OKABE_ITO["orange"],
                   "base": OKABE_ITO["green"], "uk": OKABE_ITO["grey"]}
 FLAG_COLOURS = {"under": OKABE_ITO["vermillion"], "over": OKABE_ITO["blue"]}
@@ -80,11 +71,6 @@ def by_design(group: Mapping[str, Any]) -> bool:
 def _dimensions(report: Report, keys: Sequence[str] | None) -> list[Mapping[str, Any]]:
     dims = report.get("dimensions", [])
     return [d for d in dims if keys is None or d["key"] in keys]
-
-
-def _marker(report: Report) -> str:
-    """What a suppressed count reads as in this report (its "disclosure" says)."""
-    return (report.get("disclosure") or {}).get("marker") or SUPPRESSED
 
 
 def _pct(share: Mapping[str, Any] | None) -> float | None:

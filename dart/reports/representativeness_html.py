@@ -5,12 +5,13 @@ from __future__ import annotations
 from html import escape
 
 from dart.analysis.representativeness.model import REFERENCE_LABELS, RepresentativenessResult
-from dart.analysis.representativeness.summary import count_text, fmt, marker_of, share_text
+from dart.analysis.representativeness.summary import fmt
+from dart.reports.representativeness_text import count_text, marker_of, share_text
 
 
 def render_html(result: RepresentativenessResult) -> str:
     """The report as one HTML document (plotly.js embedded once, no network needed)."""
-    from dart.analysis import representativeness_figures as figures
+    from dart.reports import representativeness_figures as figures  # plotly: only when asked
 
     # The figures are drawn from the JSON, as the dashboard draws them: one set of builders.
     report = result.to_json()

@@ -7,8 +7,8 @@ import json
 
 import pytest
 
-from dart.analysis import representativeness_figures as figures
 from dart.analysis.disclosure import DisclosurePolicy
+from dart.reports import representativeness_figures as figures
 from tests.unit.analysis.test_representativeness_build import SMALL, result
 
 PALETTE = set(figures.OKABE_ITO.values())

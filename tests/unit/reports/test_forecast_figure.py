@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dart.recruitment.forecast_figure import forecast_figure
+from dart.reports.forecast_figure import forecast_figure
 
 BODY = {"months": [
     {"month": "2026-05", "newly_eligible": {"count": 20}},
