@@ -63,8 +63,9 @@ def prepare(bind: sa.Engine | sa.Connection, criteria: nodes.Criteria | str,
             library: Mapping | None = None, *, index_date: dt.date | None = None,
             source: Source = NATIVE) -> Prepared:
     """The one way every analysis starts: parse (if text), check against ``library`` (default:
-    the shipped codelists), resolve the index date (the file's, else the store's extract
-    date, unless ``index_date`` is given) and compile over ``source``. Raises
+    the shipped codelists) and the store (the ODS codes of ``practice in``), resolve the
+    index date (the file's, else the store's extract date, unless ``index_date`` is given)
+    and compile over ``source``. Raises
     ``CriteriaError``/``StoreError``.
     Pass the connection the statement will run on, so the store is opened once (an open of
     a DuckDB file costs ~20-30 ms, docs/performance.md).
