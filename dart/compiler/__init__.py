@@ -71,13 +71,14 @@ def prepare(bind: sa.Engine | sa.Connection, criteria: nodes.Criteria | str,
     a DuckDB file costs ~20-30 ms, docs/performance.md).
     """
     from criteria_grammar import check, parse
-    from dart.sources.coverage import check_practices
+    from dart.sources.coverage import check_practices, ensure_recruitment_tables
     from dart.store.codelists import load_library
 
     if isinstance(criteria, str):
         criteria = parse(criteria)
     library = load_library() if library is None else library
     check(criteria, library)
+    ensure_recruitment_tables(bind, source, criteria)  # before the connection reads
     check_practices(bind, source, criteria)  # ODS codes need the store: checked here
     index_date = index_date or resolve_index_date(criteria, bind, source)
     return Prepared(criteria, library, compile_criteria(criteria, library, index_date, source))
