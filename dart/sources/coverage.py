@@ -51,7 +51,11 @@ def check_practices(bind: sa.Connection | sa.Engine, source: Source,
         return
     ods = sa.func.upper(source.practices.c.ods_code)
     query = sa.select(ods).where(ods.in_(sorted({code for code, _ in listed}))).distinct()
-    found = set(bind.execute(query).scalars())
+    if isinstance(bind, sa.Engine):
+        with bind.connect() as conn:
+            found = set(conn.execute(query).scalars())
+    else:
+        found = set(bind.execute(query).scalars())
     for code, pos in listed:
         if code not in found:
             raise CriteriaError.at(criteria.source, pos.line, pos.col,

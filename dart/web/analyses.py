@@ -19,15 +19,9 @@ from dart.analysis.disclosure import DisclosurePolicy, apply_disclosure
 from dart.analysis.feasibility import run_feasibility
 from dart.recruitment.studies import criteria_hash
 from dart.web.accounts import User
-from dart.web.errors import BadRequest, NotImplementedYet, TooLarge
+from dart.web.errors import NotImplementedYet, TooLarge, criteria_error
 
 MAX_CRITERIA_BYTES = 64 * 1024
-
-
-def criteria_error(exc: CriteriaError) -> BadRequest:
-    """A 400 whose details hold the error's line, column and caret text."""
-    return BadRequest(f"line {exc.line}, column {exc.col}: {exc.message}",
-                      code="criteria_error", details={"errors": [exc.to_json()]})
 
 
 def limit_size(text: str, max_bytes: int = MAX_CRITERIA_BYTES) -> None:
@@ -51,12 +45,15 @@ def parse_checked(text: str, library: Mapping) -> Any:
     return criteria
 
 
-def check_summary(text: str, library: Mapping, extract_date: dt.date | None = None) -> dict:
+def check_summary(text: str, library: Mapping, extract_date: dt.date | None = None,
+                  store: sa.Engine | None = None) -> dict:
     """What ``POST /criteria/check`` answers: valid or not, errors, warnings (probable slips
     that never stop a count; ``extract_date`` adds the index-after-extract one) and what the
-    file says."""
+    file says. With ``store``, the ODS codes of ``practice in`` are checked against it."""
     from criteria_grammar import check, parse
     from criteria_grammar.advice import advise
+    from dart.sources.coverage import check_practices
+    from dart.sources.native import NATIVE
 
     out: dict[str, Any] = {"valid": True, "errors": [], "warnings": [],
                            "criteria_hash": criteria_hash(text)}
@@ -69,6 +66,8 @@ def check_summary(text: str, library: Mapping, extract_date: dt.date | None = No
     out["warnings"] = [w.to_json() for w in advise(criteria, library, extract_date)]
     try:
         check(criteria, library)
+        if store is not None:
+            check_practices(store, NATIVE, criteria)
     except CriteriaError as exc:
         out.update(valid=False, errors=[exc.to_json()])
         return out

@@ -14,6 +14,7 @@ import logging
 from flask import Flask, Response, jsonify
 from werkzeug.exceptions import HTTPException
 
+from criteria_grammar.errors import CriteriaError
 from dart.store.limits import QueryTooCostly
 
 log = logging.getLogger("dart.web")
@@ -114,6 +115,18 @@ def _http_error(exc: HTTPException) -> Response:
     return response
 
 
+def criteria_error(exc: CriteriaError) -> BadRequest:
+    """A 400 whose details hold the error's line, column and caret text."""
+    return BadRequest(f"line {exc.line}, column {exc.col}: {exc.message}",
+                      code="criteria_error", details={"errors": [exc.to_json()]})
+
+
+def _criteria_error(exc: CriteriaError) -> Response:
+    # Criteria the store refuses (a ``practice in`` code it has no practice for) are found
+    # where a run reads the store, after the text's own checks: the same 400 as theirs.
+    return _service_error(criteria_error(exc))
+
+
 def _unexpected(exc: Exception) -> Response:
     log.exception("unexpected error", exc_info=exc)
     return error_response(500, "internal_error", "an unexpected error occurred; it was logged")
@@ -128,5 +141,6 @@ def register_error_handlers(app: Flask) -> None:
     """Every error, expected or not, answers in the shared shape."""
     app.register_error_handler(ServiceError, _service_error)
     app.register_error_handler(QueryTooCostly, _too_costly)
+    app.register_error_handler(CriteriaError, _criteria_error)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _unexpected)
