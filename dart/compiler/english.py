@@ -32,9 +32,12 @@ def _test(test: nodes.Test) -> str:
 def _window(window: nodes.Window, index: dt.date | None) -> str:
     if isinstance(window, nodes.Relative):  # per patient: no dates to resolve
         a = window.anchor
-        return (f"in the {window.amount} {window.unit}(s) {window.direction} the date of the "
-                f"{a.which} record of {a.codeset} (anchor day included; no {a.codeset} "
-                "record: none)")
+        anchor = f"the patient's {a.which} {a.codeset} record"
+        span = f"{window.amount} {window.unit}(s)"
+        if window.direction == "after":
+            return (f"from the day of {anchor} to {span} after it (never after the index "
+                    f"date; no {a.codeset} record: none)")
+        return f"from {span} before the day of {anchor} to that day (no {a.codeset} record: none)"
     if index is None:
         if isinstance(window, nodes.Ever):
             return "on or before the index date"
