@@ -105,6 +105,7 @@ class Evaluator:
                 self.enrolments.setdefault(r["patient_id"], []).append(
                     (_day(str(r["outcome_at"])[:10]), r["study_id"]))
         self.patients = tables.get("patient", [])
+        self._defines: dict[tuple[str, int], bool] = {}
 
     # --- who is counted ------------------------------------------------------------------
 
@@ -155,7 +156,12 @@ class Evaluator:
 
     @holds.register
     def _ref(self, c: n.Ref, p: Row) -> bool:
-        return self.holds(self.criteria.define(c.name).condition, p)
+        # A define means its condition; remembered per patient, so that a define used
+        # twice by the next (a doubling chain) is not evaluated 2^levels times.
+        key = (c.name, p["patient_id"])
+        if key not in self._defines:
+            self._defines[key] = self.holds(self.criteria.define(c.name).condition, p)
+        return self._defines[key]
 
     @holds.register
     def _age_test(self, c: n.AgeTest, p: Row) -> bool:
