@@ -248,11 +248,6 @@ class Builder:
         study = int(g(r, "study")) if "study" in r else None
         return n.Invited(self.unanchored(r, "invited"), study, pos=self.at(r))
 
-    @builds("enrolled", n.Enrolled)
-    def c_enrolled(self, r: pp.ParseResults) -> n.Condition:
-        study = int(g(r, "study")) if "study" in r else None
-        return n.Enrolled(self.unanchored(r, "enrolled"), study, pos=self.at(r))
-
     # --- parts -------------------------------------------------------------------------------
 
     def groups(self, r: pp.ParseResults, valid: tuple[str, ...], what: str) -> tuple[str, ...]:

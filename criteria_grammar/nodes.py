@@ -268,15 +268,6 @@ class Invited(Condition):
     study: int | None = None
 
 
-@dataclass(frozen=True)
-class Enrolled(Condition):
-    """An ``enrolled`` outcome recorded by DART's recruitment lifecycle, dated in the window:
-    for any study, or (``enrolled in study N``) for DART's study ``study`` only."""
-
-    window: Window
-    study: int | None = None
-
-
 # --- statements ------------------------------------------------------------------------------
 
 

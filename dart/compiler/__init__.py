@@ -97,13 +97,12 @@ def prepare(bind: sa.Engine | sa.Connection,
     Pass the connection the statement will run on, so the store is opened once (an open of
     a DuckDB file costs ~20-30 ms, docs/performance.md).
     """
-    from dart.sources.coverage import check_practices, ensure_recruitment_tables
+    from dart.sources.coverage import check_practices
 
     if isinstance(criteria, Prepared):
         return criteria
     checked = criteria if isinstance(criteria, Checked) else check_criteria(criteria, library)
     criteria, library = checked.criteria, checked.library
-    ensure_recruitment_tables(bind, source, criteria)  # before the connection reads
     check_practices(bind, source, criteria)  # ODS codes need the store: checked here
     index_date = index_date or resolve_index_date(criteria, bind, source)
     return Prepared(criteria, library, compile_criteria(criteria, library, index_date, source))

@@ -296,11 +296,6 @@ class ConditionCompiler:
         return self._count_atom(c, src, c.window, None, study=c.study)
 
     @compile.register
-    def _enrolled(self, c: nodes.Enrolled) -> Pred:
-        src = self.reads.source("enrolment", codesets.enrolment_source(self.reads.store))
-        return self._count_atom(c, src, c.window, None, study=c.study)
-
-    @compile.register
     def _value_of(self, c: nodes.ValueOf) -> Pred:
         src, cl = self._codeset(c.codeset)
         if cl.system != "snomed":

@@ -12,8 +12,6 @@ store's column names, whatever the physical tables behind them:
 - ``prescriptions``: patient_id, issue_date, quantity and the code columns
   ``prescription_codes``;
 - ``invitations``: patient_id, invited_on (study_id, practice_id where kept);
-- ``enrolments``: patient_id, study_id, enrolled_on (the patients DART's recruitment
-  lifecycle recorded as enrolled, and the day it was recorded);
 - ``identities`` (invite lists only): patient_id, practice_id, nhs_number, given_name,
   family_name, date_of_birth, sex, registration_end, date_of_death, research_opt_out; None
   where the store holds no identifiers.
@@ -46,7 +44,6 @@ class Source(Protocol):
     events: sa.FromClause
     prescriptions: sa.FromClause
     invitations: sa.FromClause
-    enrolments: sa.FromClause
     identities: sa.FromClause | None
     event_codes: tuple[str, ...]
     prescription_codes: tuple[str, ...]

@@ -64,16 +64,6 @@ def check_practices(bind: sa.Connection | sa.Engine, source: Source,
                                    criteria.filename)
 
 
-def ensure_recruitment_tables(bind: sa.Connection | sa.Engine, source: Source,
-                              criteria: nodes.Criteria) -> None:
-    """``enrolled`` reads DART's recruitment record, which DART creates the first time it is
-    needed (a store that never recorded an outcome then simply holds no enrolment)."""
-    if source.writable and any(isinstance(node, nodes.Enrolled) for node in _nodes(criteria)):
-        from dart.store.app_tables import ensure_app_tables
-
-        ensure_app_tables(bind.engine)
-
-
 def used_codesets(criteria: nodes.Criteria) -> list[str]:
     """The code sets the file's conditions name (``latest code of X in Y``: both; an
     anchored window's code set too)."""

@@ -7,8 +7,6 @@ import datetime as dt
 import sqlalchemy as sa
 
 from dart.store import schema
-from dart.store.app_tables import recruitment_status
-from dart.store.dialects import to_date
 from dart.store.engine import require_store, store_info
 
 
@@ -22,11 +20,6 @@ class NativeSource:
     events = schema.observation
     prescriptions = schema.prescription
     invitations = schema.invitation
-    # DART's own recruitment record (created with the application tables): an enrolment
-    # is dated by the day its outcome was recorded.
-    enrolments = (sa.select(recruitment_status.c.patient_id, recruitment_status.c.study_id,
-                            to_date(recruitment_status.c.outcome_at).label("enrolled_on"))
-                  .where(recruitment_status.c.status == "enrolled").subquery("enrolment"))
     identities = schema.patient
     event_codes = ("code",)
     prescription_codes = ("code",)

@@ -163,14 +163,6 @@ def no_invitations() -> sa.Subquery:
             .where(sa.false()).subquery("invitation"))
 
 
-def no_enrolments() -> sa.Subquery:
-    """Nor any enrolment recorded by DART's recruitment lifecycle."""
-    return (sa.select(sa.cast(sa.null(), INTEGER).label("patient_id"),
-                      sa.cast(sa.null(), INTEGER).label("study_id"),
-                      sa.cast(sa.null(), DATE).label("enrolled_on"))
-            .where(sa.false()).subquery("enrolment"))
-
-
 class OmopSource:
     """An OMOP CDM v5.4 store, read only."""
 
@@ -186,7 +178,6 @@ class OmopSource:
         self.events = coded_events(mapping.snomed)
         self.prescriptions = drug_events(mapping.dmd)
         self.invitations = no_invitations()
-        self.enrolments = no_enrolments()
 
     def patients(self, index: dt.date) -> sa.CTE:
         return patients(index, self.mapping)

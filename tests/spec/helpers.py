@@ -110,13 +110,11 @@ def spec_test(store: sa.Engine, tables: str, criteria: str | nodes.Criteria,
 
 def representable_in_omop(tables: dict[str, list[dict]]) -> bool:
     """Whether an OMOP CDM can hold these records with the same meaning: it holds no
-    invitations nor DART's recruitment record, and an observation period ending on the
-    extract date means "still registered", so a departure on or after the extract date
-    cannot be written."""
+    invitations, and an observation period ending on the extract date means "still
+    registered", so a departure on or after the extract date cannot be written."""
     extract = dt.date.fromisoformat(EXTRACT_DATE)
     departed = [r.get("registration_end") for r in tables.get("patient", [])]
-    return ("invitation" not in tables and "recruitment_status" not in tables
-            and not any(d and d >= extract for d in departed))
+    return "invitation" not in tables and not any(d and d >= extract for d in departed)
 
 
 def same_on_omop(store: sa.Engine, criteria: str | nodes.Criteria,

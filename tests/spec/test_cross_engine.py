@@ -51,7 +51,6 @@ def random_store(seed: int = 7) -> dict[str, list[dict]]:
         "practice": [{"practice_id": i + 1, "ods_code": f"R{i}", "name": f"P{i}",
                       "region": r, "nation": nat} for i, (r, nat) in enumerate(regions)],
         "patient": [], "observation": [], "prescription": [], "invitation": [],
-        "recruitment_status": [],
         "store_info": [{"key": "extract_date", "value": "2026-06-30"}],
     }
     for pid in range(1, 61):
@@ -82,13 +81,6 @@ def random_store(seed: int = 7) -> dict[str, list[dict]]:
                 tables["invitation"].append({
                     "study_id": study, "patient_id": pid, "practice_id": 1,
                     "invited_on": _day(rng, "2025-06-01", "2026-08-01")})
-            if rng.random() < 0.2:
-                at = dt.datetime.combine(_day(rng, "2025-06-01", "2026-08-01"),
-                                         dt.time(rng.randint(0, 23), 30))
-                tables["recruitment_status"].append({
-                    "study_id": study, "patient_id": pid, "practice_id": 1,
-                    "status": rng.choice(["enrolled", "enrolled", "declined"]),
-                    "outcome_at": at, "updated_at": at})
     return tables
 
 
@@ -148,7 +140,6 @@ ATOMS = {
     n.TotalQuantity: st.builds(n.TotalQuantity, st.just("drug"), anchorable, value_tests(0, 60)),
     n.PracticeIn: st.builds(n.PracticeIn, st.sampled_from([("R0",), ("R1", "R2")])),
     n.Invited: st.builds(n.Invited, windows, st.sampled_from([None, 1, 2])),
-    n.Enrolled: st.builds(n.Enrolled, windows, st.sampled_from([None, 1, 2])),
 }
 """One strategy per atom class (``tests/unit/test_condition_checklist.py`` reads the keys)."""
 DEFINED = "d0"

@@ -8,11 +8,9 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from dart.store.app_tables import app_metadata
 from dart.store.engine import create_store, open_engine
 from dart.store.schema import metadata
 from tests.conftest import PG_ENV
-from tests.support.tables import TABLES
 
 
 def filled_stores(folder: Path, request: pytest.FixtureRequest,
@@ -27,13 +25,9 @@ def filled_stores(folder: Path, request: pytest.FixtureRequest,
         engine = open_engine(url)
         if engine.dialect.name == "postgresql":
             metadata.drop_all(engine)
-            app_metadata.drop_all(engine)
         create_store(engine)
         with engine.begin() as conn:
             for name, rows in tables.items():
-                table = TABLES[name]
-                if name in app_metadata.tables:  # DART's own (recruitment_status)
-                    table.create(conn, checkfirst=True)
-                conn.execute(table.insert(), rows)
+                conn.execute(metadata.tables[name].insert(), rows)
         made.append(engine)
     return made

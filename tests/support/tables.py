@@ -23,11 +23,7 @@ import textwrap
 
 import sqlalchemy as sa
 
-from dart.store.app_tables import app_metadata
 from dart.store.schema import metadata
-
-TABLES = {**metadata.tables, **app_metadata.tables}
-"""Every table a text table may name: the store's and DART's own (``recruitment_status``)."""
 
 EXTRACT_DATE = "2026-06-30"
 
@@ -58,8 +54,6 @@ def _convert(column: sa.Column, text: str):
     if text == "":
         return None
     type_ = column.type
-    if isinstance(type_, sa.DateTime):
-        return dt.datetime.fromisoformat(text)
     if isinstance(type_, sa.Date):
         return dt.date.fromisoformat(text)
     if isinstance(type_, sa.Boolean):
@@ -78,7 +72,7 @@ def parse_tables(text: str) -> dict[str, list[dict]]:
     for block in blocks:
         lines = [ln.strip() for ln in block.strip().splitlines() if ln.strip()]
         name, header, rows = lines[0], lines[1], lines[2:]
-        table = TABLES[name]
+        table = metadata.tables[name]
         cols = [c.strip() for c in header.split("|")]
         parsed = []
         for row in rows:
@@ -96,10 +90,8 @@ def load_tables(engine: sa.Engine, text: str,
     tables = filled_tables(text, extract_date)
     with engine.begin() as conn:
         for name, rows in tables.items():
-            if name in app_metadata.tables:  # DART creates its own tables when needed
-                TABLES[name].create(conn, checkfirst=True)
             if rows:
-                conn.execute(TABLES[name].insert(), rows)
+                conn.execute(metadata.tables[name].insert(), rows)
     return tables
 
 
