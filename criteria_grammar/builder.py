@@ -206,8 +206,22 @@ class Builder:
 
     @builds("first", n.FirstIn)
     def c_first(self, r: pp.ParseResults) -> n.Condition:
-        return n.FirstIn(g(g(r, "codeset"), "text"), self.window(r), pos=self.at(r),
-                         codeset_pos=self.at(g(r, "codeset")))
+        return n.FirstIn(g(g(r, "codeset"), "text"), self.unanchored(r, "first"),
+                         pos=self.at(r), codeset_pos=self.at(g(r, "codeset")))
+
+    @builds("total_quantity", n.TotalQuantity)
+    def c_total_quantity(self, r: pp.ParseResults) -> n.Condition:
+        return n.TotalQuantity(g(g(r, "codeset"), "text"), self.window(r),
+                               self.test(g(r, "test")), pos=self.at(r),
+                               codeset_pos=self.at(g(r, "codeset")))
+
+    @builds("practice", n.PracticeIn)
+    def c_practice(self, r: pp.ParseResults) -> n.Condition:
+        # ODS codes are upper case; a code listed twice is one code (at its first place).
+        found: dict[str, n.Pos] = {}
+        for item in r["items"]:
+            found.setdefault(g(item, "text").strip().upper(), self.at(item))
+        return n.PracticeIn(tuple(found), pos=self.at(r), code_pos=tuple(found.values()))
 
     @builds("latest_code", n.LatestCodeIn)
     def c_latest_code(self, r: pp.ParseResults) -> n.Condition:
@@ -231,7 +245,8 @@ class Builder:
 
     @builds("invited", n.Invited)
     def c_invited(self, r: pp.ParseResults) -> n.Condition:
-        return n.Invited(self.window(r), pos=self.at(r))
+        study = int(g(r, "study")) if "study" in r else None
+        return n.Invited(self.unanchored(r, "invited"), study, pos=self.at(r))
 
     # --- parts -------------------------------------------------------------------------------
 
@@ -250,6 +265,16 @@ class Builder:
             names.append(canonical[key])
         return tuple(dict.fromkeys(names))
 
+    def unanchored(self, r: pp.ParseResults, atom: str) -> n.Window:
+        """The window of an atom that takes no anchored window (``first``, ``invited``)."""
+        window = self.window(r)
+        if isinstance(window, n.Relative):
+            raise self.error(window.pos, f"'{atom}' takes no window relative to another "
+                             "record: anchored windows ('within N months after first X') "
+                             "work with has, count of, total quantity of, latest, earliest, "
+                             "min, max, mean and latest code of", "anchored-window")
+        return window
+
     def window(self, r: pp.ParseResults) -> n.Window:
         if "window" not in r:
             return n.Ever()
@@ -257,6 +282,12 @@ class Builder:
         kind, pos = g(w, "tag"), self.at(w)
         if kind == "ever":
             return n.Ever(pos=pos)
+        if kind == "within" and "anchor" in w:
+            a = g(w, "anchor")
+            anchor = n.Anchor(g(a, "which").lower(), g(g(a, "codeset"), "text"), pos=self.at(a),
+                              codeset_pos=self.at(g(a, "codeset")))
+            return n.Relative(int(g(w, "amount")), _time_unit(g(w, "unit")),
+                              g(w, "direction").lower(), anchor, pos=pos)
         if kind == "within":
             return n.Within(int(g(w, "amount")), _time_unit(g(w, "unit")), pos=pos)
         if kind == "more_than":

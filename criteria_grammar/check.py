@@ -138,6 +138,7 @@ def check_node(node: n.Condition, context: Context) -> None:
 @check_node.register(n.ImdTest)
 @check_node.register(n.Registered)
 @check_node.register(n.Invited)
+@check_node.register(n.PracticeIn)  # its codes are checked where a store is opened
 def _nothing_to_check(node: n.Condition, context: Context) -> None:
     """The parser already checked these (names of groups, ranges, dates)."""
 
@@ -159,17 +160,37 @@ def _ref(node: n.Ref, context: Context) -> None:
 @check_node.register(n.FirstIn)
 def _record(node: n.Has | n.CountOf | n.FirstIn, context: Context) -> None:
     context.codeset(node.codeset, _pos_of(node, "codeset_pos"))
+    _check_anchor(node.window, context)
+
+
+def _check_anchor(window: n.Window, context: Context) -> None:
+    """An anchored window's code set exists."""
+    if isinstance(window, n.Relative):
+        context.codeset(window.anchor.codeset, _pos_of(window.anchor, "codeset_pos"))
+
+
+@check_node.register
+def _total_quantity(node: n.TotalQuantity, context: Context) -> None:
+    found = context.codeset(node.codeset, _pos_of(node, "codeset_pos"))
+    if found.system != "dmd":
+        raise context.error(_pos_of(node, "codeset_pos"), f"'total quantity of' adds up "
+                            f"prescription quantities, but '{node.codeset}' is a SNOMED CT "
+                            "(observation) code set: use a dm+d code set, or 'count of'",
+                            "quantity-on-snomed")
+    _check_anchor(node.window, context)
 
 
 @check_node.register
 def _value(node: n.ValueOf, context: Context) -> None:
     _check_value(context.criteria, node, context.codeset(node.codeset,
                                                          _pos_of(node, "codeset_pos")))
+    _check_anchor(node.window, context)
 
 
 @check_node.register
 def _latest_code(node: n.LatestCodeIn, context: Context) -> None:
     found = context.codeset(node.codeset, _pos_of(node, "codeset_pos"))
+    _check_anchor(node.window, context)
     target = context.codeset(node.target, _pos_of(node, "target_pos"))
     if target.system != found.system:
         raise context.error(_pos_of(node, "target_pos"),

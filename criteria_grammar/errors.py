@@ -30,6 +30,11 @@ class CriteriaError(Exception):
     - ``value-on-dmd``: ``latest``/``earliest``/``min``/``max``/``mean`` on a dm+d set
     - ``unit-mismatch``: a unit that is not the code set's and has no known conversion
     - ``system-mismatch``: ``latest code of A in B`` with A and B from different systems
+    - ``anchored-window``: a window relative to another record on an atom that takes none
+      (``first``, ``invited``)
+    - ``quantity-on-snomed``: ``total quantity of`` a SNOMED CT (observation) code set
+    - ``unknown-practice``: an ODS code in ``practice in (...)`` that the store has no
+      practice for (raised where a store is opened)
     - ``too-deep``: conditions nested beyond what the parser can follow
     - ``too-large``: a file whose compiled query would exceed a size limit (rules,
       conditions with defines written out, nesting, code sets, codes, ``at least`` items;

@@ -19,9 +19,10 @@ STATEMENT_KEYWORDS = ("study", "index", "date", "population", "codelist", "snome
 CONDITION_KEYWORDS = ("not", "and", "or", "age", "between", "sex", "is", "female", "male",
                       "ethnicity", "in", "nation", "region", "imd", "quintile", "registered",
                       "for", "has", "count", "of", "latest", "earliest", "min", "max", "mean",
-                      "first", "code", "at", "least", "invited")
+                      "first", "code", "at", "least", "invited", "to", "total", "quantity",
+                      "practice")
 WINDOW_KEYWORDS = ("ever", "within", "more", "than", "ago", "day", "days", "week", "weeks",
-                   "month", "months", "year", "years")
+                   "month", "months", "year", "years", "before", "after")
 KEYWORDS: frozenset[str] = frozenset(STATEMENT_KEYWORDS + CONDITION_KEYWORDS + WINDOW_KEYWORDS)
 STATEMENT_STARTS = ("study", "index", "population", "codelist", "define", "screen", "include",
                     "exclude")
@@ -96,12 +97,18 @@ TIME_UNIT = pp.MatchFirst([K[w] for w in ("days", "day", "weeks", "week", "month
 # --- windows ---------------------------------------------------------------------------------
 
 EVER = node("ever", K["ever"])
-WITHIN = node("within", K["within"] - INTEGER("amount") - TIME_UNIT("unit"))
+# ``within N UNIT before|after first|latest CODESET``: anchored on a per-patient date.
+ANCHOR = node("anchor", (K["first"] | K["latest"]).set_name("'first' or 'latest'")("which")
+              - NAME("codeset"))
+ANCHORED = ((K["before"] | K["after"])("direction") - ANCHOR("anchor")).set_name(
+    "'before' or 'after'")
+WITHIN = node("within", K["within"] - INTEGER("amount") - TIME_UNIT("unit")
+              + pp.Optional(ANCHORED))
 MORE_THAN = node("more_than", K["more"] - K["than"] - INTEGER("amount") - TIME_UNIT("unit")
                  - K["ago"])
 DATES = node("dates", K["between"] - DATE("start") - K["and"] - DATE("end"))
-_WINDOW_NAME = ("a window (ever, within N months, more than N months ago, "
-                "between YYYY-MM-DD and YYYY-MM-DD)")
+_WINDOW_NAME = ("a window (ever, within N months, within N months after first CODESET, "
+                "more than N months ago, between YYYY-MM-DD and YYYY-MM-DD)")
 WINDOW = (EVER | WITHIN | MORE_THAN | DATES).set_name(_WINDOW_NAME)
 # Before a value test, 'between' starts a date window only when a date follows it.
 VALUE_WINDOW = (EVER | WITHIN | MORE_THAN | node(
@@ -129,6 +136,9 @@ CONDITION = pp.Forward().set_name("a condition")
 GROUP_ITEM = node("item", (QUOTED | pp.Regex(r"[A-Za-z][\w'-]*(?:[ \t]+[A-Za-z][\w'-]*)*"))(
     "text")).set_name("a name or quoted string")
 GROUP_LIST = LPAR - pp.Group(pp.DelimitedList(GROUP_ITEM))("items") - RPAR
+# ODS codes of practices: letters and digits (A81001), bare or quoted.
+ODS_ITEM = node("item", (QUOTED | pp.Regex(r"[A-Za-z0-9]+"))("text")).set_name(
+    "an ODS code")
 
 AGGREGATE = (K["latest"] | K["earliest"] | K["min"] | K["max"] | K["mean"])("aggregate")
 ATOM = (
@@ -150,7 +160,14 @@ ATOM = (
     | node("first", K["first"] - NAME("codeset") - WINDOW("window"))
     | node("at_least", K["at"] - K["least"] - INTEGER("n") - K["of"] - LPAR
            - pp.Group(pp.DelimitedList(CONDITION))("items") - RPAR)
-    | node("invited", K["invited"] - WINDOW("window"))
+    | node("total_quantity", K["total"] - K["quantity"] - K["of"] - NAME("codeset")
+           + pp.Optional(VALUE_WINDOW("window")) - PLAIN_TEST("test"))
+    | node("practice", K["practice"] - K["in"] - LPAR
+           - pp.Group(pp.DelimitedList(ODS_ITEM))("items") - RPAR)
+    | node("invited", K["invited"] - (
+        WINDOW("window")
+        | (K["to"] - K["study"] - INTEGER("study") + pp.Optional(WINDOW("window")))
+    ).set_name("a window or 'to study N'"))
     | (LPAR - CONDITION - RPAR)
     | node("ref", IDENT("name"))
 ).set_name("a condition")

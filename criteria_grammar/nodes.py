@@ -4,9 +4,8 @@ Every node carries ``pos`` (1-based line and column of its first character) so t
 checks (unknown names, units) can point at the real fault. The tree is the contract between
 the parser (``criteria_grammar.builder``) and the SQL compiler (``dart.compiler``).
 
-Designed to grow: a window relative to another event of the same
-patient will be a new ``Window`` subclass (``Relative``) holding an anchor condition; nothing
-else changes.
+A window relative to another event of the same patient is a ``Window`` subclass
+(``Relative``) holding its ``Anchor``; the atoms that hold windows did not change for it.
 """
 
 from __future__ import annotations
@@ -65,6 +64,28 @@ class Between(Window):
 
     start: dt.date
     end: dt.date
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """``first|latest CODESET``: the date of the patient's earliest or most recent record of
+    the code set on or before the index date (with or without a value)."""
+
+    which: Literal["first", "latest"]
+    codeset: str
+    pos: Pos = field(default=NOWHERE, compare=False, kw_only=True)
+    codeset_pos: Pos = field(default=NOWHERE, compare=False, kw_only=True)  # of the name
+
+
+@dataclass(frozen=True)
+class Relative(Window):
+    """``within N UNIT after ANCHOR``: a <= d <= a + N UNIT (and d <= index);
+    ``within N UNIT before ANCHOR``: a - N UNIT <= d <= a. No anchor record: no window."""
+
+    amount: int
+    unit: Unit
+    direction: Literal["before", "after"]
+    anchor: Anchor
 
 
 # --- value tests -----------------------------------------------------------------------------
@@ -220,10 +241,31 @@ class AtLeast(Condition):
 
 
 @dataclass(frozen=True)
+class TotalQuantity(Condition):
+    """``total quantity of CODESET [WINDOW] TEST``: the sum of the prescriptions' quantities
+    in the window (no quantity adds nothing; no rows: 0). dm+d code sets only."""
+
+    codeset: str
+    window: Window
+    test: Test
+    codeset_pos: Pos = field(default=NOWHERE, compare=False, kw_only=True)  # of the name
+
+
+@dataclass(frozen=True)
+class PracticeIn(Condition):
+    """``practice in ("ODS", ...)``: the patient's practice has one of these ODS codes."""
+
+    codes: tuple[str, ...]  # upper case, as ODS writes them
+    code_pos: tuple[Pos, ...] = field(default=(), compare=False, kw_only=True)  # of each
+
+
+@dataclass(frozen=True)
 class Invited(Condition):
-    """A recorded trial invitation, for any study, in the window."""
+    """A recorded trial invitation in the window: for any study, or (``invited to study N``)
+    for DART's study ``study`` only."""
 
     window: Window
+    study: int | None = None
 
 
 # --- statements ------------------------------------------------------------------------------

@@ -124,9 +124,9 @@ def _syntax_error(builder: Builder, exc: pp.ParseBaseException) -> CriteriaError
 
 # Where a condition can start: after these tokens.
 _CONDITION_START = {"include", "exclude", ":", "=", "and", "or", "not", "(", ","}
-_CONDITION_WORDS = ("age, sex, ethnicity, nation, region, imd quintile, registered, has, "
-                    "count of, latest, earliest, min, max, mean, first, at least, invited, "
-                    "not, or a defined name")
+_CONDITION_WORDS = ("age, sex, ethnicity, nation, region, practice in, imd quintile, "
+                    "registered, has, count of, total quantity of, latest, earliest, min, "
+                    "max, mean, first, at least, invited, not, or a defined name")
 
 
 def _hint(builder: Builder, before: list[_Token],

@@ -52,12 +52,15 @@ def parse_checked(text: str, library: Mapping) -> Checked:
         raise criteria_error(exc) from None
 
 
-def check_summary(text: str, library: Mapping, extract_date: dt.date | None = None) -> dict:
+def check_summary(text: str, library: Mapping, extract_date: dt.date | None = None,
+                  store: sa.Engine | None = None) -> dict:
     """What ``POST /criteria/check`` answers: valid or not, errors, warnings (probable slips
     that never stop a count; ``extract_date`` adds the index-after-extract one) and what the
-    file says."""
+    file says. With ``store``, the ODS codes of ``practice in`` are checked against it."""
     from criteria_grammar import check, parse
     from criteria_grammar.advice import advise
+    from dart.sources.coverage import check_practices
+    from dart.sources.native import NATIVE
 
     out: dict[str, Any] = {"valid": True, "errors": [], "warnings": [],
                            "criteria_hash": criteria_hash(text)}
@@ -70,6 +73,8 @@ def check_summary(text: str, library: Mapping, extract_date: dt.date | None = No
     out["warnings"] = [w.to_json() for w in advise(criteria, library, extract_date)]
     try:
         check(criteria, library)
+        if store is not None:
+            check_practices(store, NATIVE, criteria)
     except CriteriaError as exc:
         out.update(valid=False, errors=[exc.to_json()])
         return out

@@ -176,7 +176,8 @@ class Services(RecruitmentServices):
     def check_criteria(self, user: User, text: str) -> dict:
         """Parse and check; ``valid`` with errors (line, column) or what the file says."""
         with self.audited(user, AuditEntry("criteria.check", text)):
-            return analyses.check_summary(text, self.library, self._extract_date())
+            return analyses.check_summary(text, self.library, self._extract_date(),
+                                          self.engine)
 
     def _extract_date(self) -> dt.date | None:
         """The store's extract date, for the index-after-extract warning (None if unknown)."""

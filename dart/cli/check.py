@@ -81,11 +81,16 @@ def command(file: str, db_url: str | None, source_name: str | None,
             click.echo(str(warning), err=True)
         return
     from dart.compiler import library_with_inline
-    from dart.sources.coverage import uncovered
+    from dart.sources.coverage import check_practices, uncovered
 
     engine, source = open_store(db_url, source_name, source_map)
     try:
         with engine.connect() as conn:
+            try:
+                check_practices(conn, source, criteria)
+            except CriteriaError as exc:
+                click.echo(str(exc), err=True)
+                sys.exit(1)
             gaps = uncovered(conn, source, criteria, library_with_inline(criteria, library))
             extract = source.extract_date(conn)
     finally:

@@ -106,8 +106,9 @@ def prepare(bind: sa.Engine | sa.Connection,
             library: Mapping | None = None, *, index_date: dt.date | None = None,
             source: Source = NATIVE) -> Prepared:
     """The one way every analysis starts: parse (if text), check against ``library`` (default:
-    the shipped codelists), resolve the index date (the file's, else the store's extract
-    date, unless ``index_date`` is given) and compile over ``source``. Raises
+    the shipped codelists) and the store (the ODS codes of ``practice in``), resolve the
+    index date (the file's, else the store's extract date, unless ``index_date`` is given)
+    and compile over ``source``. Raises
     ``CriteriaError``/``StoreError``.
     ``Checked`` criteria are not checked again, and ``Prepared`` ones are returned as they
     are, so a caller that checked or compiled first (an API request, ``dart count
@@ -115,10 +116,13 @@ def prepare(bind: sa.Engine | sa.Connection,
     Pass the connection the statement will run on, so the store is opened once (an open of
     a DuckDB file costs ~20-30 ms, docs/performance.md).
     """
+    from dart.sources.coverage import check_practices
+
     if isinstance(criteria, Prepared):
         return criteria
     checked = criteria if isinstance(criteria, Checked) else check_criteria(criteria, library)
     criteria, library = checked.criteria, checked.library
+    check_practices(bind, source, criteria)  # ODS codes need the store: checked here
     index_date = index_date or resolve_index_date(criteria, bind, source)
     return Prepared(criteria, library, compile_criteria(criteria, library, index_date, source))
 

@@ -19,7 +19,7 @@ from sqlalchemy.sql import operators as sql_operators
 
 from criteria_grammar import nodes
 from dart.compiler import codesets
-from dart.compiler.codesets import Measure, Ranked, Reads
+from dart.compiler.codesets import Measure, Ranked, Reads, RelativeRange
 from dart.compiler.dates import birth_cutoff, step_back, window_range
 from dart.compiler.sqltypes import DATE, INTEGER
 
@@ -226,6 +226,12 @@ class ConditionCompiler:
         return guarded(col, col.in_(c.regions))
 
     @compile.register
+    def _practice_in(self, c: nodes.PracticeIn) -> Pred:
+        # ODS codes are upper case; the store's are compared upper-cased too.
+        col = self.practice.c.ods_code
+        return guarded(col, sa.func.upper(col).in_(c.codes))
+
+    @compile.register
     def _imd_test(self, c: nodes.ImdTest) -> Pred:
         # Unknown IMD is false for every test (and so `not imd ...` is true for it).
         col = self.patient.c.imd_quintile
@@ -249,9 +255,20 @@ class ConditionCompiler:
     # records (a count of 0, every other measure absent: false). ``Reads.atom`` returns that
     # value as a constant in the registering pass, then the atom's bit (``codesets``).
 
+    def _range(self, window: nodes.Window) -> codesets.DateRange | RelativeRange:
+        """The dates ``window`` admits: bound dates from the index date, or for a window
+        anchored on a patient's record a range from that record's date (per patient)."""
+        if not isinstance(window, nodes.Relative):
+            return window_range(window, self.index)
+        anchor = window.anchor
+        src, _ = self._codeset(anchor.codeset)
+        cte = self.reads.anchor((anchor.which, anchor.codeset), src, anchor.which == "latest")
+        return RelativeRange(cte, window.amount, window.unit, window.direction == "after")
+
     def _count_atom(self, c: nodes.Condition, src: codesets.Source, window: nodes.Window,
-                    test: nodes.Test | None) -> Pred:
-        measure = Measure("count", window_range(window, self.index))
+                    test: nodes.Test | None, kind: str = "count",
+                    study: int | None = None) -> Pred:
+        measure = Measure(kind, self._range(window), study)
         if test is None:  # has / invited: at least one row
             return self.reads.atom(c, src, measure, lambda n: sa.func.coalesce(n, 0) > 0,
                                    without_records=False)
@@ -269,9 +286,14 @@ class ConditionCompiler:
         return self._count_atom(c, self._codeset(c.codeset)[0], c.window, c.test)
 
     @compile.register
+    def _total_quantity(self, c: nodes.TotalQuantity) -> Pred:
+        # Summed as a count is: no rows (or no quantities) is 0.
+        return self._count_atom(c, self._codeset(c.codeset)[0], c.window, c.test, "quantity")
+
+    @compile.register
     def _invited(self, c: nodes.Invited) -> Pred:
         src = self.reads.source("invitation", codesets.invitation_source(self.reads.store))
-        return self._count_atom(c, src, c.window, None)
+        return self._count_atom(c, src, c.window, None, study=c.study)
 
     @compile.register
     def _value_of(self, c: nodes.ValueOf) -> Pred:
@@ -282,7 +304,7 @@ class ConditionCompiler:
         if unit is not None and cl.unit is None:
             raise CompileError(f"{c.codeset} declares no unit, so accepts no {unit!r}")
         scale = (lambda v: convert_threshold(v, unit, cl.unit)) if unit else (lambda v: v)
-        rng = window_range(c.window, self.index)
+        rng = self._range(c.window)
         if c.aggregate in ("latest", "earliest"):
             measure = Measure(f"{c.aggregate}_value", rng)
             ranked = Ranked(lambda value, _code: value_classes(value, c.test, scale))
@@ -318,5 +340,5 @@ class ConditionCompiler:
 
         ranked = Ranked(lambda _value, codes: [(~in_target(codes), False),
                                                (in_target(codes), True)])
-        measure = Measure("latest_code", window_range(c.window, self.index))
+        measure = Measure("latest_code", self._range(c.window))
         return self.reads.atom(c, src, measure, ranked, without_records=False)

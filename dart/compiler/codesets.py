@@ -38,7 +38,7 @@ import sqlalchemy as sa
 from dart.compiler.dates import DateRange
 from dart.compiler.sqltypes import BIGINT, DATE, INTEGER, TEXT
 from dart.sources import Source as RecordSource
-from dart.store.dialects import CodeRows, bit_and, epoch_seconds
+from dart.store.dialects import CodeRows, bit_and, epoch_seconds, shift_date
 
 
 def in_range(
@@ -69,18 +69,39 @@ def _when(cond: sa.ColumnElement[bool] | None, then, else_=None) -> sa.ColumnEle
     return sa.case((cond, then), else_=else_)
 
 
+@dataclass(frozen=True, eq=False)
+class RelativeRange:
+    """The dates a window anchored on a per-patient date admits: from ``anchor``'s date
+    ``a`` (the ``a`` column of a per-patient CTE, NULL or absent without an anchor record)
+    ``after``: a <= d <= a + N UNIT; ``before``: a - N UNIT <= d <= a. Rows are never
+    after the index date (the read stops there)."""
+
+    anchor: sa.CTE
+    amount: int
+    unit: str
+    after: bool
+
+    def test(self, d: sa.ColumnElement) -> Pred:
+        a = self.anchor.c.a
+        if self.after:
+            return sa.and_(d >= a, d <= shift_date(a, self.amount, self.unit))
+        return sa.and_(d >= shift_date(a, -self.amount, self.unit), d <= a)
+
+
 @dataclass(frozen=True)
 class Measure:
     """One per-patient summary of a source.
 
-    kinds: ``count`` (rows in range), ``first`` (first date ever), ``min``/``max``/``mean``
-    (of non-null values in range); and the *chosen-row* kinds, whose atoms test the row(s)
-    on the latest or earliest date in range (``Ranked``): ``latest_value`` and
-    ``earliest_value`` (rows with a value), ``latest_code``.
+    kinds: ``count`` (rows in range), ``quantity`` (sum of prescription quantities in
+    range), ``first`` (first date ever), ``min``/``max``/``mean`` (of non-null values in
+    range); and the *chosen-row* kinds, whose atoms test the row(s) on the latest or
+    earliest date in range (``Ranked``): ``latest_value`` and ``earliest_value`` (rows with
+    a value), ``latest_code``. ``study``: only invitations for that study.
     """
 
     kind: str
-    rng: DateRange | None = None
+    rng: DateRange | RelativeRange | None = None
+    study: int | None = None
 
 
 LATEST = {"latest_value": True, "earliest_value": False, "latest_code": True}
@@ -153,9 +174,10 @@ class Atom:
         return unset if self.without_records else sa.not_(unset)
 
 
-def _earliest(ranges: list[DateRange | None]) -> dt.date | None:
-    """The earliest start of ``ranges``; None when one has none (``ever``, ``first``)."""
-    starts = [r.start if r is not None else None for r in ranges]
+def _earliest(ranges: list[DateRange | RelativeRange | None]) -> dt.date | None:
+    """The earliest start of ``ranges``; None when one has none (``ever``, ``first``, a
+    window anchored on a patient's record)."""
+    starts = [r.start if isinstance(r, DateRange) else None for r in ranges]
     return None if any(d is None for d in starts) else min(starts)
 
 
@@ -194,7 +216,16 @@ class TableRead:
             read, match, hit = self._match_any(t)
             cols += match
             where.append(hit)
-        cols.append(t.c.value if self.has_values else sa.null().label("value"))
+        # ``value``: the record's value, or for ``total quantity of`` the prescription's
+        # quantity (a table holds one or the other).
+        if self.has_values:
+            cols.append(t.c.value)
+        elif any(a.measure.kind == "quantity" for a in self.atoms):
+            cols.append(t.c.quantity.label("value"))
+        else:
+            cols.append(sa.null().label("value"))
+        if any(a.measure.study is not None for a in self.atoms):
+            cols.append(t.c.study_id)
         date = t.c[self.date_col]
         where.append(date <= sa.literal(self.index, DATE))
         if since is not None:
@@ -260,16 +291,31 @@ class TableRead:
             words.setdefault(atom.word, []).append(atom.changed(passes))
         masks = [sa.cast(functools.reduce(operator.add, parts), BIGINT).label(word)
                  for word, parts in words.items()]
-        return (sa.select(rows.c.patient_id, *masks).where(*used).group_by(rows.c.patient_id)
-                .cte(f"{self.table.name}_s1"))
+        read: sa.FromClause = rows
+        for anchor in self._anchors():
+            read = read.outerjoin(anchor, anchor.c.patient_id == rows.c.patient_id)
+        return (sa.select(rows.c.patient_id, *masks).select_from(read).where(*used)
+                .group_by(rows.c.patient_id).cte(f"{self.table.name}_s1"))
+
+    def _anchors(self) -> list[sa.CTE]:
+        """The per-patient anchor dates the atoms' windows are relative to, each once."""
+        found = {id(a.measure.rng.anchor): a.measure.rng.anchor for a in self.atoms
+                 if isinstance(a.measure.rng, RelativeRange)}
+        return list(found.values())
 
     def _row_test(self, src: Source, m: Measure) -> sa.ColumnElement[bool] | None:
         """Which rows measure ``m`` of ``src`` can use (None: every row of the read)."""
         member = self.member(src)
+        if m.study is not None:
+            member = _all(member, self.rows.c.study_id == sa.bindparam(None, m.study,
+                                                                        INTEGER))
         if m.rng is None:  # ``first``: every row of the set, ever
             return member
-        inside = _all(member, in_range(self.rows.c.d, m.rng, self.index))
-        if m.kind in ("count", "latest_code"):
+        if isinstance(m.rng, RelativeRange):
+            inside = _all(member, m.rng.test(self.rows.c.d))
+        else:
+            inside = _all(member, in_range(self.rows.c.d, m.rng, self.index))
+        if m.kind in ("count", "latest_code", "quantity"):
             return inside
         return _all(inside, self.rows.c.value.is_not(None))  # value measures
 
@@ -294,6 +340,8 @@ class TableRead:
             # COUNT, not SUM: DuckDB sums integers into 128-bit states (measured: the
             # observation GROUP BY of t2dm_sglt2i at 1M took ~0.11 s with SUM, ~0.07 s so).
             return sa.func.count() if test is None else sa.func.count(_when(test, 1))
+        if m.kind == "quantity":  # rows without a quantity add nothing (SUM skips NULL)
+            return sa.func.sum(_when(test, value))
         # MIN/MAX/AVG ignore NULLs, so rows outside the window or without a value drop out.
         if m.kind in ("min", "max"):
             return getattr(sa.func, m.kind)(_when(test, value))
@@ -354,6 +402,20 @@ class Reads:
         self.built = False
         self._words: dict[Atom, sa.ColumnElement] = {}
         self.joins: list[sa.CTE] = []
+        self.anchors: dict[Hashable, sa.CTE] = {}
+
+    def anchor(self, key: Hashable, source: Source, latest: bool) -> sa.CTE:
+        """``(patient_id, a)``: the date of each patient's first (or latest) row of
+        ``source`` on or before the index date, made once per ``key``."""
+        if key not in self.anchors:
+            t, d = source.table, source.table.c[source.date_col]
+            where = [d <= sa.literal(self.index, DATE)]
+            if source.codes is not None:
+                where.append(sa.or_(*(t.c[col].in_(source.codes) for col in source.code_cols)))
+            pick = sa.func.max if latest else sa.func.min
+            self.anchors[key] = (sa.select(t.c.patient_id, pick(d).label("a")).where(*where)
+                                 .group_by(t.c.patient_id).cte(f"anchor_{len(self.anchors)}"))
+        return self.anchors[key]
 
     def source(self, key: str, make) -> Source:
         if key not in self.sources:

@@ -30,6 +30,14 @@ def _test(test: nodes.Test) -> str:
 
 
 def _window(window: nodes.Window, index: dt.date | None) -> str:
+    if isinstance(window, nodes.Relative):  # per patient: no dates to resolve
+        a = window.anchor
+        anchor = f"the patient's {a.which} {a.codeset} record"
+        span = f"{window.amount} {window.unit}(s)"
+        if window.direction == "after":
+            return (f"from the day of {anchor} to {span} after it (never after the index "
+                    f"date; no {a.codeset} record: none)")
+        return f"from {span} before the day of {anchor} to that day (no {a.codeset} record: none)"
     if index is None:
         if isinstance(window, nodes.Ever):
             return "on or before the index date"
@@ -153,8 +161,20 @@ def _latest_code(c: nodes.LatestCodeIn, index: dt.date | None = None) -> str:
 
 
 @describe.register
+def _total_quantity(c: nodes.TotalQuantity, index: dt.date | None = None) -> str:
+    return (f"total quantity prescribed of {c.codeset} {_window(c.window, index)} "
+            f"is {_test(c.test)}")
+
+
+@describe.register
+def _practice(c: nodes.PracticeIn, index: dt.date | None = None) -> str:
+    return f"registered at practice {_list(c.codes)}"
+
+
+@describe.register
 def _invited(c: nodes.Invited, index: dt.date | None = None) -> str:
-    return f"invited to a trial {_window(c.window, index)}"
+    study = "a trial" if c.study is None else f"study {c.study}"
+    return f"invited to {study} {_window(c.window, index)}"
 
 
 def _paren(c: nodes.Condition, index: dt.date | None) -> str:

@@ -69,7 +69,9 @@ def _walk(criteria: nodes.Criteria, cond: nodes.Condition,
         if cond.name not in seen:  # ``check`` refuses cycles; this only guards the walk
             yield from _walk(criteria, criteria.define(cond.name).condition,
                              seen | {cond.name})
-    elif _kind(cond) is not None:
+    elif _kind(cond) is not None and not isinstance(cond.window, nodes.Relative):
+        # A window anchored on the patient's own record has no bound dates; its reason is
+        # not listed (rather than a record from the wrong dates).
         yield cond
 
 

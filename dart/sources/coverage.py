@@ -1,4 +1,6 @@
-"""Which codes of a criteria file's code sets a store cannot match (``dart check --db``).
+"""Which codes of a criteria file's code sets a store cannot match (``dart check --db``),
+and the ODS codes of ``practice in (...)`` it has no practice for (an error, raised by
+every command that opens a store before it counts).
 
 On a native store a code is matched when some record carries it; on an OMOP store when
 ``concept`` has it in the code set's vocabulary (a code without a concept matches nothing).
@@ -13,6 +15,7 @@ import sqlalchemy as sa
 
 from criteria_grammar import nodes
 from criteria_grammar.check import walk
+from criteria_grammar.errors import CriteriaError
 from dart.sources import Source
 
 
@@ -29,17 +32,49 @@ class Coverage:
                 f"{store}, so they match nothing")
 
 
-def used_codesets(criteria: nodes.Criteria) -> list[str]:
-    """The code sets the file's conditions name (``latest code of X in Y``: both)."""
+def _nodes(criteria: nodes.Criteria):
     roots = [d.condition for d in criteria.defines] + [r.condition for r in criteria.rules]
     if criteria.population:
         roots.append(criteria.population.condition)
-    names: dict[str, None] = {}
     for root in roots:
-        for node in walk(root):
-            for attr in ("codeset", "target"):
-                if isinstance(getattr(node, attr, None), str):
-                    names[getattr(node, attr)] = None
+        yield from walk(root)
+
+
+def check_practices(bind: sa.Connection | sa.Engine, source: Source,
+                    criteria: nodes.Criteria) -> None:
+    """Raise ``CriteriaError`` (``unknown-practice``, at the code) for the first ODS code of
+    a ``practice in (...)`` that no practice of the store has (matched ignoring case)."""
+    listed = [(code, pos) for node in _nodes(criteria) if isinstance(node, nodes.PracticeIn)
+              for code, pos in zip(node.codes, node.code_pos or (node.pos,) * len(node.codes),
+                                   strict=True)]
+    if not listed:
+        return
+    ods = sa.func.upper(source.practices.c.ods_code)
+    query = sa.select(ods).where(ods.in_(sorted({code for code, _ in listed}))).distinct()
+    if isinstance(bind, sa.Engine):
+        with bind.connect() as conn:
+            found = set(conn.execute(query).scalars())
+    else:
+        found = set(bind.execute(query).scalars())
+    for code, pos in listed:
+        if code not in found:
+            raise CriteriaError.at(criteria.source, pos.line, pos.col,
+                                   f"no practice in the store has ODS code '{code}': "
+                                   "check the code, or remove it", "unknown-practice",
+                                   criteria.filename)
+
+
+def used_codesets(criteria: nodes.Criteria) -> list[str]:
+    """The code sets the file's conditions name (``latest code of X in Y``: both; an
+    anchored window's code set too)."""
+    names: dict[str, None] = {}
+    for node in _nodes(criteria):
+        for attr in ("codeset", "target"):
+            if isinstance(getattr(node, attr, None), str):
+                names[getattr(node, attr)] = None
+        window = getattr(node, "window", None)
+        if isinstance(window, nodes.Relative):
+            names[window.anchor.codeset] = None
     return list(names)
 
 

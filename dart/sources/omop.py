@@ -158,6 +158,7 @@ def patients(index: dt.date, mapping: OmopMapping = DEFAULT) -> sa.CTE:
 def no_invitations() -> sa.Subquery:
     """A CDM holds no trial invitations (DART records them in its own database)."""
     return (sa.select(sa.cast(sa.null(), INTEGER).label("patient_id"),
+                      sa.cast(sa.null(), INTEGER).label("study_id"),
                       sa.cast(sa.null(), DATE).label("invited_on"))
             .where(sa.false()).subquery("invitation"))
 

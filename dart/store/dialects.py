@@ -12,6 +12,9 @@ reads the same on SQLite, DuckDB, PostgreSQL, Trino and Spark SQL.
 - ``BoundRows``: rows from outside the store (invitations) as a bound ``VALUES`` list.
 - ``to_date(ts)``: the date part of a timestamp column.
 - ``date_from_parts(y, m, d)``: a date from year, month and day integers.
+- ``shift_date(d, n, unit)`` (``add_days``, ``add_months``): a date column plus ``n``
+  days or calendar months (month ends clamp: 2026-01-31 + 1 month = 2026-02-28), for
+  windows anchored on a per-patient date.
 - ``materialized(cte)``: a CTE the engine computes once rather than folding it into its
   reader (the steps of shared defines, ``dart.compiler.defines``).
 """
@@ -30,8 +33,10 @@ SPARK_DIALECTS = ("hive", "databricks", "spark")
 """The SQLAlchemy dialect names through which DART reaches Spark SQL."""
 
 
-def _args(compiler, element, **kw) -> list[str]:
-    return [compiler.process(arg, **kw) for arg in element.clauses]
+def _args(compiler, element, count: int | None = None, **kw) -> list[str]:
+    """The SQL of the element's first ``count`` arguments (all by default); an argument
+    not rendered must not be processed, or its bound value is still sent."""
+    return [compiler.process(arg, **kw) for arg in list(element.clauses)[:count]]
 
 
 # --- seconds since the epoch ---------------------------------------------------------------
@@ -210,8 +215,102 @@ def _date_from_parts_trino(element, compiler, **kw):
     return f"date_add('day', {d} - 1, date_add('month', {m} - 1, {start}))"
 
 
+# --- a date column plus days or calendar months ------------------------------------------
+
+class add_days(FunctionElement):  # noqa: N801 - SQLAlchemy names functions in lower case
+    """``d`` plus ``n`` days (``n`` a bound integer, negative to go back)."""
+
+    type = DATE
+    inherit_cache = True
+
+
+class add_months(FunctionElement):  # noqa: N801
+    """``d`` plus ``n`` calendar months, a day past the target month's end clamped to its
+    last day. Built with ``n`` bound twice (SQLite's rendering reads it twice)."""
+
+    type = DATE
+    inherit_cache = True
+
+
+def shift_date(d: sa.ColumnElement, n: int, unit: str) -> sa.ColumnElement:
+    """``d`` plus ``n`` days, weeks, months or years (calendar arithmetic, month ends clamp)."""
+    def bound(value: int) -> sa.BindParameter:
+        return sa.bindparam(None, value, sa.Integer())
+
+    if unit in ("day", "week"):
+        return add_days(d, bound(n * (7 if unit == "week" else 1)))
+    if unit in ("month", "year"):
+        months = n * (12 if unit == "year" else 1)
+        return add_months(d, bound(months), bound(months))
+    raise ValueError(f"unknown unit {unit!r}")
+
+
+@compiles(add_days)
+def _add_days_standard(element, compiler, **kw):
+    # PostgreSQL and DuckDB: date + integer is a date. The bound count is cast to
+    # INTEGER: PostgreSQL has no date + bigint.
+    d, n = _args(compiler, element, **kw)
+    return f"CAST({d} + CAST({n} AS INTEGER) AS DATE)"
+
+
+@compiles(add_days, "sqlite")
+def _add_days_sqlite(element, compiler, **kw):
+    # SQLite keeps dates as ISO text: ``d + n`` would add to the year as a number.
+    d, n = _args(compiler, element, **kw)
+    return f"date({d}, printf('%+d days', {n}))"
+
+
+@compiles(add_months)
+def _add_months_standard(element, compiler, **kw):
+    # PostgreSQL and DuckDB: date + months is a timestamp with the day clamped to the
+    # month's end (2026-01-31 + 1 month = 2026-02-28), hence the CAST back to a date.
+    d, n = _args(compiler, element, 2, **kw)
+    return f"CAST({d} + CAST({n} AS INTEGER) * INTERVAL '1 month' AS DATE)"
+
+
+@compiles(add_months, "sqlite")
+def _add_months_sqlite(element, compiler, **kw):
+    # SQLite's '+N months' modifier does not clamp: 2026-01-31 + 1 month is 2026-03-03
+    # (its 'floor' modifier needs SQLite 3.46). The last day of the target month (the
+    # first of the month after it, minus a day) is never before the clamped date and is
+    # passed only when the modifier overflowed, so the earlier of the two (as ISO text,
+    # which orders as dates do) is the clamped date.
+    d, n, n_again = _args(compiler, element, **kw)
+    return (f"min(date({d}, printf('%+d months', {n})), "
+            f"date({d}, 'start of month', printf('%+d months', {n_again} + 1), '-1 day'))")
+
+
+def _add_days_spark(element, compiler, **kw):
+    # Spark SQL: date_add adds days to a DATE.
+    d, n = _args(compiler, element, **kw)
+    return f"date_add({d}, {n})"
+
+
+def _add_months_spark(element, compiler, **kw):
+    # Spark SQL: add_months clamps to the month's end (since Spark 3 it no longer moves a
+    # month-end date to the end of the target month).
+    d, n = _args(compiler, element, 2, **kw)
+    return f"add_months({d}, {n})"
+
+
+@compiles(add_days, "trino")
+def _add_days_trino(element, compiler, **kw):
+    # Trino spells intervals INTERVAL '1' DAY; date_add is plainer.
+    d, n = _args(compiler, element, **kw)
+    return f"date_add('day', {n}, {d})"
+
+
+@compiles(add_months, "trino")
+def _add_months_trino(element, compiler, **kw):
+    # Trino's date_add clamps month ends like the others.
+    d, n = _args(compiler, element, 2, **kw)
+    return f"date_add('month', {n}, {d})"
+
+
 for _name in SPARK_DIALECTS:
     compiles(epoch_seconds, _name)(_epoch_spark)
+    compiles(add_days, _name)(_add_days_spark)
+    compiles(add_months, _name)(_add_months_spark)
 
 
 # PostgreSQL (12+) folds a CTE used once into its reader and pulls the subquery up,

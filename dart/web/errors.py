@@ -14,6 +14,8 @@ import logging
 from flask import Flask, Response, jsonify
 from werkzeug.exceptions import HTTPException
 
+from criteria_grammar.errors import CriteriaError
+from dart.app.analyses import criteria_error
 from dart.app.errors import ServiceError, TooCostly
 from dart.store.limits import QueryTooCostly
 
@@ -60,6 +62,12 @@ def _http_error(exc: HTTPException) -> Response:
     return response
 
 
+def _criteria_error(exc: CriteriaError) -> Response:
+    # Criteria the store refuses (a ``practice in`` code it has no practice for) are found
+    # where a run reads the store, after the text's own checks: the same 400 as theirs.
+    return _service_error(criteria_error(exc))
+
+
 def _unexpected(exc: Exception) -> Response:
     log.exception("unexpected error", exc_info=exc)
     return error_response(500, "internal_error", "an unexpected error occurred; it was logged")
@@ -74,5 +82,6 @@ def register_error_handlers(app: Flask) -> None:
     """Every error, expected or not, answers in the shared shape."""
     app.register_error_handler(ServiceError, _service_error)
     app.register_error_handler(QueryTooCostly, _too_costly)
+    app.register_error_handler(CriteriaError, _criteria_error)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _unexpected)

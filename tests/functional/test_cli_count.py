@@ -82,6 +82,19 @@ def test_check_unknown_name(tmp_path):
     assert ":1:" in result.stderr and "t2dm" in result.stderr
 
 
+def test_unknown_practice_is_an_error_of_check_and_count_with_a_store(tmp_path, db_url):
+    # The store's practices are the text tables' defaults (T00001, ...): without a store
+    # `dart check` cannot know the code; with one, check and count both refuse it.
+    bad = tmp_path / "practice.criteria"
+    bad.write_text('study "x"\ninclude "Here": practice in (T00001, Z99999)\n')
+    assert run("check", bad).exit_code == 0
+    for args in (("check", bad, "--db", db_url), ("count", bad, "--db", db_url)):
+        result = run(*args)
+        assert result.exit_code == 1, result.output
+        assert f"{bad}:2:38:" in result.stderr and "Z99999" in result.stderr
+        assert "Traceback" not in result.output
+
+
 def test_unreadable_file(tmp_path):
     result = run("check", tmp_path / "missing.criteria")
     assert result.exit_code == 1

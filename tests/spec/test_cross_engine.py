@@ -74,11 +74,13 @@ def random_store(seed: int = 7) -> dict[str, list[dict]]:
         for _ in range(rng.randint(0, 3)):
             tables["prescription"].append({
                 "patient_id": pid, "issue_date": _day(rng, "2025-01-01", "2026-08-01"),
-                "code": rng.choice(("41", "42", "43"))})
-        if rng.random() < 0.3:
-            tables["invitation"].append({
-                "study_id": 1, "patient_id": pid, "practice_id": 1,
-                "invited_on": _day(rng, "2025-06-01", "2026-08-01")})
+                "code": rng.choice(("41", "42", "43")),
+                "quantity": rng.choice([None, 14, 28, 28.5, 56])})
+        for study in (1, 2):
+            if rng.random() < 0.3:
+                tables["invitation"].append({
+                    "study_id": study, "patient_id": pid, "practice_id": 1,
+                    "invited_on": _day(rng, "2025-06-01", "2026-08-01")})
     return tables
 
 
@@ -102,6 +104,12 @@ windows = st.one_of(
               st.dates(dt.date(2024, 1, 1), dt.date(2026, 12, 31)),
               st.dates(dt.date(2024, 1, 1), dt.date(2026, 12, 31))),
 )
+anchors = st.builds(n.Anchor, st.sampled_from(["first", "latest"]),
+                    st.sampled_from(["diag", "lab", "drug"]))
+relative = st.builds(n.Relative, st.integers(0, 14), units, st.sampled_from(["before", "after"]),
+                     anchors)
+anchorable = st.one_of(windows, relative)
+"""Windows of the atoms that take an anchored window (not ``first``, ``invited``)."""
 ops = st.sampled_from(["<", "<=", ">", ">=", "=", "!="])
 
 
@@ -121,15 +129,17 @@ ATOMS = {
     n.RegionIn: st.builds(n.RegionIn, st.just(("Wales", "North East"))),
     n.ImdTest: st.builds(n.ImdTest, value_tests(1, 5)),
     n.Registered: st.builds(n.Registered, st.integers(0, 36), units),
-    n.Has: st.builds(n.Has, st.sampled_from(["diag", "lab", "drug"]), windows),
-    n.CountOf: st.builds(n.CountOf, st.sampled_from(["diag", "drug"]), windows,
+    n.Has: st.builds(n.Has, st.sampled_from(["diag", "lab", "drug"]), anchorable),
+    n.CountOf: st.builds(n.CountOf, st.sampled_from(["diag", "drug"]), anchorable,
                          value_tests(0, 4)),
     n.ValueOf: st.builds(n.ValueOf, st.sampled_from(["latest", "earliest", "min", "max",
                                                      "mean"]),
-                         st.just("lab"), windows, value_tests(30, 90)),
+                         st.just("lab"), anchorable, value_tests(30, 90)),
     n.FirstIn: st.builds(n.FirstIn, st.sampled_from(["diag", "lab"]), windows),
-    n.LatestCodeIn: st.builds(n.LatestCodeIn, st.just("status"), windows, st.just("current")),
-    n.Invited: st.builds(n.Invited, windows),
+    n.LatestCodeIn: st.builds(n.LatestCodeIn, st.just("status"), anchorable, st.just("current")),
+    n.TotalQuantity: st.builds(n.TotalQuantity, st.just("drug"), anchorable, value_tests(0, 60)),
+    n.PracticeIn: st.builds(n.PracticeIn, st.sampled_from([("R0",), ("R1", "R2")])),
+    n.Invited: st.builds(n.Invited, windows, st.sampled_from([None, 1, 2])),
 }
 """One strategy per atom class (``tests/unit/test_condition_checklist.py`` reads the keys)."""
 DEFINED = "d0"

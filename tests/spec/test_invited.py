@@ -1,4 +1,6 @@
-"""`invited WINDOW`: a recorded trial invitation, for any study, in the window."""
+"""`invited WINDOW`: a recorded trial invitation, for any study, in the window;
+`invited to study N [WINDOW]`: the same, for DART's study N only (no window: on or before
+the index date)."""
 
 from tests.spec.helpers import spec_test
 
@@ -33,3 +35,22 @@ def test_exclude_recently_invited(store):
 
 def test_invited_ever(store):
     spec_test(store, INVITES, "include invited ever", {1, 2, 4})
+
+
+def test_invited_to_study_without_a_window_is_up_to_the_index_date(store):
+    # Study 1: 1 (2025-12-30) and 2 (2020-01-01); 3's is after the index date.
+    spec_test(store, INVITES, "include invited to study 1", {1, 2})
+
+
+def test_invited_to_study_within(store):
+    spec_test(store, INVITES, "include invited to study 1 within 6 months", {1})
+
+
+def test_invited_to_study_counts_only_that_study(store):
+    # 2's study-2 invitation is a day outside; 4's study-7 one is on the index date.
+    spec_test(store, INVITES, "include invited to study 7 within 6 months or invited to "
+              "study 2 within 6 months", {4})
+
+
+def test_exclude_invited_to_study(store):
+    spec_test(store, INVITES, "exclude invited to study 1", {3, 4, 5})

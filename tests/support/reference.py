@@ -95,9 +95,10 @@ class Evaluator:
             for r in tables.get(table, []):
                 row = {**r, "date": _day(r[date_col])}
                 self.records.setdefault(r["patient_id"], {}).setdefault(table, []).append(row)
-        self.invitations: dict[int, list[dt.date]] = {}
+        self.invitations: dict[int, list[tuple[dt.date, int]]] = {}
         for r in tables.get("invitation", []):
-            self.invitations.setdefault(r["patient_id"], []).append(_day(r["invited_on"]))
+            self.invitations.setdefault(r["patient_id"], []).append(
+                (_day(r["invited_on"]), r.get("study_id")))
         self.patients = tables.get("patient", [])
         self._defines: dict[tuple[str, int], bool] = {}
 
@@ -189,9 +190,15 @@ class Evaluator:
         return _day(p["registration_start"]) <= minus(self.index, c.amount, c.unit)
 
     @holds.register
+    def _practice_in(self, c: n.PracticeIn, p: Row) -> bool:
+        ods = self._practice(p).get("ods_code")
+        return ods is not None and ods.upper() in c.codes
+
+    @holds.register
     def _invited(self, c: n.Invited, p: Row) -> bool:
         inside = _window(c.window, self.index)
-        return any(inside(d) for d in self.invitations.get(p["patient_id"], []))
+        return any(inside(d) and (c.study is None or study == c.study)
+                   for d, study in self.invitations.get(p["patient_id"], []))
 
     # --- records -------------------------------------------------------------------------
 
@@ -199,9 +206,24 @@ class Evaluator:
         """The patient's records of ``codeset`` in ``window`` (never after the index date)."""
         cs = self.codesets[codeset]
         table = "observation" if cs.system == "snomed" else "prescription"
-        inside = _window(window, self.index)
+        inside = self._relative(window, p) if isinstance(window, n.Relative) \
+            else _window(window, self.index)
         return [r for r in self.records.get(p["patient_id"], {}).get(table, [])
                 if r["code"] in cs.codes and inside(r["date"])]
+
+    def _relative(self, w: n.Relative, p: Row) -> Callable[[dt.date], bool]:
+        """``within N UNIT after|before first|latest X``: from the date ``a`` of the
+        patient's first or latest X on or before the index date, a <= d <= a + N (after)
+        or a - N <= d <= a (before), never after the index date; no X: no dates at all."""
+        days = [r["date"] for r in self._of(w.anchor.codeset, p)]
+        if not days:
+            return lambda d: False
+        a = min(days) if w.anchor.which == "first" else max(days)
+        if w.direction == "after":
+            end = minus(a, -w.amount, w.unit)  # a plus N units
+            return lambda d: a <= d <= end and d <= self.index
+        start = minus(a, w.amount, w.unit)
+        return lambda d: start <= d <= a and d <= self.index
 
     @holds.register
     def _has(self, c: n.Has, p: Row) -> bool:
@@ -210,6 +232,12 @@ class Evaluator:
     @holds.register
     def _count_of(self, c: n.CountOf, p: Row) -> bool:
         return _test(c.test)(len(self._of(c.codeset, p, c.window)))
+
+    @holds.register
+    def _total_quantity(self, c: n.TotalQuantity, p: Row) -> bool:
+        rows = self._of(c.codeset, p, c.window)
+        return _test(c.test)(sum(float(r["quantity"]) for r in rows
+                                 if r.get("quantity") is not None))
 
     @holds.register
     def _value_of(self, c: n.ValueOf, p: Row) -> bool:

@@ -178,3 +178,19 @@ def test_check_returns_warnings_in_their_own_field(api):
     assert body["valid"] is True and body["errors"] == []
     assert [(w["code"], w["line"]) for w in body["warnings"]] == [
         ("index-after-extract", 1), ("unused-define", 2), ("implausible-value", 3)]
+
+
+def test_an_unknown_practice_code_is_an_error_at_the_code(api):
+    # The hand-built store's practices are T00001 and T00002.
+    text = 'include "Here": practice in (t00002, X12345)\n'
+    body = api.post("/api/v1/criteria/check", "researcher", {"criteria": text}).get_json()
+    assert body["valid"] is False
+    error = body["errors"][0]
+    assert (error["code"], error["line"], error["column"]) == (
+        "unknown-practice", 1, text.index("X12345") + 1)
+    error = assert_error(api.post("/api/v1/feasibility", "researcher", {"criteria": text}),
+                         400, "criteria_error")
+    assert error["details"]["errors"][0]["code"] == "unknown-practice"
+    ok = 'include "Here": practice in (t00002)\n'
+    body = api.post("/api/v1/criteria/check", "researcher", {"criteria": ok}).get_json()
+    assert body["valid"] is True, body

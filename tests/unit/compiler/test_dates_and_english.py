@@ -43,3 +43,27 @@ def test_explain_reads_as_english():
         'include "HbA1c": latest hba1c value between 2025-06-30 and 2026-06-30 is between '
         "58 and 110 mmol/mol",
     ]
+
+
+def test_v1_1_forms_read_as_english():
+    first_copd = n.Anchor("first", "copd")
+    criteria = n.Criteria(rules=(
+        n.Rule("include", "Ex", n.Has("exac", n.Relative(12, "month", "after", first_copd)),
+               "..."),
+        n.Rule("include", "Pre", n.ValueOf("latest", "hba1c", n.Relative(
+            3, "month", "before", n.Anchor("latest", "sglt2i")), n.Compare(">", 58)), "..."),
+        n.Rule("include", "Q", n.TotalQuantity("salbutamol", n.Within(12, "month"),
+                                               n.Compare("<=", 11)), "..."),
+        n.Rule("include", "P", n.PracticeIn(("A81001", "B82002")), "..."),
+        n.Rule("exclude", "I", n.Invited(n.Ever(), 3), "..."),
+    ), index_date=D(2026, 6, 30))
+    assert explain(criteria) == [
+        'include "Ex": has a record of exac from the day of the patient\'s first copd record '
+        "to 12 month(s) after it (never after the index date; no copd record: none)",
+        'include "Pre": latest hba1c value from 3 month(s) before the day of the patient\'s '
+        "latest sglt2i record to that day (no sglt2i record: none) is above 58",
+        'include "Q": total quantity prescribed of salbutamol between 2025-06-30 and '
+        "2026-06-30 is at most 11",
+        'include "P": registered at practice A81001 or B82002',
+        'exclude "I": invited to study 3 on or before 2026-06-30',
+    ]
