@@ -245,6 +245,14 @@ def recruitment_forecast(study_id: str) -> Response:
     return jsonify(services().forecast(current_user(), number, target, months))
 
 
+@api.get("/studies/<study_id>/representativeness")
+def stage_representativeness(study_id: str) -> Response:
+    args = query_args(("stage",))
+    number = parse_id(study_id)
+    return jsonify(services().stage_representativeness(current_user(), number,
+                                                       args.get("stage", "eligible")))
+
+
 @api.get("/studies/<study_id>/fair-invitations")
 def fair_invitations(study_id: str) -> Response:
     args = query_args(("n",))

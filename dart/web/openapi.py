@@ -174,6 +174,14 @@ def openapi_document() -> dict:
             "sponsor (own), admin", errors=IN_STUDY,
             params=[STUDY_ID, _int_param("target", 1, 10_000_000),
                     _int_param("months", 1, 60)])},
+        "/studies/{study_id}/representativeness": {"get": _op(
+            "representativeness of the study's eligible, invited or enrolled patients against "
+            "the eligible, the target population, the base and the UK (disclosure-controlled; "
+            "exact for admins)", "sponsor (own), admin", errors=IN_STUDY,
+            params=[STUDY_ID, {"name": "stage", "in": "query", "required": False,
+                               "schema": {"type": "string",
+                                          "enum": ["eligible", "invited", "enrolled"],
+                                          "default": "eligible"}}])},
         "/studies/{study_id}/fair-invitations": {"get": _op(
             "a proposal of n patients of the caller's list to invite, matching the target "
             "population, with its representativeness beside a random choice's", "practice",

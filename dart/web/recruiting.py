@@ -9,6 +9,7 @@ exact counts, as with feasibility.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import difflib
 
@@ -17,7 +18,7 @@ import sqlalchemy as sa
 from criteria_grammar import parse
 from criteria_grammar.errors import CriteriaError
 from dart.compiler import explain
-from dart.recruitment import fair, forecast, funnel, outcomes, rescreen
+from dart.recruitment import equity, fair, forecast, funnel, outcomes, rescreen
 from dart.recruitment.invites import invite_list
 from dart.sources.native import NATIVE
 from dart.store.app_tables import users
@@ -88,6 +89,21 @@ class RecruitmentServices:
             found = forecast.forecast(self.engine, study, self.library, months=months,
                                       target=target)
             return found.to_json(self._policy_for(user))
+
+    def stage_representativeness(self, user: User, study_id: int,
+                                 stage: str = "eligible") -> dict:
+        """The representativeness of the study's eligible, invited or enrolled patients
+        (``dart.recruitment.equity``), disclosure-controlled except for an admin."""
+        entry = AuditEntry("representativeness", study_id=study_id, detail=f"stage={stage}")
+        with self.audited(user, entry):
+            study = self._approved_for_sponsor(user, study_id)
+            if stage not in equity.STAGES:
+                raise BadRequest(f"'stage' must be one of {', '.join(equity.STAGES)}",
+                                 code="bad_parameter")
+            used = dataclasses.replace(self.policy, enabled=user.role != "admin")
+            entry.criteria_text = study.approved.criteria_text
+            return equity.stage_representativeness(self.engine, study, stage, self.library,
+                                                   used).to_json()
 
     def fair_invitations(self, user: User, study_id: int, n: int) -> dict:
         """A proposal of ``n`` patients of the practice's list to invite, stratified to match
