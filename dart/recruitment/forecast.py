@@ -2,10 +2,14 @@
 
 **History.** The criteria are evaluated at monthly index dates D0 (the study's index date),
 D1 = D0 - 1 month, ... D24 (calendar months, month-end clamped). Month k (the month up to
-Dk) counts the patients eligible at Dk who were not eligible at Dk+1: new diagnoses, new
-registrations, birthdays, and, for a trial that recruits at an acute presentation
-(``has exacerbation within 14 days``), everyone presenting with the triggering record. One
-statement per date (each compiles its own record reads); ids compared in Python.
+Dk) counts the patients eligible at Dk who were not eligible at Dk+1 (at the same practice):
+new diagnoses, new registrations, birthdays. Every date is one branch of ONE statement
+(``monthly``), which returns the counts per month and practice.
+
+**Presentations.** For an acute-presentation trial (its trigger rule, ``acute``: e.g.
+``has copd_exacerbation within 14 days``), month k also counts the patients presenting in
+that month with the triggering record who meet every other rule at Dk, in the same
+statement.
 
 **Projection.** Months until ``target`` patients are enrolled, by simulation: month 1
 invites the current pool (eligible now, not yet in the lifecycle); each later month invites
@@ -30,11 +34,12 @@ from dataclasses import dataclass
 import numpy as np
 import sqlalchemy as sa
 
+from criteria_grammar.nodes import Criteria
 from dart.analysis.disclosure import DisclosurePolicy
 from dart.compiler import prepare
 from dart.compiler.dates import months_back
+from dart.recruitment import acute, monthly
 from dart.recruitment.lifecycle import status_counts
-from dart.recruitment.rescreen import eligible_by_practice
 from dart.recruitment.studies import Study, approved_text
 
 HISTORY_MONTHS = 24
@@ -51,6 +56,19 @@ class Month:
     index_date: dt.date
     newly_eligible: Mapping[int, int]  # practice id -> count (exact)
     eligible: Mapping[int, int]
+    presenting: Mapping[int, int] | None = None  # acute trials: presenting this month
+
+
+@dataclass(frozen=True)
+class Trigger:
+    """The rule an acute-presentation trial recruits at (``acute.trigger_rule``)."""
+
+    index: int
+    label: str
+    source: str
+
+    def to_json(self) -> dict:
+        return {"rule": self.index, "label": self.label, "source": self.source}
 
 
 @dataclass(frozen=True)
@@ -81,6 +99,7 @@ class Forecast:
     study_id: int
     months: tuple[Month, ...]  # oldest first
     projection: Projection | None
+    trigger: Trigger | None = None
 
     def to_json(self, policy: DisclosurePolicy | None = None) -> dict:
         """Each count disclosed under ``policy`` (a suppressed one: null, ``suppressed``)."""
@@ -91,16 +110,25 @@ class Forecast:
 
         rows = []
         for m in self.months:
-            practices = sorted(set(m.newly_eligible) | set(m.eligible))
-            rows.append({"index_date": m.index_date.isoformat(),
-                         "month": m.index_date.strftime("%Y-%m"),
-                         "newly_eligible": count(sum(m.newly_eligible.values()),
-                                                 f"{m.index_date} total"),
-                         "practices": [{"practice_id": p,
-                                        "newly_eligible": count(m.newly_eligible.get(p, 0),
-                                                                f"{m.index_date} {p}")}
-                                       for p in practices]})
+            practices = sorted(set(m.newly_eligible) | set(m.eligible)
+                               | set(m.presenting or {}))
+            row = {"index_date": m.index_date.isoformat(),
+                   "month": m.index_date.strftime("%Y-%m"),
+                   "newly_eligible": count(sum(m.newly_eligible.values()),
+                                           f"{m.index_date} total"),
+                   "practices": [{"practice_id": p,
+                                  "newly_eligible": count(m.newly_eligible.get(p, 0),
+                                                          f"{m.index_date} {p}")}
+                                 for p in practices]}
+            if m.presenting is not None:
+                row["presenting"] = count(sum(m.presenting.values()),
+                                          f"{m.index_date} presenting total")
+                for p in row["practices"]:
+                    p["presenting"] = count(m.presenting.get(p["practice_id"], 0),
+                                            f"{m.index_date} presenting {p['practice_id']}")
+            rows.append(row)
         out = {"study_id": self.study_id, "months": rows,
+               "trigger": self.trigger.to_json() if self.trigger else None,
                "projection": self.projection.to_json() if self.projection else None}
         if policy is not None:
             out["disclosure"] = policy.to_json()
@@ -112,17 +140,40 @@ def monthly_dates(index: dt.date, months: int) -> list[dt.date]:
     return [months_back(index, k) for k in range(months + 1)]
 
 
-def history(conn: sa.Connection, criteria, library, index: dt.date,
+CRITERIA, PRESENTING = 0, 1  # the series of ``monthly.evaluate``
+
+
+def history(conn: sa.Connection, criteria: Criteria, library, index: dt.date,
             months: int = HISTORY_MONTHS) -> list[Month]:
-    """Newly eligible per practice in each of the ``months`` months to ``index``."""
+    """Newly eligible per practice in each of the ``months`` months to ``index`` (oldest
+    first) and, for an acute-presentation trial, those presenting in each month."""
     dates = monthly_dates(index, months)
-    sets = [eligible_by_practice(conn, criteria, library, d) for d in dates]
+    series = [monthly.Series(CRITERIA, [criteria] * len(dates), dates)]
+    rule = acute.trigger_rule(criteria)
+    if rule is not None:
+        # The oldest date has no month before it: the file as it is stands in for it.
+        at = [acute.presenting(criteria, rule, dates[k + 1] + dt.timedelta(days=1), dates[k])
+              for k in range(months)] + [criteria]
+        series.append(monthly.Series(PRESENTING, at, dates))
+    counts = monthly.evaluate(conn, series, library)
     out = []
     for k in range(months - 1, -1, -1):
-        now, before = sets[k], sets[k + 1]
-        out.append(Month(dates[k], {p: len(ids - before.get(p, set())) for p, ids in now.items()},
-                         {p: len(ids) for p, ids in now.items()}))
+        cells = counts.get((CRITERIA, k), {})
+        presenting = None
+        if rule is not None:
+            presenting = {p: c.eligible for p, c in counts.get((PRESENTING, k), {}).items()}
+        out.append(Month(dates[k], {p: c.newly for p, c in cells.items()},
+                         {p: c.eligible for p, c in cells.items()}, presenting))
     return out
+
+
+def trigger_of(criteria: Criteria) -> Trigger | None:
+    """The acute-presentation trigger rule of ``criteria``, if it has one."""
+    rule = acute.trigger_rule(criteria)
+    if rule is None:
+        return None
+    found = criteria.rules[rule]
+    return Trigger(rule, found.label, found.source)
 
 
 def simulate(target: int, pool: int, monthly_new: float, p: float,
@@ -175,4 +226,4 @@ def forecast(engine: sa.Engine, study: Study, library: Mapping | None = None, *,
         eligible_now = sum(past[-1].eligible.values()) if past else 0
         recent = [sum(m.newly_eligible.values()) for m in past]
         projection = project(study.study_id, engine, target, eligible_now, recent)
-    return Forecast(study.study_id, tuple(past), projection)
+    return Forecast(study.study_id, tuple(past), projection, trigger_of(ready.criteria))

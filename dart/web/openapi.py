@@ -170,7 +170,8 @@ def openapi_document() -> dict:
             "eligible, invited, responded, enrolled by practice; disclosure-controlled",
             "sponsor (own), admin", errors=IN_STUDY, params=[STUDY_ID])},
         "/studies/{study_id}/forecast": {"get": _op(
-            "newly eligible per month and the projected months to a target enrolment",
+            "newly eligible per month (and, for an acute-presentation trial, those presenting "
+            "with the trigger rule's record) and the projected months to a target enrolment",
             "sponsor (own), admin", errors=IN_STUDY,
             params=[STUDY_ID, _int_param("target", 1, 10_000_000),
                     _int_param("months", 1, 60)])},

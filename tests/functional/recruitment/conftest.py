@@ -81,9 +81,14 @@ def library():
     return load_library()
 
 
+def approved_study(store, tables: str, criteria: str, title: str):
+    """``tables`` loaded into the store and ``criteria`` as approved study 1."""
+    load_tables(store, tables)
+    ensure_app_tables(store)
+    create_study(store, owner_id=1, title=title, criteria_text=criteria)
+    return approve_study(store, 1, admin_id=2)
+
+
 @pytest.fixture
 def study(store):
-    load_tables(store, STORE)
-    ensure_app_tables(store)
-    create_study(store, owner_id=1, title="Diabetes", criteria_text=CRITERIA)
-    return approve_study(store, 1, admin_id=2)
+    return approved_study(store, STORE, CRITERIA, "Diabetes")
