@@ -49,10 +49,13 @@ def render_sql(statement: sa.ClauseElement, engine: sa.Engine) -> str:
 @click.option("--profile", "with_profile", is_flag=True,
               help="Also show the data behind the criteria: per-code counts, codes never "
                    "seen, the eligible at practices not up to standard (docs/profile.md).")
+@click.option("--up-to-standard", "up_to_standard", is_flag=True,
+              help="Count only acceptable patients of practices up to standard on the index "
+                   "date (docs/profile.md).")
 @cli_errors
 def command(file: str, db_url: str | None, source_name: str | None, source_map: str | None,
             as_json: bool, no_suppression: bool, show_sql: bool, explain_rules: bool,
-            with_profile: bool) -> None:
+            with_profile: bool, up_to_standard: bool) -> None:
     """Count who a criteria FILE makes eligible: base, funnel, unique impact, breakdowns."""
     criteria, library = read_criteria_file(file)
     engine, source = open_store(db_url, source_name, source_map)
@@ -60,7 +63,8 @@ def command(file: str, db_url: str | None, source_name: str | None, source_map: 
         index_date = resolve_index_date(criteria, engine, source)
         policy = DisclosurePolicy(enabled=not no_suppression)
         result = run_feasibility(engine, criteria, library, index_date=index_date,
-                                 source=source, keys=policy.keys)
+                                 source=source, keys=policy.keys,
+                                 up_to_standard=up_to_standard)
         data = apply_disclosure(result, policy).to_json()
         if explain_rules:
             data["explanation"] = explain(criteria, index_date)
@@ -108,13 +112,19 @@ def render(data: dict, console: Console) -> None:
     console.print(f"[bold]{data['study'] or 'Feasibility'}[/bold] "
                   f"(index date {data['index_date']})", markup=True)
     totals = Table(show_header=False, box=None)
-    totals.add_row("Base population (registered, alive, not opted out)", _n(data["base"], t))
+    restriction = data.get("restriction")
+    base = "registered, alive, not opted out" + (
+        f"; {restriction['base']}" if restriction else "")
+    totals.add_row(f"Base population ({base})", _n(data["base"], t))
     if data["population_label"]:
         totals.add_row(f"Target population: {data['population_label']}",
                        _n(data["population"], t))
     totals.add_row("Eligible", _n(data["eligible"], t))
     totals.add_row("Left out of the base: opted out of research", _n(data["opt_outs"], t))
     console.print(totals)
+    if restriction:
+        left_out = ", ".join(restriction["practices_left_out"]) or "none"
+        console.print(f"Practices left out (not up to standard): {left_out}", markup=False)
 
     funnel = Table(title="Funnel (file order)")
     for col in ("rule", "kind", "remaining", "dropped", "unique impact"):

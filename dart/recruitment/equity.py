@@ -30,15 +30,15 @@ from dart.analysis.representativeness import (
     run_representativeness,
 )
 from dart.recruitment.studies import Study, approved_text
+from dart.sources.native import NATIVE
 from dart.store.app_tables import ensure_app_tables, recruitment_status
-from dart.store.schema import invitation
 
 STAGES = ("eligible", "invited", "enrolled")
 
 
 def stage_patients(study_id: int, stage: str) -> sa.Select:
     """The distinct patient ids of ``stage`` ("invited" or "enrolled") for the study."""
-    rs = recruitment_status.c
+    rs, invitation = recruitment_status.c, NATIVE.invitations
     study = sa.bindparam("stage_study_id", study_id, sa.Integer)
     if stage == "enrolled":
         return sa.select(rs.patient_id).where(rs.study_id == study, rs.status == "enrolled")

@@ -83,10 +83,12 @@ def check_summary(text: str, library: Mapping, extract_date: dt.date | None = No
 
 
 def feasibility(engine: sa.Engine, user: User, text: str, library: Mapping,
-                policy: DisclosurePolicy) -> dict:
-    """Feasibility JSON: exact for an admin, disclosure-controlled for everyone else."""
+                policy: DisclosurePolicy, *, up_to_standard: bool = False) -> dict:
+    """Feasibility JSON: exact for an admin, disclosure-controlled for everyone else
+    (``up_to_standard``: acceptable patients of up-to-standard practices only)."""
     criteria = parse_checked(text, library)
-    result = run_feasibility(engine, criteria, library, keys=policy.keys)
+    result = run_feasibility(engine, criteria, library, keys=policy.keys,
+                             up_to_standard=up_to_standard)
     if user.role == "admin":
         body = result.to_json()
         body["disclosure"] = {**policy.to_json(), "applied": False}

@@ -70,8 +70,9 @@ def check_criteria() -> Response:
 @api.post("/feasibility")
 def feasibility() -> Response:
     query_args(())
-    body = json_body({"criteria": CRITERIA})
-    return jsonify(services().feasibility(current_user(), body["criteria"]))
+    body = json_body({"criteria": CRITERIA, "up_to_standard": Field(bool)})
+    return jsonify(services().feasibility(current_user(), body["criteria"],
+                                          up_to_standard=body.get("up_to_standard", False)))
 
 
 @api.post("/representativeness")

@@ -95,7 +95,10 @@ def openapi_document() -> dict:
             "feasibility counts (disclosure-controlled; exact for admins)",
             "sponsor, researcher, admin (sponsors and researchers: within their query "
             "budget, else 429 with Retry-After)", errors=(*CHECKED, "429"),
-            body=criteria_body)},
+            body=_body({"criteria": CRITERIA_TEXT, "up_to_standard": {
+                "type": "boolean", "default": False,
+                "description": "count only acceptable patients of practices up to "
+                               "standard on the index date"}}, ["criteria"]))},
         "/representativeness": {"post": _op(
             "representativeness report for criteria text or a study the caller may see "
             "(disclosure-controlled; exact for admins)",

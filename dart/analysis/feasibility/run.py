@@ -63,16 +63,29 @@ def region_nation(region: str) -> str:
 def run_feasibility(engine: sa.Engine, criteria: Criteria | str, library=None, *,
                     index_date: dt.date | None = None,
                     source: Source = NATIVE,
-                    keys: RecordKeys | None = None) -> FeasibilityResult:
+                    keys: RecordKeys | None = None,
+                    up_to_standard: bool = False) -> FeasibilityResult:
     """Count ``criteria`` (a parsed file, or its text) on the store behind ``engine``.
 
     ``library`` defaults to the shipped codelist library; ``index_date`` to the file's own,
     else the store's extract date; ``source`` says what kind of store it is; ``keys`` (the
-    record keys whose sums give each count's cell key) default to the deployment's. One
-    query runs; the result holds exact counts.
+    record keys whose sums give each count's cell key) default to the deployment's;
+    ``up_to_standard`` restricts the base to acceptable patients of up-to-standard
+    practices (``standard``). One query runs; the result holds exact counts.
     """
     keys = keys or record_keys()
+    extra: dict[str, object] = {}
     with engine.connect() as conn:  # one open of the store for everything
+        if up_to_standard:
+            from criteria_grammar import parse
+            from dart.analysis.feasibility.standard import up_to_standard_source
+            from dart.compiler import resolve_index_date
+
+            if isinstance(criteria, str):
+                criteria = parse(criteria)
+            index_date = index_date or resolve_index_date(criteria, conn, source)
+            source, restriction = up_to_standard_source(conn, source, index_date)
+            extra["restriction"] = restriction.to_json()
         ready = prepare(conn, criteria, library, index_date=index_date, source=source)
         compiled = ready.compiled
         results = [conn.execute(s).all() for s in statements(compiled, keys)]
@@ -117,6 +130,7 @@ def run_feasibility(engine: sa.Engine, criteria: Criteria | str, library=None, *
         screens=tuple(s.text for s in criteria.screens),
         opt_outs=int(opt_outs[0][4] or 0),
         cell_keys=cell_keys,
+        extra=extra,
     )
 
 
