@@ -59,15 +59,23 @@ Counts = Mapping[tuple[int, int], Mapping[int, Cell]]  # (series, k) -> practice
 
 
 def _suffixed(query: sa.Select, suffix: str) -> sa.Select:
-    """A copy of ``query`` whose named CTEs and named bind parameters end in ``suffix``."""
+    """``query`` with its named CTEs and named bind parameters renamed to end in ``suffix``,
+    in place: a freshly compiled query's CTEs and named parameters are its own (copying the
+    whole tree instead cost more than compiling it)."""
+    seen: set[int] = set()  # the walk meets an element once per reference to it
+
     def cte(element) -> None:
-        element.name = f"{element.name}{suffix}"
+        if id(element) not in seen:
+            seen.add(id(element))
+            element.name = f"{element.name}{suffix}"
 
     def bindparam(element) -> None:
-        if not element.unique:
+        if not element.unique and id(element) not in seen:
+            seen.add(id(element))
             element.key = f"{element.key}{suffix}"
 
-    return visitors.cloned_traverse(query, {}, {"cte": cte, "bindparam": bindparam})
+    visitors.traverse(query, {}, {"cte": cte, "bindparam": bindparam})
+    return query
 
 
 def _branch(series: int, k: int, criteria: Criteria, library: Mapping,
