@@ -69,6 +69,11 @@ def command(file: str, db_url: str | None, source_name: str | None, source_map: 
         if explain_rules:
             data["explanation"] = explain(criteria, index_date)
         if show_sql:
+            if up_to_standard:  # the SQL that ran: over the restricted patients
+                from dart.analysis.feasibility.standard import up_to_standard_source
+
+                with engine.connect() as conn:
+                    source = up_to_standard_source(conn, source, index_date)[0]
             compiled = compile_criteria(criteria, library, index_date, source)
             # Never the secret's coefficients: the SQL is shown with placeholder ones.
             shown_keys = RecordKeys.from_secret("placeholder: the deployment secret's")

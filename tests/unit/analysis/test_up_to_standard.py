@@ -80,8 +80,9 @@ def test_dart_count_up_to_standard(store, store_url, tmp_path):
     path = tmp_path / "adults.criteria"
     path.write_text(CRITERIA)
     args = ["count", str(path), "--db", store_url, "--no-suppression", "--up-to-standard"]
-    body = json.loads(CliRunner().invoke(main, [*args, "--json"]).output)
+    body = json.loads(CliRunner().invoke(main, [*args, "--json", "--show-sql"]).output)
     assert body["base"] == 4 and body["restriction"]["practices_left_out"] == ["T00002"]
+    assert "acceptable_patients" in body["sql"]  # the SQL shown is the SQL that ran
     text = CliRunner().invoke(main, args)
     assert text.exit_code == 0, text.output
     assert "not opted out; acceptable patients of" in text.output
