@@ -13,6 +13,7 @@ import click
 from dart.analysis.disclosure import DisclosurePolicy
 from dart.analysis.representativeness import Thresholds, render_text, run_representativeness
 from dart.analysis.representativeness.report_html import render_html
+from dart.app.roles import reader_policy
 from dart.cli.check import read_criteria_file
 from dart.cli.common import cli_errors, db_option, open_store, read_options, show_report
 from dart.recruitment.equity import STAGES, stage_representativeness
@@ -50,8 +51,8 @@ def command(file: str | None, study_id: int | None, stage: str, db_url: str | No
         raise click.UsageError("give either FILE or --study ID")
     if stage != "eligible" and study_id is None:
         raise click.UsageError("--stage needs --study (a stage is a study's)")
-    policy = DisclosurePolicy(enabled=not no_suppression)
-    criteria, library = read_criteria_file(file) if file is not None else (None, None)
+    policy = reader_policy(DisclosurePolicy(), exact=no_suppression)
+    checked = read_criteria_file(file) if file is not None else None
     engine, source = open_store(db_url, source_name, source_map)
     try:
         if study_id is not None:
@@ -62,7 +63,7 @@ def command(file: str | None, study_id: int | None, stage: str, db_url: str | No
             result = stage_representativeness(engine, study, stage, policy=policy,
                                               thresholds=thresholds)
         else:
-            result = run_representativeness(engine, criteria, library, thresholds=thresholds,
+            result = run_representativeness(engine, checked, thresholds=thresholds,
                                             policy=policy, source=source)
     finally:
         engine.dispose()

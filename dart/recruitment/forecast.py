@@ -36,6 +36,7 @@ import sqlalchemy as sa
 
 from criteria_grammar.nodes import Criteria
 from dart.analysis.disclosure import DisclosurePolicy
+from dart.analysis.disclosure.keys import RecordKeys
 from dart.compiler import prepare
 from dart.compiler.dates import months_back
 from dart.recruitment import acute, monthly
@@ -53,10 +54,23 @@ HORIZON = 120  # months simulated at most
 
 @dataclass(frozen=True)
 class Month:
+    """One month's exact counts per practice (``monthly.Cell``: the eligible at the month's
+    index date, the newly eligible, and their record-key sums) and, for an acute trial,
+    the patients presenting (their ``eligible``)."""
+
     index_date: dt.date
-    newly_eligible: Mapping[int, int]  # practice id -> count (exact)
-    eligible: Mapping[int, int]
-    presenting: Mapping[int, int] | None = None  # acute trials: presenting this month
+    cells: Mapping[int, monthly.Cell]
+    presenting: Mapping[int, monthly.Cell] | None = None
+
+    @property
+    def newly_eligible(self) -> dict[int, int]:
+        """Practice id -> how many are newly eligible (exact)."""
+        return {p: c.newly for p, c in self.cells.items()}
+
+    @property
+    def eligible(self) -> dict[int, int]:
+        """Practice id -> how many are eligible at the month's index date (exact)."""
+        return {p: c.eligible for p, c in self.cells.items()}
 
 
 @dataclass(frozen=True)
@@ -103,29 +117,36 @@ class Forecast:
 
     def to_json(self, policy: DisclosurePolicy | None = None) -> dict:
         """Each count disclosed under ``policy`` (a suppressed one: null, ``suppressed``)."""
-        def count(n: int, what: str) -> dict:
-            shown = (policy.disclose_aggregate(n, f"forecast {self.study_id} {what}")
-                     if policy else n)
+        def count(n: int, key: int) -> dict:
+            # Each count is of a set of patients: disclosed with the sum of their record
+            # keys (summed in the statement), as a rescreen publishes the same patients.
+            shown = policy.disclose(n, key) if policy else n
             return {"count": shown} | ({"suppressed": True} if shown is None else {})
+
+        def total(cells: Mapping[int, monthly.Cell], newly: bool) -> dict:
+            # A patient is at one practice on a date: the total sums the practices.
+            if newly:
+                return count(sum(c.newly for c in cells.values()),
+                             sum(c.newly_key for c in cells.values()))
+            return count(sum(c.eligible for c in cells.values()),
+                         sum(c.eligible_key for c in cells.values()))
 
         rows = []
         for m in self.months:
-            practices = sorted(set(m.newly_eligible) | set(m.eligible)
-                               | set(m.presenting or {}))
+            practices = sorted(set(m.cells) | set(m.presenting or {}))
+            none = monthly.Cell(0, 0)
             row = {"index_date": m.index_date.isoformat(),
                    "month": m.index_date.strftime("%Y-%m"),
-                   "newly_eligible": count(sum(m.newly_eligible.values()),
-                                           f"{m.index_date} total"),
+                   "newly_eligible": total(m.cells, newly=True),
                    "practices": [{"practice_id": p,
-                                  "newly_eligible": count(m.newly_eligible.get(p, 0),
-                                                          f"{m.index_date} {p}")}
+                                  "newly_eligible": count(m.cells.get(p, none).newly,
+                                                          m.cells.get(p, none).newly_key)}
                                  for p in practices]}
             if m.presenting is not None:
-                row["presenting"] = count(sum(m.presenting.values()),
-                                          f"{m.index_date} presenting total")
+                row["presenting"] = total(m.presenting, newly=False)
                 for p in row["practices"]:
-                    p["presenting"] = count(m.presenting.get(p["practice_id"], 0),
-                                            f"{m.index_date} presenting {p['practice_id']}")
+                    cell = m.presenting.get(p["practice_id"], none)
+                    p["presenting"] = count(cell.eligible, cell.eligible_key)
             rows.append(row)
         out = {"study_id": self.study_id, "months": rows,
                "trigger": self.trigger.to_json() if self.trigger else None,
@@ -144,9 +165,10 @@ CRITERIA, PRESENTING = 0, 1  # the series of ``monthly.evaluate``
 
 
 def history(conn: sa.Connection, criteria: Criteria, library, index: dt.date,
-            months: int = HISTORY_MONTHS) -> list[Month]:
+            months: int = HISTORY_MONTHS, keys: RecordKeys | None = None) -> list[Month]:
     """Newly eligible per practice in each of the ``months`` months to ``index`` (oldest
-    first) and, for an acute-presentation trial, those presenting in each month."""
+    first) and, for an acute-presentation trial, those presenting in each month; cell keys
+    summed with ``keys`` (default: the deployment's record keys)."""
     dates = monthly_dates(index, months)
     series = [monthly.Series(CRITERIA, [criteria] * len(dates), dates)]
     rule = acute.trigger_rule(criteria)
@@ -155,15 +177,11 @@ def history(conn: sa.Connection, criteria: Criteria, library, index: dt.date,
         at = [acute.presenting(criteria, rule, dates[k + 1] + dt.timedelta(days=1), dates[k])
               for k in range(months)] + [criteria]
         series.append(monthly.Series(PRESENTING, at, dates))
-    counts = monthly.evaluate(conn, series, library)
+    counts = monthly.evaluate(conn, series, library, keys)
     out = []
     for k in range(months - 1, -1, -1):
-        cells = counts.get((CRITERIA, k), {})
-        presenting = None
-        if rule is not None:
-            presenting = {p: c.eligible for p, c in counts.get((PRESENTING, k), {}).items()}
-        out.append(Month(dates[k], {p: c.newly for p, c in cells.items()},
-                         {p: c.eligible for p, c in cells.items()}, presenting))
+        presenting = counts.get((PRESENTING, k), {}) if rule is not None else None
+        out.append(Month(dates[k], counts.get((CRITERIA, k), {}), presenting))
     return out
 
 
@@ -216,11 +234,13 @@ def project(study_id: int, engine: sa.Engine, target: int, eligible_now: int,
 
 
 def forecast(engine: sa.Engine, study: Study, library: Mapping | None = None, *,
-             months: int = HISTORY_MONTHS, target: int | None = None) -> Forecast:
-    """The study's monthly history and, given a ``target``, the projection to it."""
+             months: int = HISTORY_MONTHS, target: int | None = None,
+             keys: RecordKeys | None = None) -> Forecast:
+    """The study's monthly history and, given a ``target``, the projection to it (``keys``:
+    the record keys of the policy that will disclose it; default: the deployment's)."""
     with engine.connect() as conn:
         ready = prepare(conn, approved_text(study), library)
-        past = history(conn, ready.criteria, ready.library, ready.index_date, months)
+        past = history(conn, ready.criteria, ready.library, ready.index_date, months, keys)
     projection = None
     if target is not None:
         eligible_now = sum(past[-1].eligible.values()) if past else 0

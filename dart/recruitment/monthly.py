@@ -31,7 +31,9 @@ import sqlalchemy as sa
 from sqlalchemy.sql import visitors
 
 from criteria_grammar.nodes import Criteria
+from dart.analysis.disclosure.keys import RecordKeys, record_keys
 from dart.compiler import compile_criteria
+from dart.compiler.sqltypes import BIGINT
 
 SQLITE_MAX_BINDS = 32_000  # SQLite's limit is 32,766 (since 3.32): a margin for the rest
 
@@ -49,10 +51,13 @@ class Series:
 
 @dataclass(frozen=True)
 class Cell:
-    """Exact counts of one practice in one month of one series."""
+    """Exact counts of one practice in one month of one series, and beside each the sum of
+    its patients' record keys (its cell key for the disclosure engine)."""
 
     eligible: int
     newly: int  # eligible at month k and not at month k + 1 (at the same practice)
+    eligible_key: int = 0
+    newly_key: int = 0
 
 
 Counts = Mapping[tuple[int, int], Mapping[int, Cell]]  # (series, k) -> practice -> cell
@@ -87,18 +92,23 @@ def _branch(series: int, k: int, criteria: Criteria, library: Mapping,
                      rules.c.patient_id, rules.c.practice_id).where(rules.c.eligible == 1)
 
 
-def _statement(branches: list[sa.Select], last: int) -> sa.Select:
-    """Counts per (series, k, practice) for k < ``last``, the newly eligible from LEAD."""
+def _statement(branches: list[sa.Select], last: int, keys: RecordKeys) -> sa.Select:
+    """Counts and key sums per (series, k, practice) for k < ``last``, the newly eligible
+    from LEAD."""
     union = sa.union_all(*branches).subquery("eligible_at")
     following = sa.func.lead(union.c.k).over(
         partition_by=(union.c.series, union.c.patient_id, union.c.practice_id),
         order_by=union.c.k)
     marked = sa.select(union.c.series, union.c.k, union.c.practice_id,
-                       following.label("next_k")).subquery("marked")
+                       following.label("next_k"),
+                       keys.sql(union.c.patient_id).label("record_key")).subquery("marked")
     new = sa.or_(marked.c.next_k.is_(None), marked.c.next_k != marked.c.k + 1)
     return (sa.select(marked.c.series, marked.c.k, marked.c.practice_id,
                       sa.func.count().label("eligible"),
-                      sa.func.sum(sa.case((new, 1), else_=0)).label("newly"))
+                      sa.func.sum(sa.case((new, 1), else_=0)).label("newly"),
+                      sa.cast(sa.func.sum(marked.c.record_key), BIGINT).label("eligible_key"),
+                      sa.cast(sa.func.sum(sa.case((new, marked.c.record_key), else_=0)),
+                              BIGINT).label("newly_key"))
             .where(marked.c.k < sa.bindparam("last_month", last, sa.Integer))
             .group_by(marked.c.series, marked.c.k, marked.c.practice_id))
 
@@ -115,9 +125,12 @@ def _runs(n_dates: int, per_month_binds: int, dialect: str) -> list[range]:
     return runs
 
 
-def evaluate(conn: sa.Connection, series: Sequence[Series], library: Mapping) -> Counts:
+def evaluate(conn: sa.Connection, series: Sequence[Series], library: Mapping,
+             keys: RecordKeys | None = None) -> Counts:
     """Per series, month k (0 = newest) and practice: the eligible at ``dates[k]`` and the
-    newly eligible (not at ``dates[k + 1]``), for every k but the oldest date."""
+    newly eligible (not at ``dates[k + 1]``), for every k but the oldest date, with their
+    record-key sums under ``keys`` (default: the deployment's)."""
+    keys = keys or record_keys()
     n_dates = len(series[0].dates)
     if any(len(s.dates) != n_dates or len(s.criteria) != n_dates for s in series):
         raise ValueError("every series needs one criteria file per date, the same dates")
@@ -129,6 +142,8 @@ def evaluate(conn: sa.Connection, series: Sequence[Series], library: Mapping) ->
     for run in _runs(n_dates, per_month, conn.dialect.name):
         branches = [_branch(s.key, k, s.criteria[k], library, s.dates[k])
                     for s in series for k in run]
-        for s, k, practice, eligible, newly in conn.execute(_statement(branches, run[-1])):
-            out[(s, k)][practice] = Cell(int(eligible), int(newly))
+        for s, k, practice, eligible, newly, e_key, n_key in conn.execute(
+                _statement(branches, run[-1], keys)):
+            out[(s, k)][practice] = Cell(int(eligible), int(newly), int(e_key or 0),
+                                         int(n_key or 0))
     return out

@@ -19,7 +19,7 @@ so the compiled criteria and the funnel start from it, with no change to the com
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 import sqlalchemy as sa
 from dateutil.relativedelta import relativedelta
@@ -54,9 +54,11 @@ def acceptable(source: Source, patient: sa.FromClause, index: dt.date
 class RestrictedSource:
     """``inner`` with its patients restricted (see the module docstring)."""
 
-    def __init__(self, inner: Source, practice_ids: Iterable[int]):
+    def __init__(self, inner: Source, practice_ids: Iterable[int],
+                 about: Mapping[str, object] | None = None):
         self.inner = inner
         self.practice_ids = tuple(sorted(set(practice_ids)))
+        self.about = dict(about or {})  # what the restriction is, for a result to say
 
     def __getattr__(self, name: str):
         # Everything but the patients is the inner source's own (tables, extract date...).

@@ -37,10 +37,10 @@ class Restriction:
 
 
 def up_to_standard_source(conn: sa.Connection, source: Source, index_date: dt.date
-                          ) -> tuple[Source, Restriction]:
+                          ) -> RestrictedSource:
     """``source`` restricted to acceptable patients of practices up to standard on
-    ``index_date``, and which practices that keeps. The profile reads DART's own store
-    (``StoreError`` for another source)."""
+    ``index_date``; its ``about`` says which practices that keeps (``Restriction``). The
+    profile reads DART's own store (``StoreError`` for another source)."""
     from dart.analysis.profile.run import practice_profiles
 
     if source.name != "native":
@@ -52,4 +52,4 @@ def up_to_standard_source(conn: sa.Connection, source: Source, index_date: dt.da
         (kept if good else left_out).append(p)
     restriction = Restriction(tuple(sorted(p.ods_code for p in kept)),
                               tuple(sorted(p.ods_code for p in left_out)))
-    return RestrictedSource(source, (p.practice_id for p in kept)), restriction
+    return RestrictedSource(source, (p.practice_id for p in kept), restriction.to_json())

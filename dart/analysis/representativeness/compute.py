@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 
@@ -29,6 +30,9 @@ from dart.analysis.representativeness.uk import UkReference, uk_shares
 from dart.sources import Source
 from dart.sources.native import NATIVE
 
+if TYPE_CHECKING:
+    from dart.compiler import Checked
+
 
 @dataclass(frozen=True)
 class Stage:
@@ -39,14 +43,16 @@ class Stage:
     patients: sa.Select
 
 
-def run_representativeness(engine: sa.Engine, criteria: Criteria | str, library=None, *,
+def run_representativeness(engine: sa.Engine, criteria: Criteria | str | Checked,
+                           library=None, *,
                            index_date: dt.date | None = None,
                            policy: DisclosurePolicy | None = None,
                            thresholds: Thresholds | None = None,
                            uk: UkReference | None = None,
                            source: Source = NATIVE,
                            stage: Stage | None = None) -> RepresentativenessResult:
-    """Who the eligible cohort of ``criteria`` under-represents, and which rule does it.
+    """Who the eligible cohort of ``criteria`` (a parsed file, its text, or criteria already
+    checked: ``dart.compiler.check_criteria``) under-represents, and which rule does it.
 
     ``library`` defaults to the shipped codelists; ``policy`` to the default disclosure
     control (pass ``DisclosurePolicy(enabled=False)`` to turn it off); ``uk`` to the UK

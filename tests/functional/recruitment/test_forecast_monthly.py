@@ -86,7 +86,8 @@ def acute_study(store):
 def test_monthly_presentations_by_hand(store, acute_study, library):
     found = forecast(store, acute_study, library, months=3)
     assert found.trigger is not None and found.trigger.label == "Exacerbation"
-    assert [(m.index_date, dict(m.presenting)) for m in found.months] == [
+    assert [(m.index_date, {p: c.eligible for p, c in m.presenting.items()})
+            for m in found.months] == [
         (dt.date(2026, 4, 30), {1: 1}), (dt.date(2026, 5, 30), {1: 1}),
         (dt.date(2026, 6, 30), {1: 2, 2: 1})]
     body = found.to_json()
@@ -128,3 +129,19 @@ def test_the_trigger_rule(rules, expected):
     text = "\n".join(f'{r.split(" ", 1)[0]} "R{i}": {r.split(" ", 1)[1]}'
                      for i, r in enumerate(rules))
     assert acute.trigger_rule(parse(text)) == expected
+
+
+def test_published_counts_are_those_of_the_patients_by_their_record_keys(store, study,
+                                                                         library):
+    # The statement sums record keys; a count published from the ids themselves (as a
+    # rescreen publishes them) must be the same number.
+    policy = DisclosurePolicy(threshold=0, max_perturbation=3)
+    dates = monthly_dates(D2, 6)
+    with store.connect() as conn:
+        sets = [eligible_by_practice(conn, parse(CRITERIA), library, d) for d in dates]
+    body = forecast(store, study, library, months=6, keys=policy.keys).to_json(policy)
+    for row, k in zip(body["months"], range(5, -1, -1), strict=True):
+        for p in row["practices"]:
+            new = sets[k].get(p["practice_id"], set()) - sets[k + 1].get(p["practice_id"],
+                                                                          set())
+            assert p["newly_eligible"]["count"] == policy.disclose_ids(new)
