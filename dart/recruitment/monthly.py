@@ -137,7 +137,9 @@ def evaluate(conn: sa.Connection, series: Sequence[Series], library: Mapping,
     if n_dates < 2:
         return {}
     one = _branch(series[0].key, 0, series[0].criteria[0], library, series[0].dates[0])
-    per_month = len(series) * len(one.compile(dialect=conn.dialect).params)
+    shown = one.compile(dialect=conn.dialect)
+    # SQLite counts every "?" (a parameter used twice is bound twice), not each name once
+    per_month = len(series) * len(shown.positiontup or shown.params)
     out: dict[tuple[int, int], dict[int, Cell]] = defaultdict(dict)
     for run in _runs(n_dates, per_month, conn.dialect.name):
         branches = [_branch(s.key, k, s.criteria[k], library, s.dates[k])
