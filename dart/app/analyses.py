@@ -23,6 +23,8 @@ from dart.app.accounts import User
 from dart.app.errors import BadRequest, TooLarge
 from dart.app.roles import reader_policy, sees_exact
 from dart.compiler import Checked, check_criteria
+from dart.sources import Source
+from dart.sources.native import NATIVE
 
 MAX_CRITERIA_BYTES = 64 * 1024
 
@@ -82,17 +84,19 @@ def check_summary(text: str, library: Mapping, extract_date: dt.date | None = No
 
 
 def feasibility(engine: sa.Engine, user: User, text: str, library: Mapping,
-                policy: DisclosurePolicy, *, up_to_standard: bool = False) -> dict:
+                policy: DisclosurePolicy, source: Source = NATIVE, *,
+                up_to_standard: bool = False) -> dict:
     """Feasibility JSON: exact for an admin, disclosure-controlled for everyone else
     (``up_to_standard``: acceptable patients of up-to-standard practices only)."""
     checked = parse_checked(text, library)
-    result = run_feasibility(engine, checked, keys=policy.keys, up_to_standard=up_to_standard)
+    result = run_feasibility(engine, checked, keys=policy.keys, source=source,
+                             up_to_standard=up_to_standard)
     return apply_disclosure(result, reader_policy(policy, exact=sees_exact(user.role))).to_json()
 
 
 def representativeness(engine: sa.Engine, user: User, text: str, library: Mapping,
-                       policy: DisclosurePolicy) -> dict:
+                       policy: DisclosurePolicy, source: Source = NATIVE) -> dict:
     """The representativeness report's JSON, disclosure-controlled except for an admin."""
     checked = parse_checked(text, library)
     used = reader_policy(policy, exact=sees_exact(user.role))
-    return run_representativeness(engine, checked, policy=used).to_json()
+    return run_representativeness(engine, checked, policy=used, source=source).to_json()

@@ -20,7 +20,7 @@ from dart.analysis.feasibility import run_feasibility, statements
 from dart.analysis.feasibility.standard import up_to_standard_source
 from dart.app.roles import reader_policy
 from dart.cli.check import read_criteria_file
-from dart.cli.common import cli_errors, db_option, open_store, read_options
+from dart.cli.common import app_db_option, cli_errors, db_option, open_records, read_options
 from dart.compiler import explain, prepare, resolve_index_date
 
 SQL_KEYS_NOTE = ("-- The record-key coefficients below are placeholders; the counts use those "
@@ -41,6 +41,7 @@ def render_sql(statement: sa.ClauseElement, engine: sa.Engine) -> str:
 @click.command("count")
 @click.argument("file", type=click.Path(dir_okay=False))
 @db_option
+@app_db_option
 @read_options
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 @click.option("--no-suppression", is_flag=True,
@@ -55,13 +56,14 @@ def render_sql(statement: sa.ClauseElement, engine: sa.Engine) -> str:
               help="Count only acceptable patients of practices up to standard on the index "
                    "date (docs/profile.md).")
 @cli_errors
-def command(file: str, db_url: str | None, source_name: str | None, source_map: str | None,
+def command(file: str, db_url: str | None, app_db_url: str | None, source_name: str | None,
+            source_map: str | None,
             as_json: bool, no_suppression: bool, show_sql: bool, explain_rules: bool,
             with_profile: bool, up_to_standard: bool) -> None:
     """Count who a criteria FILE makes eligible: base, funnel, unique impact, breakdowns."""
     checked = read_criteria_file(file)
     criteria, library = checked.criteria, checked.library
-    engine, source = open_store(db_url, source_name, source_map)
+    engine, source = open_records(db_url, source_name, source_map, app_db_url)
     try:
         with engine.connect() as conn:
             if up_to_standard:  # over the restricted patients: counted and shown

@@ -15,7 +15,15 @@ from dart.analysis.representativeness import Thresholds, render_text, run_repres
 from dart.analysis.representativeness.report_html import render_html
 from dart.app.roles import reader_policy
 from dart.cli.check import read_criteria_file
-from dart.cli.common import cli_errors, db_option, open_store, read_options, show_report
+from dart.cli.common import (
+    app_db_option,
+    cli_errors,
+    db_option,
+    open_app,
+    open_records,
+    read_options,
+    show_report,
+)
 from dart.recruitment.equity import STAGES, stage_representativeness
 from dart.recruitment.studies import get_study
 
@@ -27,6 +35,7 @@ from dart.recruitment.studies import get_study
 @click.option("--stage", type=click.Choice(STAGES), default="eligible", show_default=True,
               help="With --study: describe its eligible, invited or enrolled patients.")
 @db_option
+@app_db_option
 @read_options
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 @click.option("--html", "html_out", type=click.Path(dir_okay=False), default=None,
@@ -39,8 +48,9 @@ from dart.recruitment.studies import get_study
               help="Ratios above this are flagged over-represented.")
 @cli_errors
 def command(file: str | None, study_id: int | None, stage: str, db_url: str | None,
-            source_name: str | None, source_map: str | None, as_json: bool,
-            html_out: str | None, no_suppression: bool, under: float, over: float) -> None:
+            app_db_url: str | None, source_name: str | None, source_map: str | None,
+            as_json: bool, html_out: str | None, no_suppression: bool, under: float,
+            over: float) -> None:
     """Compare the eligible cohort of FILE (or of study --study, or its --stage) with its
     target population, the store and the UK."""
     try:
@@ -53,15 +63,16 @@ def command(file: str | None, study_id: int | None, stage: str, db_url: str | No
         raise click.UsageError("--stage needs --study (a stage is a study's)")
     policy = reader_policy(DisclosurePolicy(), exact=no_suppression)
     checked = read_criteria_file(file) if file is not None else None
-    engine, source = open_store(db_url, source_name, source_map)
+    engine, source = open_records(db_url, source_name, source_map, app_db_url)
     try:
         if study_id is not None:
-            study = get_study(engine, study_id)
+            app = open_app(app_db_url, engine)
+            study = get_study(app, study_id)
             if study is None or study.approved is None:
                 raise click.ClickException(f"study {study_id} does not exist or is not "
                                            "approved")
             result = stage_representativeness(engine, study, stage, policy=policy,
-                                              thresholds=thresholds)
+                                              thresholds=thresholds, app=app)
         else:
             result = run_representativeness(engine, checked, thresholds=thresholds,
                                             policy=policy, source=source)

@@ -29,39 +29,50 @@ from dart.analysis.representativeness import (
     Thresholds,
     run_representativeness,
 )
+from dart.recruitment.invitations import recorded, sent_ids, with_invitations
+from dart.recruitment.lifecycle import status_members
 from dart.recruitment.studies import Study, approved_text
 from dart.sources.native import NATIVE
-from dart.store.app_tables import ensure_app_tables, recruitment_status
 
 STAGES = ("eligible", "invited", "enrolled")
 
 
-def stage_patients(study_id: int, stage: str) -> sa.Select:
-    """The distinct patient ids of ``stage`` ("invited" or "enrolled") for the study."""
-    rs, invitation = recruitment_status.c, NATIVE.invitations
-    study = sa.bindparam("stage_study_id", study_id, sa.Integer)
-    if stage == "enrolled":
-        return sa.select(rs.patient_id).where(rs.study_id == study, rs.status == "enrolled")
-    if stage == "invited":
-        return sa.union(
-            sa.select(rs.patient_id).where(rs.study_id == study, rs.invited_at.is_not(None)),
-            sa.select(invitation.c.patient_id).where(invitation.c.study_id == study),
-        ).subquery("invited").select()
-    raise ValueError(f"stage must be one of {', '.join(STAGES)}")
+def stage_ids(app: sa.Engine, study_id: int, stage: str) -> list[int]:
+    """The distinct patient ids of ``stage`` ("invited" or "enrolled") for the study, from
+    the application database (the store's own ``invitation`` table is read with the query,
+    ``stage_representativeness``)."""
+    if stage not in STAGES[1:]:
+        raise ValueError(f"stage must be one of {', '.join(STAGES)}")
+    ids: set[int] = set()
+    for stages in status_members(app, study_id).values():
+        ids |= stages[stage]
+    if stage == "invited":  # invitations recorded before the lifecycle
+        ids |= {patient for _, patient, _ in recorded(app, study_id)}
+    return sorted(ids)
 
 
 def stage_representativeness(engine: sa.Engine, study: Study, stage: str = "eligible",
                              library: Mapping | None = None,
                              policy: DisclosurePolicy | None = None,
-                             thresholds: Thresholds | None = None
-                             ) -> RepresentativenessResult:
+                             thresholds: Thresholds | None = None,
+                             app: sa.Engine | None = None) -> RepresentativenessResult:
     """The representativeness of the study's ``stage`` (its approved criteria's eligible,
     invited or enrolled patients), disclosed under ``policy`` (default: the default
-    disclosure control)."""
+    disclosure control); ``app``: the application database (default: the store's own).
+    The stage's patients are sent with the query as bound values."""
     if stage not in STAGES:
         raise ValueError(f"stage must be one of {', '.join(STAGES)}")
-    ensure_app_tables(engine)
-    members = None if stage == "eligible" else Stage(stage, stage_patients(study.study_id,
-                                                                          stage))
+    app = app or engine
+    members = None
+    if stage != "eligible":
+        sent = sent_ids(stage_ids(app, study.study_id, stage), f"{stage}_patients")
+        patients = sa.select(sent.c.patient_id)
+        if stage == "invited":  # and the store's own invitations for the study, if any
+            own = NATIVE.invitations.c
+            patients = sa.union(patients, sa.select(own.patient_id).where(
+                own.study_id == sa.bindparam("stage_study_id", study.study_id, sa.Integer))
+                                ).subquery("invited").select()
+        members = Stage(stage, patients)
     return run_representativeness(engine, approved_text(study), library, policy=policy,
-                                  thresholds=thresholds, stage=members)
+                                  thresholds=thresholds, stage=members,
+                                  source=with_invitations(NATIVE, app))

@@ -40,8 +40,11 @@ from dart.analysis.disclosure.keys import RecordKeys
 from dart.compiler import prepare
 from dart.compiler.dates import months_back
 from dart.recruitment import acute, monthly
+from dart.recruitment.invitations import with_invitations
 from dart.recruitment.lifecycle import status_counts
 from dart.recruitment.studies import Study, approved_text
+from dart.sources import Source
+from dart.sources.native import NATIVE
 
 HISTORY_MONTHS = 24
 DEFAULT_RESPONSE = 0.21
@@ -165,10 +168,12 @@ CRITERIA, PRESENTING = 0, 1  # the series of ``monthly.evaluate``
 
 
 def history(conn: sa.Connection, criteria: Criteria, library, index: dt.date,
-            months: int = HISTORY_MONTHS, keys: RecordKeys | None = None) -> list[Month]:
+            months: int = HISTORY_MONTHS, keys: RecordKeys | None = None,
+            source: Source = NATIVE) -> list[Month]:
     """Newly eligible per practice in each of the ``months`` months to ``index`` (oldest
     first) and, for an acute-presentation trial, those presenting in each month; cell keys
-    summed with ``keys`` (default: the deployment's record keys)."""
+    summed with ``keys`` (default: the deployment's record keys), records read from
+    ``source``."""
     dates = monthly_dates(index, months)
     series = [monthly.Series(CRITERIA, [criteria] * len(dates), dates)]
     rule = acute.trigger_rule(criteria)
@@ -177,7 +182,7 @@ def history(conn: sa.Connection, criteria: Criteria, library, index: dt.date,
         at = [acute.presenting(criteria, rule, dates[k + 1] + dt.timedelta(days=1), dates[k])
               for k in range(months)] + [criteria]
         series.append(monthly.Series(PRESENTING, at, dates))
-    counts = monthly.evaluate(conn, series, library, keys)
+    counts = monthly.evaluate(conn, series, library, keys, source)
     out = []
     for k in range(months - 1, -1, -1):
         presenting = counts.get((PRESENTING, k), {}) if rule is not None else None
@@ -235,15 +240,19 @@ def project(study_id: int, engine: sa.Engine, target: int, eligible_now: int,
 
 def forecast(engine: sa.Engine, study: Study, library: Mapping | None = None, *,
              months: int = HISTORY_MONTHS, target: int | None = None,
-             keys: RecordKeys | None = None) -> Forecast:
+             keys: RecordKeys | None = None, app: sa.Engine | None = None) -> Forecast:
     """The study's monthly history and, given a ``target``, the projection to it (``keys``:
-    the record keys of the policy that will disclose it; default: the deployment's)."""
+    the record keys of the policy that will disclose it, default the deployment's; ``app``:
+    the application database, default the store's own database)."""
+    app = app or engine
+    source = with_invitations(NATIVE, app)
     with engine.connect() as conn:
-        ready = prepare(conn, approved_text(study), library)
-        past = history(conn, ready.criteria, ready.library, ready.index_date, months, keys)
+        ready = prepare(conn, approved_text(study), library, source=source)
+        past = history(conn, ready.criteria, ready.library, ready.index_date, months, keys,
+                       source)
     projection = None
     if target is not None:
         eligible_now = sum(past[-1].eligible.values()) if past else 0
         recent = [sum(m.newly_eligible.values()) for m in past]
-        projection = project(study.study_id, engine, target, eligible_now, recent)
+        projection = project(study.study_id, app, target, eligible_now, recent)
     return Forecast(study.study_id, tuple(past), projection, trigger_of(ready.criteria))

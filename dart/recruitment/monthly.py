@@ -34,6 +34,8 @@ from criteria_grammar.nodes import Criteria
 from dart.analysis.disclosure.keys import RecordKeys, record_keys
 from dart.compiler import compile_criteria
 from dart.compiler.sqltypes import BIGINT
+from dart.sources import Source
+from dart.sources.native import NATIVE
 
 SQLITE_MAX_BINDS = 32_000  # SQLite's limit is 32,766 (since 3.32): a margin for the rest
 
@@ -63,11 +65,13 @@ class Cell:
 Counts = Mapping[tuple[int, int], Mapping[int, Cell]]  # (series, k) -> practice -> cell
 
 
-def _suffixed(query: sa.Select, suffix: str) -> sa.Select:
+def _suffixed(query: sa.Select, suffix: str, seen: set[int]) -> sa.Select:
     """``query`` with its named CTEs and named bind parameters renamed to end in ``suffix``,
     in place: a freshly compiled query's CTEs and named parameters are its own (copying the
-    whole tree instead cost more than compiling it)."""
-    seen: set[int] = set()  # the walk meets an element once per reference to it
+    whole tree instead cost more than compiling it). ``seen``: the elements renamed so far
+    in this statement (the walk meets an element once per reference to it, and a source's
+    own CTE, such as the invitations sent with the query, is shared by every branch: it
+    keeps the first branch's name)."""
 
     def cte(element) -> None:
         if id(element) not in seen:
@@ -84,9 +88,10 @@ def _suffixed(query: sa.Select, suffix: str) -> sa.Select:
 
 
 def _branch(series: int, k: int, criteria: Criteria, library: Mapping,
-            index: dt.date) -> sa.Select:
-    compiled = compile_criteria(criteria, library, index)
-    rules = _suffixed(compiled.patient_rules, f"_s{series}m{k}").subquery(f"at_s{series}m{k}")
+            index: dt.date, source: Source, seen: set[int]) -> sa.Select:
+    compiled = compile_criteria(criteria, library, index, source)
+    rules = _suffixed(compiled.patient_rules, f"_s{series}m{k}", seen).subquery(
+        f"at_s{series}m{k}")
     return sa.select(sa.literal(series, sa.Integer).label("series"),
                      sa.literal(k, sa.Integer).label("k"),
                      rules.c.patient_id, rules.c.practice_id).where(rules.c.eligible == 1)
@@ -126,23 +131,26 @@ def _runs(n_dates: int, per_month_binds: int, dialect: str) -> list[range]:
 
 
 def evaluate(conn: sa.Connection, series: Sequence[Series], library: Mapping,
-             keys: RecordKeys | None = None) -> Counts:
+             keys: RecordKeys | None = None, source: Source = NATIVE) -> Counts:
     """Per series, month k (0 = newest) and practice: the eligible at ``dates[k]`` and the
     newly eligible (not at ``dates[k + 1]``), for every k but the oldest date, with their
-    record-key sums under ``keys`` (default: the deployment's)."""
+    record-key sums under ``keys`` (default: the deployment's); records read from
+    ``source``."""
     keys = keys or record_keys()
     n_dates = len(series[0].dates)
     if any(len(s.dates) != n_dates or len(s.criteria) != n_dates for s in series):
         raise ValueError("every series needs one criteria file per date, the same dates")
     if n_dates < 2:
         return {}
-    one = _branch(series[0].key, 0, series[0].criteria[0], library, series[0].dates[0])
+    one = _branch(series[0].key, 0, series[0].criteria[0], library, series[0].dates[0],
+                  source, set())
     shown = one.compile(dialect=conn.dialect)
     # SQLite counts every "?" (a parameter used twice is bound twice), not each name once
     per_month = len(series) * len(shown.positiontup or shown.params)
     out: dict[tuple[int, int], dict[int, Cell]] = defaultdict(dict)
     for run in _runs(n_dates, per_month, conn.dialect.name):
-        branches = [_branch(s.key, k, s.criteria[k], library, s.dates[k])
+        seen: set[int] = set()
+        branches = [_branch(s.key, k, s.criteria[k], library, s.dates[k], source, seen)
                     for s in series for k in run]
         for s, k, practice, eligible, newly, e_key, n_key in conn.execute(
                 _statement(branches, run[-1], keys)):
