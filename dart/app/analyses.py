@@ -89,10 +89,13 @@ def check_summary(text: str, library: Mapping, extract_date: dt.date | None = No
 
 
 def feasibility(engine: sa.Engine, user: User, text: str, library: Mapping,
-                policy: DisclosurePolicy, source: Source = NATIVE) -> dict:
-    """Feasibility JSON: exact for an admin, disclosure-controlled for everyone else."""
+                policy: DisclosurePolicy, source: Source = NATIVE, *,
+                up_to_standard: bool = False) -> dict:
+    """Feasibility JSON: exact for an admin, disclosure-controlled for everyone else
+    (``up_to_standard``: acceptable patients of up-to-standard practices only)."""
     checked = parse_checked(text, library)
-    result = run_feasibility(engine, checked, keys=policy.keys, source=source)
+    result = run_feasibility(engine, checked, keys=policy.keys, source=source,
+                             up_to_standard=up_to_standard)
     return apply_disclosure(result, reader_policy(policy, exact=sees_exact(user.role))).to_json()
 
 

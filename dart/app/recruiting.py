@@ -21,7 +21,7 @@ from dart.app.audit import AuditEntry
 from dart.app.errors import BadRequest, ServiceError
 from dart.app.roles import SPONSOR_VIEWS, reader_policy, require, sees_exact
 from dart.compiler import explain
-from dart.recruitment import fair, forecast, funnel, outcomes, rescreen
+from dart.recruitment import equity, fair, forecast, funnel, outcomes, rescreen
 from dart.recruitment.invites import invite_list
 from dart.sources.native import NATIVE
 from dart.store.app_tables import users
@@ -80,8 +80,24 @@ class RecruitmentServices:
         with self.audited(user, AuditEntry("recruitment.forecast", study_id=study_id)):
             study = self._approved_for_sponsor(user, study_id)
             found = forecast.forecast(self.engine, study, self.library, months=months,
-                                      target=target, app=self.app)
+                                      target=target, keys=self.policy.keys,
+                                      app=self.app)
             return found.to_json(self._policy_for(user))
+
+    def stage_representativeness(self, user: User, study_id: int,
+                                 stage: str = "eligible") -> dict:
+        """The representativeness of the study's eligible, invited or enrolled patients
+        (``dart.recruitment.equity``), disclosure-controlled except for an admin."""
+        entry = AuditEntry("representativeness", study_id=study_id, detail=f"stage={stage}")
+        with self.audited(user, entry):
+            study = self._approved_for_sponsor(user, study_id)
+            if stage not in equity.STAGES:
+                raise BadRequest(f"'stage' must be one of {', '.join(equity.STAGES)}",
+                                 code="bad_parameter")
+            entry.criteria_text = study.approved.criteria_text
+            return equity.stage_representativeness(self.engine, study, stage, self.library,
+                                                   self._policy_for(user),
+                                                   app=self.app).to_json()
 
     def fair_invitations(self, user: User, study_id: int, n: int) -> dict:
         """A proposal of ``n`` patients of the practice's list to invite, stratified to match

@@ -186,13 +186,16 @@ class Services(RecruitmentServices):
         except (KeyError, ValueError, sa.exc.SQLAlchemyError):
             return None
 
-    def feasibility(self, user: User, text: str) -> dict:
-        """Feasibility JSON (disclosure-controlled unless the user is an admin)."""
-        with self.audited(user, AuditEntry("feasibility", text)):
+    def feasibility(self, user: User, text: str, *, up_to_standard: bool = False) -> dict:
+        """Feasibility JSON (disclosure-controlled unless the user is an admin);
+        ``up_to_standard``: only acceptable patients of up-to-standard practices."""
+        entry = AuditEntry("feasibility", text,
+                           detail="up_to_standard" if up_to_standard else None)
+        with self.audited(user, entry):
             require(user, *ANALYSTS)
             self._spend(user)
             return analyses.feasibility(self.engine, user, text, self.library, self.policy,
-                                        self.source)
+                                        self.source, up_to_standard=up_to_standard)
 
     def representativeness(self, user: User, text: str | None = None,
                            study_id: int | None = None) -> dict:

@@ -15,10 +15,11 @@ from rich.console import Console
 
 from dart.analysis.disclosure import DisclosurePolicy, RecordKeys, apply_disclosure
 from dart.analysis.feasibility import run_feasibility, statements
+from dart.analysis.feasibility.standard import up_to_standard_source
 from dart.app.roles import reader_policy
 from dart.cli.check import read_criteria_file
 from dart.cli.common import app_db_option, cli_errors, db_option, open_records, read_options
-from dart.compiler import explain, prepare
+from dart.compiler import explain, prepare, resolve_index_date
 from dart.reports.feasibility_text import render, render_sql
 
 SQL_KEYS_NOTE = ("-- The record-key coefficients below are placeholders; the counts use those "
@@ -39,17 +40,23 @@ SQL_KEYS_NOTE = ("-- The record-key coefficients below are placeholders; the cou
 @click.option("--profile", "with_profile", is_flag=True,
               help="Also show the data behind the criteria: per-code counts, codes never "
                    "seen, the eligible at practices not up to standard (docs/profile.md).")
+@click.option("--up-to-standard", "up_to_standard", is_flag=True,
+              help="Count only acceptable patients of practices up to standard on the index "
+                   "date (docs/profile.md).")
 @cli_errors
 def command(file: str, db_url: str | None, app_db_url: str | None, source_name: str | None,
             source_map: str | None,
             as_json: bool, no_suppression: bool, show_sql: bool, explain_rules: bool,
-            with_profile: bool) -> None:
+            with_profile: bool, up_to_standard: bool) -> None:
     """Count who a criteria FILE makes eligible: base, funnel, unique impact, breakdowns."""
     checked = read_criteria_file(file)
     criteria, library = checked.criteria, checked.library
     engine, source = open_records(db_url, source_name, source_map, app_db_url)
     try:
         with engine.connect() as conn:
+            if up_to_standard:  # over the restricted patients: counted and shown
+                source = up_to_standard_source(
+                    conn, source, resolve_index_date(criteria, conn, source))
             ready = prepare(conn, checked, source=source)  # compiled once, run and shown
         policy = reader_policy(DisclosurePolicy(), exact=no_suppression)
         result = run_feasibility(engine, ready, keys=policy.keys)

@@ -2,10 +2,14 @@
 
 **History.** The criteria are evaluated at monthly index dates D0 (the study's index date),
 D1 = D0 - 1 month, ... D24 (calendar months, month-end clamped). Month k (the month up to
-Dk) counts the patients eligible at Dk who were not eligible at Dk+1: new diagnoses, new
-registrations, birthdays, and, for a trial that recruits at an acute presentation
-(``has exacerbation within 14 days``), everyone presenting with the triggering record. One
-statement per date (each compiles its own record reads); ids compared in Python.
+Dk) counts the patients eligible at Dk who were not eligible at Dk+1 (at the same practice):
+new diagnoses, new registrations, birthdays. Every date is one branch of ONE statement
+(``monthly``), which returns the counts per month and practice.
+
+**Presentations.** For an acute-presentation trial (its trigger rule, ``acute``: e.g.
+``has copd_exacerbation within 14 days``), month k also counts the patients presenting in
+that month with the triggering record who meet every other rule at Dk, in the same
+statement.
 
 **Projection.** Months until ``target`` patients are enrolled, by simulation: month 1
 invites the current pool (eligible now, not yet in the lifecycle); each later month invites
@@ -30,11 +34,13 @@ from dataclasses import dataclass
 import numpy as np
 import sqlalchemy as sa
 
+from criteria_grammar.nodes import Criteria
 from dart.analysis.disclosure import DisclosurePolicy
+from dart.analysis.disclosure.keys import RecordKeys
 from dart.compiler import months_back, prepare
+from dart.recruitment import acute, monthly
 from dart.recruitment.invitations import with_invitations
 from dart.recruitment.lifecycle import status_counts
-from dart.recruitment.rescreen import eligible_by_practice
 from dart.recruitment.studies import Study, approved_text
 from dart.sources import Source
 from dart.sources.native import NATIVE
@@ -50,14 +56,35 @@ HORIZON = 120  # months simulated at most
 
 @dataclass(frozen=True)
 class Month:
+    """One month's exact counts per practice (``monthly.Cell``: the eligible at the month's
+    index date, the newly eligible, and their record-key sums) and, for an acute trial,
+    the patients presenting (their ``eligible``)."""
+
     index_date: dt.date
-    new: Mapping[int, frozenset[int]]  # practice id -> the newly eligible patients
-    eligible: Mapping[int, int]
+    cells: Mapping[int, monthly.Cell]
+    presenting: Mapping[int, monthly.Cell] | None = None
 
     @property
     def newly_eligible(self) -> dict[int, int]:
         """Practice id -> how many are newly eligible (exact)."""
-        return {p: len(ids) for p, ids in self.new.items()}
+        return {p: c.newly for p, c in self.cells.items()}
+
+    @property
+    def eligible(self) -> dict[int, int]:
+        """Practice id -> how many are eligible at the month's index date (exact)."""
+        return {p: c.eligible for p, c in self.cells.items()}
+
+
+@dataclass(frozen=True)
+class Trigger:
+    """The rule an acute-presentation trial recruits at (``acute.trigger_rule``)."""
+
+    index: int
+    label: str
+    source: str
+
+    def to_json(self) -> dict:
+        return {"rule": self.index, "label": self.label, "source": self.source}
 
 
 @dataclass(frozen=True)
@@ -88,25 +115,43 @@ class Forecast:
     study_id: int
     months: tuple[Month, ...]  # oldest first
     projection: Projection | None
+    trigger: Trigger | None = None
 
     def to_json(self, policy: DisclosurePolicy | None = None) -> dict:
         """Each count disclosed under ``policy`` (a suppressed one: null, ``suppressed``)."""
-        def count(ids: frozenset[int]) -> dict:
-            # newly eligible patients are a set: disclosed by their record keys, as a
-            # rescreen publishes the same patients
-            shown = policy.disclose_ids(ids) if policy else len(ids)
+        def count(n: int, key: int) -> dict:
+            # Each count is of a set of patients: disclosed with the sum of their record
+            # keys (summed in the statement), as a rescreen publishes the same patients.
+            shown = policy.disclose(n, key) if policy else n
             return {"count": shown} | ({"suppressed": True} if shown is None else {})
+
+        def total(cells: Mapping[int, monthly.Cell], newly: bool) -> dict:
+            # A patient is at one practice on a date: the total sums the practices.
+            if newly:
+                return count(sum(c.newly for c in cells.values()),
+                             sum(c.newly_key for c in cells.values()))
+            return count(sum(c.eligible for c in cells.values()),
+                         sum(c.eligible_key for c in cells.values()))
 
         rows = []
         for m in self.months:
-            practices = sorted(set(m.new) | set(m.eligible))
-            rows.append({"index_date": m.index_date.isoformat(),
-                         "month": m.index_date.strftime("%Y-%m"),
-                         "newly_eligible": count(frozenset().union(*m.new.values())),
-                         "practices": [{"practice_id": p,
-                                        "newly_eligible": count(m.new.get(p, frozenset()))}
-                                       for p in practices]})
+            practices = sorted(set(m.cells) | set(m.presenting or {}))
+            none = monthly.Cell(0, 0)
+            row = {"index_date": m.index_date.isoformat(),
+                   "month": m.index_date.strftime("%Y-%m"),
+                   "newly_eligible": total(m.cells, newly=True),
+                   "practices": [{"practice_id": p,
+                                  "newly_eligible": count(m.cells.get(p, none).newly,
+                                                          m.cells.get(p, none).newly_key)}
+                                 for p in practices]}
+            if m.presenting is not None:
+                row["presenting"] = total(m.presenting, newly=False)
+                for p in row["practices"]:
+                    cell = m.presenting.get(p["practice_id"], none)
+                    p["presenting"] = count(cell.eligible, cell.eligible_key)
+            rows.append(row)
         out = {"study_id": self.study_id, "months": rows,
+               "trigger": self.trigger.to_json() if self.trigger else None,
                "projection": self.projection.to_json() if self.projection else None}
         if policy is not None:
             out["disclosure"] = policy.to_json()
@@ -118,18 +163,39 @@ def monthly_dates(index: dt.date, months: int) -> list[dt.date]:
     return [months_back(index, k) for k in range(months + 1)]
 
 
-def history(conn: sa.Connection, criteria, library, index: dt.date,
-            months: int = HISTORY_MONTHS, source: Source = NATIVE) -> list[Month]:
-    """Newly eligible per practice in each of the ``months`` months to ``index``."""
+CRITERIA, PRESENTING = 0, 1  # the series of ``monthly.evaluate``
+
+
+def history(conn: sa.Connection, criteria: Criteria, library, index: dt.date,
+            months: int = HISTORY_MONTHS, keys: RecordKeys | None = None,
+            source: Source = NATIVE) -> list[Month]:
+    """Newly eligible per practice in each of the ``months`` months to ``index`` (oldest
+    first) and, for an acute-presentation trial, those presenting in each month; cell keys
+    summed with ``keys`` (default: the deployment's record keys), records read from
+    ``source``."""
     dates = monthly_dates(index, months)
-    sets = [eligible_by_practice(conn, criteria, library, d, source=source) for d in dates]
+    series = [monthly.Series(CRITERIA, [criteria] * len(dates), dates)]
+    rule = acute.trigger_rule(criteria)
+    if rule is not None:
+        # The oldest date has no month before it: the file as it is stands in for it.
+        at = [acute.presenting(criteria, rule, dates[k + 1] + dt.timedelta(days=1), dates[k])
+              for k in range(months)] + [criteria]
+        series.append(monthly.Series(PRESENTING, at, dates))
+    counts = monthly.evaluate(conn, series, library, keys, source)
     out = []
     for k in range(months - 1, -1, -1):
-        now, before = sets[k], sets[k + 1]
-        out.append(Month(dates[k], {p: frozenset(ids - before.get(p, set()))
-                                    for p, ids in now.items()},
-                         {p: len(ids) for p, ids in now.items()}))
+        presenting = counts.get((PRESENTING, k), {}) if rule is not None else None
+        out.append(Month(dates[k], counts.get((CRITERIA, k), {}), presenting))
     return out
+
+
+def trigger_of(criteria: Criteria) -> Trigger | None:
+    """The acute-presentation trigger rule of ``criteria``, if it has one."""
+    rule = acute.trigger_rule(criteria)
+    if rule is None:
+        return None
+    found = criteria.rules[rule]
+    return Trigger(rule, found.label, found.source)
 
 
 def simulate(target: int, pool: int, monthly_new: float, p: float,
@@ -173,17 +239,19 @@ def project(study_id: int, engine: sa.Engine, target: int, eligible_now: int,
 
 def forecast(engine: sa.Engine, study: Study, library: Mapping | None = None, *,
              months: int = HISTORY_MONTHS, target: int | None = None,
-             app: sa.Engine | None = None) -> Forecast:
-    """The study's monthly history and, given a ``target``, the projection to it; ``app``
-    is the application database (default: the store's own database)."""
+             keys: RecordKeys | None = None, app: sa.Engine | None = None) -> Forecast:
+    """The study's monthly history and, given a ``target``, the projection to it (``keys``:
+    the record keys of the policy that will disclose it, default the deployment's; ``app``:
+    the application database, default the store's own database)."""
     app = app or engine
     source = with_invitations(NATIVE, app)
     with engine.connect() as conn:
         ready = prepare(conn, approved_text(study), library, source=source)
-        past = history(conn, ready.criteria, ready.library, ready.index_date, months, source)
+        past = history(conn, ready.criteria, ready.library, ready.index_date, months, keys,
+                       source)
     projection = None
     if target is not None:
         eligible_now = sum(past[-1].eligible.values()) if past else 0
         recent = [sum(m.newly_eligible.values()) for m in past]
         projection = project(study.study_id, app, target, eligible_now, recent)
-    return Forecast(study.study_id, tuple(past), projection)
+    return Forecast(study.study_id, tuple(past), projection, trigger_of(ready.criteria))

@@ -39,13 +39,19 @@ def render(data: dict, console: Console) -> None:
     console.print(f"[bold]{data['study'] or 'Feasibility'}[/bold] "
                   f"(index date {data['index_date']})", markup=True)
     totals = Table(show_header=False, box=None)
-    totals.add_row("Base population (registered, alive, not opted out)", _n(data["base"], t))
+    restriction = data.get("restriction")
+    base = "registered, alive, not opted out" + (
+        f"; {restriction['base']}" if restriction else "")
+    totals.add_row(f"Base population ({base})", _n(data["base"], t))
     if data["population_label"]:
         totals.add_row(f"Target population: {data['population_label']}",
                        _n(data["population"], t))
     totals.add_row("Eligible", _n(data["eligible"], t))
     totals.add_row("Left out of the base: opted out of research", _n(data["opt_outs"], t))
     console.print(totals)
+    if restriction:
+        left_out = ", ".join(restriction["practices_left_out"]) or "none"
+        console.print(f"Practices left out (not up to standard): {left_out}", markup=False)
 
     funnel = Table(title="Funnel (file order)")
     for col in ("rule", "kind", "remaining", "dropped", "unique impact"):

@@ -21,11 +21,13 @@ from typing import Any
 
 import plotly.graph_objects as go
 
+from dart.analysis.representativeness.model import STAGE_NOUNS
 from dart.reports.palette import OKABE_ITO
 
 Report = Mapping[str, Any]
 
-SERIES_COLOURS = {"cohort": OKABE_ITO["blue"], "target": OKABE_ITO["orange"],
+SERIES_COLOURS = {"cohort": OKABE_ITO["blue"], "eligible": OKABE_ITO["sky_blue"],
+                  "target": OKABE_ITO["orange"],
                   "base": OKABE_ITO["green"], "uk": OKABE_ITO["grey"]}
 FLAG_COLOURS = {"under": OKABE_ITO["vermillion"], "over": OKABE_ITO["blue"]}
 NEUTRAL = "#555555"
@@ -118,7 +120,8 @@ def composition_figure(report: Report, key: str, references: Sequence[str] | Non
     labels = [g["label"] for g in groups]
     # shares with one decimal everywhere, "8.0%" and never "8"
     hover = "%{x}: %{y:.1f}%<extra>%{fullData.name}</extra>"
-    fig = go.Figure(go.Bar(name="Eligible cohort", x=labels,
+    cohort = STAGE_NOUNS.get(report.get("stage", "eligible"), "cohort").capitalize()
+    fig = go.Figure(go.Bar(name=cohort, x=labels,
                            y=[_pct(g["cohort"]) for g in groups],
                            marker_color=SERIES_COLOURS["cohort"], hovertemplate=hover))
     for ref in available_references(report):
@@ -135,7 +138,7 @@ def composition_figure(report: Report, key: str, references: Sequence[str] | Non
             fig.add_annotation(x=g["label"], y=0, text=note, showarrow=False, textangle=-90,
                                yanchor="bottom", font={"color": NEUTRAL, "size": 11})
     # The legend sits above the plot: long group names, slanted, then never run into it.
-    return _titled(fig, f"{dim['label']}: eligible cohort compared with reference "
+    return _titled(fig, f"{dim['label']}: {cohort.lower()} compared with reference "
                         "populations", dim["label"], "Share of population (%)", template,
                    barmode="group", legend_title_text="Population",
                    legend={"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 0},

@@ -15,7 +15,7 @@ def render_html(result: RepresentativenessResult) -> str:
 
     # The figures are drawn from the JSON, as the dashboard draws them: one set of builders.
     report = result.to_json()
-    shown = ("target", "uk")
+    shown = ("eligible", "target", "uk")
     figs = [figures.composition_figure(report, d.key, shown) for d in result.dimensions]
     primary = result.rule_reference or "base"
     figs.append(figures.ratio_figure(report, primary))
@@ -25,7 +25,8 @@ def render_html(result: RepresentativenessResult) -> str:
         figs.append(figures.rule_impact_figure(report))
     plots = [f.to_html(full_html=False, include_plotlyjs=(i == 0), default_width="100%")
              for i, f in enumerate(figs)]
-    title = escape(result.study or result.filename)
+    title = escape(result.study or result.filename) + (
+        f" ({escape(result.cohort_noun)})" if result.stage != "eligible" else "")
     parts = [
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
         f"<title>Representativeness: {title}</title>",

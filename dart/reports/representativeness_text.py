@@ -28,7 +28,8 @@ def lowered_by_dimension(impact: RuleImpact, at_least: float = 0.005) -> list[Ru
 def render_text(result: RepresentativenessResult) -> str:
     """The result as plain text tables (the CLI's default output)."""
     refs = result.available_references
-    lines = [f"Representativeness: {result.study or result.filename}"]
+    stage = f" ({result.cohort_noun})" if result.stage != "eligible" else ""
+    lines = [f"Representativeness: {result.study or result.filename}{stage}"]
     if result.index_date:
         lines.append(f"Index date: {result.index_date.isoformat()}")
     lines.append("")
@@ -60,8 +61,9 @@ def render_text(result: RepresentativenessResult) -> str:
                   for r in rows]
         if dim.note:
             lines.append(f"({dim.note})")
-    lines += ["", f"Rule impact (ratios against the {result.rule_reference} population, "
-                  "with each rule removed), most harmful first:"]
+    if result.rule_impacts:
+        lines += ["", f"Rule impact (ratios against the {result.rule_reference} population, "
+                      "with each rule removed), most harmful first:"]
     for impact in result.rule_impacts:
         w = impact.worst
         what = (f"lowers {group_name(w.dimension, w)} from {fmt(w.ratio_without)} to "

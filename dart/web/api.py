@@ -71,8 +71,9 @@ def check_criteria() -> Response:
 @api.post("/feasibility")
 def feasibility() -> Response:
     query_args(())
-    body = json_body({"criteria": CRITERIA})
-    return jsonify(services().feasibility(current_user(), body["criteria"]))
+    body = json_body({"criteria": CRITERIA, "up_to_standard": Field(bool)})
+    return jsonify(services().feasibility(current_user(), body["criteria"],
+                                          up_to_standard=body.get("up_to_standard", False)))
 
 
 @api.post("/representativeness")
@@ -244,6 +245,14 @@ def recruitment_forecast(study_id: str) -> Response:
     target = int_arg(args, "target", 0, 1, 10_000_000) or None
     months = int_arg(args, "months", 24, 1, 60)
     return jsonify(services().forecast(current_user(), number, target, months))
+
+
+@api.get("/studies/<study_id>/representativeness")
+def stage_representativeness(study_id: str) -> Response:
+    args = query_args(("stage",))
+    number = parse_id(study_id)
+    return jsonify(services().stage_representativeness(current_user(), number,
+                                                       args.get("stage", "eligible")))
 
 
 @api.get("/studies/<study_id>/fair-invitations")

@@ -94,7 +94,10 @@ def openapi_document() -> dict:
             "feasibility counts (disclosure-controlled; exact for admins)",
             "sponsor, researcher, admin (sponsors and researchers: within their query "
             "budget, else 429 with Retry-After)", errors=(*CHECKED, "429"),
-            body=criteria_body)},
+            body=_body({"criteria": CRITERIA_TEXT, "up_to_standard": {
+                "type": "boolean", "default": False,
+                "description": "count only acceptable patients of practices up to "
+                               "standard on the index date"}}, ["criteria"]))},
         "/representativeness": {"post": _op(
             "representativeness report for criteria text or a study the caller may see "
             "(disclosure-controlled; exact for admins)",
@@ -169,10 +172,19 @@ def openapi_document() -> dict:
             "eligible, invited, responded, enrolled by practice; disclosure-controlled",
             "sponsor (own), admin", errors=IN_STUDY, params=[STUDY_ID])},
         "/studies/{study_id}/forecast": {"get": _op(
-            "newly eligible per month and the projected months to a target enrolment",
+            "newly eligible per month (and, for an acute-presentation trial, those presenting "
+            "with the trigger rule's record) and the projected months to a target enrolment",
             "sponsor (own), admin", errors=IN_STUDY,
             params=[STUDY_ID, _int_param("target", 1, 10_000_000),
                     _int_param("months", 1, 60)])},
+        "/studies/{study_id}/representativeness": {"get": _op(
+            "representativeness of the study's eligible, invited or enrolled patients against "
+            "the eligible, the target population, the base and the UK (disclosure-controlled; "
+            "exact for admins)", "sponsor (own), admin", errors=IN_STUDY,
+            params=[STUDY_ID, {"name": "stage", "in": "query", "required": False,
+                               "schema": {"type": "string",
+                                          "enum": ["eligible", "invited", "enrolled"],
+                                          "default": "eligible"}}])},
         "/studies/{study_id}/fair-invitations": {"get": _op(
             "a proposal of n patients of the caller's list to invite, matching the target "
             "population, with its representativeness beside a random choice's", "practice",

@@ -20,6 +20,10 @@ from __future__ import annotations
 
 import datetime as dt
 
+from dart.recruitment.studies import approve_study, create_study
+from dart.store.app_tables import ensure_app_tables
+from tests.support.tables import load_tables
+
 D1 = dt.date(2026, 1, 31)
 D2 = dt.date(2026, 6, 30)
 TODAY = dt.date(2026, 7, 15)
@@ -67,3 +71,11 @@ STORE = "\n".join([
     f"5 | 2026-03-05 | {METFORMIN}", f"6 | 2026-01-10 | {METFORMIN}",
     f"7 | 2026-01-15 | {METFORMIN}", f"8 | 2026-01-15 | {METFORMIN}",
 ])
+
+
+def approved_study(store, tables: str, criteria: str, title: str):
+    """``tables`` loaded into the store and ``criteria`` as approved study 1."""
+    load_tables(store, tables)
+    ensure_app_tables(store)
+    create_study(store, owner_id=1, title=title, criteria_text=criteria)
+    return approve_study(store, 1, admin_id=2)

@@ -79,6 +79,8 @@ def published_funnel(policy: DisclosurePolicy, base: int | None, eligible: int |
     the steps below it: the rules before it may be phrased in any way (docs/disclosure.md).
     """
     shown_drops = [policy.disclose(n, key) for n, key in drops]
+    if not steps:  # a file of no rules (only a population, say) has an empty funnel
+        return [], shown_drops
     middle = (policy.threshold + 1) // 2
     anchor = eligible if eligible is not None else middle
     last_n, last_key = steps[-1]

@@ -83,6 +83,9 @@ class FeasibilityResult:
     breakdowns: Mapping[str, tuple[Cell, ...]]
     screens: tuple[str, ...] = ()
     opt_outs: int | None = None  # registered and alive on the index date, opted out
+    restriction: Mapping[str, object] | None = None
+    """What restricted the base (``dart count --up-to-standard``): its description and the
+    practices left out; None for the whole base."""
     cell_keys: Mapping[tuple, int] = field(default_factory=dict, repr=False, compare=False)
     """Each count's cell key: ("base",), ("eligible",), ("population",), ("opt_outs",),
     ("funnel", i), ("impact", i), (dimension, group). Never in ``to_json``."""
@@ -103,6 +106,7 @@ class FeasibilityResult:
             "breakdowns": {dim: [c.to_json(self.eligible) for c in cells]
                            for dim, cells in self.breakdowns.items()},
             "screens": list(self.screens),
+            **({"restriction": dict(self.restriction)} if self.restriction else {}),
         }
 
 

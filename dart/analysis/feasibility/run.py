@@ -29,7 +29,7 @@ from dart.analysis.feasibility.results import (
     RuleImpact,
     criteria_hash,
 )
-from dart.compiler import Checked, Prepared, prepare
+from dart.compiler import Checked, Prepared, check_criteria, prepare, resolve_index_date
 from dart.sources import Source
 from dart.sources.native import NATIVE
 from dart_vocab import DIMENSION_BY_KEY, region_nation
@@ -45,18 +45,32 @@ def run_feasibility(engine: sa.Engine, criteria: Criteria | str | Checked | Prep
                     library=None, *,
                     index_date: dt.date | None = None,
                     source: Source = NATIVE,
-                    keys: RecordKeys | None = None) -> FeasibilityResult:
+                    keys: RecordKeys | None = None,
+                    up_to_standard: bool = False) -> FeasibilityResult:
     """Count ``criteria`` (a parsed file, its text, or criteria already checked or prepared:
     ``dart.compiler.prepare``) on the store behind ``engine``.
 
     ``library`` defaults to the shipped codelist library; ``index_date`` to the file's own,
     else the store's extract date; ``source`` says what kind of store it is; ``keys`` (the
-    record keys whose sums give each count's cell key) default to the deployment's. One
-    query runs; the result holds exact counts.
+    record keys whose sums give each count's cell key) default to the deployment's;
+    ``up_to_standard`` restricts the base to acceptable patients of up-to-standard
+    practices (``standard``; criteria prepared over such a source say so too). One query
+    runs; the result holds exact counts.
     """
     keys = keys or record_keys()
     with engine.connect() as conn:  # one open of the store for everything
+        if up_to_standard:
+            from dart.analysis.feasibility.standard import up_to_standard_source
+
+            if isinstance(criteria, Prepared):  # compiled over the whole base: again
+                index_date = index_date or criteria.index_date
+                criteria = Checked(criteria.criteria, criteria.library)
+            elif not isinstance(criteria, Checked):
+                criteria = check_criteria(criteria, library)
+            index_date = index_date or resolve_index_date(criteria.criteria, conn, source)
+            source = up_to_standard_source(conn, source, index_date)
         ready = prepare(conn, criteria, library, index_date=index_date, source=source)
+        restriction = getattr(ready.compiled.source, "about", None)  # a RestrictedSource's
         compiled = ready.compiled
         results = [conn.execute(s).all() for s in statements(compiled, keys)]
     criteria, index_date = ready.criteria, ready.index_date
@@ -100,6 +114,7 @@ def run_feasibility(engine: sa.Engine, criteria: Criteria | str | Checked | Prep
         screens=tuple(s.text for s in criteria.screens),
         opt_outs=int(opt_outs[0][4] or 0),
         cell_keys=cell_keys,
+        restriction=restriction or None,
     )
 
 

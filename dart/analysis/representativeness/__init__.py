@@ -12,7 +12,11 @@ on every group's ratio. Method: docs/representativeness.md.
 from __future__ import annotations
 
 from dart.analysis.representativeness.build import GroupCounts
-from dart.analysis.representativeness.compute import result_from_counts, run_representativeness
+from dart.analysis.representativeness.compute import (
+    Stage,
+    result_from_counts,
+    run_representativeness,
+)
 from dart.analysis.representativeness.groups import AgeRange, derive_age_range
 from dart.analysis.representativeness.intervals import (
     Thresholds,
@@ -33,7 +37,7 @@ from dart.analysis.representativeness.model import (
 
 __all__ = [
     "AgeRange", "Dimension", "GroupCounts", "GroupRow", "Ratio", "Reference",
-    "RepresentativenessResult", "RuleChange", "RuleImpact", "Share", "Thresholds",
+    "RepresentativenessResult", "RuleChange", "RuleImpact", "Share", "Stage", "Thresholds",
     "derive_age_range", "ratio_of_proportions", "ratio_vs_fixed",
     "result_from_counts", "run_representativeness", "wilson",
 ]

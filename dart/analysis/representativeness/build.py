@@ -40,20 +40,27 @@ from dart_vocab import DIMENSIONS, UNKNOWN, DimensionSpec
 class GroupCounts:
     """Exact counts of one group: base (in the age range), target, cohort, and the cohort
     without each rule (``without[i]``: patients passing every rule but rule i); ``keys``:
-    the sum of the counted patients' record keys per population (``populations``)."""
+    the sum of the counted patients' record keys per population (``populations``).
+
+    For a recruitment stage (the invited, the enrolled) the cohort is that stage's
+    patients and ``eligible`` the patients meeting the criteria; no rule is removed."""
 
     base: int = 0
     target: int = 0
     cohort: int = 0
     without: tuple[int, ...] = ()
     keys: Mapping[str, int] = field(default_factory=dict)
+    eligible: int = 0
 
 
 Counts = Mapping[str, Mapping[str, GroupCounts]]  # dimension key → group → counts
 
 
-def populations(n_rules: int) -> tuple[str, ...]:
-    """The populations counted: cohort, target, base, then ``without_i`` per rule."""
+def populations(n_rules: int, staged: bool = False) -> tuple[str, ...]:
+    """The populations counted: cohort, target, base, then ``without_i`` per rule; for a
+    recruitment stage (``staged``), cohort, target, base and eligible."""
+    if staged:
+        return ("cohort", "target", "base", "eligible")
     return ("cohort", "target", "base") + tuple(f"without_{i}" for i in range(n_rules))
 
 
@@ -77,12 +84,13 @@ class Shown:
 
 
 def disclose_counts(counts: Counts, n_rules: int, policy: DisclosurePolicy,
-                    structural: Mapping[str, Structural] | None = None) -> Shown:
+                    structural: Mapping[str, Structural] | None = None,
+                    staged: bool = False) -> Shown:
     """Every count published by ``policy`` with its cell key. ``structural[population]``
     names the groups the criteria make empty for that population."""
     exact: dict[tuple, tuple[int, int]] = {}  # key -> (count, key sum)
     empty: set[tuple] = set()
-    for pop in populations(n_rules):
+    for pop in populations(n_rules, staged):
         total = None
         for spec in DIMENSIONS:
             groups = counts.get(spec.key, {})

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
@@ -33,19 +34,31 @@ if TYPE_CHECKING:
     from dart.compiler import Checked
 
 
+@dataclass(frozen=True)
+class Stage:
+    """A recruitment stage as the cohort of a report: ``key`` ("invited", "enrolled") and
+    ``patients``, a SELECT of the stage's distinct patient ids (one column, patient_id)."""
+
+    key: str
+    patients: sa.Select
+
+
 def run_representativeness(engine: sa.Engine, criteria: Criteria | str | Checked,
                            library=None, *,
                            index_date: dt.date | None = None,
                            policy: DisclosurePolicy | None = None,
                            thresholds: Thresholds | None = None,
                            uk: UkReference | None = None,
-                           source: Source = NATIVE) -> RepresentativenessResult:
+                           source: Source = NATIVE,
+                           stage: Stage | None = None) -> RepresentativenessResult:
     """Who the eligible cohort of ``criteria`` (a parsed file, its text, or criteria already
     checked: ``dart.compiler.check_criteria``) under-represents, and which rule does it.
 
     ``library`` defaults to the shipped codelists; ``policy`` to the default disclosure
     control (pass ``DisclosurePolicy(enabled=False)`` to turn it off); ``uk`` to the UK
-    reference tables restricted to the rules' age range. One aggregate query runs."""
+    reference tables restricted to the rules' age range. With a ``stage``, the cohort is
+    that stage's patients (those in the base at the index date), set against the eligible,
+    the target, the base and the UK; no rule impact. One aggregate query runs."""
     from dart.analysis.representativeness.counts import count_groups
     from dart.compiler import prepare
 
@@ -53,21 +66,30 @@ def run_representativeness(engine: sa.Engine, criteria: Criteria | str | Checked
     criteria, compiled, index_date = ready.criteria, ready.compiled, ready.index_date
     age_range = derive_age_range(criteria)
     policy = policy or DisclosurePolicy()
-    counts = count_groups(engine, compiled, age_range, policy.keys)
+    counts = count_groups(engine, compiled, age_range, policy.keys,
+                          stage.patients if stage else None)
     return result_from_counts(
-        counts, compiled.rules, criteria=criteria, index_date=index_date, age_range=age_range,
-        uk=uk if uk is not None else _uk_or_none(age_range),
-        policy=policy, thresholds=thresholds or Thresholds())
+        counts, () if stage else compiled.rules, criteria=criteria, index_date=index_date,
+        age_range=age_range, uk=uk if uk is not None else _uk_or_none(age_range),
+        policy=policy, thresholds=thresholds or Thresholds(),
+        stage=stage.key if stage else None)
 
 
-def structural_by_population(criteria: Criteria, age_range: AgeRange | None
-                             ) -> dict[str, Structural]:
+def structural_by_population(criteria: Criteria, age_range: AgeRange | None,
+                             staged: bool = False) -> dict[str, Structural]:
     """The groups the criteria make empty in each population: the cohort's from every
-    rule, ``without_i``'s from every rule but i, the base's age bands outside the range."""
-    out = {"cohort": structural_groups(criteria)}
-    for i in range(len(criteria.rules)):
-        out[f"without_{i}"] = structural_groups(
-            criteria, criteria.rules[:i] + criteria.rules[i + 1:])
+    rule, ``without_i``'s from every rule but i, the base's age bands outside the range.
+
+    ``staged``: the cohort is a recruitment stage, listed on an earlier date (an age band
+    the criteria exclude now may hold someone invited a year ago), so it has no structural
+    groups; the eligible has the criteria's."""
+    if staged:
+        out = {"eligible": structural_groups(criteria)}
+    else:
+        out = {"cohort": structural_groups(criteria)}
+        for i in range(len(criteria.rules)):
+            out[f"without_{i}"] = structural_groups(
+                criteria, criteria.rules[:i] + criteria.rules[i + 1:])
     if age_range is not None:
         out["base"] = {"age_band": structural_groups(criteria).get("age_band", frozenset())}
     return out
@@ -85,15 +107,20 @@ def _uk_or_none(age_range: AgeRange | None) -> UkReference | None:
 def result_from_counts(counts: Counts, rules, *, criteria: Criteria, index_date: dt.date | None,
                        age_range: AgeRange | None, uk: UkReference | None,
                        policy: DisclosurePolicy,
-                       thresholds: Thresholds) -> RepresentativenessResult:
-    """The result from exact counts (pure: the tests build counts by hand)."""
+                       thresholds: Thresholds,
+                       stage: str | None = None) -> RepresentativenessResult:
+    """The result from exact counts (pure: the tests build counts by hand). ``stage``: the
+    cohort is that recruitment stage's patients (``Stage``), ``counts`` have ``eligible``."""
+    staged = stage is not None
     shown = disclose_counts(counts, len(rules), policy,
-                            structural_by_population(criteria, age_range))
+                            structural_by_population(criteria, age_range, staged), staged)
     has_target = criteria.population is not None
-    references = _references(shown, criteria, age_range, uk)
+    references = _references(shown, criteria, age_range, uk, staged)
     keys = [r.key for r in references if r.available]
     dimensions = build_dimensions(shown, keys, uk.shares if uk else None, thresholds)
-    rule_ref = "target" if has_target else "base"
+    # A stage is first set against the eligible it was drawn from: a gap there arose in
+    # inviting (or enrolling), not in the criteria.
+    rule_ref = "eligible" if staged else "target" if has_target else "base"
     impacts = build_rule_impacts(shown, rules, rule_ref, dimensions, thresholds)
     notes = [
         "Ratio = the cohort's share of a group / the reference's share of it (1 = in "
@@ -113,6 +140,10 @@ def result_from_counts(counts: Counts, rules, *, criteria: Criteria, index_date:
     else:
         notes.append("Disclosure control is OFF: exact counts, not for release.")
     notes.extend(uk.notes if uk else ())
+    if staged:
+        notes.append(f"The cohort is the {stage} patients of the study's lifecycle who are "
+                     "in the base population at the index date (registered, living, not "
+                     "opted out), described as they are at that date.")
     result = RepresentativenessResult(
         study=criteria.study, filename=criteria.filename, index_date=index_date,
         cohort_total=shown[("cohort", "total")],
@@ -121,13 +152,14 @@ def result_from_counts(counts: Counts, rules, *, criteria: Criteria, index_date:
         age_range_rules=age_range.rules if age_range else (),
         references=references, dimensions=dimensions, rule_reference=rule_ref,
         rule_impacts=impacts, thresholds=thresholds, disclosure=policy.to_json(),
-        notes=tuple(notes),
+        notes=tuple(notes), stage=stage or "eligible",
     )
     return _with_summary(result)
 
 
 def _references(shown: Mapping[tuple, int | None], criteria: Criteria,
-                age_range: AgeRange | None, uk: UkReference | None) -> tuple[Reference, ...]:
+                age_range: AgeRange | None, uk: UkReference | None,
+                staged: bool = False) -> tuple[Reference, ...]:
     ages = f" {age_range.describe()} (the ages the rules allow)" if age_range else ""
     pop = criteria.population
     target = Reference(
@@ -144,7 +176,13 @@ def _references(shown: Mapping[tuple, int | None], criteria: Criteria,
         "uk", REFERENCE_LABELS["uk"], bool(uk and uk.shares),
         "ONS/census tables (sample_data/reference)" + (f"; age and sex{ages}" if ages else "")
         if uk and uk.shares else "UK reference tables not available.")
-    return (target, base, uk_ref)
+    if not staged:
+        return (target, base, uk_ref)
+    eligible = Reference(
+        "eligible", REFERENCE_LABELS["eligible"], True,
+        "Patients meeting every rule at the index date: the pool the stage is drawn from.",
+        shown[("eligible", "total")], shown[("eligible", "total")] is None)
+    return (eligible, target, base, uk_ref)
 
 
 def _with_summary(result: RepresentativenessResult) -> RepresentativenessResult:

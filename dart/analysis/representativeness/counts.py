@@ -9,6 +9,10 @@ failed rule, rule i), and beside each count the sum of its patients' record keys
 (``{population}_key``, the cell keys of the disclosure engine). pandas then adds the
 combinations up per dimension: the rows returned are bounded by the number of
 combinations, never one per patient.
+
+For a recruitment stage, ``members`` (a SELECT of the stage's distinct patient ids) is
+joined on: the cohort is the base patients among them and ``eligible`` who meets the
+criteria, and no rule is removed.
 """
 
 from __future__ import annotations
@@ -30,9 +34,16 @@ def _one(cond: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
 
 
 def counts_query(compiled: CompiledCriteria, age_range: AgeRange | None,
-                 keys: RecordKeys) -> sa.Select:
-    """The aggregate query: one row per combination of the dimensions."""
+                 keys: RecordKeys, members: sa.Select | None = None) -> sa.Select:
+    """The aggregate query: one row per combination of the dimensions (``members``: a
+    recruitment stage's patient ids, the cohort instead of the eligible)."""
     pr = compiled.patient_rules.subquery("pr")
+    staged = members is not None
+    joined: sa.FromClause = pr
+    if staged:
+        stage = members.subquery("stage")
+        joined = pr.outerjoin(stage, stage.c.patient_id == pr.c.patient_id)
+        in_stage = _one(stage.c.patient_id.is_not(None))
     rules = [pr.c[name] for name in compiled.rule_columns]
     # Ages as the criteria language compares them: date of birth against birth cut-offs.
     in_range = age_within(pr.c.date_of_birth, age_range.low, age_range.high,
@@ -43,13 +54,15 @@ def counts_query(compiled: CompiledCriteria, age_range: AgeRange | None,
         *(pr.c[k] for k in DIMENSION_COLUMNS),
         in_age.label("in_age"),
         pr.c.in_population, pr.c.eligible,
-        *(pr.c[r.name] for r in rules),
-        failed.label("failed"),
+        *(() if staged else (pr.c[r.name] for r in rules)),
+        *((in_stage.label("in_stage"),) if staged else (failed.label("failed"),)),
         keys.sql(pr.c.patient_id).label("record_key"),
-    ).subquery("counted")
+    ).select_from(joined).subquery("counted")
     counted = {"base": inner.c.in_age == 1, "target": inner.c.in_population == 1,
                "cohort": inner.c.eligible == 1}
-    for i in range(len(rules)):
+    if staged:
+        counted |= {"cohort": inner.c.in_stage == 1, "eligible": inner.c.eligible == 1}
+    for i in range(0 if staged else len(rules)):
         counted[f"without_{i}"] = sa.or_(
             inner.c.eligible == 1, sa.and_(inner.c.failed == 1, inner.c[f"rule_{i}"] == 0))
     dims = [inner.c[k] for k in DIMENSION_COLUMNS]
@@ -62,13 +75,15 @@ def counts_query(compiled: CompiledCriteria, age_range: AgeRange | None,
 
 
 def count_groups(engine: sa.Engine, compiled: CompiledCriteria,
-                 age_range: AgeRange | None, keys: RecordKeys) -> Counts:
+                 age_range: AgeRange | None, keys: RecordKeys,
+                 members: sa.Select | None = None) -> Counts:
     """Exact counts and key sums per dimension and group (see ``build.GroupCounts``)."""
-    n = len(compiled.rules)
+    staged = members is not None
+    n = 0 if staged else len(compiled.rules)
     with engine.connect() as conn:
-        frame = pd.DataFrame(conn.execute(counts_query(compiled, age_range, keys))
+        frame = pd.DataFrame(conn.execute(counts_query(compiled, age_range, keys, members))
                              .mappings().all())
-    pops = populations(n)
+    pops = populations(n, staged)
     value_cols = [*pops, *(f"{pop}_key" for pop in pops)]
     if frame.empty:
         return {k: {} for k in DIMENSION_COLUMNS}
@@ -81,7 +96,8 @@ def count_groups(engine: sa.Engine, compiled: CompiledCriteria,
         out[key] = {
             str(g): GroupCounts(int(r["base"]), int(r["target"]), int(r["cohort"]),
                                 tuple(int(r[f"without_{i}"]) for i in range(n)),
-                                {pop: int(r[f"{pop}_key"]) for pop in pops})
+                                {pop: int(r[f"{pop}_key"]) for pop in pops},
+                                int(r["eligible"]) if staged else 0)
             for g, r in summed.iterrows()
         }
     return out

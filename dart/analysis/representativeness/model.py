@@ -13,12 +13,19 @@ from typing import Any
 
 from dart.analysis.representativeness.intervals import Flag, Thresholds
 
-REFERENCE_KEYS = ("target", "base", "uk")
+REFERENCE_KEYS = ("eligible", "target", "base", "uk")
 REFERENCE_LABELS = {
+    "eligible": "Eligible patients",
     "target": "Target population",
     "base": "Base population",
     "uk": "UK population",
 }
+
+
+# What the cohort of a report is: the eligible (the criteria's cohort) or the patients of a
+# recruitment stage.
+STAGE_NOUNS = {"eligible": "eligible cohort", "invited": "invited group",
+               "enrolled": "enrolled group"}
 
 
 def _num(value: float | None, digits: int = 4) -> float | None:
@@ -177,9 +184,15 @@ class RepresentativenessResult:
     disclosure: dict[str, Any] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
     summary: tuple[str, ...] = ()
+    stage: str = "eligible"  # the cohort: the eligible, or a recruitment stage's patients
+
+    @property
+    def cohort_noun(self) -> str:
+        """What the cohort is, for sentences ("eligible cohort", "invited group")."""
+        return STAGE_NOUNS.get(self.stage, f"{self.stage} group")
 
     def reference(self, key: str) -> Reference:
-        """The reference ``key`` ("target", "base", "uk")."""
+        """The reference ``key`` ("eligible", "target", "base", "uk")."""
         return next(r for r in self.references if r.key == key)
 
     def dimension(self, key: str) -> Dimension:
@@ -194,7 +207,7 @@ class RepresentativenessResult:
     def to_json(self) -> dict[str, Any]:
         """The whole result as plain JSON-serialisable data."""
         return {
-            "study": self.study, "filename": self.filename,
+            "study": self.study, "filename": self.filename, "stage": self.stage,
             "index_date": self.index_date.isoformat() if self.index_date else None,
             "cohort": {"total": self.cohort_total, "suppressed": self.cohort_suppressed},
             "age_range": (None if self.age_range is None else

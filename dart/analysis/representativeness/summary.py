@@ -76,10 +76,11 @@ def responsible_rule(result: RepresentativenessResult, dimension: str,
 def summarise(result: RepresentativenessResult) -> Iterator[str]:
     """The summary's sentences, most important first."""
     if result.cohort_suppressed:
-        yield "The eligible cohort is too small to describe (fewer than the disclosure threshold)."
+        yield (f"The {result.cohort_noun} is too small to describe (fewer than the "
+               "disclosure threshold).")
         return
     perturbed = " (perturbed)" if result.disclosure.get("applied") else ""
-    yield f"The eligible cohort holds {result.cohort_total:,} patients{perturbed}."
+    yield f"The {result.cohort_noun} holds {result.cohort_total:,} patients{perturbed}."
     target = result.reference("target")
     if not target.available:
         yield ("The file has no population statement, so there is no target population: the "

@@ -50,3 +50,19 @@ def test_practice_users_are_refused_and_everything_is_audited(api):
     entries = api.get("/api/v1/audit?action=profile", "admin").get_json()["entries"]
     outcomes = sorted(e["outcome"] for e in entries if e["outcome"])  # end entries
     assert outcomes.count("ok") == 1 and "forbidden" in " ".join(outcomes)
+
+
+def test_feasibility_up_to_standard(api):
+    criteria = 'include "Adults": age >= 18\n'
+    body = api.post("/api/v1/feasibility", "admin",
+                    {"criteria": criteria, "up_to_standard": True}).get_json()
+    # The hand-built store holds no records: no practice is up to standard, nobody is left.
+    assert body["base"] == 0 and body["eligible"] == 0
+    assert body["restriction"]["practices_left_out"] == ["T00001", "T00002"]
+    plain = api.post("/api/v1/feasibility", "admin", {"criteria": criteria}).get_json()
+    assert plain["base"] == 23 and "restriction" not in plain
+    sponsor = api.post("/api/v1/feasibility", "sponsor",
+                       {"criteria": criteria, "up_to_standard": True}).get_json()
+    assert sponsor["base"] is None and sponsor["restriction"]["practices_kept"] == 0
+    assert_error(api.post("/api/v1/feasibility", "admin",
+                          {"criteria": criteria, "up_to_standard": "yes"}), 400, "bad_type")

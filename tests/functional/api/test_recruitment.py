@@ -139,9 +139,27 @@ def test_the_sponsor_sees_disclosed_counts(approved):
     ("sponsor2", "/funnel", 404), ("practice", "/newly-eligible", 403),
     ("sponsor", "/fair-invitations?n=3", 403), ("practice", "/fair-invitations", 400),
     ("practice", "/fair-invitations?n=0", 400), ("sponsor", "/forecast?target=0", 400),
+    ("practice", "/representativeness?stage=invited", 403),
+    ("sponsor2", "/representativeness", 404),
+    ("sponsor", "/representativeness?stage=responded", 400),
+    ("sponsor", "/representativeness?stage=invited&x=1", 400),
 ])
 def test_who_may_call_what(approved, who, path, status):
     assert_error(approved.get(f"{STUDY}{path}", who), status)
+
+
+def test_representativeness_of_the_invited(approved):
+    post(approved, "/invitations", {"patient_ids": list(range(1, 11)), "channel": "letter"})
+    body = approved.get(f"{STUDY}/representativeness?stage=invited", "admin").get_json()
+    # Ten of practice 1's thirteen invited, nobody at practice 2's nine: every one in London,
+    # women aged 56, so the invited are all of one group in every dimension.
+    assert body["stage"] == "invited" and body["cohort"]["total"] == 10
+    refs = {r["key"]: r["total"] for r in body["references"]}
+    assert refs["eligible"] == 22 and body["rule_impact"]["rules"] == []
+    sponsor = approved.get(f"{STUDY}/representativeness?stage=invited", "sponsor").get_json()
+    assert sponsor["disclosure"]["applied"] and abs(sponsor["cohort"]["total"] - 10) <= 4
+    eligible = approved.get(f"{STUDY}/representativeness", "sponsor").get_json()
+    assert eligible["stage"] == "eligible" and len(eligible["rule_impact"]["rules"]) == 2
 
 
 def test_fair_invitations_come_from_the_callers_list(approved):

@@ -5,11 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from dart.recruitment.studies import approve_study, create_study
-from dart.store.app_tables import ensure_app_tables
 from dart.store.codelists import load_library
-from tests.support.rescreen_store import CRITERIA, STORE
-from tests.support.tables import load_tables
+from tests.support.rescreen_store import CRITERIA, STORE, approved_study
 
 
 @pytest.fixture(scope="session")
@@ -19,7 +16,4 @@ def library():
 
 @pytest.fixture
 def study(store):
-    load_tables(store, STORE)
-    ensure_app_tables(store)
-    create_study(store, owner_id=1, title="Diabetes", criteria_text=CRITERIA)
-    return approve_study(store, 1, admin_id=2)
+    return approved_study(store, STORE, CRITERIA, "Diabetes")

@@ -227,3 +227,9 @@ def test_exact_policy_keeps_every_count():
     assert (out["base"], out["eligible"], out["opt_outs"]) == (50, 7, 12)
     assert out["breakdowns"]["sex"][0]["percent"] == pytest.approx(71.4)
     assert out["disclosure"]["applied"] is False
+
+
+def test_a_file_without_rules_has_an_empty_published_funnel():
+    from dart.analysis.disclosure.feasibility import published_funnel
+
+    assert published_funnel(DisclosurePolicy(), 40, 40, [], []) == ([], [])

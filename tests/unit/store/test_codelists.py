@@ -73,3 +73,14 @@ def test_malformed_file_names_the_line(tmp_path, text, line):
 def test_unknown_system_is_an_error():
     with pytest.raises(CodelistError, match="unknown system"):
         parse_codelist("x", "# system: icd10\ncode,term\n1,a\n")
+
+
+def test_every_shipped_code_is_a_valid_snomed_ct_identifier():
+    # dm+d ids (VMP, AMP and their packs) are SNOMED CT identifiers of the UK drug extension,
+    # so both systems are held to the same rules: digits, a concept partition and the
+    # Verhoeff check digit the profile checks records with (docs/profile.md).
+    from dart.analysis.profile.conformance import valid_code
+
+    bad = {(name, code) for name, cl in load_library().items() for code in cl.codes
+           if not valid_code(code)}
+    assert bad == set()
