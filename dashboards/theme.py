@@ -21,6 +21,15 @@ SEQUENCE = [OKABE_ITO[k] for k in ("blue", "orange", "green", "vermillion", "sky
 pio.templates.default = "none"
 TEMPLATE = "plotly_white"
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif"
+# What of plotly_white the views' 2-D figures show (backgrounds, grid, axis lines, text
+# colour), set on the figure itself: naming the template copies all of it (polar, 3-D,
+# geo, two dozen trace types: 7 kB) into every figure, which took most of a workbench run's
+# time and payload.
+_WHITE = pio.templates[TEMPLATE].layout
+_AXIS = _WHITE.xaxis.to_plotly_json()
+LOOK = {"paper_bgcolor": _WHITE.paper_bgcolor, "plot_bgcolor": _WHITE.plot_bgcolor,
+        "hovermode": _WHITE.hovermode, "hoverlabel": _WHITE.hoverlabel.to_plotly_json(),
+        "xaxis": _AXIS, "yaxis": _AXIS}
 
 
 def style_figure(fig: go.Figure, title: str, x_title: str, y_title: str,
@@ -35,20 +44,21 @@ def apply_theme(fig: go.Figure, height: int | None = None,
     """The dashboard's look (font, palette, margins, legend) on a figure that already has
     its titles, e.g. one from ``dart.analysis.representativeness_figures``.
 
-    ``template=None`` leaves the template out, for figures that the browser gives it."""
-    if template:
-        fig.update_layout(template=template)
+    The default sets plotly_white's look on the figure (``LOOK``, not the template);
+    ``template=None`` leaves it out, for figures that the browser gives the template."""
+    look = dict(LOOK) if template == TEMPLATE else {"template": template} if template else {}
+    # One update: each update_layout call validates the whole layout again.
     fig.update_layout(
+        **look,
         title={"x": 0.01, "xanchor": "left"},
         colorway=SEQUENCE,
-        font={"family": FONT, "size": 13},
+        font={"family": FONT, "size": 13, "color": _WHITE.font.color},
         # The legend sits above the plot, under the title: below, it ran into slanted
         # axis labels.
         margin={"l": 10, "r": 20, "t": 80, "b": 40},
         legend={"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 0},
+        **({"height": height} if height is not None else {}),
     )
-    if height is not None:
-        fig.update_layout(height=height)
     fig.update_yaxes(automargin=True)
     fig.update_xaxes(automargin=True)
     return fig

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from criteria_grammar.errors import CriteriaError
 from dart.analysis.disclosure import DisclosurePolicy, apply_disclosure
 from dart.analysis.feasibility import run_feasibility
+from dart.analysis.feasibility.results import FeasibilityResult
 from dart.recruitment.studies import criteria_hash
 from dart.web.accounts import User
 from dart.web.errors import BadRequest, NotImplementedYet, TooLarge
@@ -82,11 +83,15 @@ def check_summary(text: str, library: Mapping, extract_date: dt.date | None = No
     return out
 
 
-def feasibility(engine: sa.Engine, user: User, text: str, library: Mapping,
-                policy: DisclosurePolicy) -> dict:
-    """Feasibility JSON: exact for an admin, disclosure-controlled for everyone else."""
+def feasibility_result(engine: sa.Engine, text: str, library: Mapping,
+                       policy: DisclosurePolicy) -> FeasibilityResult:
+    """The exact result of checked criteria text (for every reader: see ``publish``)."""
     criteria = parse_checked(text, library)
-    result = run_feasibility(engine, criteria, library, keys=policy.keys)
+    return run_feasibility(engine, criteria, library, keys=policy.keys)
+
+
+def publish(result: FeasibilityResult, user: User, policy: DisclosurePolicy) -> dict:
+    """Feasibility JSON: exact for an admin, disclosure-controlled for everyone else."""
     if user.role == "admin":
         body = result.to_json()
         body["disclosure"] = {**policy.to_json(), "applied": False}

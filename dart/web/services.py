@@ -18,10 +18,12 @@ Access rules (docs/api.md):
 from __future__ import annotations
 
 import contextlib
+import copy
 import datetime as dt
 import hmac
 import threading
 from collections.abc import Callable, Iterator, Mapping
+from typing import TypeVar
 
 import sqlalchemy as sa
 
@@ -30,7 +32,7 @@ from dart.recruitment import invites as invite_lists
 from dart.recruitment import lifecycle
 from dart.recruitment import studies as study_store
 from dart.recruitment.rescreen import record_list_run
-from dart.recruitment.studies import Study, StudyError
+from dart.recruitment.studies import Study, StudyError, criteria_hash
 from dart.store.app_tables import ensure_app_tables
 from dart.store.engine import StoreError, store_info
 from dart.store.limits import QueryTooCostly
@@ -47,11 +49,13 @@ from dart.web.errors import (
     TooCostly,
 )
 from dart.web.recruiting import RecruitmentServices
+from dart.web.result_cache import ResultCache, store_version
 
 ANALYSTS = ("sponsor", "researcher", "admin")
 # Roles that read approved studies only, each as its frozen version alone.
 APPROVED_READERS = ("practice", "researcher")
 STUDY_READERS = ("sponsor", *APPROVED_READERS, "admin")
+T = TypeVar("T")
 
 
 def _require(user: User, *roles: str) -> None:
@@ -77,6 +81,8 @@ class Services(RecruitmentServices):
         # conflicts, and the invitation check-then-insert must not interleave.
         self.write_lock = threading.RLock()
         self.log = AuditLog(engine, self.write_lock, clock)
+        # Results per criteria and store version (dart.web.result_cache).
+        self.results = ResultCache()
         ensure_app_tables(engine)
 
     # --- users, sessions and audit --------------------------------------------------------
@@ -184,7 +190,20 @@ class Services(RecruitmentServices):
         with self.audited(user, AuditEntry("feasibility", text)):
             _require(user, *ANALYSTS)
             self._spend(user)
-            return analyses.feasibility(self.engine, user, text, self.library, self.policy)
+            return analyses.publish(self.feasibility_result(text), user, self.policy)
+
+    def feasibility_result(self, text: str):
+        """The exact ``FeasibilityResult`` of criteria text, kept per store version (the
+        caller audits and publishes it)."""
+        return self._kept("feasibility", text, lambda: analyses.feasibility_result(
+            self.engine, text, self.library, self.policy))
+
+    def _kept(self, kind: str, text: str | None, compute: Callable[[], T], *more) -> T:
+        """``compute()``, or the result kept for the same criteria text, store version
+        and ``more`` (e.g. whether counts are exact)."""
+        key = (kind, None if text is None else criteria_hash(text),
+               store_version(self.engine), *more)
+        return self.results.get(key, compute)
 
     def representativeness(self, user: User, text: str | None = None,
                            study_id: int | None = None) -> dict:
@@ -200,8 +219,11 @@ class Services(RecruitmentServices):
                 version = study.approved or study.versions[-1]
                 text = version.criteria_text
             entry.criteria_text = text
-            return analyses.representativeness(self.engine, user, text, self.library,
-                                               self.policy)
+            report = self._kept("representativeness", text,
+                                lambda: analyses.representativeness(
+                                    self.engine, user, text, self.library, self.policy),
+                                user.role == "admin")
+            return copy.deepcopy(report)
 
     def profile(self, user: User) -> dict:
         """The store's data-quality profile: aggregates only; exact for an admin, every
@@ -210,7 +232,8 @@ class Services(RecruitmentServices):
             _require(user, *ANALYSTS)
             from dart.analysis.profile import run_profile
 
-            result = run_profile(self.engine, self.library)
+            # The exact profile is kept per store version: 75 s at a million patients.
+            result = self._kept("profile", None, lambda: run_profile(self.engine, self.library))
             if user.role != "admin":
                 result = result.disclosed(self.policy)
             return result.to_json()
