@@ -39,29 +39,40 @@ def style_figure(fig: go.Figure, title: str, x_title: str, y_title: str,
     return apply_theme(fig, height)
 
 
+# The dashboard's own settings, over plotly_white's.
+HOUSE = {
+    "title": {"x": 0.01, "xanchor": "left"},
+    "colorway": SEQUENCE,
+    "font": {"family": FONT, "size": 13, "color": _WHITE.font.color},
+    # The legend sits above the plot, under the title: below, it ran into slanted axis
+    # labels.
+    "margin": {"l": 10, "r": 20, "t": 80, "b": 40},
+    "legend": {"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 0},
+}
+
+
 def apply_theme(fig: go.Figure, height: int | None = None,
                 template: str | None = TEMPLATE) -> go.Figure:
     """The dashboard's look (font, palette, margins, legend) on a figure that already has
-    its titles, e.g. one from ``dart.analysis.representativeness_figures``.
+    its titles.
 
     The default sets plotly_white's look on the figure (``LOOK``, not the template);
-    ``template=None`` leaves it out, for figures that the browser gives the template."""
+    ``template=None`` leaves it out."""
     look = dict(LOOK) if template == TEMPLATE else {"template": template} if template else {}
     # One update: each update_layout call validates the whole layout again.
-    fig.update_layout(
-        **look,
-        title={"x": 0.01, "xanchor": "left"},
-        colorway=SEQUENCE,
-        font={"family": FONT, "size": 13, "color": _WHITE.font.color},
-        # The legend sits above the plot, under the title: below, it ran into slanted
-        # axis labels.
-        margin={"l": 10, "r": 20, "t": 80, "b": 40},
-        legend={"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 0},
-        **({"height": height} if height is not None else {}),
-    )
+    fig.update_layout(**look, **HOUSE, **({"height": height} if height is not None else {}))
     fig.update_yaxes(automargin=True)
     fig.update_xaxes(automargin=True)
     return fig
+
+
+def browser_template() -> dict:
+    """plotly_white with the dashboard's settings (``HOUSE``) as its defaults, as JSON: sent
+    once with figures built without any theme (e.g. from
+    ``dart.analysis.representativeness_figures``), for the browser to give each of them.
+    Theming each of the dozens of figures a view builds took most of its time."""
+    template = pio.templates[TEMPLATE].to_plotly_json()
+    return {"data": template["data"], "layout": {**template["layout"], **HOUSE}}
 
 
 def empty_figure(title: str, message: str) -> go.Figure:

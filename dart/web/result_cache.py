@@ -10,8 +10,9 @@ The store's version (``store_version``) is its ``store_info`` rows (extract date
 schema version: what a load or the generator writes), its number of patients and of
 invitations (the one record table the app itself writes, insert-only, which the criteria's
 ``invited`` reads): a new extract, a regenerated store, added patients or a recorded
-invitation make a new version, so nothing older is served for it. Every answer is still audited and counted against the query budget by the
-caller: the cache saves the store's work, not the rules.
+invitation make a new version, so nothing older is served for it. Every answer is still
+audited and counted against the query budget by the caller: the cache saves the store's
+work, not the rules.
 """
 
 from __future__ import annotations
