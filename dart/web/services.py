@@ -238,6 +238,30 @@ class Services(RecruitmentServices):
                 result = result.disclosed(self.policy)
             return result.to_json()
 
+    def trial_profile(self, user: User, text: str) -> dict:
+        """The data behind criteria: per code of the code sets they use, its records and
+        patients; the codes never seen in the store; the eligible at practices not up to
+        standard (docs/profile.md). Exact for an admin, disclosed for the other analysts.
+
+        Audited (``feasibility.profile``) but not budgeted: its per-code counts do not
+        depend on the rules, and its one count that does is a sum of the practice cells that
+        the criteria's feasibility answer (budgeted) published, shown only when all are."""
+        from dart.analysis.profile.run import practice_profiles
+        from dart.analysis.profile.trial import trial_profile
+
+        with self.audited(user, AuditEntry("feasibility.profile", text)):
+            _require(user, *ANALYSTS)
+            result = self.feasibility_result(text)
+            criteria = analyses.parse_checked(text, self.library)
+            practices = self._kept("practices", None, lambda: practice_profiles(self.engine))
+            trial = self._kept("trial_profile", text, lambda: trial_profile(
+                self.engine, criteria, self.library, result, practices))
+            if user.role == "admin":
+                return trial.to_json()
+            published = analyses.publish(result, user, self.policy)["breakdowns"]
+            cells = {c["group"]: c["count"] for c in published.get("practice", [])}
+            return trial.disclosed(self.policy, cells).to_json()
+
     # --- studies ------------------------------------------------------------------------
 
     def _can_see(self, user: User, study: Study) -> bool:

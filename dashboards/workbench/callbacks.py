@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
+from typing import Any
 
 from dash import Dash, Input, Output, State, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
 from dashboards.auth import backend, require
 from dashboards.backend import BackendError, CriteriaInvalid
-from dashboards.workbench import ids, layout
+from dashboards.workbench import ids, layout, quality
 from dashboards.workbench.model import from_json, to_csv
 
 ROLES = ("sponsor",)
@@ -40,7 +42,8 @@ KEPT = "The results below are from the last run that worked."
 
 
 def run(n_clicks: int, text: str | None, previous: dict | None = None) -> tuple:
-    """Run the criteria and draw every result: (result JSON, results, status, intro hidden).
+    """Run the criteria and draw every result: (result JSON, results, status, intro hidden,
+    what was run: the data-quality panel's input).
 
     A run that fails says why and keeps the results of the last run that worked.
     """
@@ -53,8 +56,20 @@ def run(n_clicks: int, text: str | None, previous: dict | None = None) -> tuple:
         message = (layout.check_message(exc.error) if isinstance(exc, CriteriaInvalid)
                    else html.Div(str(exc), className="error"))
         status = [message, html.P(KEPT, className="muted")] if previous else message
-        return no_update, no_update, status, no_update
-    return data, layout.results(from_json(data)), "", True
+        return no_update, no_update, status, no_update, no_update
+    return (data, layout.results(from_json(data)), "", True,
+            {"text": text or "", "run": n_clicks})
+
+
+def profile(ran: Mapping[str, Any] | None) -> list:
+    """The data-quality panel of the run that just worked (drawn after its counts)."""
+    user = require(*ROLES)
+    if not ran:
+        raise PreventUpdate
+    try:
+        return quality.panel(backend().trial_profile(user, str(ran.get("text", ""))))
+    except BackendError as exc:
+        return quality.unavailable(str(exc))
 
 
 NOTHING_YET = "Nothing to export yet: press Run first, then export the result."
@@ -95,10 +110,12 @@ def register(app: Dash) -> None:
                  Input(ids.TEXT, "value"))(check_text)
     app.callback(
         Output(ids.RESULT, "data"), Output(ids.RESULTS, "children"),
-        Output(ids.STATUS, "children"), Output(ids.INTRO, "hidden"),
+        Output(ids.STATUS, "children"), Output(ids.INTRO, "hidden"), Output(ids.RAN, "data"),
         Input(ids.RUN, "n_clicks"), State(ids.TEXT, "value"), State(ids.RESULT, "data"),
         prevent_initial_call=True,
     )(run)
+    app.callback(Output(ids.PROFILE, "children"), Input(ids.RAN, "data"),
+                 prevent_initial_call=True)(profile)
 
     @app.callback(Output(ids.DOWNLOAD, "data"), Output(ids.EXPORT_NOTE, "children"),
                   Input(ids.EXPORT_JSON, "n_clicks"), Input(ids.EXPORT_CSV, "n_clicks"),

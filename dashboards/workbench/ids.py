@@ -23,6 +23,11 @@ SAVE = "wb-save"
 SAVED = "wb-saved"
 BASE_COUNT = "wb-base-count"
 ELIGIBLE_COUNT = "wb-eligible-count"
+RAN = "wb-ran"  # the criteria text of the last run that worked, for the data-quality panel
+PROFILE = "wb-profile"
+NOT_UP_TO_STANDARD = "wb-profile-poor"
+NEVER_SEEN = "wb-profile-never-seen"
+CODES = "wb-profile-codes"
 
 
 def breakdown(key: str) -> str:

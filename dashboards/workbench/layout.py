@@ -10,7 +10,7 @@ from dash.dash_table.Format import Format, Scheme
 from dashboards.backend import CheckError
 from dashboards.counts import format_count, marker
 from dashboards.theme import FONT
-from dashboards.workbench import figures, ids
+from dashboards.workbench import figures, ids, quality
 from dashboards.workbench.model import FeasibilityView, practice_rows
 
 PLACEHOLDER = 'include "Aged 40 to 80": age between 40 and 80'
@@ -115,6 +115,7 @@ def results(view: FeasibilityView) -> list:
                  for b in view.breakdowns if b.key == "practice"]  # long names: full width
     return [
         *cards(view),
+        quality.placeholder(),
         dcc.Graph(id=ids.FUNNEL, figure=figures.funnel_figure(view), **GRAPH),
         dcc.Graph(id=ids.IMPACT, figure=figures.impact_figure(view), **GRAPH),
         dcc.Graph(id=ids.MAP, figure=figures.map_figure(view), **GRAPH),
@@ -146,6 +147,7 @@ def results_area() -> html.Section:
         ], className="buttons"),
         html.Div(id=ids.EXPORT_NOTE, role="status", **{"aria-live": "polite"}),
         dcc.Store(id=ids.RESULT),
+        dcc.Store(id=ids.RAN),
     ], className="panel results-panel")
 
 

@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 from dash.testing.wait import until
 from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support.expected_conditions import staleness_of
+from selenium.webdriver.support.wait import WebDriverWait
 
 from dashboards.counts import format_count
 from dashboards.workbench import ids
@@ -118,6 +120,49 @@ def test_run_matches_the_api_and_exports(signed_in, flask_app, test_store, tmp_p
         duo.find_element(f"#{ids.RUN}").click()
         duo.wait_for_contains_text(f"#{ids.STATUS}", "last run that worked", timeout=WAIT)
     assert duo.find_element(f"#{ids.ELIGIBLE_COUNT}").text == eligible_shown
+
+
+# Hand-made: its code set holds t2dm's 44054006 (in the generated records) and 73211009
+# (diabetes mellitus), which the generator never writes.
+QUALITY_CRITERIA = """study "Data quality check"
+index date 2026-06-30
+codelist diabetes_typed = snomed("44054006", "73211009")
+include "Aged 40 to 80": age between 40 and 80
+include "Diabetes": has diabetes_typed
+"""
+
+
+def test_the_data_quality_panel_beside_the_counts(signed_in, flask_app, test_store):
+    duo = signed_in("sponsor1")
+    duo.wait_for_element(f"#{ids.TEXT}", timeout=WAIT)
+    set_text(duo, QUALITY_CRITERIA)
+    duo.wait_for_element("#wb-check-ok", timeout=WAIT)
+    with timed("workbench: Run until the data-quality panel is drawn"):
+        duo.find_element(f"#{ids.RUN}").click()
+        duo.wait_for_element(f"#{ids.NOT_UP_TO_STANDARD}", timeout=WAIT)
+    duo.wait_for_contains_text(f"#{ids.NEVER_SEEN}", "73211009 (diabetes_typed)",
+                               timeout=WAIT)
+    # the sentence's figures are the API's own (disclosed) ones
+    services = flask_app.extensions["dart"]
+    expected = services.trial_profile(services.get_user("sponsor1"), QUALITY_CRITERIA)
+    assert expected["practices_not_up_to_standard"]  # the generator flaws some practices
+    sentence = duo.find_element(f"#{ids.NOT_UP_TO_STANDARD}").text
+    poor, eligible = expected["eligible_not_up_to_standard"], expected["eligible"]
+    assert f"Of the {format_count(eligible, expected['disclosure'])} eligible" in sentence
+    if poor is not None and eligible:
+        assert f"{format_count(poor, expected['disclosure'])} ({100 * poor / eligible:.1f}%)" \
+            in sentence
+    for ods in expected["practices_not_up_to_standard"]:
+        assert ods in sentence
+    shown = {td.text for td in duo.find_elements(f"#{ids.CODES} td[data-dash-column=code]")}
+    assert shown == {c["code"] for c in expected["codes"]} and "73211009" not in shown
+    audit(duo, "workbench with the data-quality panel")
+    # the same criteria again: the kept result answers
+    drawn = duo.find_element(f"#{ids.NOT_UP_TO_STANDARD}")
+    with timed("workbench: Run the same criteria again (kept result) until drawn"):
+        duo.find_element(f"#{ids.RUN}").click()
+        WebDriverWait(duo.driver, WAIT).until(staleness_of(drawn))  # drawn anew
+        duo.wait_for_element(f"#{ids.NOT_UP_TO_STANDARD}", timeout=WAIT)
 
 
 def test_example_picker_works_by_keyboard(signed_in):
