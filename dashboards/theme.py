@@ -35,8 +35,8 @@ LOOK = {"paper_bgcolor": _WHITE.paper_bgcolor, "plot_bgcolor": _WHITE.plot_bgcol
 def style_figure(fig: go.Figure, title: str, x_title: str, y_title: str,
                  height: int = 360) -> go.Figure:
     """Give ``fig`` a title, axis titles, the palette and a quiet laptop-sized layout."""
-    fig.update_layout(title={"text": title}, xaxis_title=x_title, yaxis_title=y_title)
-    return apply_theme(fig, height)
+    return apply_theme(fig, height, titles={"title": {"text": title}, "xaxis_title": x_title,
+                                            "yaxis_title": y_title})
 
 
 # The dashboard's own settings, over plotly_white's.
@@ -52,15 +52,18 @@ HOUSE = {
 
 
 def apply_theme(fig: go.Figure, height: int | None = None,
-                template: str | None = TEMPLATE) -> go.Figure:
+                template: str | None = TEMPLATE, titles: dict | None = None) -> go.Figure:
     """The dashboard's look (font, palette, margins, legend) on a figure that already has
-    its titles.
+    its titles (or is given them: ``titles``, layout settings).
 
     The default sets plotly_white's look on the figure (``LOOK``, not the template);
     ``template=None`` leaves it out."""
     look = dict(LOOK) if template == TEMPLATE else {"template": template} if template else {}
-    # One update: each update_layout call validates the whole layout again.
-    fig.update_layout(**look, **HOUSE, **({"height": height} if height is not None else {}))
+    settings = {**look, **HOUSE, **(titles or {})}
+    settings["title"] = {**HOUSE["title"], **(titles or {}).get("title", {})}
+    if height is not None:
+        settings["height"] = height
+    fig.update_layout(settings)  # once: each update validates the whole layout again
     fig.update_yaxes(automargin=True)
     fig.update_xaxes(automargin=True)
     return fig

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Mapping
 from typing import Any
@@ -9,6 +10,7 @@ from typing import Any
 from dash import Dash, Input, Output, State, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
+from dart.web.result_cache import ResultCache
 from dashboards.auth import backend, require
 from dashboards.backend import BackendError, CriteriaInvalid
 from dashboards.workbench import ids, layout, quality
@@ -57,8 +59,19 @@ def run(n_clicks: int, text: str | None, previous: dict | None = None) -> tuple:
                    else html.Div(str(exc), className="error"))
         status = [message, html.P(KEPT, className="muted")] if previous else message
         return no_update, no_update, status, no_update, no_update
-    return (data, layout.results(from_json(data)), "", True,
-            {"text": text or "", "run": n_clicks})
+    return data, drawn(data), "", True, {"text": text or "", "run": n_clicks}
+
+
+# The components drawn for a result, by the result's JSON itself (so by reader: an exact and
+# a disclosed result differ): a second Run of the same criteria on the same store sends
+# what was drawn before (building ten figures is most of a Run's time on the server).
+DRAWN = ResultCache(size=16)
+
+
+def drawn(data: Mapping[str, Any]) -> list:
+    """Everything a result shows (``layout.results``), kept by the result's JSON."""
+    key = hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
+    return DRAWN.get(key, lambda: layout.results(from_json(data)))
 
 
 def profile(ran: Mapping[str, Any] | None) -> list:
