@@ -45,6 +45,11 @@ def store_version(bind: sa.Engine | sa.Connection) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
+def json_key(value: object) -> str:
+    """A key for a JSON-ready value (e.g. a result as a reader receives it)."""
+    return hashlib.sha256(json.dumps(value, sort_keys=True).encode()).hexdigest()
+
+
 class ResultCache:
     """The ``size`` most recently used results by key (thread-safe).
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Mapping
 from typing import Any
@@ -10,7 +9,7 @@ from typing import Any
 from dash import Dash, Input, Output, State, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
-from dart.web.result_cache import ResultCache
+from dart.web.result_cache import ResultCache, json_key
 from dashboards.auth import backend, require
 from dashboards.backend import BackendError, CriteriaInvalid
 from dashboards.workbench import ids, layout, quality
@@ -70,8 +69,7 @@ DRAWN = ResultCache(size=16)
 
 def drawn(data: Mapping[str, Any]) -> list:
     """Everything a result shows (``layout.results``), kept by the result's JSON."""
-    key = hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
-    return DRAWN.get(key, lambda: layout.results(from_json(data)))
+    return DRAWN.get(json_key(data), lambda: layout.results(from_json(data)))
 
 
 def profile(ran: Mapping[str, Any] | None) -> list:

@@ -43,9 +43,25 @@ def audit(duo, view: str) -> list[dict]:
     return violations
 
 
+# The callback requests sent since ``arguments[0]`` (the page's clock): how long each took
+# and how many bytes came back.
+REQUESTS_SINCE = """return performance.getEntriesByType("resource")
+    .filter(e => e.name.includes("_dash-update-component") && e.startTime >= arguments[0])
+    .map(e => [e.duration, e.encodedBodySize])"""
+
+
 @contextmanager
-def timed(name: str) -> Iterator[None]:
-    """Record how long the block takes (an interaction until its answer is shown)."""
+def timed(name: str, duo=None) -> Iterator[None]:
+    """Record how long the block takes (an interaction until its answer is shown) and, with
+    ``duo``, the callback requests it sent: their number, time on the wire and server
+    (summed) and bytes received, so a slow interaction says where its time went."""
+    since = duo.driver.execute_script("return performance.now()") if duo else None
     start = time.perf_counter()
     yield
-    TIMINGS.append((name, time.perf_counter() - start))
+    seconds = time.perf_counter() - start
+    if duo is not None:
+        sent = duo.driver.execute_script(REQUESTS_SINCE, since)
+        server = sum(d for d, _ in sent) / 1000
+        size = sum(b for _, b in sent) / 1000
+        name += f" [{len(sent)} request(s): {server:.2f} s, {size:.0f} kB]"
+    TIMINGS.append((name, seconds))
