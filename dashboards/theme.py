@@ -39,6 +39,10 @@ def style_figure(fig: go.Figure, title: str, x_title: str, y_title: str,
                                             "yaxis_title": y_title})
 
 
+# What of a template no view's figures read (no polar, ternary, 3-D or map axes) and the
+# trace types they draw.
+UNUSED = ("polar", "ternary", "scene", "geo", "mapbox", "map")
+TRACES = ("bar", "scatter", "heatmap")
 # The dashboard's own settings, over plotly_white's.
 HOUSE = {
     "title": {"x": 0.01, "xanchor": "left"},
@@ -75,7 +79,11 @@ def browser_template() -> dict:
     ``dart.analysis.representativeness_figures``), for the browser to give each of them.
     Theming each of the dozens of figures a view builds took most of its time."""
     template = pio.templates[TEMPLATE].to_plotly_json()
-    return {"data": template["data"], "layout": {**template["layout"], **HOUSE}}
+    # Only what 2-D bar, scatter and heatmap figures read: the browser applies the template
+    # again at every switch of the figures shown.
+    layout = {k: v for k, v in template["layout"].items() if k not in UNUSED}
+    return {"data": {k: template["data"][k] for k in TRACES},
+            "layout": {**layout, **HOUSE}}
 
 
 def empty_figure(title: str, message: str) -> go.Figure:
