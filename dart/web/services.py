@@ -251,11 +251,11 @@ class Services(RecruitmentServices):
 
         with self.audited(user, AuditEntry("feasibility.profile", text)):
             _require(user, *ANALYSTS)
-            result = self.feasibility_result(text)
-            criteria = analyses.parse_checked(text, self.library)
+            result = self.feasibility_result(text)  # checks the text, or was kept
             practices = self._kept("practices", None, lambda: practice_profiles(self.engine))
             trial = self._kept("trial_profile", text, lambda: trial_profile(
-                self.engine, criteria, self.library, result, practices))
+                self.engine, analyses.parse_checked(text, self.library), self.library,
+                result, practices))
             if user.role == "admin":
                 return trial.to_json()
             published = analyses.publish(result, user, self.policy)["breakdowns"]
