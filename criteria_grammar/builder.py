@@ -12,6 +12,8 @@ import bisect
 import datetime as dt
 import difflib
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import pyparsing as pp
@@ -24,6 +26,26 @@ _SPACE = re.compile(r"(?:\s+|#[^\n]*)*")
 _COMMENT_OR_STRING = re.compile(r"(\"(?:[^\"\\\n]|\\.)*\"|'(?:[^'\\\n]|\\.)*')|#[^\n]*")
 ASCII_OPS = {"≥": ">=", "≤": "<=", "≠": "!="}
 """The registry spellings of the comparisons, read as the ASCII ones the tree holds."""
+
+
+@dataclass(frozen=True)
+class BuildsNode:
+    """The builder of one grammar tag, and the node class it builds."""
+
+    node: type[n.Condition]
+    build: Callable[[Builder, pp.ParseResults], n.Condition]
+
+
+BUILDERS: dict[str, BuildsNode] = {}
+"""Grammar tag -> its builder: the one dispatch of conditions in this layer."""
+
+
+def builds(tag: str, node: type[n.Condition]):
+    """Register the decorated ``Builder`` method as the builder of ``tag``'s groups."""
+    def register(method: Callable[[Builder, pp.ParseResults], n.Condition]):
+        BUILDERS[tag] = BuildsNode(node, method)
+        return method
+    return register
 
 
 def fold_source(text: str) -> str:
@@ -117,65 +139,83 @@ class Builder:
     # --- conditions --------------------------------------------------------------------------
 
     def condition(self, r: pp.ParseResults) -> n.Condition:
-        return getattr(self, "c_" + g(r, "tag"))(r)
+        """The node of one tagged condition group, built by the method registered for its tag."""
+        return BUILDERS[g(r, "tag")].build(self, r)
 
+    @builds("or", n.Or)
     def c_or(self, r: pp.ParseResults) -> n.Condition:
         items = tuple(self.condition(item) for item in r)
         return items[0] if len(items) == 1 else n.Or(items, pos=self.at(r))
 
+    @builds("and", n.And)
     def c_and(self, r: pp.ParseResults) -> n.Condition:
         items = tuple(self.condition(item) for item in r)
         return items[0] if len(items) == 1 else n.And(items, pos=self.at(r))
 
+    @builds("not", n.Not)
     def c_not(self, r: pp.ParseResults) -> n.Condition:
         return n.Not(self.condition(g(r, "item")), pos=self.at(r))
 
+    @builds("ref", n.Ref)
     def c_ref(self, r: pp.ParseResults) -> n.Condition:
         return n.Ref(g(r, "name"), pos=self.at(r))
 
+    @builds("age", n.AgeTest)
     def c_age(self, r: pp.ParseResults) -> n.Condition:
         return n.AgeTest(self.test(g(r, "test")), pos=self.at(r))
 
+    @builds("imd", n.ImdTest)
     def c_imd(self, r: pp.ParseResults) -> n.Condition:
         return n.ImdTest(self.test(g(r, "test")), pos=self.at(r))
 
+    @builds("sex", n.SexIs)
     def c_sex(self, r: pp.ParseResults) -> n.Condition:
         return n.SexIs("F" if g(r, "sex").lower() == "female" else "M", pos=self.at(r))
 
+    @builds("ethnicity", n.EthnicityIn)
     def c_ethnicity(self, r: pp.ParseResults) -> n.Condition:
         return n.EthnicityIn(self.groups(r, ETHNIC_GROUPS, "ethnic group"), pos=self.at(r))
 
+    @builds("nation", n.NationIn)
     def c_nation(self, r: pp.ParseResults) -> n.Condition:
         return n.NationIn(self.groups(r, NATIONS, "nation"), pos=self.at(r))
 
+    @builds("region", n.RegionIn)
     def c_region(self, r: pp.ParseResults) -> n.Condition:
         return n.RegionIn(self.groups(r, REGIONS, "region"), pos=self.at(r))
 
+    @builds("registered", n.Registered)
     def c_registered(self, r: pp.ParseResults) -> n.Condition:
         return n.Registered(int(g(r, "amount")), _time_unit(g(r, "unit")), pos=self.at(r))
 
+    @builds("has", n.Has)
     def c_has(self, r: pp.ParseResults) -> n.Condition:
         return n.Has(g(g(r, "codeset"), "text"), self.window(r), pos=self.at(r),
                      codeset_pos=self.at(g(r, "codeset")))
 
+    @builds("count", n.CountOf)
     def c_count(self, r: pp.ParseResults) -> n.Condition:
         return n.CountOf(g(g(r, "codeset"), "text"), self.window(r), self.test(g(r, "test")),
                          pos=self.at(r), codeset_pos=self.at(g(r, "codeset")))
 
+    @builds("value", n.ValueOf)
     def c_value(self, r: pp.ParseResults) -> n.Condition:
         return n.ValueOf(g(r, "aggregate").lower(), g(g(r, "codeset"), "text"), self.window(r),
                          self.test(g(r, "test")), pos=self.at(r),
                          codeset_pos=self.at(g(r, "codeset")))
 
+    @builds("first", n.FirstIn)
     def c_first(self, r: pp.ParseResults) -> n.Condition:
         return n.FirstIn(g(g(r, "codeset"), "text"), self.window(r), pos=self.at(r),
                          codeset_pos=self.at(g(r, "codeset")))
 
+    @builds("latest_code", n.LatestCodeIn)
     def c_latest_code(self, r: pp.ParseResults) -> n.Condition:
         return n.LatestCodeIn(g(g(r, "codeset"), "text"), self.window(r), g(g(r, "target"), "text"),
                               pos=self.at(r), target_pos=self.at(g(r, "target")),
                               codeset_pos=self.at(g(r, "codeset")))
 
+    @builds("at_least", n.AtLeast)
     def c_at_least(self, r: pp.ParseResults) -> n.Condition:
         items = tuple(self.condition(item) for item in r["items"])
         count = int(g(r, "n"))
@@ -189,6 +229,7 @@ class Builder:
                              "empty-range")
         return n.AtLeast(count, items, pos=self.at(r))
 
+    @builds("invited", n.Invited)
     def c_invited(self, r: pp.ParseResults) -> n.Condition:
         return n.Invited(self.window(r), pos=self.at(r))
 

@@ -9,8 +9,9 @@ the offending node.
 from __future__ import annotations
 
 import difflib
+import functools
 from collections.abc import Iterator, Mapping
-from dataclasses import fields
+from dataclasses import dataclass, fields
 from typing import Any
 
 from criteria_grammar import nodes as n
@@ -84,39 +85,97 @@ def check(criteria: n.Criteria, catalogue: Mapping[str, Any],
     Inline ``codelist`` statements shadow the catalogue. Raises ``CriteriaError``.
     """
     check_structure(criteria)
-    inline = {c.name: c for c in criteria.codelists}
-    defines = {d.name for d in criteria.defines}
-
-    def codeset(name: str, pos: n.Pos) -> Any:
-        if name in inline:
-            return inline[name]
-        if name in catalogue:
-            return catalogue[name]
-        candidates = [*inline, *catalogue, *defines]
-        raise _error(criteria, pos, f"unknown code set '{name}'", "unknown-name",
-                     _closest(name, candidates))
-
+    context = Context(criteria, catalogue)
     for _owner, condition in _conditions(criteria):
         for node in walk(condition):
-            if isinstance(node, n.Ref) and node.name not in defines:
-                if node.name in inline or node.name in catalogue:
-                    raise _error(criteria, node.pos, f"'{node.name}' is a code set, not a "
-                                 f"define: write 'has {node.name}'", "unknown-name",
-                                 f"has {node.name}")
-                raise _error(criteria, node.pos, f"unknown name '{node.name}': not a define",
-                             "unknown-name", _closest(node.name, defines))
-            if hasattr(node, "codeset"):
-                found = codeset(node.codeset, _pos_of(node, "codeset_pos"))
-                if isinstance(node, n.ValueOf):
-                    _check_value(criteria, node, found)
-            if isinstance(node, n.LatestCodeIn):
-                target = codeset(node.target, _pos_of(node, "target_pos"))
-                if target.system != found.system:
-                    raise _error(criteria, _pos_of(node, "target_pos"),
-                                 f"'{node.target}' is a {target.system} code set but "
-                                 f"'{node.codeset}' is {found.system}: their codes never "
-                                 "match", "system-mismatch")
+            check_node(node, context)
     check_limits(criteria, catalogue, limits)
+
+
+@dataclass(frozen=True)
+class Context:
+    """What checking one node needs: the file and the code set catalogue."""
+
+    criteria: n.Criteria
+    catalogue: Mapping[str, Any]
+
+    def error(self, pos: n.Pos, message: str, code: str,
+              suggestion: str | None = None) -> CriteriaError:
+        return _error(self.criteria, pos, message, code, suggestion)
+
+    @property
+    def defines(self) -> set[str]:
+        return {d.name for d in self.criteria.defines}
+
+    def codeset(self, name: str, pos: n.Pos) -> Any:
+        """The code set ``name`` (an inline ``codelist`` shadows the catalogue)."""
+        inline = {c.name: c for c in self.criteria.codelists}
+        if name in inline:
+            return inline[name]
+        if name in self.catalogue:
+            return self.catalogue[name]
+        candidates = [*inline, *self.catalogue, *self.defines]
+        raise self.error(pos, f"unknown code set '{name}'", "unknown-name",
+                         _closest(name, candidates))
+
+
+@functools.singledispatch
+def check_node(node: n.Condition, context: Context) -> None:
+    """Check one condition (not the ones inside it: ``walk`` visits those). Dispatches on
+    the node's class: one function registered per ``Condition`` subclass."""
+    raise TypeError(f"no check for {type(node).__name__}")
+
+
+@check_node.register(n.And)
+@check_node.register(n.Or)
+@check_node.register(n.Not)
+@check_node.register(n.AtLeast)
+@check_node.register(n.AgeTest)
+@check_node.register(n.SexIs)
+@check_node.register(n.EthnicityIn)
+@check_node.register(n.NationIn)
+@check_node.register(n.RegionIn)
+@check_node.register(n.ImdTest)
+@check_node.register(n.Registered)
+@check_node.register(n.Invited)
+def _nothing_to_check(node: n.Condition, context: Context) -> None:
+    """The parser already checked these (names of groups, ranges, dates)."""
+
+
+@check_node.register
+def _ref(node: n.Ref, context: Context) -> None:
+    if node.name in context.defines:
+        return
+    if node.name in {c.name for c in context.criteria.codelists} or \
+            node.name in context.catalogue:
+        raise context.error(node.pos, f"'{node.name}' is a code set, not a define: write "
+                            f"'has {node.name}'", "unknown-name", f"has {node.name}")
+    raise context.error(node.pos, f"unknown name '{node.name}': not a define",
+                        "unknown-name", _closest(node.name, context.defines))
+
+
+@check_node.register(n.Has)
+@check_node.register(n.CountOf)
+@check_node.register(n.FirstIn)
+def _record(node: n.Has | n.CountOf | n.FirstIn, context: Context) -> None:
+    context.codeset(node.codeset, _pos_of(node, "codeset_pos"))
+
+
+@check_node.register
+def _value(node: n.ValueOf, context: Context) -> None:
+    _check_value(context.criteria, node, context.codeset(node.codeset,
+                                                         _pos_of(node, "codeset_pos")))
+
+
+@check_node.register
+def _latest_code(node: n.LatestCodeIn, context: Context) -> None:
+    found = context.codeset(node.codeset, _pos_of(node, "codeset_pos"))
+    target = context.codeset(node.target, _pos_of(node, "target_pos"))
+    if target.system != found.system:
+        raise context.error(_pos_of(node, "target_pos"),
+                            f"'{node.target}' is a {target.system} code set but "
+                            f"'{node.codeset}' is {found.system}: their codes never match",
+                            "system-mismatch")
 
 
 def _check_value(criteria: n.Criteria, node: n.ValueOf, found: Any) -> None:

@@ -1,7 +1,7 @@
 """DART's dashboard: a Dash app on the Flask server of ``dart.web``, at ``/dashboard/``.
 
 ``init_dashboard(server)`` mounts it; ``create_app`` calls it when ``config["DASHBOARD"]``
-is true. The dashboard reads and writes only through ``dart.web.services`` (see
+is true. The dashboard reads and writes only through ``dart.app.services`` (see
 ``dashboards.backend``), so it applies the API's access rules and disclosure control.
 """
 
@@ -17,7 +17,7 @@ BASE = "/dashboard/"
 def init_dashboard(server: flask.Flask, backend: Backend | None = None, base: str = BASE):
     """Mount the dashboard on ``server``; returns the ``dash.Dash`` instance.
 
-    ``backend`` defaults to ``ServicesBackend`` over ``dart.web.services``.
+    ``backend`` defaults to ``ServicesBackend`` over ``dart.app.services``.
     """
     from dashboards import auth
     from dashboards.app import create_dash

@@ -14,7 +14,7 @@ import flask
 from dash import Dash, Input, Output, dcc, html
 from flask_wtf.csrf import generate_csrf
 
-from dart.web.accounts import User
+from dart.app.accounts import User
 from dashboards import admin, invites, representativeness, studies, workbench
 from dashboards.auth import backend, current_user
 

@@ -19,8 +19,8 @@ import flask
 from dash.exceptions import PreventUpdate
 from flask_wtf.csrf import CSRFError, CSRFProtect, generate_csrf
 
+from dart.app.accounts import User
 from dart.web import headers, ratelimit
-from dart.web.accounts import User
 from dart.web.errors import error_response
 from dart.web.request_audit import client_address
 from dashboards.backend import Backend

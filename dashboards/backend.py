@@ -1,10 +1,10 @@
 """What the dashboard needs from DART, as one small interface (a port).
 
 The dashboard never talks to the store itself: every number comes from the same services
-functions the API uses (``dart.web.services``), called with the signed-in user so the same
+functions the API uses (``dart.app.services``), called with the signed-in user so the same
 access rules apply. The signed-in user is the services' own ``User``. ``Backend`` lists
 exactly the calls the views make; ``dashboards.services_backend`` implements it over
-``dart.web.services`` (turning service errors into messages for the page), and the unit
+``dart.app.services`` (turning service errors into messages for the page), and the unit
 tests pass an in-memory one.
 """
 
@@ -14,9 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from dart.web.accounts import User
-
-ROLES = ("sponsor", "researcher", "practice", "admin")
+from dart.app.accounts import User
 
 
 @dataclass(frozen=True)

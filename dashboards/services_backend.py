@@ -1,4 +1,4 @@
-"""The dashboard's ``Backend`` over ``dart.web.services.Services`` (the API's own rules).
+"""The dashboard's ``Backend`` over ``dart.app.services.Services`` (the API's own rules).
 
 Every call goes through the same ``Services`` object the API uses (``app.extensions["dart"]``),
 so access rules, disclosure control and the audit log are the API's. The one exception is the
@@ -15,9 +15,9 @@ from typing import Any
 
 import flask
 
-from dart.web import analyses
-from dart.web.accounts import User
-from dart.web.errors import ServiceError
+from dart.app import analyses
+from dart.app.accounts import User
+from dart.app.errors import ServiceError
 from dashboards.backend import BackendError, CheckError, CriteriaInvalid
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "sample_data" / "criteria"

@@ -1,7 +1,7 @@
 """Plotly figures of a representativeness report, built by pure functions of its JSON.
 
 The one set of figure builders: the HTML report (``render_html``) and the dashboard (which
-receives the JSON from ``dart.web.services``) both call them. Each takes
+receives the JSON from ``dart.app.services``) both call them. Each takes
 ``RepresentativenessResult.to_json()`` (disclosure-controlled except for an admin), which
 already holds every share, ratio and interval, and returns a ``plotly.graph_objects.Figure``
 with a title and axis titles; no Dash here.

@@ -23,8 +23,8 @@ def command() -> None:
 @cli_errors
 def verify(db_url: str | None, noted: str | None) -> None:
     """Check that no audit entry was edited, deleted, inserted or moved (exit 1 if so)."""
-    from dart.web.audit import holds
-    from dart.web.audit import verify as verify_chain
+    from dart.app.audit import holds
+    from dart.app.audit import verify as verify_chain
 
     engine = open_engine(db_url)
     ensure_app_tables(engine)

@@ -11,15 +11,13 @@ from dart.cli.common import cli_errors, open_store, read_options
 
 
 def read_criteria_file(path: str):
-    """Parse and check ``path`` against the shipped library: ``(criteria, library)``.
+    """Parse and check ``path`` against the shipped library, once: a ``Checked`` to pass on.
 
     Raises ``CriteriaError`` (bad criteria) or ``click.ClickException`` (unreadable file).
     """
-    from criteria_grammar import check
+    from dart.compiler import check_criteria
 
-    criteria, library = parse_criteria_file(path)
-    check(criteria, library)
-    return criteria, library
+    return check_criteria(*parse_criteria_file(path))
 
 
 def parse_criteria_file(path: str):

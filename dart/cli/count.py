@@ -17,9 +17,10 @@ from rich.table import Table
 
 from dart.analysis.disclosure import DisclosurePolicy, RecordKeys, apply_disclosure, count_text
 from dart.analysis.feasibility import run_feasibility, statements
+from dart.app.roles import reader_policy
 from dart.cli.check import read_criteria_file
 from dart.cli.common import cli_errors, db_option, open_store, read_options
-from dart.compiler import compile_criteria, explain, resolve_index_date
+from dart.compiler import explain, prepare
 
 SQL_KEYS_NOTE = ("-- The record-key coefficients below are placeholders; the counts use those "
                  "of the deployment's secret (docs/disclosure.md).\n")
@@ -54,22 +55,22 @@ def command(file: str, db_url: str | None, source_name: str | None, source_map: 
             as_json: bool, no_suppression: bool, show_sql: bool, explain_rules: bool,
             with_profile: bool) -> None:
     """Count who a criteria FILE makes eligible: base, funnel, unique impact, breakdowns."""
-    criteria, library = read_criteria_file(file)
+    checked = read_criteria_file(file)
+    criteria, library = checked.criteria, checked.library
     engine, source = open_store(db_url, source_name, source_map)
     try:
-        index_date = resolve_index_date(criteria, engine, source)
-        policy = DisclosurePolicy(enabled=not no_suppression)
-        result = run_feasibility(engine, criteria, library, index_date=index_date,
-                                 source=source, keys=policy.keys)
+        with engine.connect() as conn:
+            ready = prepare(conn, checked, source=source)  # compiled once, run and shown
+        policy = reader_policy(DisclosurePolicy(), exact=no_suppression)
+        result = run_feasibility(engine, ready, keys=policy.keys)
         data = apply_disclosure(result, policy).to_json()
         if explain_rules:
-            data["explanation"] = explain(criteria, index_date)
+            data["explanation"] = explain(criteria, ready.index_date)
         if show_sql:
-            compiled = compile_criteria(criteria, library, index_date, source)
             # Never the secret's coefficients: the SQL is shown with placeholder ones.
             shown_keys = RecordKeys.from_secret("placeholder: the deployment secret's")
             data["sql"] = (SQL_KEYS_NOTE + ";\n\n".join(
-                render_sql(s, engine) for s in statements(compiled, shown_keys)))
+                render_sql(s, engine) for s in statements(ready.compiled, shown_keys)))
         if with_profile:
             data["profile"] = _trial_profile(engine, criteria, library, result, policy, data)
     finally:

@@ -11,6 +11,7 @@ import click
 from dart.analysis.disclosure import DisclosurePolicy
 from dart.analysis.representativeness import Thresholds, render_text, run_representativeness
 from dart.analysis.representativeness.report_html import render_html
+from dart.app.roles import reader_policy
 from dart.cli.check import read_criteria_file
 from dart.cli.common import cli_errors, db_option, open_store, read_options, show_report
 
@@ -37,12 +38,12 @@ def command(file: str, db_url: str | None, source_name: str | None, source_map: 
         thresholds = Thresholds(under, over)
     except ValueError as exc:
         raise click.BadParameter(str(exc)) from None
-    criteria, library = read_criteria_file(file)
+    checked = read_criteria_file(file)
     engine, source = open_store(db_url, source_name, source_map)
     try:
         result = run_representativeness(
-            engine, criteria, library, thresholds=thresholds,
-            policy=DisclosurePolicy(enabled=not no_suppression), source=source)
+            engine, checked, thresholds=thresholds,
+            policy=reader_policy(DisclosurePolicy(), exact=no_suppression), source=source)
     finally:
         engine.dispose()
     show_report(result, render_text, render_html, html_out, as_json)

@@ -22,7 +22,7 @@ def _budget(_ctx, _param, value: str | None):
         return None
     import datetime as dt
 
-    from dart.web.budget import DEFAULT_WINDOW, QueryBudget
+    from dart.app.budget import DEFAULT_WINDOW, QueryBudget
 
     queries, _, days = value.partition("/")
     try:
@@ -88,7 +88,7 @@ def command(host: str, port: int, db_url: str | None, demo: bool, threads: int,
 
 def _demo(engine) -> str:
     """Make the demo store and users if needed, print their tokens; the session key."""
-    from dart.web.demo import (
+    from dart.app.demo import (
         demo_state_path,
         demo_users,
         ensure_demo_store,

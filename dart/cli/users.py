@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import click
 
+from dart.app.accounts import AccountError, add_user, list_users, revoke_user
 from dart.cli.common import cli_errors, db_option
 from dart.store.app_tables import ROLES
 from dart.store.engine import open_engine
-from dart.web.accounts import AccountError, add_user, list_users, revoke_user
 
 
 def _engine(db_url: str | None):

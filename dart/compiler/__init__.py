@@ -4,6 +4,7 @@ Public API::
 
     compile_criteria(criteria, library, index_date) -> CompiledCriteria
     resolve_index_date(criteria, bind) -> date
+    check_criteria(criteria, library=None) -> Checked
     prepare(bind, criteria, library=None, index_date=None) -> Prepared
     explain(criteria, index_date=None) -> list[str]
     record_atoms(criteria, condition, library, index_date) -> list[RecordAtom]
@@ -47,6 +48,28 @@ def resolve_index_date(criteria: nodes.Criteria, bind: sa.Engine | sa.Connection
 
 
 @dataclass(frozen=True)
+class Checked:
+    """Criteria parsed and checked against ``library``: what ``prepare`` takes without
+    checking again (``check_criteria`` makes one)."""
+
+    criteria: nodes.Criteria
+    library: Mapping
+
+
+def check_criteria(criteria: nodes.Criteria | str, library: Mapping | None = None) -> Checked:
+    """Parse (if text) and check ``criteria`` against ``library`` (default: the shipped
+    codelists), once; raises ``CriteriaError``."""
+    from criteria_grammar import check, parse
+    from dart.store.codelists import load_library
+
+    if isinstance(criteria, str):
+        criteria = parse(criteria)
+    library = load_library() if library is None else library
+    check(criteria, library)
+    return Checked(criteria, library)
+
+
+@dataclass(frozen=True)
 class Prepared:
     """A criteria file ready to run: parsed, checked, compiled at its index date."""
 
@@ -59,27 +82,28 @@ class Prepared:
         return self.compiled.index_date
 
 
-def prepare(bind: sa.Engine | sa.Connection, criteria: nodes.Criteria | str,
+def prepare(bind: sa.Engine | sa.Connection,
+            criteria: nodes.Criteria | str | Checked | Prepared,
             library: Mapping | None = None, *, index_date: dt.date | None = None,
             source: Source = NATIVE) -> Prepared:
     """The one way every analysis starts: parse (if text), check against ``library`` (default:
     the shipped codelists), resolve the index date (the file's, else the store's extract
     date, unless ``index_date`` is given) and compile over ``source``. Raises
     ``CriteriaError``/``StoreError``.
+    ``Checked`` criteria are not checked again, and ``Prepared`` ones are returned as they
+    are, so a caller that checked or compiled first (an API request, ``dart count
+    --show-sql``) passes that on instead of doing it twice.
     Pass the connection the statement will run on, so the store is opened once (an open of
     a DuckDB file costs ~20-30 ms, docs/performance.md).
     """
-    from criteria_grammar import check, parse
-    from dart.store.codelists import load_library
-
-    if isinstance(criteria, str):
-        criteria = parse(criteria)
-    library = load_library() if library is None else library
-    check(criteria, library)
+    if isinstance(criteria, Prepared):
+        return criteria
+    checked = criteria if isinstance(criteria, Checked) else check_criteria(criteria, library)
+    criteria, library = checked.criteria, checked.library
     index_date = index_date or resolve_index_date(criteria, bind, source)
     return Prepared(criteria, library, compile_criteria(criteria, library, index_date, source))
 
 
-__all__ = ["CompileError", "CompiledCriteria", "Prepared", "RuleInfo", "SplitRules",
-           "RecordAtom", "compile_criteria", "describe", "explain", "prepare", "record_atoms",
-           "resolve_index_date"]
+__all__ = ["Checked", "CompileError", "CompiledCriteria", "Prepared", "RuleInfo", "SplitRules",
+           "RecordAtom", "check_criteria", "compile_criteria", "describe", "explain", "prepare",
+           "record_atoms", "resolve_index_date"]

@@ -9,6 +9,7 @@ Nullable inputs are guarded with ``col IS NOT NULL AND ...`` or ``COALESCE``.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 import operator
 from collections.abc import Callable, Mapping
@@ -141,8 +142,12 @@ def age_test(dob: sa.ColumnElement, test: nodes.Test, index: dt.date) -> Pred:
     return equal if op == "=" else sa.not_(equal)
 
 
-class Atoms:
-    """Compiles the conditions of one criteria file against one index date."""
+class ConditionCompiler:
+    """Compiles the conditions of one criteria file against one index date.
+
+    ``compile`` dispatches on the node's class: one method registered per ``Condition``
+    subclass (``tests/unit/test_condition_checklist.py`` fails when one is missing).
+    """
 
     def __init__(self, criteria: nodes.Criteria, codelists: Mapping[str, object],
                  index: dt.date, reads: Reads, patient: sa.FromClause,
@@ -151,24 +156,27 @@ class Atoms:
         self.reads, self.patient, self.practice = reads, patient, practice
         self._defines: dict[str, Pred] = {}
 
+    @functools.singledispatchmethod
     def compile(self, cond: nodes.Condition) -> Pred:
-        method = getattr(self, f"_{type(cond).__name__}", None)
-        if method is None:
-            raise CompileError(f"cannot compile {type(cond).__name__}")
-        return method(cond)
+        """``cond`` as a two-valued SQL predicate."""
+        raise CompileError(f"cannot compile {type(cond).__name__}")
 
     # --- logic ---------------------------------------------------------------------------
 
-    def _And(self, c: nodes.And) -> Pred:
+    @compile.register
+    def _and(self, c: nodes.And) -> Pred:
         return sa.and_(*(self.compile(i) for i in c.items))
 
-    def _Or(self, c: nodes.Or) -> Pred:
+    @compile.register
+    def _or(self, c: nodes.Or) -> Pred:
         return sa.or_(*(self.compile(i) for i in c.items))
 
-    def _Not(self, c: nodes.Not) -> Pred:
+    @compile.register
+    def _not(self, c: nodes.Not) -> Pred:
         return sa.not_(self.compile(c.item))
 
-    def _AtLeast(self, c: nodes.AtLeast) -> Pred:
+    @compile.register
+    def _at_least(self, c: nodes.AtLeast) -> Pred:
         items = [self.compile(i) for i in c.items]
         values = [known(p) for p in items]
         if all(v is not None for v in values):  # e.g. every item a record, no records
@@ -176,7 +184,8 @@ class Atoms:
         ones = [sa.case((p, ONE), else_=ZERO) for p in items]
         return balanced_sum(ones) >= c.n
 
-    def _Ref(self, c: nodes.Ref) -> Pred:
+    @compile.register
+    def _ref(self, c: nodes.Ref) -> Pred:
         # Defines are expanded where used; the code-set reads they need are shared anyway.
         if c.name not in self._defines:
             self._defines[c.name] = self.compile(self.criteria.define(c.name).condition)
@@ -184,30 +193,37 @@ class Atoms:
 
     # --- demographics --------------------------------------------------------------------
 
-    def _AgeTest(self, c: nodes.AgeTest) -> Pred:
+    @compile.register
+    def _age_test(self, c: nodes.AgeTest) -> Pred:
         return age_test(self.patient.c.date_of_birth, c.test, self.index)
 
-    def _SexIs(self, c: nodes.SexIs) -> Pred:
+    @compile.register
+    def _sex_is(self, c: nodes.SexIs) -> Pred:
         return guarded(self.patient.c.sex, self.patient.c.sex == c.sex)
 
-    def _EthnicityIn(self, c: nodes.EthnicityIn) -> Pred:
+    @compile.register
+    def _ethnicity_in(self, c: nodes.EthnicityIn) -> Pred:
         col = self.patient.c.ethnicity
         return guarded(col, col.in_(c.groups))
 
-    def _NationIn(self, c: nodes.NationIn) -> Pred:
+    @compile.register
+    def _nation_in(self, c: nodes.NationIn) -> Pred:
         col = self.practice.c.nation
         return guarded(col, col.in_(c.nations))
 
-    def _RegionIn(self, c: nodes.RegionIn) -> Pred:
+    @compile.register
+    def _region_in(self, c: nodes.RegionIn) -> Pred:
         col = self.practice.c.region
         return guarded(col, col.in_(c.regions))
 
-    def _ImdTest(self, c: nodes.ImdTest) -> Pred:
+    @compile.register
+    def _imd_test(self, c: nodes.ImdTest) -> Pred:
         # Unknown IMD is false for every test (and so `not imd ...` is true for it).
         col = self.patient.c.imd_quintile
         return guarded(col, apply_test(col, c.test))
 
-    def _Registered(self, c: nodes.Registered) -> Pred:
+    @compile.register
+    def _registered(self, c: nodes.Registered) -> Pred:
         since = step_back(self.index, c.amount, c.unit)
         return self.patient.c.registration_start <= sa.literal(since, DATE)
 
@@ -235,17 +251,21 @@ class Atoms:
                                lambda n: apply_test(sa.func.coalesce(n, 0), test),
                                none=bool(apply_test(0, test)))
 
-    def _Has(self, c: nodes.Has) -> Pred:
+    @compile.register
+    def _has(self, c: nodes.Has) -> Pred:
         return self._count_atom(c, self._codeset(c.codeset)[0], c.window, None)
 
-    def _CountOf(self, c: nodes.CountOf) -> Pred:
+    @compile.register
+    def _count_of(self, c: nodes.CountOf) -> Pred:
         return self._count_atom(c, self._codeset(c.codeset)[0], c.window, c.test)
 
-    def _Invited(self, c: nodes.Invited) -> Pred:
+    @compile.register
+    def _invited(self, c: nodes.Invited) -> Pred:
         src = self.reads.source("invitation", codesets.invitation_source(self.reads.store))
         return self._count_atom(c, src, c.window, None)
 
-    def _ValueOf(self, c: nodes.ValueOf) -> Pred:
+    @compile.register
+    def _value_of(self, c: nodes.ValueOf) -> Pred:
         src, cl = self._codeset(c.codeset)
         if cl.system != "snomed":
             raise CompileError(f"{c.aggregate} of {c.codeset}: values are observations only")
@@ -262,7 +282,8 @@ class Atoms:
                                lambda col: guarded(col, apply_test(col, c.test, scale)),
                                none=False)
 
-    def _FirstIn(self, c: nodes.FirstIn) -> Pred:
+    @compile.register
+    def _first_in(self, c: nodes.FirstIn) -> Pred:
         src, _ = self._codeset(c.codeset)
         rng = window_range(c.window, self.index)
 
@@ -272,7 +293,8 @@ class Atoms:
 
         return self.reads.atom(c, src, Measure("first"), inside, none=False)
 
-    def _LatestCodeIn(self, c: nodes.LatestCodeIn) -> Pred:
+    @compile.register
+    def _latest_code_in(self, c: nodes.LatestCodeIn) -> Pred:
         src, _ = self._codeset(c.codeset)
         if c.target not in self.codelists:
             raise CompileError(f"unknown code set {c.target!r}")

@@ -1,14 +1,15 @@
 """Each condition in plain English, next to its SQL (datasette's filters do the same).
 
-``describe`` mirrors ``atoms.Atoms`` node for node; ``explain`` renders a whole file, one line
-per rule, with every window resolved to the dates the query binds, so a reader sees exactly
-the dates the SQL compares with (e.g. "latest hba1c value between 2025-06-30 and 2026-06-30
-is between 58 and 110 mmol/mol").
+``describe`` mirrors ``atoms.ConditionCompiler`` node for node; ``explain`` renders a whole
+file, one line per rule, with every window resolved to the dates the query binds, so a
+reader sees exactly the dates the SQL compares with (e.g. "latest hba1c value between
+2025-06-30 and 2026-06-30 is between 58 and 110 mmol/mol").
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
 from criteria_grammar import nodes
 from dart.compiler.dates import window_range
@@ -47,52 +48,113 @@ def _list(items: tuple[str, ...]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " or " + items[-1]
 
 
+@functools.singledispatch
 def describe(c: nodes.Condition, index: dt.date | None = None) -> str:
-    """One English clause for condition ``c`` (windows as dates when ``index`` is given)."""
-    on = f"on {index}" if index else "on the index date"
-    if isinstance(c, nodes.And):
-        return " and ".join(_paren(i, index) for i in c.items)
-    if isinstance(c, nodes.Or):
-        return " or ".join(_paren(i, index) for i in c.items)
-    if isinstance(c, nodes.Not):
-        return f"not ({describe(c.item, index)})"
-    if isinstance(c, nodes.AtLeast):
-        inner = "; ".join(describe(i, index) for i in c.items)
-        return f"at least {c.n} of: ({inner})"
-    if isinstance(c, nodes.Ref):
-        return c.name
-    if isinstance(c, nodes.AgeTest):
-        if isinstance(c.test, nodes.Range):
-            return f"aged {_num(c.test.low)} to {_num(c.test.high)} {on}"
-        return f"aged {_test(c.test)} {on}"
-    if isinstance(c, nodes.SexIs):
-        return "female" if c.sex == "F" else "male"
-    if isinstance(c, nodes.EthnicityIn):
-        return f"ethnicity {_list(c.groups)}"
-    if isinstance(c, nodes.NationIn):
-        return f"practice in {_list(c.nations)}"
-    if isinstance(c, nodes.RegionIn):
-        return f"practice in {_list(c.regions)}"
-    if isinstance(c, nodes.ImdTest):
-        return f"IMD quintile {_test(c.test)} (unknown IMD: no)"
-    if isinstance(c, nodes.Registered):
-        return f"registered at the practice for at least {c.amount} {c.unit}(s) {on}"
-    if isinstance(c, nodes.Has):
-        return f"has a record of {c.codeset} {_window(c.window, index)}"
-    if isinstance(c, nodes.CountOf):
-        return f"number of {c.codeset} records {_window(c.window, index)} is {_test(c.test)}"
-    if isinstance(c, nodes.ValueOf):
-        what = {"latest": "latest", "earliest": "earliest", "min": "lowest",
-                "max": "highest", "mean": "mean"}[c.aggregate]
-        return f"{what} {c.codeset} value {_window(c.window, index)} is {_test(c.test)}"
-    if isinstance(c, nodes.FirstIn):
-        return f"first ever record of {c.codeset} is {_window(c.window, index)}"
-    if isinstance(c, nodes.LatestCodeIn):
-        return (f"latest record of {c.codeset} {_window(c.window, index)} "
-                f"has a code in {c.target}")
-    if isinstance(c, nodes.Invited):
-        return f"invited to a trial {_window(c.window, index)}"
+    """One English clause for condition ``c`` (windows as dates when ``index`` is given).
+
+    Dispatches on the node's class: one function registered per ``Condition`` subclass.
+    """
     raise TypeError(f"cannot describe {type(c).__name__}")
+
+
+def _on(index: dt.date | None) -> str:
+    return f"on {index}" if index else "on the index date"
+
+
+@describe.register
+def _and(c: nodes.And, index: dt.date | None = None) -> str:
+    return " and ".join(_paren(i, index) for i in c.items)
+
+
+@describe.register
+def _or(c: nodes.Or, index: dt.date | None = None) -> str:
+    return " or ".join(_paren(i, index) for i in c.items)
+
+
+@describe.register
+def _not(c: nodes.Not, index: dt.date | None = None) -> str:
+    return f"not ({describe(c.item, index)})"
+
+
+@describe.register
+def _at_least(c: nodes.AtLeast, index: dt.date | None = None) -> str:
+    inner = "; ".join(describe(i, index) for i in c.items)
+    return f"at least {c.n} of: ({inner})"
+
+
+@describe.register
+def _ref(c: nodes.Ref, index: dt.date | None = None) -> str:
+    return c.name
+
+
+@describe.register
+def _age(c: nodes.AgeTest, index: dt.date | None = None) -> str:
+    if isinstance(c.test, nodes.Range):
+        return f"aged {_num(c.test.low)} to {_num(c.test.high)} {_on(index)}"
+    return f"aged {_test(c.test)} {_on(index)}"
+
+
+@describe.register
+def _sex(c: nodes.SexIs, index: dt.date | None = None) -> str:
+    return "female" if c.sex == "F" else "male"
+
+
+@describe.register
+def _ethnicity(c: nodes.EthnicityIn, index: dt.date | None = None) -> str:
+    return f"ethnicity {_list(c.groups)}"
+
+
+@describe.register
+def _nation(c: nodes.NationIn, index: dt.date | None = None) -> str:
+    return f"practice in {_list(c.nations)}"
+
+
+@describe.register
+def _region(c: nodes.RegionIn, index: dt.date | None = None) -> str:
+    return f"practice in {_list(c.regions)}"
+
+
+@describe.register
+def _imd(c: nodes.ImdTest, index: dt.date | None = None) -> str:
+    return f"IMD quintile {_test(c.test)} (unknown IMD: no)"
+
+
+@describe.register
+def _registered(c: nodes.Registered, index: dt.date | None = None) -> str:
+    return f"registered at the practice for at least {c.amount} {c.unit}(s) {_on(index)}"
+
+
+@describe.register
+def _has(c: nodes.Has, index: dt.date | None = None) -> str:
+    return f"has a record of {c.codeset} {_window(c.window, index)}"
+
+
+@describe.register
+def _count(c: nodes.CountOf, index: dt.date | None = None) -> str:
+    return f"number of {c.codeset} records {_window(c.window, index)} is {_test(c.test)}"
+
+
+@describe.register
+def _value(c: nodes.ValueOf, index: dt.date | None = None) -> str:
+    what = {"latest": "latest", "earliest": "earliest", "min": "lowest",
+            "max": "highest", "mean": "mean"}[c.aggregate]
+    return f"{what} {c.codeset} value {_window(c.window, index)} is {_test(c.test)}"
+
+
+@describe.register
+def _first(c: nodes.FirstIn, index: dt.date | None = None) -> str:
+    return f"first ever record of {c.codeset} is {_window(c.window, index)}"
+
+
+@describe.register
+def _latest_code(c: nodes.LatestCodeIn, index: dt.date | None = None) -> str:
+    return (f"latest record of {c.codeset} {_window(c.window, index)} "
+            f"has a code in {c.target}")
+
+
+@describe.register
+def _invited(c: nodes.Invited, index: dt.date | None = None) -> str:
+    return f"invited to a trial {_window(c.window, index)}"
 
 
 def _paren(c: nodes.Condition, index: dt.date | None) -> str:

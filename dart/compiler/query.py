@@ -17,7 +17,7 @@ from sqlalchemy.sql import util as sql_util
 from sqlalchemy.sql import visitors
 
 from criteria_grammar import nodes
-from dart.compiler.atoms import ONE, ZERO, Atoms, balanced_sum, known
+from dart.compiler.atoms import ONE, ZERO, ConditionCompiler, balanced_sum, known
 from dart.compiler.codesets import Reads
 from dart.compiler.dates import AGE_BANDS, birth_cutoff
 from dart.compiler.sqltypes import BIGINT, DATE
@@ -143,7 +143,7 @@ def compile_criteria(criteria: nodes.Criteria, library: Mapping[str, Codelist],
     reads = Reads(index_date, source)
 
     def conditions() -> tuple[list[sa.ColumnElement[bool]], sa.ColumnElement[bool] | None]:
-        atoms = Atoms(criteria, codelists, index_date, reads, patient, practice)
+        atoms = ConditionCompiler(criteria, codelists, index_date, reads, patient, practice)
         conds = [atoms.compile(r.condition) for r in criteria.rules]
         pop = atoms.compile(criteria.population.condition) if criteria.population else None
         return conds, pop

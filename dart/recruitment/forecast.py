@@ -49,8 +49,13 @@ HORIZON = 120  # months simulated at most
 @dataclass(frozen=True)
 class Month:
     index_date: dt.date
-    newly_eligible: Mapping[int, int]  # practice id -> count (exact)
+    new: Mapping[int, frozenset[int]]  # practice id -> the newly eligible patients
     eligible: Mapping[int, int]
+
+    @property
+    def newly_eligible(self) -> dict[int, int]:
+        """Practice id -> how many are newly eligible (exact)."""
+        return {p: len(ids) for p, ids in self.new.items()}
 
 
 @dataclass(frozen=True)
@@ -84,21 +89,20 @@ class Forecast:
 
     def to_json(self, policy: DisclosurePolicy | None = None) -> dict:
         """Each count disclosed under ``policy`` (a suppressed one: null, ``suppressed``)."""
-        def count(n: int, what: str) -> dict:
-            shown = (policy.disclose_aggregate(n, f"forecast {self.study_id} {what}")
-                     if policy else n)
+        def count(ids: frozenset[int]) -> dict:
+            # newly eligible patients are a set: disclosed by their record keys, as a
+            # rescreen publishes the same patients
+            shown = policy.disclose_ids(ids) if policy else len(ids)
             return {"count": shown} | ({"suppressed": True} if shown is None else {})
 
         rows = []
         for m in self.months:
-            practices = sorted(set(m.newly_eligible) | set(m.eligible))
+            practices = sorted(set(m.new) | set(m.eligible))
             rows.append({"index_date": m.index_date.isoformat(),
                          "month": m.index_date.strftime("%Y-%m"),
-                         "newly_eligible": count(sum(m.newly_eligible.values()),
-                                                 f"{m.index_date} total"),
+                         "newly_eligible": count(frozenset().union(*m.new.values())),
                          "practices": [{"practice_id": p,
-                                        "newly_eligible": count(m.newly_eligible.get(p, 0),
-                                                                f"{m.index_date} {p}")}
+                                        "newly_eligible": count(m.new.get(p, frozenset()))}
                                        for p in practices]})
         out = {"study_id": self.study_id, "months": rows,
                "projection": self.projection.to_json() if self.projection else None}
@@ -120,7 +124,8 @@ def history(conn: sa.Connection, criteria, library, index: dt.date,
     out = []
     for k in range(months - 1, -1, -1):
         now, before = sets[k], sets[k + 1]
-        out.append(Month(dates[k], {p: len(ids - before.get(p, set())) for p, ids in now.items()},
+        out.append(Month(dates[k], {p: frozenset(ids - before.get(p, set()))
+                                    for p, ids in now.items()},
                          {p: len(ids) for p, ids in now.items()}))
     return out
 

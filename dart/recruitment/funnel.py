@@ -3,7 +3,10 @@
 *Eligible* is who meets the approved criteria now (at the index date); *invited*,
 *responded* and *enrolled* are who ever reached that stage (``lifecycle``), so a patient who
 responded and then declined still counts as responded. The funnel leaves for a sponsor as
-counts only, each disclosed through ``DisclosurePolicy.disclose``.
+counts only. Each stage is a set of patients, so it is disclosed by its patients' record keys
+(``DisclosurePolicy.disclose_ids``): the study's eligible patients at a practice publish the
+same number here as in feasibility's practice breakdown or a rescreen, never a second,
+independent look at the same patients.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ import sqlalchemy as sa
 
 from dart.analysis.disclosure import DisclosurePolicy
 from dart.compiler import prepare
-from dart.recruitment.lifecycle import status_counts
+from dart.recruitment.lifecycle import STATUS_STAGES, status_members
 from dart.recruitment.rescreen import eligible_by_practice
 from dart.recruitment.studies import Study, approved_text
 
@@ -27,29 +30,36 @@ STAGES = ("eligible", "invited", "responded", "enrolled")
 class Funnel:
     study_id: int
     index_date: dt.date
-    practices: Mapping[int, Mapping[str, int]]  # practice id -> stage -> exact count
+    members: Mapping[int, Mapping[str, frozenset[int]]]  # practice id -> stage -> ids
+
+    @property
+    def practices(self) -> dict[int, dict[str, int]]:
+        """Practice id -> stage -> exact count."""
+        return {p: {s: len(ids) for s, ids in stages.items()}
+                for p, stages in self.members.items()}
 
     @property
     def total(self) -> dict[str, int]:
-        return {s: sum(p[s] for p in self.practices.values()) for s in STAGES}
+        return {s: len(ids) for s, ids in self._total_members().items()}
+
+    def _total_members(self) -> dict[str, frozenset[int]]:
+        return {s: frozenset().union(*(p[s] for p in self.members.values())) for s in STAGES}
 
     def to_json(self, policy: DisclosurePolicy | None = None) -> dict:
         """Each count disclosed under ``policy`` (when given), one object per stage: a
         suppressed count is null with ``"suppressed": true`` beside it."""
-        def row(counts: Mapping[str, int], where: str) -> list[dict]:
+        def row(members: Mapping[str, frozenset[int]]) -> list[dict]:
             cells = []
             for stage in STAGES:
-                n = (policy.disclose_aggregate(counts[stage], f"funnel {self.study_id} "
-                                               f"{where} {stage}")
-                     if policy else counts[stage])
+                n = policy.disclose_ids(members[stage]) if policy else len(members[stage])
                 cells.append({"stage": stage, "count": n}
                              | ({"suppressed": True} if n is None else {}))
             return cells
 
         out = {"study_id": self.study_id, "index_date": self.index_date.isoformat(),
-               "total": row(self.total, "total"),
-               "practices": [{"practice_id": p, "stages": row(c, f"practice {p}")}
-                             for p, c in sorted(self.practices.items())]}
+               "total": row(self._total_members()),
+               "practices": [{"practice_id": p, "stages": row(m)}
+                             for p, m in sorted(self.members.items())]}
         if policy is not None:
             out["disclosure"] = policy.to_json()
         return out
@@ -60,9 +70,10 @@ def funnel(engine: sa.Engine, study: Study, library: Mapping | None = None) -> F
     with engine.connect() as conn:
         ready = prepare(conn, approved_text(study), library)
         eligible = eligible_by_practice(conn, ready.criteria, ready.library, ready.index_date)
-    stages = status_counts(engine, study.study_id)
-    practices = {}
+    stages = status_members(engine, study.study_id)
+    none: dict[str, set[int]] = {s: set() for s in STATUS_STAGES}
+    members = {}
     for p in sorted(set(eligible) | set(stages)):
-        practices[p] = {"eligible": len(eligible.get(p, ())),
-                        **stages.get(p, {"invited": 0, "responded": 0, "enrolled": 0})}
-    return Funnel(study.study_id, ready.index_date, practices)
+        members[p] = {"eligible": frozenset(eligible.get(p, ())),
+                      **{s: frozenset(ids) for s, ids in stages.get(p, none).items()}}
+    return Funnel(study.study_id, ready.index_date, members)

@@ -38,10 +38,12 @@ from dart.store.app_tables import (
     INVITATION_STATUSES,
     ensure_app_tables,
     recruitment_status,
+    utcnow,
 )
 from dart.store.schema import invitation
 
 FINAL = ("declined", "screened_out", "enrolled")
+STATUS_STAGES = ("invited", "responded", "enrolled")  # who ever reached each stage
 MOVES: dict[str | None, tuple[str, ...]] = {
     None: ("invited", "screened_out"),
     "invited": ("responded", "declined", "screened_out", "enrolled"),
@@ -172,7 +174,7 @@ def record(engine: sa.Engine, study: Study, practice_id: int, changes: list[Chan
 def _record(engine: sa.Engine, study: Study, practice_id: int, by_id: dict[int, Change],
             today: dt.date, listed: Callable[[], set[int]], correction: bool,
             user_id: int | None) -> Recorded:
-    now = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
+    now = utcnow()
     rs = recruitment_status.c
     with engine.connect() as conn:
         known = _states(conn, study.study_id, sorted(by_id))
@@ -238,16 +240,26 @@ def _record(engine: sa.Engine, study: Study, practice_id: int, by_id: dict[int, 
     return Recorded(study.study_id, tuple(sorted(done)), tuple(already), today)
 
 
-def status_counts(engine: sa.Engine, study_id: int) -> dict[int, dict[str, int]]:
-    """Practice id -> patients ever invited, ever responded, enrolled (exact counts)."""
+def status_members(engine: sa.Engine, study_id: int) -> dict[int, dict[str, set[int]]]:
+    """Practice id -> stage -> the patients ever invited, ever responded, enrolled (ids: a
+    stage is a set of patients, published by its patients' record keys)."""
     ensure_app_tables(engine)
     rs = recruitment_status.c
-    responded = sa.or_(rs.responded_at.is_not(None), rs.status == "enrolled")
-    query = (sa.select(rs.practice_id,
-                       sa.func.count(rs.invited_at).label("invited"),
-                       sa.func.count(sa.case((responded, 1))).label("responded"),
-                       sa.func.count(sa.case((rs.status == "enrolled", 1))).label("enrolled"))
-             .where(rs.study_id == study_id).group_by(rs.practice_id))
+    query = (sa.select(rs.practice_id, rs.patient_id, rs.invited_at.is_not(None),
+                       sa.or_(rs.responded_at.is_not(None), rs.status == "enrolled"),
+                       rs.status == "enrolled")
+             .where(rs.study_id == study_id))
+    found: dict[int, dict[str, set[int]]] = {}
     with engine.connect() as conn:
-        return {p: {"invited": i, "responded": r, "enrolled": e}
-                for p, i, r, e in conn.execute(query)}
+        for practice, patient, *reached in conn.execute(query):
+            stages = found.setdefault(practice, {s: set() for s in STATUS_STAGES})
+            for stage, yes in zip(STATUS_STAGES, reached, strict=True):
+                if yes:
+                    stages[stage].add(patient)
+    return found
+
+
+def status_counts(engine: sa.Engine, study_id: int) -> dict[int, dict[str, int]]:
+    """Practice id -> patients ever invited, ever responded, enrolled (exact counts)."""
+    return {p: {s: len(ids) for s, ids in stages.items()}
+            for p, stages in status_members(engine, study_id).items()}

@@ -9,12 +9,12 @@ or deletes a version. Plain functions over SQLAlchemy Core; callers check who ma
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
-from dart.store.app_tables import ensure_app_tables, studies, study_versions
+from dart.analysis.feasibility import criteria_hash
+from dart.store.app_tables import ensure_app_tables, studies, study_versions, utcnow
 
 DEFAULT_FATIGUE_MONTHS = 6
 
@@ -25,15 +25,6 @@ class StudyError(Exception):
     def __init__(self, message: str, code: str = "conflict"):
         self.code = code
         super().__init__(message)
-
-
-def criteria_hash(text: str) -> str:
-    """sha256 hex of the UTF-8 criteria text: the identity of a criteria version."""
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
 
 
 def _iso(value: dt.datetime | None) -> str | None:
@@ -140,7 +131,7 @@ def create_study(engine: sa.Engine, owner_id: int, title: str, criteria_text: st
                  fatigue_months: int = DEFAULT_FATIGUE_MONTHS) -> Study:
     """A new draft study whose version 1 is ``criteria_text``."""
     ensure_app_tables(engine)
-    now = _now()
+    now = utcnow()
     with engine.begin() as conn:
         study_id = conn.execute(
             studies.insert().values(title=title, owner_id=owner_id, status="draft",
@@ -167,7 +158,7 @@ def add_version(engine: sa.Engine, study_id: int, criteria_text: str, user_id: i
         ).scalar() or 0
         conn.execute(study_versions.insert().values(
             study_id=study_id, version=last + 1, criteria_text=criteria_text,
-            criteria_hash=criteria_hash(criteria_text), created_at=_now(), created_by=user_id,
+            criteria_hash=criteria_hash(criteria_text), created_at=utcnow(), created_by=user_id,
         ))
     return get_study(engine, study_id)
 
@@ -186,7 +177,7 @@ def approve_study(engine: sa.Engine, study_id: int, admin_id: int,
         conn.execute(studies.update().where(studies.c.study_id == study_id,
                                             studies.c.status == "draft")
                      .values(status="approved", approved_version=chosen,
-                             approved_by=admin_id, approved_at=_now()))
+                             approved_by=admin_id, approved_at=utcnow()))
     return get_study(engine, study_id)
 
 
@@ -197,5 +188,5 @@ def close_study(engine: sa.Engine, study_id: int) -> Study:
         raise StudyError(f"study {study_id} is already closed")
     with engine.begin() as conn:
         conn.execute(studies.update().where(studies.c.study_id == study_id)
-                     .values(status="closed", closed_at=_now()))
+                     .values(status="closed", closed_at=utcnow()))
     return get_study(engine, study_id)

@@ -9,6 +9,7 @@ sequences because DuckDB has no auto-increment; SQLite ignores the sequences.
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 
 import sqlalchemy as sa
@@ -19,6 +20,12 @@ ROLES = ("sponsor", "practice", "researcher", "admin")
 STUDY_STATUSES = ("draft", "approved", "closed")
 INVITATION_STATUSES = ("invited", "responded", "declined", "screened_out", "enrolled")
 CHANNELS = ("letter", "text_message", "in_person")
+
+
+def utcnow() -> dt.datetime:
+    """Now in UTC, naive and to the second: how every timestamp of these tables is written
+    (every engine stores a naive datetime the same way)."""
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
 
 
 def _col(name: str, type_: sa.types.TypeEngine, doc: str, *args, **kw) -> sa.Column:

@@ -21,7 +21,7 @@
   ``RATELIMIT_STORAGE_URI`` (``dart.web.ratelimit``), ``SECURE_COOKIES`` (cookies only over
   HTTPS; docs/security.md).
 
-The app's ``Services`` (``dart.web.services``) is ``app.extensions["dart"]``: the dashboard
+The app's ``Services`` (``dart.app.services``) is ``app.extensions["dart"]``: the dashboard
 calls it in-process with the signed-in user, under the same access rules as the API.
 """
 
@@ -34,12 +34,12 @@ from typing import Any
 
 from flask import Flask
 
+from dart.app.services import Services
 from dart.store.codelists import load_library
 from dart.store.engine import open_engine
 from dart.store.limits import QueryLimits, apply_limits
 from dart.web import headers, ratelimit, request_audit
 from dart.web.errors import register_error_handlers
-from dart.web.services import Services
 
 MAX_BODY_BYTES = 256 * 1024
 

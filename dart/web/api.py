@@ -1,4 +1,4 @@
-"""The JSON API under ``/api/v1``: thin views over ``dart.web.services``.
+"""The JSON API under ``/api/v1``: thin views over ``dart.app.services``.
 
 Each view reads and checks its input (``payloads``), calls one ``Services`` method with the
 authenticated user and renders the result. Who may do what lives in the services, so the
@@ -12,11 +12,11 @@ import datetime as dt
 
 from flask import Blueprint, Response, jsonify, request
 
+from dart.app.audit import ACTIONS
+from dart.app.errors import BadRequest
 from dart.recruitment.lifecycle import MAX_REASON
 from dart.store.app_tables import STUDY_STATUSES
-from dart.web.audit import ACTIONS
 from dart.web.auth import authenticate_request, current_user, services
-from dart.web.errors import BadRequest
 from dart.web.openapi import openapi_document
 from dart.web.payloads import (
     MAX_PATIENT_IDS,

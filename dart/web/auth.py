@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from flask import current_app, g, request
 
-from dart.web.accounts import User
-from dart.web.errors import Unauthorized
+from dart.app.accounts import User
+from dart.app.errors import Unauthorized
 
 PUBLIC_ENDPOINTS = {"api.openapi"}
 UNKNOWN_TOKEN = ("the bearer token is not an active user's token on this server's store "

@@ -2,9 +2,9 @@
 
     {"error": {"status": 404, "code": "not_found", "message": "...", "details": {}}}
 
-``ServiceError`` and its kinds are raised by the services layer (no Flask there), so the
-dashboard can catch the same errors the API turns into responses. A 500 never shows a
-traceback or a driver message; it is logged instead.
+``ServiceError`` and its kinds are raised by the application layer (``dart.app.errors``, no
+Flask there), so the dashboard can catch the same errors the API turns into responses. A 500
+never shows a traceback or a driver message; it is logged instead.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import logging
 from flask import Flask, Response, jsonify
 from werkzeug.exceptions import HTTPException
 
+from dart.app.errors import ServiceError, TooCostly
 from dart.store.limits import QueryTooCostly
 
 log = logging.getLogger("dart.web")
@@ -25,61 +26,6 @@ HTTP_CODES = {
     415: "unsupported_media_type", 429: "too_many_requests", 500: "internal_error",
     501: "not_implemented",
 }
-
-
-class ServiceError(Exception):
-    """A request the services refuse: an HTTP status, a stable code, a message for people."""
-
-    status = 400
-    code = "bad_request"
-
-    def __init__(self, message: str, *, code: str | None = None, details: dict | None = None):
-        super().__init__(message)
-        self.message = message
-        if code:
-            self.code = code
-        self.details = details or {}
-
-
-class BadRequest(ServiceError):
-    status, code = 400, "bad_request"
-
-
-class Unauthorized(ServiceError):
-    status, code = 401, "unauthorized"
-
-
-class Forbidden(ServiceError):
-    status, code = 403, "forbidden"
-
-
-class NotFound(ServiceError):
-    status, code = 404, "not_found"
-
-
-class Conflict(ServiceError):
-    status, code = 409, "conflict"
-
-
-class TooLarge(ServiceError):
-    status, code = 413, "too_large"
-
-
-class TooCostly(ServiceError):
-    """A query the engine stopped at its time or memory limit (``dart.store.limits``)."""
-
-    status, code = 503, "query_too_costly"
-    retry_after = 30  # seconds: the limit is per query, so a retry later may pass
-
-
-class TooManyRequests(ServiceError):
-    """Refused for now; ``details["retry_after"]`` says in how many seconds to try again."""
-
-    status, code = 429, "too_many_requests"
-
-
-class NotImplementedYet(ServiceError):
-    status, code = 501, "not_implemented"
 
 
 def error_response(status: int, code: str, message: str, details: dict | None = None) -> Response:

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from dart.app.audit import ACTIONS
 from dart.recruitment.lifecycle import MAX_REASON
 from dart.store.app_tables import CHANNELS, INVITATION_STATUSES, STUDY_STATUSES
-from dart.web.audit import ACTIONS
 from dart.web.payloads import MAX_PATIENT_IDS, MAX_TITLE
 
 CRITERIA_TEXT = {"type": "string", "maxLength": 65536,
@@ -35,7 +35,6 @@ ERRORS = {
     "409": "the study's state does not allow this",
     "413": "body or criteria text too large",
     "429": "query budget spent, or rate limited (any route); Retry-After says when to retry",
-    "501": "not available in this version of DART",
 }
 
 
@@ -100,7 +99,7 @@ def openapi_document() -> dict:
             "representativeness report for criteria text or a study the caller may see "
             "(disclosure-controlled; exact for admins)",
             "sponsor, researcher, admin (within the query budget, as feasibility)",
-            errors=(*CHECKED, "404", "429", "501"),
+            errors=(*CHECKED, "404", "429"),
             body=_body({"criteria": CRITERIA_TEXT,
                         "study_id": {"type": "integer", "minimum": 1}}, []))},
         "/profile": {"get": _op(

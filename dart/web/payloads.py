@@ -15,7 +15,7 @@ from typing import Any
 
 from flask import request
 
-from dart.web.errors import BadRequest
+from dart.app.errors import BadRequest
 
 MAX_ID = 2**31 - 1
 MAX_TITLE = 200

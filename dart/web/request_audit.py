@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from flask import Flask, Response, g, request
 
-from dart.web.audit import AuditEntry, AuditLog
+from dart.app.audit import AuditEntry, AuditLog
 from dart.web.errors import HTTP_CODES
 from dart.web.headers import is_static
 

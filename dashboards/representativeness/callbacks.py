@@ -6,7 +6,7 @@ from __future__ import annotations
 from dash import Dash, Input, Output, State, html, no_update
 from dash.exceptions import PreventUpdate
 
-from dart.web.result_cache import ResultCache, json_key
+from dart.app.result_cache import ResultCache, json_key
 from dashboards.auth import backend, require
 from dashboards.backend import BackendError, CriteriaInvalid
 from dashboards.representativeness import ids, layout

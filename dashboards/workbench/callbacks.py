@@ -9,7 +9,7 @@ from typing import Any
 from dash import Dash, Input, Output, State, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
-from dart.web.result_cache import ResultCache, json_key
+from dart.app.result_cache import ResultCache, json_key
 from dashboards.auth import backend, require
 from dashboards.backend import BackendError, CriteriaInvalid
 from dashboards.workbench import ids, layout, quality

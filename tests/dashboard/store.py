@@ -46,10 +46,10 @@ def largest_practices(engine: sa.Engine, n: int = 2) -> list[str]:
 
 def make_store(path, patients: int = 2000) -> TestStore:
     """A SQLite store at ``path`` with users of every role and one approved study."""
+    from dart.app.accounts import add_user
+    from dart.app.services import Services
     from dart.store.codelists import load_library
     from dart.store.generate import generate
-    from dart.web.accounts import add_user
-    from dart.web.services import Services
 
     url = f"sqlite:///{path}"
     engine = open_engine(url, check=False)

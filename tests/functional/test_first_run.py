@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from dart.app.accounts import revoke_user
+from dart.app.demo import demo_users, load_demo_state, save_demo_state
 from dart.cli import main
 from dart.store.engine import open_engine
 from dart.web import create_app
-from dart.web.accounts import revoke_user
-from dart.web.demo import demo_users, load_demo_state, save_demo_state
 from tests.functional.api.test_cli import make_store as hand_store
 
 ROOT = Path(__file__).resolve().parents[2]

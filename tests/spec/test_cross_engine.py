@@ -109,38 +109,58 @@ def value_tests(lo: int, hi: int):
     )
 
 
-atoms = st.one_of(
-    st.builds(n.AgeTest, value_tests(0, 100)),
-    st.builds(n.SexIs, st.sampled_from("FM")),
-    st.builds(n.EthnicityIn, st.just(("asian", "unknown"))),
-    st.builds(n.RegionIn, st.just(("Wales", "North East"))),
-    st.builds(n.ImdTest, value_tests(1, 5)),
-    st.builds(n.Registered, st.integers(0, 36), units),
-    st.builds(n.Has, st.sampled_from(["diag", "lab", "drug"]), windows),
-    st.builds(n.CountOf, st.sampled_from(["diag", "drug"]), windows, value_tests(0, 4)),
-    st.builds(n.ValueOf, st.sampled_from(["latest", "earliest", "min", "max", "mean"]),
-              st.just("lab"), windows, value_tests(30, 90)),
-    st.builds(n.FirstIn, st.sampled_from(["diag", "lab"]), windows),
-    st.builds(n.LatestCodeIn, st.just("status"), windows, st.just("current")),
-    st.builds(n.Invited, windows),
-)
-conditions = st.recursive(atoms, lambda inner: st.one_of(
-    st.builds(n.Not, inner),
-    st.builds(n.And, st.lists(inner, min_size=2, max_size=3).map(tuple)),
-    st.builds(n.Or, st.lists(inner, min_size=2, max_size=3).map(tuple)),
-    st.builds(lambda k, items: n.AtLeast(min(k, len(items)), tuple(items)),
-              st.integers(0, 3), st.lists(inner, min_size=1, max_size=3)),
-), max_leaves=5)
+ATOMS = {
+    n.AgeTest: st.builds(n.AgeTest, value_tests(0, 100)),
+    n.SexIs: st.builds(n.SexIs, st.sampled_from("FM")),
+    n.EthnicityIn: st.builds(n.EthnicityIn, st.just(("asian", "unknown"))),
+    n.NationIn: st.builds(n.NationIn, st.sampled_from([("Wales",), ("England", "Wales")])),
+    n.RegionIn: st.builds(n.RegionIn, st.just(("Wales", "North East"))),
+    n.ImdTest: st.builds(n.ImdTest, value_tests(1, 5)),
+    n.Registered: st.builds(n.Registered, st.integers(0, 36), units),
+    n.Has: st.builds(n.Has, st.sampled_from(["diag", "lab", "drug"]), windows),
+    n.CountOf: st.builds(n.CountOf, st.sampled_from(["diag", "drug"]), windows,
+                         value_tests(0, 4)),
+    n.ValueOf: st.builds(n.ValueOf, st.sampled_from(["latest", "earliest", "min", "max",
+                                                     "mean"]),
+                         st.just("lab"), windows, value_tests(30, 90)),
+    n.FirstIn: st.builds(n.FirstIn, st.sampled_from(["diag", "lab"]), windows),
+    n.LatestCodeIn: st.builds(n.LatestCodeIn, st.just("status"), windows, st.just("current")),
+    n.Invited: st.builds(n.Invited, windows),
+}
+"""One strategy per atom class (``tests/unit/test_condition_checklist.py`` reads the keys)."""
+DEFINED = "d0"
+"""Every drawn file defines ``d0`` (a condition without references), which atoms may use."""
+plain_atoms = st.one_of(*ATOMS.values())
+atoms = st.one_of(plain_atoms, st.just(n.Ref(DEFINED)))
+
+
+def combined(inner):
+    return st.one_of(
+        st.builds(n.Not, inner),
+        st.builds(n.And, st.lists(inner, min_size=2, max_size=3).map(tuple)),
+        st.builds(n.Or, st.lists(inner, min_size=2, max_size=3).map(tuple)),
+        st.builds(lambda k, items: n.AtLeast(min(k, len(items)), tuple(items)),
+                  st.integers(0, 3), st.lists(inner, min_size=1, max_size=3)),
+    )
+
+
+CONNECTIVES = (n.Not, n.And, n.Or, n.AtLeast)
+"""The connectives ``combined`` draws."""
+DRAWN = frozenset([*ATOMS, *CONNECTIVES, n.Ref])
+"""Every condition class the generator draws."""
+conditions = st.recursive(atoms, combined, max_leaves=5)
+defines = st.recursive(plain_atoms, combined, max_leaves=3).map(
+    lambda cond: (n.Define(DEFINED, cond),))
 rules = st.builds(lambda kind, cond: n.Rule(kind, "r", cond, "r"),
                   st.sampled_from(["include", "exclude"]), conditions)
 
 
 @settings(max_examples=30, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
-@given(st.lists(rules, min_size=1, max_size=3),
+@given(st.lists(rules, min_size=1, max_size=3), defines,
        st.sampled_from([dt.date(2026, 6, 30), dt.date(2026, 3, 31), dt.date(2024, 2, 29)]))
-def test_every_engine_returns_the_same_rows(engines, rule_list, index):
-    criteria = n.Criteria(rules=tuple(rule_list))
+def test_every_engine_returns_the_same_rows(engines, rule_list, defined, index):
+    criteria = n.Criteria(rules=tuple(rule_list), defines=defined)
     compiled = compile_criteria(criteria, LIBRARY, index)
     results = []
     for engine in engines:
@@ -184,13 +204,14 @@ def counts_from_rows(rows: list[dict], n_rules: int, ods: dict[int, str]) -> dic
 
 @settings(max_examples=30, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
-@given(st.lists(rules, min_size=1, max_size=4), st.one_of(st.none(), conditions),
+@given(st.lists(rules, min_size=1, max_size=4), st.one_of(st.none(), conditions), defines,
        st.sampled_from([dt.date(2026, 6, 30), dt.date(2026, 3, 31), dt.date(2024, 2, 29)]))
-def test_feasibility_counts_what_patient_rules_says(engines, rule_list, population, index):
+def test_feasibility_counts_what_patient_rules_says(engines, rule_list, population, defined,
+                                                    index):
     """The split form (baseline flags plus the recorded patients' corrections) gives exactly
     the funnel, unique impacts and breakdowns of the one-row-per-patient form, everywhere."""
     pop = n.Population("p", population) if population is not None else None
-    criteria = n.Criteria(rules=tuple(rule_list), population=pop)
+    criteria = n.Criteria(rules=tuple(rule_list), population=pop, defines=defined)
     compiled = compile_criteria(criteria, LIBRARY, index)
     ods = {p["practice_id"]: p["ods_code"] for p in random_store()["practice"]}
     for engine in engines:

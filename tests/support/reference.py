@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import functools
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -125,49 +126,64 @@ class Evaluator:
 
     # --- conditions ----------------------------------------------------------------------
 
+    @functools.singledispatchmethod
     def holds(self, c: n.Condition, p: Row) -> bool:
-        return getattr(self, "_" + type(c).__name__)(c, p)
+        """Whether patient ``p`` satisfies ``c``: one method registered per node class."""
+        raise TypeError(f"the reference evaluator has no meaning for {type(c).__name__}")
 
-    def _And(self, c: n.And, p: Row) -> bool:
+    @holds.register
+    def _and(self, c: n.And, p: Row) -> bool:
         return all(self.holds(i, p) for i in c.items)
 
-    def _Or(self, c: n.Or, p: Row) -> bool:
+    @holds.register
+    def _or(self, c: n.Or, p: Row) -> bool:
         return any(self.holds(i, p) for i in c.items)
 
-    def _Not(self, c: n.Not, p: Row) -> bool:
+    @holds.register
+    def _not(self, c: n.Not, p: Row) -> bool:
         return not self.holds(c.item, p)
 
-    def _AtLeast(self, c: n.AtLeast, p: Row) -> bool:
+    @holds.register
+    def _at_least(self, c: n.AtLeast, p: Row) -> bool:
         return sum(self.holds(i, p) for i in c.items) >= c.n
 
-    def _Ref(self, c: n.Ref, p: Row) -> bool:
+    @holds.register
+    def _ref(self, c: n.Ref, p: Row) -> bool:
         return self.holds(self.criteria.define(c.name).condition, p)
 
-    def _AgeTest(self, c: n.AgeTest, p: Row) -> bool:
+    @holds.register
+    def _age_test(self, c: n.AgeTest, p: Row) -> bool:
         return _test(c.test)(age_on(_day(p["date_of_birth"]), self.index))
 
-    def _SexIs(self, c: n.SexIs, p: Row) -> bool:
+    @holds.register
+    def _sex_is(self, c: n.SexIs, p: Row) -> bool:
         return p["sex"] == c.sex
 
-    def _EthnicityIn(self, c: n.EthnicityIn, p: Row) -> bool:
+    @holds.register
+    def _ethnicity_in(self, c: n.EthnicityIn, p: Row) -> bool:
         return p["ethnicity"] in c.groups
 
     def _practice(self, p: Row) -> Row:
         return self.practices.get(p["practice_id"], {})
 
-    def _NationIn(self, c: n.NationIn, p: Row) -> bool:
+    @holds.register
+    def _nation_in(self, c: n.NationIn, p: Row) -> bool:
         return self._practice(p).get("nation") in c.nations
 
-    def _RegionIn(self, c: n.RegionIn, p: Row) -> bool:
+    @holds.register
+    def _region_in(self, c: n.RegionIn, p: Row) -> bool:
         return self._practice(p).get("region") in c.regions
 
-    def _ImdTest(self, c: n.ImdTest, p: Row) -> bool:
+    @holds.register
+    def _imd_test(self, c: n.ImdTest, p: Row) -> bool:
         return p.get("imd_quintile") is not None and _test(c.test)(p["imd_quintile"])
 
-    def _Registered(self, c: n.Registered, p: Row) -> bool:
+    @holds.register
+    def _registered(self, c: n.Registered, p: Row) -> bool:
         return _day(p["registration_start"]) <= minus(self.index, c.amount, c.unit)
 
-    def _Invited(self, c: n.Invited, p: Row) -> bool:
+    @holds.register
+    def _invited(self, c: n.Invited, p: Row) -> bool:
         inside = _window(c.window, self.index)
         return any(inside(d) for d in self.invitations.get(p["patient_id"], []))
 
@@ -181,13 +197,16 @@ class Evaluator:
         return [r for r in self.records.get(p["patient_id"], {}).get(table, [])
                 if r["code"] in cs.codes and inside(r["date"])]
 
-    def _Has(self, c: n.Has, p: Row) -> bool:
+    @holds.register
+    def _has(self, c: n.Has, p: Row) -> bool:
         return bool(self._of(c.codeset, p, c.window))
 
-    def _CountOf(self, c: n.CountOf, p: Row) -> bool:
+    @holds.register
+    def _count_of(self, c: n.CountOf, p: Row) -> bool:
         return _test(c.test)(len(self._of(c.codeset, p, c.window)))
 
-    def _ValueOf(self, c: n.ValueOf, p: Row) -> bool:
+    @holds.register
+    def _value_of(self, c: n.ValueOf, p: Row) -> bool:
         rows = [r for r in self._of(c.codeset, p, c.window) if r.get("value") is not None]
         if not rows:
             return False
@@ -201,11 +220,13 @@ class Evaluator:
                      "mean": lambda vs: sum(vs) / len(vs)}[c.aggregate](values)
         return _test(c.test, self.codesets[c.codeset].unit)(value)
 
-    def _FirstIn(self, c: n.FirstIn, p: Row) -> bool:
+    @holds.register
+    def _first_in(self, c: n.FirstIn, p: Row) -> bool:
         rows = self._of(c.codeset, p)
         return bool(rows) and _window(c.window, self.index)(min(r["date"] for r in rows))
 
-    def _LatestCodeIn(self, c: n.LatestCodeIn, p: Row) -> bool:
+    @holds.register
+    def _latest_code_in(self, c: n.LatestCodeIn, p: Row) -> bool:
         rows = self._of(c.codeset, p, c.window)
         if not rows:
             return False

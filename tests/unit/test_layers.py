@@ -1,7 +1,8 @@
 """The layering of docs/architecture.md holds: each layer imports only the layers before it.
 
 criteria_grammar → dart.store → dart.sources → dart.compiler → dart.analysis / dart.recruitment →
-dart.web / dart.cli → dashboards. Nothing below dart.web imports Flask or Dash.
+dart.app → dart.web / dart.cli → dashboards. Nothing below dart.web imports Flask or Dash: the
+application layer (dart.app) holds no Flask, dart.web may import it but not the reverse.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ LAYERS = {
     "dart.compiler": 2,
     "dart.analysis": 3,
     "dart.recruitment": 3,
+    "dart.app": 3.5,
     "dart.web": 4,
     "dart.cli": 4,
     "dashboards": 5,

@@ -36,7 +36,7 @@ from dart.analysis.feasibility.results import (
     RuleImpact,
     criteria_hash,
 )
-from dart.compiler import prepare
+from dart.compiler import Checked, Prepared, prepare
 from dart.sources import Source
 from dart.sources.native import NATIVE
 
@@ -60,11 +60,13 @@ def region_nation(region: str) -> str:
 
 
 
-def run_feasibility(engine: sa.Engine, criteria: Criteria | str, library=None, *,
+def run_feasibility(engine: sa.Engine, criteria: Criteria | str | Checked | Prepared,
+                    library=None, *,
                     index_date: dt.date | None = None,
                     source: Source = NATIVE,
                     keys: RecordKeys | None = None) -> FeasibilityResult:
-    """Count ``criteria`` (a parsed file, or its text) on the store behind ``engine``.
+    """Count ``criteria`` (a parsed file, its text, or criteria already checked or prepared:
+    ``dart.compiler.prepare``) on the store behind ``engine``.
 
     ``library`` defaults to the shipped codelist library; ``index_date`` to the file's own,
     else the store's extract date; ``source`` says what kind of store it is; ``keys`` (the

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 
@@ -28,14 +29,19 @@ from dart.analysis.representativeness.uk import UkReference, uk_shares
 from dart.sources import Source
 from dart.sources.native import NATIVE
 
+if TYPE_CHECKING:
+    from dart.compiler import Checked
 
-def run_representativeness(engine: sa.Engine, criteria: Criteria | str, library=None, *,
+
+def run_representativeness(engine: sa.Engine, criteria: Criteria | str | Checked,
+                           library=None, *,
                            index_date: dt.date | None = None,
                            policy: DisclosurePolicy | None = None,
                            thresholds: Thresholds | None = None,
                            uk: UkReference | None = None,
                            source: Source = NATIVE) -> RepresentativenessResult:
-    """Who the eligible cohort of ``criteria`` under-represents, and which rule does it.
+    """Who the eligible cohort of ``criteria`` (a parsed file, its text, or criteria already
+    checked: ``dart.compiler.check_criteria``) under-represents, and which rule does it.
 
     ``library`` defaults to the shipped codelists; ``policy`` to the default disclosure
     control (pass ``DisclosurePolicy(enabled=False)`` to turn it off); ``uk`` to the UK

@@ -2,15 +2,17 @@
 
 NHS England reserves numbers starting 999 for testing; there are only 909,091 valid ones
 (a check digit of 10 makes a body invalid). Beyond that the generator continues in the 998
-range, which is also unissued (numbers starting 9 are not allocated to patients), so a
-store of a million patients still holds no real number.
+range, then 997 and on down to 980, all also unissued (numbers starting 9 are not
+allocated to patients), so a store of ten million patients still holds no real number. The
+ranges are taken in order, so a store small enough for the first ones is unchanged by
+adding more.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-PREFIXES = (999, 998, 997)
+PREFIXES = tuple(range(999, 979, -1))  # 20 ranges, ~18.2 million valid numbers
 WEIGHTS = np.array([10, 9, 8, 7, 6, 5, 4, 3, 2])
 
 

@@ -32,7 +32,7 @@ from dart.store.generate.practices import MAX_PRACTICES, make_practices
 from dart.store.generate.prescriptions import make_prescriptions
 
 CHUNK = 100_000
-MAX_PATIENTS = 2_500_000  # the synthetic NHS-number ranges hold ~2.7 million
+MAX_PATIENTS = 10_000_000  # the synthetic NHS-number ranges hold ~18 million (nhs.py)
 DATA_TABLES = ("practice", "patient", "observation", "prescription")
 
 

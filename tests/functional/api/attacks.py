@@ -123,13 +123,22 @@ def chain_sizes(plain: dict, with_t: dict, step: Callable[[int], Span], drop: Sp
 
 def perturbed_spans(k_steps: int, spread: int = 4, threshold: int = 7):
     """The true ranges the cell key method allows (docs/disclosure.md): a published cell
-    within ``spread``; a funnel step within ``spread`` per published piece below it (the
-    eligible count and each later drop); the marker 0..threshold."""
+    within ``spread``; a funnel step within ``spread`` per published piece (the eligible
+    count and the step's patients that later rules remove), and within 5 % from 100
+    patients; the marker 0..threshold. ``k_steps`` is unused: a step's range no longer
+    depends on how many rules follow it."""
 
     def within(width: int) -> Span:
         return lambda n: (0, threshold) if n is None else (n - width, n + width)
 
-    return (lambda i: within(spread * (k_steps - i))), within(spread), within(spread)
+    def step(n: int | None) -> tuple[int, int]:
+        if n is None:
+            return 0, threshold
+        true = [m for m in range(n - 2 * spread, n + 2 * spread + 1)
+                if m < 100 or abs(n - m) <= m // 20]
+        return min(true), max(true)
+
+    return (lambda _i: step), within(spread), within(spread)
 
 
 def opensafely(n: int | None) -> int | None:
@@ -153,3 +162,41 @@ def rounded_span(n: int | None, threshold: int = 7) -> tuple[int, int]:
     if n is None:
         return 1, threshold
     return (0, 0) if n == 0 else (n - 2, n + 2)
+
+
+def averaging_cohort(k: int, target: str, twin_sex: str) -> str:
+    """Cohort ``k`` of the averaging attack: patients of ``twin_sex`` registered for
+    ``300 + 2k`` days, and T (of the other sex). Each answer holds two sets that differ by
+    exactly T: the eligible cohort (S + T) and its ``twin_sex`` cell (S)."""
+    return (f"{CODELISTS}\ndefine T = {target}\n"
+            f'include "S or T": (registered for {300 + 2 * k} days and sex is {twin_sex}) '
+            f"or T\n")
+
+
+def difference_noise() -> dict[int, float]:
+    """The distribution of p1 - p2 for two cells of 12 or more with unknown cell keys: each
+    perturbation is a draw from the public table's row shape (``ptable.SHAPE``)."""
+    from dart.analysis.disclosure.ptable import SHAPE
+
+    total = sum(SHAPE.values()) ** 2
+    noise: dict[int, float] = {}
+    for a, ca in SHAPE.items():
+        for b, cb in SHAPE.items():
+            noise[a - b] = noise.get(a - b, 0) + ca * cb / total
+    return noise
+
+
+def size_posterior(looks: list[int], threshold: int = 7) -> dict[int, float]:
+    """The best an attacker can do with looks ``d = t + p1 - p2`` at a size t: the
+    posterior over t in 0..threshold from a uniform prior (exact likelihoods)."""
+    import math
+
+    noise = difference_noise()
+    log = {}
+    for t in range(threshold + 1):
+        if all(d - t in noise for d in looks):
+            log[t] = sum(math.log(noise[d - t]) for d in looks)
+    top = max(log.values())
+    weights = {t: math.exp(v - top) for t, v in log.items()}
+    total = sum(weights.values())
+    return {t: w / total for t, w in weights.items()}

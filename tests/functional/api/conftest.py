@@ -15,10 +15,10 @@ from dataclasses import dataclass
 import pytest
 import sqlalchemy as sa
 
+from dart.app.accounts import add_user, get_user
 from dart.store.codelists import load_library
 from dart.store.engine import create_store, open_engine
 from dart.web import create_app
-from dart.web.accounts import add_user, get_user
 from tests.support.tables import load_tables, nhs_number
 
 TODAY = dt.date(2026, 7, 15)

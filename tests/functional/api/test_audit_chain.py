@@ -11,10 +11,10 @@ import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner
 
+from dart.app.audit import verify
 from dart.cli import main
 from dart.store.app_tables import audit_log, ensure_app_tables
 from dart.store.engine import StoreError, create_store, open_engine
-from dart.web.audit import verify
 from tests.functional.api.conftest import CRITERIA, HAND_STORE, make_api
 from tests.support.tables import load_tables
 

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dart.web.budget import QueryBudget
+from dart.app.budget import QueryBudget
 from tests.functional.api import attacks
 from tests.functional.api.conftest import make_api
 from tests.functional.api.helpers import assert_disclosed
@@ -148,3 +148,27 @@ def test_the_same_cohort_always_gets_the_same_published_count(attack_api, condit
     first, second = (ask(attack_api, "sponsor", t) for t in (as_one, as_rules))
     assert first["eligible"] == second["eligible"]
     assert first["breakdowns"] == second["breakdowns"]
+
+
+PREFIX = st.lists(st.sampled_from(
+    ["sex is female", "registered for 300 days", "age >= 50", "not registered for 1100 days",
+     "registered for 450 days"]), min_size=2, max_size=4, unique=True)
+SUFFIX = 'include "Long": registered for 600 days\nexclude "Welsh": nation in (Wales)\n'
+
+
+@settings(max_examples=15, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(PREFIX, st.randoms(use_true_random=False))
+def test_a_funnel_step_is_published_by_its_patients_not_by_the_rules_before_it(
+        attack_api, conditions, rnd):
+    # The same patients reached by one rule, or by the conditions as rules in a random
+    # order, then the same rules after: the step and every later one read the same.
+    as_one = f'include "All": {" and ".join(conditions)}\n' + SUFFIX
+    shuffled = list(conditions)
+    rnd.shuffle(shuffled)
+    as_rules = "".join(f'include "r{i}": {c}\n' for i, c in enumerate(shuffled)) + SUFFIX
+    first, second = (ask(attack_api, "sponsor", t) for t in (as_one, as_rules))
+    tail = len(conditions) - 1
+    assert [s["remaining"] for s in first["funnel"]] == \
+        [s["remaining"] for s in second["funnel"][tail:]]
+    assert first["eligible"] == second["eligible"] == first["funnel"][-1]["remaining"]

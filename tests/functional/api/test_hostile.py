@@ -9,9 +9,7 @@ answered correctly while hostile requests run.
 from __future__ import annotations
 
 import subprocess
-import sys
 import threading
-import time
 from concurrent.futures import ThreadPoolExecutor
 
 import psutil
@@ -20,8 +18,8 @@ import requests
 
 from dart.store.engine import create_store, open_engine
 from tests.functional.api.conftest import CRITERIA, HAND_STORE, add_users
-from tests.functional.api.test_cli import free_port
 from tests.support import hostile
+from tests.support.server import dart_serve
 from tests.support.tables import load_tables
 
 TIMEOUT = 60  # a request not answered by then fails the test (the server hangs)
@@ -39,28 +37,10 @@ def served(tmp_path_factory):
     load_tables(engine, HAND_STORE)
     tokens = add_users(engine)
     engine.dispose()  # DuckDB: one process at a time on the file
-    port = free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-c", "from dart.cli import main; main()", "serve", "--db", url,
-         "--port", str(port), "--no-dashboard", "--query-seconds", "10",
-         "--query-memory-mb", "512",
-         # The load test asks 200 answers of one sponsor: the budget is not what it tests.
-         "--query-budget", "100000/7"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}/api/v1"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                requests.get(f"{base}/openapi.json", timeout=2)
-                break
-            except requests.ConnectionError:
-                assert time.monotonic() < deadline and proc.poll() is None
-                time.sleep(0.2)
+    # The load test asks 200 answers of one sponsor: the budget is not what it tests.
+    with dart_serve(url, "--query-seconds", "10", "--query-memory-mb", "512",
+                    "--query-budget", "100000/7") as (base, proc):
         yield base, tokens, proc
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
 
 
 def post(base: str, tokens: dict, path: str, text: str) -> requests.Response:

@@ -82,7 +82,7 @@ def test_a_request_leaves_its_start_before_it_runs(api, monkeypatch):
     def die(*args, **kwargs):
         raise SystemExit("killed")  # not caught by any handler, like a crash
 
-    monkeypatch.setattr("dart.web.analyses.run_feasibility", die)
+    monkeypatch.setattr("dart.app.analyses.run_feasibility", die)
     with pytest.raises(SystemExit):
         api.post("/api/v1/feasibility", "sponsor", {"criteria": CRITERIA})
     started = api.services.log.read(action="feasibility")

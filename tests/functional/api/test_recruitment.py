@@ -117,9 +117,16 @@ def test_the_sponsor_sees_disclosed_counts(approved):
         assert_disclosed({**counts_only(body), "disclosure": body["disclosure"]})
         assert not nhs_in(response)
     funnel = approved.get(f"{STUDY}/funnel", "sponsor").get_json()
-    # 22 eligible, published through the engine (the suite's fixed secret): within 4.
-    shown = DisclosurePolicy().disclose_aggregate(22, "funnel 1 total eligible")
+    # 22 eligible, published by their record keys (the suite's fixed secret): within 4,
+    # and the same number as feasibility publishes for the same patients (linked tables).
+    shown = DisclosurePolicy().disclose_ids(PRACTICE_1 + PRACTICE_2)
     assert funnel["total"][0] == {"stage": "eligible", "count": shown} and abs(shown - 22) <= 4
+    asked = approved.post("/api/v1/feasibility", "sponsor", json={"criteria": CRITERIA})
+    feasibility = asked.get_json()
+    assert feasibility["eligible"] == shown
+    practice_1 = next(c for c in feasibility["breakdowns"]["practice"] if c["count"])
+    assert funnel["practices"][0]["stages"][0]["count"] == practice_1["count"] \
+        == DisclosurePolicy().disclose_ids(PRACTICE_1)
     # Nobody invited at practice 2: a zero is the marker, never 0.
     assert funnel["practices"][1]["stages"][1] == {"stage": "invited", "count": None,
                                                    "suppressed": True}
@@ -148,7 +155,7 @@ def test_fair_invitations_come_from_the_callers_list(approved):
 
 
 def test_the_admin_review_of_a_study(api):
-    from dart.web.errors import Forbidden
+    from dart.app.errors import Forbidden
 
     sponsor, admin = api.user("sponsor"), api.user("admin")
     study = api.services.create_study(sponsor, CRITERIA)

@@ -75,7 +75,7 @@ def test_the_profile_is_computed_once_per_store_version(api, monkeypatch):
 
 
 def test_the_cache_keeps_the_most_recently_used():
-    from dart.web.result_cache import ResultCache
+    from dart.app.result_cache import ResultCache
 
     cache = ResultCache(size=2)
     assert [cache.get(k, lambda k=k: k * 10) for k in (1, 2, 1, 3)] == [10, 20, 10, 30]

@@ -107,25 +107,40 @@ def test_the_deployment_secret_is_generated_once_and_kept_private(tmp_path, monk
     assert deployment_secret() == "from-the-environment"
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=400, deadline=None)
 @given(st.lists(st.integers(0, 400), min_size=1, max_size=8), st.integers(0, 400),
-       st.integers(0, KEY_BASE - 1))
-def test_the_funnel_never_increases_and_ends_at_the_eligible_count(drops, eligible, key):
+       st.lists(st.integers(0, KEY_BASE - 1), min_size=9, max_size=9))
+def test_the_funnel_never_increases_ends_at_eligible_and_stays_within_5_percent(
+        drops, eligible, keys):
     steps = [eligible + sum(drops[i + 1:]) for i in range(len(drops))]
     base = steps[0] + drops[0]
-    keyed = [(n, (key + 37 * i) % KEY_BASE) for i, n in enumerate(drops)]
-    shown_base, shown_eligible = POLICY.disclose(base, key), POLICY.disclose(eligible, key)
-    remaining, dropped = published_funnel(POLICY, shown_base, shown_eligible, steps, keyed)
+    step_keys = [(n, keys[i + 1]) for i, n in enumerate(steps)]
+    keyed = [(n, keys[i] - keys[i + 1]) for i, n in enumerate(drops)]
+    shown_base, shown_eligible = POLICY.disclose(base, keys[0]), POLICY.disclose(eligible,
+                                                                                keys[len(steps)])
+    step_keys[-1] = (eligible, keys[len(steps)])
+    remaining, dropped = published_funnel(POLICY, shown_base, shown_eligible, step_keys, keyed)
     assert remaining[-1] == shown_eligible
     numbers = [n for n in remaining if n is not None]
     assert numbers == sorted(numbers, reverse=True) and all(n > 7 for n in numbers)
-    assert all(n <= shown_base for n in numbers if shown_base is not None)
+    if shown_base is not None and shown_eligible is not None:
+        assert all(n <= max(shown_base, shown_eligible) for n in numbers)
     # a step is the marker exactly when its true count is small, as any count
     assert [r is None for r in remaining] == [n <= 7 for n in steps]
     assert dropped == [POLICY.disclose(n, k) for n, k in keyed]
-    for i, n in enumerate(steps):  # off by at most 4 per published piece below it
+    for i, n in enumerate(steps):  # two pieces: within 8; from 100 patients within 5 %
         if remaining[i] is not None:
-            assert abs(remaining[i] - n) <= 4 * (len(steps) - i)
+            assert abs(remaining[i] - n) <= (n // 20 if n >= 100 else 8), (i, n, remaining)
+
+
+def test_many_small_drops_no_longer_add_up_their_errors():
+    # 60 rules each removing 2 patients (a drop of 2 is the marker): summed from the
+    # bottom, each marker counted as 4 and the top step read 120 too high.
+    steps = [(300 + 2 * (59 - i), (11 * i) % KEY_BASE) for i in range(60)]
+    drops = [(2, 11) for _ in range(60)]
+    base = POLICY.disclose(422, 5)
+    remaining, _ = published_funnel(POLICY, base, POLICY.disclose(*steps[-1]), steps, drops)
+    assert all(abs(r - n) <= n // 20 for r, (n, _) in zip(remaining, steps, strict=True))
 
 
 def test_count_text():
@@ -157,8 +172,10 @@ def test_a_result_is_published_count_by_count():
     assert isinstance(out, DisclosedResult) and out.cell_keys == {}
     assert out.base == POLICY.disclose(1000, 11)
     assert out.eligible == out.funnel[-1].remaining == POLICY.disclose(200, 99)
-    # step 0 = eligible + the published drop of rule 1 (400 - 200, key 40 - 99)
-    assert out.funnel[0].remaining == out.eligible + POLICY.disclose(200, 40 - 99)
+    # step 0 = eligible + the patients of step 0 that rule 1 removes (400 - 200, key
+    # 40 - 99), then within 5 % of 400
+    assert out.funnel[0].remaining == max(380, min(420, out.eligible + POLICY.disclose(
+        200, 40 - 99)))
     assert out.opt_outs == POLICY.disclose(12, 3)
     assert [r.count for r in out.unique_impact] == [None, POLICY.disclose(300, 0)]
     assert [s.dropped for s in out.funnel] == [POLICY.disclose(600, 11 - 40),
@@ -188,9 +205,9 @@ def test_a_small_cohort_withholds_every_breakdown():
 
 
 def test_two_chains_differing_by_one_group_differ_by_one_number():
-    # The differencing chain: the same rules with a group T of 3 kept in every step. Built
-    # from drops, both funnels share every drop, so every step differs by the same amount
-    # (one look at T's size through noise, however many steps).
+    # The differencing chain: the same rules with a group T of 3 kept in every step. Both
+    # funnels share every step's patients that later rules remove, so every step differs
+    # by the same amount (one look at T's size through noise, however many steps).
     def chain(t: int, t_key: int):
         steps = [900 + t, 700 + t, 650 + t, 300 + t]
         keys = {("base",): 5, ("funnel", 0): 17 + t_key, ("funnel", 1): 90 + t_key,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dart.web.accounts import User
+from dart.app.accounts import User
 from dashboards.backend import BackendError, CheckError, CriteriaInvalid
 
 USERS = {"sponsor1": "sponsor", "researcher1": "researcher", "practice1": "practice",

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import pytest
 import sqlalchemy as sa
 
 from dart.store.engine import create_store, open_engine, store_info
 from dart.store.generate import GenerationError, check_arguments, generate
-from dart.store.generate.nhs import is_valid
+from dart.store.generate.nhs import is_valid, nhs_numbers
 from dart.store.schema import SCHEMA_VERSION, metadata
 
 N = 300
@@ -93,6 +94,28 @@ def test_nhs_numbers_are_valid_and_unique(tmp_path):
     engine.dispose()
     assert len(set(numbers)) == N
     assert all(n.startswith("999") and is_valid(n) for n in numbers)
+
+
+def test_ten_million_nhs_numbers_are_valid_unique_and_unissued():
+    numbers = nhs_numbers(np.random.default_rng([0, 0]), 10_000_000)
+    assert len(np.unique(numbers)) == 10_000_000
+    # Every number is in an unissued 9xx range (980-999), checked on a spread sample.
+    sample = numbers[::997]
+    assert all(is_valid(n) and 980 <= int(n[:3]) <= 999 for n in sample)
+
+
+def test_more_ranges_leave_a_million_patient_store_unchanged():
+    # The ranges are drawn in order, so a store that fits in 999 and 998 keeps the numbers
+    # it had when those were the only ranges (pinned: the first of a 1M draw of seed 3,
+    # as the two-range generator made them), and cached bench stores stay valid.
+    numbers = nhs_numbers(np.random.default_rng([3, 0]), 1_000_000)
+    assert list(numbers[:3]) == ["9993516139", "9993363685", "9999292038"]
+    assert {n[:3] for n in numbers} == {"999", "998"}
+
+
+def test_refuses_more_than_ten_million_patients():
+    with pytest.raises(GenerationError, match="at most 10,000,000"):
+        check_arguments(10_000_001, None)
 
 
 def test_check_digit():

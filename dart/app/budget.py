@@ -14,7 +14,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from dart.web.errors import TooManyRequests
+from dart.app.errors import TooManyRequests
 
 # Anchor: the German research data portal for health data (Forschungsdatenportal für
 # Gesundheit) lets a user run 50 feasibility queries per 7 days.

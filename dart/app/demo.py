@@ -23,9 +23,9 @@ from pathlib import Path
 import platformdirs
 import sqlalchemy as sa
 
+from dart.app.accounts import add_user, authenticate, get_user, reissue_token
 from dart.sources.native import NATIVE
 from dart.store.engine import create_store, missing_tables
-from dart.web.accounts import add_user, authenticate, get_user, reissue_token
 
 DEMO_PATIENTS = 20_000
 DEMO_SEED = 20260630

@@ -7,7 +7,6 @@ stamps ``revoked_at``; the row stays so that the audit log's user ids keep their
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import re
 import secrets
@@ -16,7 +15,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from dart.sources.native import NATIVE
-from dart.store.app_tables import ROLES, ensure_app_tables, users
+from dart.store.app_tables import ROLES, ensure_app_tables, users, utcnow
 
 practice = NATIVE.practices  # the web app serves a native store (its users live in it)
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$")
@@ -39,11 +38,6 @@ class User:
 
     def to_json(self) -> dict:
         return {"name": self.name, "role": self.role, "practice": self.practice_ods}
-
-
-def utcnow() -> dt.datetime:
-    """Now in UTC, naive (every engine stores it the same way)."""
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
 
 
 def hash_token(token: str) -> str:

@@ -14,8 +14,8 @@ import secrets
 
 import sqlalchemy as sa
 
+from dart.app.accounts import User, get_user_by_id
 from dart.store.app_tables import dashboard_sessions
-from dart.web.accounts import User, get_user_by_id
 
 MAX_AGE = dt.timedelta(hours=12)
 

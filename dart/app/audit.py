@@ -24,8 +24,8 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from dart.store.app_tables import audit_log
-from dart.web.accounts import User, utcnow
+from dart.app.accounts import User
+from dart.store.app_tables import audit_log, utcnow
 
 ACTIONS = (
     "request", "criteria.check", "feasibility", "feasibility.profile", "representativeness",

@@ -1,7 +1,7 @@
 """The recruitment operations of ``Services`` beyond the list itself: outcomes uploaded as
 CSV, the sponsor's newly eligible counts, funnel and forecast, and fair invitations.
 
-A mixin of ``dart.web.services.Services`` (which supplies ``engine``, ``library``,
+A mixin of ``dart.app.services.Services`` (which supplies ``engine``, ``library``,
 ``policy``, ``today``, ``audited`` and ``_visible``), so the access rules stay in one class.
 Every count that leaves for a sponsor goes through the disclosure policy; an admin sees
 exact counts, as with feasibility.
@@ -16,31 +16,25 @@ import sqlalchemy as sa
 
 from criteria_grammar import parse
 from criteria_grammar.errors import CriteriaError
+from dart.app.accounts import User
+from dart.app.audit import AuditEntry
+from dart.app.errors import BadRequest, ServiceError
+from dart.app.roles import SPONSOR_VIEWS, reader_policy, require, sees_exact
 from dart.compiler import explain
 from dart.recruitment import fair, forecast, funnel, outcomes, rescreen
 from dart.recruitment.invites import invite_list
 from dart.sources.native import NATIVE
 from dart.store.app_tables import users
-from dart.web.accounts import User
-from dart.web.audit import AuditEntry
-from dart.web.errors import BadRequest, Forbidden, ServiceError
-
-SPONSOR_VIEWS = ("sponsor", "admin")
-
-
-def _require(user: User, *roles: str) -> None:
-    if user.role not in roles:
-        raise Forbidden(f"the {user.role} role may not do this")
 
 
 class RecruitmentServices:
     """Recruitment over time, for ``Services``."""
 
     def _policy_for(self, user: User):
-        return None if user.role == "admin" else self.policy
+        return reader_policy(self.policy, exact=sees_exact(user.role))
 
     def _approved_for_sponsor(self, user: User, study_id: int):
-        _require(user, *SPONSOR_VIEWS)
+        require(user, *SPONSOR_VIEWS)
         study = self._visible(user, study_id)
         if study.approved is None:
             raise BadRequest(f"study {study_id} is not approved", code="not_approved")
@@ -48,7 +42,7 @@ class RecruitmentServices:
 
     def record_outcomes_csv(self, user: User, study_id: int, text: str):
         """Outcomes uploaded as CSV (``dart.recruitment.outcomes``), recorded all or nothing."""
-        _require(user, "practice")
+        require(user, "practice")
         patient = NATIVE.identities
         with self.engine.connect() as conn:
             nhs = {n: i for i, n in conn.execute(
@@ -94,7 +88,7 @@ class RecruitmentServices:
         the target population, with its representativeness beside a random choice's."""
         with self.audited(user, AuditEntry("invites.view", study_id=study_id,
                                            practice_id=user.practice_id)) as entry:
-            _require(user, "practice")
+            require(user, "practice")
             study = self._visible(user, study_id)
             listed = invite_list(self.engine, study, user.practice_id, self.today(),
                                  self.library, with_reasons=False)
@@ -109,7 +103,7 @@ class RecruitmentServices:
         """What an admin needs to approve a study: its sponsor, the latest version's text
         and plain-English reading, exact feasibility counts now, and the difference from
         the version before."""
-        _require(user, "admin")
+        require(user, "admin")
         study = self._visible(user, study_id)
         latest = study.versions[-1]
         with self.engine.connect() as conn:

@@ -6,8 +6,8 @@ import datetime as dt
 
 import sqlalchemy as sa
 
+from dart.app.result_cache import store_version
 from dart.store.schema import metadata
-from dart.web.result_cache import store_version
 from tests.support.tables import filled_tables, load_tables
 
 STORE = "patient\npatient_id | practice_id | sex\n1 | 1 | F\n2 | 1 | M"

@@ -1,13 +1,14 @@
 """Criteria in, results out: checking, feasibility and representativeness for one caller.
 
 The rule every function here keeps: a sponsor or researcher only ever receives a result that
-went through disclosure control; only an admin sees exact counts. Criteria that do not parse
-or check never reach the database; their errors carry line and column.
+went through disclosure control; only an admin sees exact counts (``roles.reader_policy``).
+Criteria that do not parse or check never reach the database; their errors carry line and
+column. A request's criteria are checked once (``parse_checked``) and that ``Checked`` is
+passed on to the analysis, which does not check them again.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 from collections.abc import Mapping
 from typing import Any
@@ -16,11 +17,13 @@ import sqlalchemy as sa
 
 from criteria_grammar.errors import CriteriaError
 from dart.analysis.disclosure import DisclosurePolicy, apply_disclosure
-from dart.analysis.feasibility import run_feasibility
+from dart.analysis.feasibility import criteria_hash, run_feasibility
 from dart.analysis.feasibility.results import FeasibilityResult
-from dart.recruitment.studies import criteria_hash
-from dart.web.accounts import User
-from dart.web.errors import BadRequest, NotImplementedYet, TooLarge
+from dart.analysis.representativeness import run_representativeness
+from dart.app.accounts import User
+from dart.app.errors import BadRequest, TooLarge
+from dart.app.roles import reader_policy, sees_exact
+from dart.compiler import Checked, check_criteria
 
 MAX_CRITERIA_BYTES = 64 * 1024
 
@@ -39,17 +42,13 @@ def limit_size(text: str, max_bytes: int = MAX_CRITERIA_BYTES) -> None:
                        details={"limit_bytes": max_bytes})
 
 
-def parse_checked(text: str, library: Mapping) -> Any:
+def parse_checked(text: str, library: Mapping) -> Checked:
     """The parsed, checked criteria; a ``BadRequest`` (code ``criteria_error``) if not."""
-    from criteria_grammar import check, parse
-
     limit_size(text)
     try:
-        criteria = parse(text)
-        check(criteria, library)
+        return check_criteria(text, library)
     except CriteriaError as exc:
         raise criteria_error(exc) from None
-    return criteria
 
 
 def check_summary(text: str, library: Mapping, extract_date: dt.date | None = None) -> dict:
@@ -86,33 +85,18 @@ def check_summary(text: str, library: Mapping, extract_date: dt.date | None = No
 def feasibility_result(engine: sa.Engine, text: str, library: Mapping,
                        policy: DisclosurePolicy) -> FeasibilityResult:
     """The exact result of checked criteria text (for every reader: see ``publish``)."""
-    criteria = parse_checked(text, library)
-    return run_feasibility(engine, criteria, library, keys=policy.keys)
+    checked = parse_checked(text, library)
+    return run_feasibility(engine, checked, keys=policy.keys)
 
 
 def publish(result: FeasibilityResult, user: User, policy: DisclosurePolicy) -> dict:
     """Feasibility JSON: exact for an admin, disclosure-controlled for everyone else."""
-    if user.role == "admin":
-        body = result.to_json()
-        body["disclosure"] = {**policy.to_json(), "applied": False}
-        return body
-    return apply_disclosure(result, policy).to_json()
+    return apply_disclosure(result, reader_policy(policy, exact=sees_exact(user.role))).to_json()
 
 
 def representativeness(engine: sa.Engine, user: User, text: str, library: Mapping,
                        policy: DisclosurePolicy) -> dict:
-    """The representativeness report's JSON, disclosure-controlled except for an admin.
-
-    Answers 501 (in the shared error shape) while ``dart.analysis.representativeness``
-    has no ``run_representativeness`` to call.
-    """
-    criteria = parse_checked(text, library)
-    try:
-        from dart.analysis.representativeness import run_representativeness
-    except ImportError:
-        raise NotImplementedYet("the representativeness report is not available in this "
-                                "version of DART") from None
-    exact = user.role == "admin"
-    used = dataclasses.replace(policy, enabled=not exact)
-    result = run_representativeness(engine, criteria, library, policy=used)
-    return result.to_json()
+    """The representativeness report's JSON, disclosure-controlled except for an admin."""
+    checked = parse_checked(text, library)
+    used = reader_policy(policy, exact=sees_exact(user.role))
+    return run_representativeness(engine, checked, policy=used).to_json()

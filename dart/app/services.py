@@ -28,39 +28,36 @@ from typing import TypeVar
 import sqlalchemy as sa
 
 from dart.analysis.disclosure import DisclosurePolicy
+from dart.app import analyses, sessions
+from dart.app.accounts import User, authenticate, get_user, list_users
+from dart.app.audit import AuditEntry, AuditLog
+from dart.app.budget import COUNTED_ACTIONS, QueryBudget
+from dart.app.errors import (
+    BadRequest,
+    Conflict,
+    NotFound,
+    ServiceError,
+    TooCostly,
+)
+from dart.app.recruiting import RecruitmentServices
+from dart.app.result_cache import ResultCache, store_version
+from dart.app.roles import (
+    ANALYSTS,
+    APPROVED_READERS,
+    STUDY_READERS,
+    require,
+    sees_exact,
+)
 from dart.recruitment import invites as invite_lists
 from dart.recruitment import lifecycle
 from dart.recruitment import studies as study_store
 from dart.recruitment.rescreen import record_list_run
 from dart.recruitment.studies import Study, StudyError, criteria_hash
-from dart.store.app_tables import ensure_app_tables
+from dart.store.app_tables import ensure_app_tables, utcnow
 from dart.store.engine import StoreError, store_info
 from dart.store.limits import QueryTooCostly
-from dart.web import analyses, sessions
-from dart.web.accounts import User, authenticate, get_user, list_users, utcnow
-from dart.web.audit import AuditEntry, AuditLog
-from dart.web.budget import COUNTED_ACTIONS, QueryBudget
-from dart.web.errors import (
-    BadRequest,
-    Conflict,
-    Forbidden,
-    NotFound,
-    ServiceError,
-    TooCostly,
-)
-from dart.web.recruiting import RecruitmentServices
-from dart.web.result_cache import ResultCache, store_version
 
-ANALYSTS = ("sponsor", "researcher", "admin")
-# Roles that read approved studies only, each as its frozen version alone.
-APPROVED_READERS = ("practice", "researcher")
-STUDY_READERS = ("sponsor", *APPROVED_READERS, "admin")
 T = TypeVar("T")
-
-
-def _require(user: User, *roles: str) -> None:
-    if user.role not in roles:
-        raise Forbidden(f"the {user.role} role may not do this")
 
 
 class Services(RecruitmentServices):
@@ -81,7 +78,7 @@ class Services(RecruitmentServices):
         # conflicts, and the invitation check-then-insert must not interleave.
         self.write_lock = threading.RLock()
         self.log = AuditLog(engine, self.write_lock, clock)
-        # Results per criteria and store version (dart.web.result_cache).
+        # Results per criteria and store version (dart.app.result_cache).
         self.results = ResultCache()
         ensure_app_tables(engine)
 
@@ -151,7 +148,7 @@ class Services(RecruitmentServices):
     def audit_log(self, user: User, *, limit: int = 100, before: int | None = None,
                   action: str | None = None) -> list[dict]:
         """The latest audit entries, newest first (admin only)."""
-        _require(user, "admin")
+        require(user, "admin")
         return self.log.read(limit=limit, before=before, action=action)
 
     # --- query budget --------------------------------------------------------------------
@@ -166,7 +163,7 @@ class Services(RecruitmentServices):
 
     def usage(self, user: User) -> dict:
         """Each budgeted user's answers in the current window (admin only)."""
-        _require(user, "admin")
+        require(user, "admin")
         now = self.clock()
         answered = self.log.answered(COUNTED_ACTIONS, self.budget.since(now))
         return self.budget.usage(list_users(self.engine), answered, now)
@@ -188,7 +185,7 @@ class Services(RecruitmentServices):
     def feasibility(self, user: User, text: str) -> dict:
         """Feasibility JSON (disclosure-controlled unless the user is an admin)."""
         with self.audited(user, AuditEntry("feasibility", text)):
-            _require(user, *ANALYSTS)
+            require(user, *ANALYSTS)
             self._spend(user)
             return analyses.publish(self.feasibility_result(text), user, self.policy)
 
@@ -210,7 +207,7 @@ class Services(RecruitmentServices):
         """The representativeness report for criteria text or a visible study's criteria."""
         entry = AuditEntry("representativeness", study_id=study_id)
         with self.audited(user, entry):
-            _require(user, *ANALYSTS)
+            require(user, *ANALYSTS)
             self._spend(user)
             if (text is None) == (study_id is None):
                 raise BadRequest("give either 'criteria' or 'study_id'")
@@ -222,19 +219,19 @@ class Services(RecruitmentServices):
             report = self._kept("representativeness", text,
                                 lambda: analyses.representativeness(
                                     self.engine, user, text, self.library, self.policy),
-                                user.role == "admin")
+                                sees_exact(user.role))
             return copy.deepcopy(report)
 
     def profile(self, user: User) -> dict:
         """The store's data-quality profile: aggregates only; exact for an admin, every
         count disclosure-controlled for the other analysts."""
         with self.audited(user, AuditEntry("profile")):
-            _require(user, *ANALYSTS)
+            require(user, *ANALYSTS)
             from dart.analysis.profile import run_profile
 
             # The exact profile is kept per store version: 75 s at a million patients.
             result = self._kept("profile", None, lambda: run_profile(self.engine, self.library))
-            if user.role != "admin":
+            if not sees_exact(user.role):
                 result = result.disclosed(self.policy)
             return result.to_json()
 
@@ -250,13 +247,13 @@ class Services(RecruitmentServices):
         from dart.analysis.profile.trial import trial_profile
 
         with self.audited(user, AuditEntry("feasibility.profile", text)):
-            _require(user, *ANALYSTS)
+            require(user, *ANALYSTS)
             result = self.feasibility_result(text)  # checks the text, or was kept
             practices = self._kept("practices", None, lambda: practice_profiles(self.engine))
             trial = self._kept("trial_profile", text, lambda: trial_profile(
-                self.engine, analyses.parse_checked(text, self.library), self.library,
-                result, practices))
-            if user.role == "admin":
+                self.engine, analyses.parse_checked(text, self.library).criteria,
+                self.library, result, practices))
+            if sees_exact(user.role):
                 return trial.to_json()
             published = analyses.publish(result, user, self.policy)["breakdowns"]
             cells = {c["group"]: c["count"] for c in published.get("practice", [])}
@@ -265,7 +262,7 @@ class Services(RecruitmentServices):
     # --- studies ------------------------------------------------------------------------
 
     def _can_see(self, user: User, study: Study) -> bool:
-        if user.role == "admin":
+        if user.role == "admin":  # an admin reviews and approves every study
             return True
         if user.role == "sponsor":
             return study.owner_id == user.user_id
@@ -288,7 +285,7 @@ class Services(RecruitmentServices):
 
     def list_studies(self, user: User, status: str | None = None) -> list[Study]:
         """The studies ``user`` may see, oldest first."""
-        _require(user, *STUDY_READERS)
+        require(user, *STUDY_READERS)
         owner = user.user_id if user.role == "sponsor" else None
         if user.role in APPROVED_READERS:
             if status not in (None, "approved"):
@@ -298,16 +295,16 @@ class Services(RecruitmentServices):
 
     def get_study(self, user: User, study_id: int) -> Study:
         """One visible study (404 if missing or hidden from ``user``)."""
-        _require(user, *STUDY_READERS)
+        require(user, *STUDY_READERS)
         return self._visible(user, study_id)
 
     def create_study(self, user: User, text: str, title: str | None = None,
                      fatigue_months: int = study_store.DEFAULT_FATIGUE_MONTHS) -> Study:
         """A sponsor's new draft study (criteria must check)."""
         with self.audited(user, AuditEntry("study.create", text), 201) as e:
-            _require(user, "sponsor")
-            criteria = analyses.parse_checked(text, self.library)
-            title = (title or criteria.study or "").strip()
+            require(user, "sponsor")
+            checked = analyses.parse_checked(text, self.library)
+            title = (title or checked.criteria.study or "").strip()
             if not title:
                 raise BadRequest("give a 'title' (the criteria have no 'study' line)")
             with self.write_lock:
@@ -320,7 +317,7 @@ class Services(RecruitmentServices):
         """A new criteria version of the sponsor's own draft study."""
         entry = AuditEntry("study.version", text, study_id)
         with self.audited(user, entry, 201):
-            _require(user, "sponsor")
+            require(user, "sponsor")
             self._visible(user, study_id)
             analyses.parse_checked(text, self.library)
             return self._change(study_store.add_version, self.engine, study_id, text,
@@ -329,7 +326,7 @@ class Services(RecruitmentServices):
     def approve_study(self, user: User, study_id: int, version: int | None = None) -> Study:
         """Freeze a version of a draft study (admin); its criteria must still check."""
         with self.audited(user, AuditEntry("study.approve", study_id=study_id)) as entry:
-            _require(user, "admin")
+            require(user, "admin")
             study = self._visible(user, study_id)
             chosen = next((v for v in study.versions if v.version == version),
                           study.versions[-1] if version is None else None)
@@ -356,7 +353,7 @@ class Services(RecruitmentServices):
     def close_study(self, user: User, study_id: int) -> Study:
         """Close a study (its sponsor or an admin)."""
         with self.audited(user, AuditEntry("study.close", study_id=study_id)):
-            _require(user, "sponsor", "admin")
+            require(user, "sponsor", "admin")
             self._visible(user, study_id)
             return self._change(study_store.close_study, self.engine, study_id)
 
@@ -382,7 +379,7 @@ class Services(RecruitmentServices):
         entry = AuditEntry("invites.download" if download else "invites.view",
                            study_id=study_id, practice_id=user.practice_id)
         with self.audited(user, entry):
-            _require(user, "practice")
+            require(user, "practice")
             study = self._visible(user, study_id)
             entry.criteria_text = study.approved.criteria_text
             try:
@@ -416,7 +413,7 @@ class Services(RecruitmentServices):
                            practice_id=user.practice_id,
                            patient_ids=[c.patient_id for c in changes])
         with self.audited(user, entry, 201):
-            _require(user, "practice")
+            require(user, "practice")
             study = self._visible(user, study_id)
             entry.criteria_text = study.approved.criteria_text
             with self.write_lock:
