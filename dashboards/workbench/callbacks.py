@@ -40,13 +40,15 @@ def check_text(text: str | None) -> tuple:
 
 
 KEPT = "The results below are from the last run that worked."
+SAME = "Run again: the counts are the same as shown (the store has not changed since)."
 
 
 def run(n_clicks: int, text: str | None, previous: dict | None = None) -> tuple:
     """Run the criteria and draw every result: (result JSON, results, status, intro hidden,
     what was run: the data-quality panel's input).
 
-    A run that fails says why and keeps the results of the last run that worked.
+    A run that fails says why and keeps the results of the last run that worked; a run
+    whose result is the one shown says so and redraws nothing.
     """
     user = require(*ROLES)
     if not n_clicks:
@@ -58,7 +60,22 @@ def run(n_clicks: int, text: str | None, previous: dict | None = None) -> tuple:
                    else html.Div(str(exc), className="error"))
         status = [message, html.P(KEPT, className="muted")] if previous else message
         return no_update, no_update, status, no_update, no_update
+    if previous and _plain(previous) == _plain(data):
+        # The same criteria on the same store: what is shown stands, nothing is redrawn.
+        return (no_update, no_update, html.P(SAME, className="ok", id=ids.SAME), no_update,
+                no_update)
     return data, drawn(data), "", True, {"text": text or "", "run": n_clicks}
+
+
+def _plain(value: Any) -> Any:
+    """``value`` as it comes back from the browser: whole floats are integers there."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, Mapping):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
 
 
 # The components drawn for a result, by the result's JSON itself (so by reader: an exact and

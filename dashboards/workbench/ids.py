@@ -7,6 +7,7 @@ BAND = "wb-band"
 CHECK = "wb-check"
 RUN = "wb-run"
 STATUS = "wb-status"
+SAME = "wb-same"  # the note of a Run whose result is the one shown
 RESULT = "wb-result"
 RESULTS = "wb-results"
 INTRO = "wb-intro"
