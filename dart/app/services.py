@@ -28,6 +28,7 @@ from typing import TypeVar
 import sqlalchemy as sa
 
 from dart.analysis.disclosure import DisclosurePolicy
+from dart.analysis.feasibility import criteria_hash
 from dart.app import analyses, sessions
 from dart.app.accounts import User, authenticate, get_user, list_users
 from dart.app.audit import AuditEntry, AuditLog
@@ -52,7 +53,7 @@ from dart.recruitment import invites as invite_lists
 from dart.recruitment import lifecycle
 from dart.recruitment import studies as study_store
 from dart.recruitment.rescreen import record_list_run
-from dart.recruitment.studies import Study, StudyError, criteria_hash
+from dart.recruitment.studies import Study, StudyError
 from dart.store.app_tables import ensure_app_tables, utcnow
 from dart.store.engine import StoreError, store_info
 from dart.store.limits import QueryTooCostly
