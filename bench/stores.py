@@ -86,6 +86,8 @@ class StoreSpec:
             return f"sqlite:///{self.cache / (self.key + '.db')}"
         if self.engine == "duckdb":
             return f"duckdb:///{self.cache / (self.key + '.duckdb')}"
+        if self.engine == "spark":  # a folder of <table>.parquet
+            return f"spark:///{self.cache / self.key}"
         if not self.postgres_url:
             raise ValueError("PostgreSQL needs --postgres-url or " + PG_ENV)
         server = normalise_url(self.postgres_url)
@@ -122,6 +124,8 @@ def is_cached(spec: StoreSpec) -> bool:
     """True when the store exists and its generation finished."""
     if spec.engine == "postgresql":
         return _pg_exists(spec)
+    if spec.engine == "spark":
+        return (_file(spec.url()) / "patient.parquet").exists()
     return _file(spec.url()).exists()
 
 
@@ -141,6 +145,8 @@ def generate_store(spec: StoreSpec, progress: bool = False) -> float:
     from dart.store.generate import generate
 
     began = time.perf_counter()
+    if spec.engine == "spark":
+        return _export_to_parquet(spec)
     if spec.engine == "postgresql":
         _pg_recreate(spec)
         engine = open_engine(spec.url())
@@ -176,5 +182,29 @@ def generate_store(spec: StoreSpec, progress: bool = False) -> float:
     seconds = time.perf_counter() - began
     for suffix in ("-wal", "-shm", ".wal"):
         Path(f"{partial}{suffix}").unlink(missing_ok=True)
+    partial.rename(final)
+    return seconds
+
+
+def _export_to_parquet(spec: StoreSpec) -> float:
+    """A Spark store: the DuckDB store of the same size and seed (generated if not cached),
+    its tables copied to Parquet; returns the seconds of the copy alone."""
+    import shutil
+
+    from dart.store.spark import write_parquet
+
+    duck = StoreSpec("duckdb", spec.patients, spec.seed, spec.cache, None, spec.version)
+    if not is_cached(duck):
+        generate_store(duck)
+    final = _file(spec.url())
+    partial = final.with_name(final.name + f".partial{os.getpid()}")
+    shutil.rmtree(partial, ignore_errors=True)
+    began = time.perf_counter()
+    engine = open_engine(duck.url(), read_only=True)
+    try:
+        write_parquet(engine, partial)
+    finally:
+        engine.dispose()
+    seconds = time.perf_counter() - began
     partial.rename(final)
     return seconds

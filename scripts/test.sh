@@ -2,7 +2,8 @@
 # Set up and run DART's whole test suite on a fresh machine (Debian, Python 3.11+).
 # Installs the package with its test extra into .venv, Chromium + chromedriver for the
 # browser tests (Debian packages, when missing and run as root), makes sure a PostgreSQL
-# server answers for the cross-engine tests, then runs ruff and pytest.
+# server answers for the cross-engine tests, on CI (or with DART_TEST_SPARK=1) the spark
+# extra for the Spark tests, then runs ruff and pytest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -30,6 +31,12 @@ if [ -z "${DART_TEST_POSTGRES_URL:-}" ]; then
     source scripts/postgres.sh
 fi
 echo "PostgreSQL tests use: ${DART_TEST_POSTGRES_URL:-<none: they will skip>}"
+
+# Spark SQL for its tests: on CI, or when asked for (a 450 MB install, a few minutes of tests).
+if [ -n "${CI:-}" ] || [ "${DART_TEST_SPARK:-}" = 1 ]; then
+    # shellcheck source=scripts/spark.sh
+    source scripts/spark.sh
+fi
 
 .venv/bin/ruff check .
 exec .venv/bin/python -m pytest -q -p no:cacheprovider --webdriver Chrome --headless "$@"

@@ -24,6 +24,8 @@ from dart.app.accounts import User
 from dart.app.errors import BadRequest, TooLarge
 from dart.app.roles import reader_policy, sees_exact
 from dart.compiler import Checked, check_criteria
+from dart.sources import Source
+from dart.sources.native import NATIVE
 
 MAX_CRITERIA_BYTES = 64 * 1024
 
@@ -83,10 +85,10 @@ def check_summary(text: str, library: Mapping, extract_date: dt.date | None = No
 
 
 def feasibility_result(engine: sa.Engine, text: str, library: Mapping,
-                       policy: DisclosurePolicy) -> FeasibilityResult:
+                       policy: DisclosurePolicy, source: Source = NATIVE) -> FeasibilityResult:
     """The exact result of checked criteria text (for every reader: see ``publish``)."""
     checked = parse_checked(text, library)
-    return run_feasibility(engine, checked, keys=policy.keys)
+    return run_feasibility(engine, checked, keys=policy.keys, source=source)
 
 
 def publish(result: FeasibilityResult, user: User, policy: DisclosurePolicy) -> dict:
@@ -95,8 +97,8 @@ def publish(result: FeasibilityResult, user: User, policy: DisclosurePolicy) -> 
 
 
 def representativeness(engine: sa.Engine, user: User, text: str, library: Mapping,
-                       policy: DisclosurePolicy) -> dict:
+                       policy: DisclosurePolicy, source: Source = NATIVE) -> dict:
     """The representativeness report's JSON, disclosure-controlled except for an admin."""
     checked = parse_checked(text, library)
     used = reader_policy(policy, exact=sees_exact(user.role))
-    return run_representativeness(engine, checked, policy=used).to_json()
+    return run_representativeness(engine, checked, policy=used, source=source).to_json()

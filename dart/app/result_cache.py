@@ -8,11 +8,11 @@ those, so the dashboard's second Run of the same criteria, or a second
 
 The store's version (``store_version``) is its ``store_info`` rows (extract date, seed,
 schema version: what a load or the generator writes), its number of patients and of
-invitations (the one record table the app itself writes, insert-only, which the criteria's
-``invited`` reads): a new extract, a regenerated store, added patients or a recorded
-invitation make a new version, so nothing older is served for it. Every answer is still
-audited and counted against the query budget by the caller: the cache saves the store's
-work, not the rules.
+invitations, the store's own and those the application database recorded (insert-only;
+the criteria's ``invited`` reads both): a new extract, a regenerated store, added patients
+or a recorded invitation make a new version, so nothing older is served for it. Every
+answer is still audited and counted against the query budget by the caller: the cache
+saves the store's work, not the rules.
 """
 
 from __future__ import annotations
@@ -27,20 +27,26 @@ from typing import TypeVar
 import sqlalchemy as sa
 
 from dart.sources.native import NATIVE
+from dart.store.app_tables import invitations
 from dart.store.engine import store_info
 
 T = TypeVar("T")
 DEFAULT_SIZE = 64
 
 
-def store_version(bind: sa.Engine | sa.Connection) -> str:
-    """A short fingerprint of the store's data: ``store_info``, patients and invitations."""
+def store_version(bind: sa.Engine | sa.Connection, app: sa.Engine | None = None) -> str:
+    """A short fingerprint of the store's data: ``store_info``, patients and invitations
+    (the store's own and, with ``app``, those the application database recorded)."""
     if isinstance(bind, sa.Engine):
         with bind.connect() as conn:
-            return store_version(conn)
+            return store_version(conn, app)
     info = store_info(bind)
     counts = [bind.execute(sa.select(sa.func.count()).select_from(t)).scalar_one()
               for t in (NATIVE.identities, NATIVE.invitations)]
+    if app is not None:  # its tables made when the services start
+        with app.connect() as conn:
+            counts.append(conn.execute(
+                sa.select(sa.func.count()).select_from(invitations)).scalar_one())
     text = json.dumps([sorted(info.items()), counts])
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 

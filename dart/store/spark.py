@@ -12,6 +12,8 @@ overrides DART needs are keyed on the names in ``dialects.SPARK_DIALECTS``.
 
 from __future__ import annotations
 
+import os
+import re
 import threading
 from pathlib import Path
 
@@ -97,6 +99,16 @@ class _Connection:
         pass
 
 
+def _cores(master: str) -> int:
+    """The cores of a ``local[N]`` master (``local[*]``: this machine's; else 4)."""
+    found = re.fullmatch(r"local\[(\d+|\*)\]", master)
+    if not found:
+        return 4
+    if found.group(1) == "*":
+        return os.cpu_count() or 2
+    return int(found.group(1))
+
+
 def session(path: str, master: str = DEFAULT_MASTER):
     """The process's Spark session, with every Parquet table under ``path`` as a view."""
     from pyspark.sql import SparkSession
@@ -106,7 +118,12 @@ def session(path: str, master: str = DEFAULT_MASTER):
                  .config("spark.ui.enabled", "false")
                  # Dates are dates: no session time zone may shift them.
                  .config("spark.sql.session.timeZone", "UTC")
-                 .config("spark.sql.shuffle.partitions", "4")
+                 # No progress bars drawn over the CLI's output.
+                 .config("spark.ui.showConsoleProgress", "false")
+                 # One shuffle partition per core of a local master: the default (200)
+                 # makes each of a statement's dozens of stages schedule 200 tasks, which
+                 # on a 2-core machine costs more than the data they hold.
+                 .config("spark.sql.shuffle.partitions", str(_cores(master)))
                  .getOrCreate())
         for table in sorted(Path(path).glob("*.parquet")):
             spark.read.parquet(str(table)).createOrReplaceTempView(table.stem)
@@ -180,6 +197,23 @@ class SparkDialect(default.DefaultDialect):
         return True
 
 
+def write_parquet(source: sa.Engine, folder: Path) -> list[Path]:
+    """Copy every native table of the DuckDB store ``source`` to ``folder/<table>.parquet``
+    (the layout ``spark:///folder`` reads); the files written."""
+    from dart.store.schema import STORE_TABLES
+
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    with source.connect() as conn:
+        for name in STORE_TABLES:
+            target = folder / f"{name}.parquet"
+            # COPY takes no parameter for its target: the path is quoted as a literal.
+            quoted = str(target).replace("'", "''")
+            conn.exec_driver_sql(f"COPY {name} TO '{quoted}' (FORMAT parquet)")
+            written.append(target)
+    return written
+
+
 def generate_parquet(url: sa.URL, patients: int, practices: int | None = None, **kw):
     """``dart generate --db spark:///PATH``: the native generator's store, as one Parquet
     file per table under PATH (written by DuckDB from a scratch store: no JVM needed)."""
@@ -187,21 +221,16 @@ def generate_parquet(url: sa.URL, patients: int, practices: int | None = None, *
 
     from dart.store.engine import StoreError, open_engine
     from dart.store.generate import generate
-    from dart.store.schema import STORE_TABLES
 
     folder = Path(url.database or "").expanduser().resolve()
     if any(folder.glob("*.parquet")) and not kw.get("replace"):
         raise StoreError(f"{folder} already holds Parquet tables; use --replace to delete "
                          "them and generate afresh")
-    folder.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as scratch_dir:
         scratch = open_engine(f"duckdb:///{Path(scratch_dir) / 'store.duckdb'}")
         try:
             summary = generate(scratch, patients, practices, **kw)
-            with scratch.connect() as conn:
-                for name in STORE_TABLES:
-                    target = str(folder / f"{name}.parquet").replace("'", "''")
-                    conn.exec_driver_sql(f"COPY {name} TO '{target}' (FORMAT parquet)")
+            write_parquet(scratch, folder)
         finally:
             scratch.dispose()
     return summary

@@ -1,23 +1,24 @@
 """Spark SQL (``spark:///PATH``) gives DuckDB's results for every example file.
 
-Optional: needs pyspark (the ``spark`` extra) and ``DART_TEST_SPARK=1`` (a local Spark
-session takes a minute to start and several seconds a statement on a small machine).
+One generated store is loaded into both engines (DuckDB's tables copied to Parquet), and
+each example file's full feasibility answer (base, funnel, unique impacts, every breakdown)
+must be the same JSON on both. Optional: needs ``DART_TEST_SPARK=1`` and pyspark (see
+``tests.support.spark``).
 """
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
 from dart.analysis.feasibility import run_feasibility
-from dart.store.engine import create_store, normalise_url, open_engine
+from dart.store.engine import create_store, open_engine
 from dart.store.generate import generate
+from tests.support.spark import spark_copy, spark_skip_reason
 
-pytest.importorskip("pyspark")
-if os.environ.get("DART_TEST_SPARK") != "1":
-    pytest.skip("Spark tests run with DART_TEST_SPARK=1", allow_module_level=True)
+if spark_skip_reason():
+    pytest.skip(spark_skip_reason(), allow_module_level=True)
 
 EXAMPLES = sorted((Path(__file__).resolve().parents[2] / "sample_data" / "criteria")
                   .glob("*.criteria"))
@@ -26,18 +27,18 @@ SEED, PATIENTS = 5, 400
 
 @pytest.fixture(scope="module")
 def stores(tmp_path_factory):
-    from dart.store.spark import generate_parquet
-
     folder = tmp_path_factory.mktemp("spark")
     duck = open_engine(f"duckdb:///{folder / 'store.duckdb'}")
     create_store(duck)
     generate(duck, PATIENTS, seed=SEED, progress=False)
-    url = f"spark:///{folder / 'parquet'}"
-    generate_parquet(normalise_url(url), PATIENTS, seed=SEED, progress=False)
-    spark = open_engine(url)
+    spark = spark_copy(duck, folder / "parquet")
     yield duck, spark
     duck.dispose()
     spark.dispose()
+
+
+def test_the_examples_are_all_here():
+    assert len(EXAMPLES) == 13
 
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)

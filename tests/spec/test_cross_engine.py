@@ -4,7 +4,10 @@ One small random store is built once per module on SQLite, DuckDB and (when
 ``DART_TEST_POSTGRES_URL`` is set) PostgreSQL; hypothesis then draws criteria from a strategy
 over every atom, window and connective, and every engine must return the same rows: the
 same base, the same per-rule passes, the same eligible patients, ages and age bands, and
-the same flags as the reference evaluator (``tests.support.reference``).
+the same flags as the reference evaluator (``tests.support.reference``). With
+``DART_TEST_SPARK=1`` the same store is also copied to Spark SQL, which must return
+DuckDB's rows and full feasibility answer for the same strategy's criteria (fewer
+examples: a local Spark session takes seconds a statement).
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from dart.compiler import compile_criteria
 from dart.store.codelists import Codelist, CodelistLibrary
 from tests.support.engines import filled_stores
 from tests.support.reference import evaluate
+from tests.support.spark import spark_copy, spark_skip_reason
 
 LIBRARY = CodelistLibrary({
     "diag": Codelist("diag", "snomed", ("11", "12")),
@@ -227,3 +231,37 @@ def test_feasibility_counts_what_patient_rules_says(engines, rule_list, populati
         listed = {dim: {c.group: c.count for c in cells if c.count}
                   for dim, cells in got.breakdowns.items()}
         assert listed == {d: want["groups"].get(d, {}) for d in listed}, name
+
+
+SPARK_EXAMPLES = 8
+"""Criteria drawn for Spark: each costs two Spark statements of several seconds each."""
+
+
+@pytest.fixture(scope="module")
+def spark_and_duckdb(engines, tmp_path_factory) -> tuple[sa.Engine, sa.Engine]:
+    if spark_skip_reason():
+        pytest.skip(spark_skip_reason())
+    duck = next(e for e in engines if e.dialect.name == "duckdb")
+    spark = spark_copy(duck, tmp_path_factory.mktemp("cross_engine_spark"))
+    yield spark, duck
+    spark.dispose()
+
+
+@settings(max_examples=SPARK_EXAMPLES, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(st.lists(rules, min_size=1, max_size=4), st.one_of(st.none(), conditions), defines,
+       st.sampled_from([dt.date(2026, 6, 30), dt.date(2026, 3, 31), dt.date(2024, 2, 29)]))
+def test_spark_returns_duckdbs_rows_and_counts(spark_and_duckdb, rule_list, population,
+                                               defined, index):
+    spark, duck = spark_and_duckdb
+    pop = n.Population("p", population) if population is not None else None
+    criteria = n.Criteria(rules=tuple(rule_list), population=pop, defines=defined)
+    compiled = compile_criteria(criteria, LIBRARY, index)
+    rows = []
+    for engine in (duck, spark):
+        with engine.connect() as conn:
+            got = [dict(r) for r in conn.execute(compiled.patient_rules).mappings()]
+        rows.append(sorted(got, key=lambda r: r["patient_id"]))
+    assert rows[1] == rows[0]
+    want = run_feasibility(duck, criteria, LIBRARY, index_date=index).to_json()
+    assert run_feasibility(spark, criteria, LIBRARY, index_date=index).to_json() == want

@@ -40,3 +40,20 @@ def test_store_version_follows_the_data(store):
         conn.execute(info.update().where(info.c.key == "extract_date")
                      .values(value="2026-07-31"))
     assert store_version(store) not in (first, added, invited)  # a new extract
+
+
+def test_store_version_counts_the_application_databases_invitations(store, tmp_path):
+    from dart.store.app_tables import ensure_app_tables, invitations
+    from dart.store.engine import open_engine
+
+    load_tables(store, STORE)
+    app = open_engine(f"sqlite:///{tmp_path / 'app.db'}", check=False)
+    ensure_app_tables(app)
+    before = store_version(store, app)
+    assert store_version(store, app) == before
+    with app.begin() as conn:
+        conn.execute(invitations.insert(), [{"study_id": 1, "patient_id": 2,
+                                             "practice_id": 1,
+                                             "invited_on": dt.date(2026, 7, 1)}])
+    assert store_version(store, app) != before  # recorded by DART, read by `invited`
+    app.dispose()
