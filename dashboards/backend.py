@@ -70,6 +70,11 @@ class Backend(Protocol):
     def feasibility(self, user: User, text: str) -> Mapping[str, Any]:
         """The disclosure-controlled feasibility result's JSON (raises CriteriaInvalid)."""
 
+    def trial_profile(self, user: User, text: str) -> Mapping[str, Any]:
+        """The data behind criteria (``dart.analysis.profile.trial``'s JSON, disclosed):
+        per-code records and patients, codes never seen, the eligible at practices not up
+        to standard."""
+
     def save_study(self, user: User, text: str) -> Mapping[str, Any]:
         """Save criteria as a study of ``user`` (awaiting approval); the study's JSON."""
 

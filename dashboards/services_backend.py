@@ -88,6 +88,9 @@ class ServicesBackend:
     def feasibility(self, user: User, text: str) -> dict:
         return self._call(self.services.feasibility, user, text)
 
+    def trial_profile(self, user: User, text: str) -> dict:
+        return self._call(self.services.trial_profile, user, text)
+
     def save_study(self, user: User, text: str) -> dict:
         study = self._call(self.services.create_study, user, text)
         return self.services.study_json(user, study)

@@ -24,37 +24,70 @@ TEMPLATE = "plotly_white"
 # its panel.
 GRAPH = {"config": {"displayModeBar": False, "responsive": True}}
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif"
+# What of plotly_white the views' 2-D figures show (backgrounds, grid, axis lines, text
+# colour), set on the figure itself: naming the template copies all of it (polar, 3-D,
+# geo, two dozen trace types: 7 kB) into every figure, which took most of a workbench run's
+# time and payload.
+_WHITE = pio.templates[TEMPLATE].layout
+_AXIS = _WHITE.xaxis.to_plotly_json()
+LOOK = {"paper_bgcolor": _WHITE.paper_bgcolor, "plot_bgcolor": _WHITE.plot_bgcolor,
+        "hovermode": _WHITE.hovermode, "hoverlabel": _WHITE.hoverlabel.to_plotly_json(),
+        "xaxis": _AXIS, "yaxis": _AXIS}
 
 
 def style_figure(fig: go.Figure, title: str, x_title: str, y_title: str,
                  height: int = 360) -> go.Figure:
     """Give ``fig`` a title, axis titles, the palette and a quiet laptop-sized layout."""
-    fig.update_layout(title={"text": title}, xaxis_title=x_title, yaxis_title=y_title)
-    return apply_theme(fig, height)
+    return apply_theme(fig, height, titles={"title": {"text": title}, "xaxis_title": x_title,
+                                            "yaxis_title": y_title})
+
+
+# What of a template no view's figures read (no polar, ternary, 3-D or map axes) and the
+# trace types they draw.
+UNUSED = ("polar", "ternary", "scene", "geo", "mapbox", "map")
+TRACES = ("bar", "scatter", "heatmap")
+# The dashboard's own settings, over plotly_white's.
+HOUSE = {
+    "title": {"x": 0.01, "xanchor": "left"},
+    "colorway": SEQUENCE,
+    "font": {"family": FONT, "size": 13, "color": _WHITE.font.color},
+    # The legend sits above the plot, under the title: below, it ran into slanted axis
+    # labels.
+    "margin": {"l": 10, "r": 20, "t": 80, "b": 40},
+    "legend": {"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 0},
+}
 
 
 def apply_theme(fig: go.Figure, height: int | None = None,
-                template: str | None = TEMPLATE) -> go.Figure:
+                template: str | None = TEMPLATE, titles: dict | None = None) -> go.Figure:
     """The dashboard's look (font, palette, margins, legend) on a figure that already has
-    its titles, e.g. one from ``dart.reports.representativeness_figures``.
+    its titles (or is given them: ``titles``, layout settings), e.g. one from
+    ``dart.reports.representativeness_figures``.
 
-    ``template=None`` leaves the template out, for figures that the browser gives it."""
-    if template:
-        fig.update_layout(template=template)
-    fig.update_layout(
-        title={"x": 0.01, "xanchor": "left"},
-        colorway=SEQUENCE,
-        font={"family": FONT, "size": 13},
-        # The legend sits above the plot, under the title: below, it ran into slanted
-        # axis labels.
-        margin={"l": 10, "r": 20, "t": 80, "b": 40},
-        legend={"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 0},
-    )
+    The default sets plotly_white's look on the figure (``LOOK``, not the template);
+    ``template=None`` leaves it out."""
+    look = dict(LOOK) if template == TEMPLATE else {"template": template} if template else {}
+    settings = {**look, **HOUSE, **(titles or {})}
+    settings["title"] = {**HOUSE["title"], **(titles or {}).get("title", {})}
     if height is not None:
-        fig.update_layout(height=height)
+        settings["height"] = height
+    fig.update_layout(settings)  # once: each update validates the whole layout again
     fig.update_yaxes(automargin=True)
     fig.update_xaxes(automargin=True)
     return fig
+
+
+def browser_template() -> dict:
+    """plotly_white with the dashboard's settings (``HOUSE``) as its defaults, as JSON: sent
+    once with figures built without any theme (e.g. from
+    ``dart.reports.representativeness_figures``), for the browser to give each of them.
+    Theming each of the dozens of figures a view builds took most of its time."""
+    template = pio.templates[TEMPLATE].to_plotly_json()
+    # Only what 2-D bar, scatter and heatmap figures read: the browser applies the template
+    # again at every switch of the figures shown.
+    layout = {k: v for k, v in template["layout"].items() if k not in UNUSED}
+    return {"data": {k: template["data"][k] for k in TRACES},
+            "layout": {**layout, **HOUSE}}
 
 
 def empty_figure(title: str, message: str) -> go.Figure:

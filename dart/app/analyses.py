@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from criteria_grammar.errors import CriteriaError
 from dart.analysis.disclosure import DisclosurePolicy, apply_disclosure
 from dart.analysis.feasibility import criteria_hash, run_feasibility
+from dart.analysis.feasibility.results import FeasibilityResult
 from dart.analysis.representativeness import run_representativeness
 from dart.app.accounts import User
 from dart.app.errors import BadRequest, TooLarge
@@ -88,14 +89,18 @@ def check_summary(text: str, library: Mapping, extract_date: dt.date | None = No
     return out
 
 
-def feasibility(engine: sa.Engine, user: User, text: str, library: Mapping,
-                policy: DisclosurePolicy, source: Source = NATIVE, *,
-                up_to_standard: bool = False) -> dict:
-    """Feasibility JSON: exact for an admin, disclosure-controlled for everyone else
-    (``up_to_standard``: acceptable patients of up-to-standard practices only)."""
+def feasibility_result(engine: sa.Engine, text: str, library: Mapping,
+                       policy: DisclosurePolicy, source: Source = NATIVE, *,
+                       up_to_standard: bool = False) -> FeasibilityResult:
+    """The exact result of checked criteria text (for every reader: see ``publish``);
+    ``up_to_standard``: acceptable patients of up-to-standard practices only."""
     checked = parse_checked(text, library)
-    result = run_feasibility(engine, checked, keys=policy.keys, source=source,
-                             up_to_standard=up_to_standard)
+    return run_feasibility(engine, checked, keys=policy.keys, source=source,
+                           up_to_standard=up_to_standard)
+
+
+def publish(result: FeasibilityResult, user: User, policy: DisclosurePolicy) -> dict:
+    """Feasibility JSON: exact for an admin, disclosure-controlled for everyone else."""
     return apply_disclosure(result, reader_policy(policy, exact=sees_exact(user.role))).to_json()
 
 

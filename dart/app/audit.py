@@ -28,7 +28,8 @@ from dart.app.accounts import User
 from dart.store.app_tables import audit_log, utcnow
 
 ACTIONS = (
-    "request", "criteria.check", "feasibility", "representativeness", "study.create",
+    "request", "criteria.check", "feasibility", "feasibility.profile", "representativeness",
+    "study.create",
     "study.version", "study.approve", "study.close", "invites.view", "invites.download",
     "invitations.record", "dashboard.sign_in", "dashboard.sign_out", "profile",
     "recruitment.newly_eligible", "recruitment.funnel", "recruitment.forecast",

@@ -18,14 +18,17 @@ Access rules (docs/api.md):
 from __future__ import annotations
 
 import contextlib
+import copy
 import datetime as dt
 import hmac
 import threading
 from collections.abc import Callable, Iterator, Mapping
+from typing import TypeVar
 
 import sqlalchemy as sa
 
 from dart.analysis.disclosure import DisclosurePolicy
+from dart.analysis.feasibility import criteria_hash
 from dart.app import analyses, sessions
 from dart.app.accounts import User, authenticate, get_user, list_users
 from dart.app.audit import AuditEntry, AuditLog
@@ -38,6 +41,7 @@ from dart.app.errors import (
     TooCostly,
 )
 from dart.app.recruiting import RecruitmentServices
+from dart.app.result_cache import ResultCache, store_version
 from dart.app.roles import (
     ANALYSTS,
     APPROVED_READERS,
@@ -55,6 +59,8 @@ from dart.sources.native import NATIVE
 from dart.store.app_tables import ensure_app_tables, utcnow
 from dart.store.engine import StoreError, store_info
 from dart.store.limits import QueryTooCostly
+
+T = TypeVar("T")
 
 
 class Services(RecruitmentServices):
@@ -77,6 +83,8 @@ class Services(RecruitmentServices):
         # conflicts, and the invitation check-then-insert must not interleave.
         self.write_lock = threading.RLock()
         self.log = AuditLog(self.app, self.write_lock, clock)
+        # Results per criteria and store version (dart.app.result_cache).
+        self.results = ResultCache()
         ensure_app_tables(self.app)
 
     @property
@@ -194,8 +202,23 @@ class Services(RecruitmentServices):
         with self.audited(user, entry):
             require(user, *ANALYSTS)
             self._spend(user)
-            return analyses.feasibility(self.engine, user, text, self.library, self.policy,
-                                        self.source, up_to_standard=up_to_standard)
+            return analyses.publish(
+                self.feasibility_result(text, up_to_standard=up_to_standard), user,
+                self.policy)
+
+    def feasibility_result(self, text: str, *, up_to_standard: bool = False):
+        """The exact ``FeasibilityResult`` of criteria text, kept per store version (the
+        caller audits and publishes it)."""
+        return self._kept("feasibility", text, lambda: analyses.feasibility_result(
+            self.engine, text, self.library, self.policy, self.source,
+            up_to_standard=up_to_standard), up_to_standard)
+
+    def _kept(self, kind: str, text: str | None, compute: Callable[[], T], *more) -> T:
+        """``compute()``, or the result kept for the same criteria text, store version
+        and ``more`` (e.g. whether counts are exact)."""
+        key = (kind, None if text is None else criteria_hash(text),
+               store_version(self.engine, self.app), *more)
+        return self.results.get(key, compute)
 
     def representativeness(self, user: User, text: str | None = None,
                            study_id: int | None = None) -> dict:
@@ -211,8 +234,12 @@ class Services(RecruitmentServices):
                 version = study.approved or study.versions[-1]
                 text = version.criteria_text
             entry.criteria_text = text
-            return analyses.representativeness(self.engine, user, text, self.library,
-                                               self.policy, self.source)
+            report = self._kept("representativeness", text,
+                                lambda: analyses.representativeness(
+                                    self.engine, user, text, self.library, self.policy,
+                                    self.source),
+                                sees_exact(user.role))
+            return copy.deepcopy(report)
 
     def profile(self, user: User) -> dict:
         """The store's data-quality profile: aggregates only; exact for an admin, every
@@ -221,10 +248,35 @@ class Services(RecruitmentServices):
             require(user, *ANALYSTS)
             from dart.analysis.profile import run_profile
 
-            result = run_profile(self.engine, self.library)
+            # The exact profile is kept per store version: 75 s at a million patients.
+            result = self._kept("profile", None, lambda: run_profile(self.engine, self.library))
             if not sees_exact(user.role):
                 result = result.disclosed(self.policy)
             return result.to_json()
+
+    def trial_profile(self, user: User, text: str) -> dict:
+        """The data behind criteria: per code of the code sets they use, its records and
+        patients; the codes never seen in the store; the eligible at practices not up to
+        standard (docs/profile.md). Exact for an admin, disclosed for the other analysts.
+
+        Audited (``feasibility.profile``) but not budgeted: its per-code counts do not
+        depend on the rules, and its one count that does is a sum of the practice cells that
+        the criteria's feasibility answer (budgeted) published, shown only when all are."""
+        from dart.analysis.profile.run import practice_profiles
+        from dart.analysis.profile.trial import trial_profile
+
+        with self.audited(user, AuditEntry("feasibility.profile", text)):
+            require(user, *ANALYSTS)
+            result = self.feasibility_result(text)  # checks the text, or was kept
+            practices = self._kept("practices", None, lambda: practice_profiles(self.engine))
+            trial = self._kept("trial_profile", text, lambda: trial_profile(
+                self.engine, analyses.parse_checked(text, self.library).criteria,
+                self.library, result, practices))
+            if sees_exact(user.role):
+                return trial.to_json()
+            published = analyses.publish(result, user, self.policy)["breakdowns"]
+            cells = {c["group"]: c["count"] for c in published.get("practice", [])}
+            return trial.disclosed(self.policy, cells).to_json()
 
     # --- studies ------------------------------------------------------------------------
 

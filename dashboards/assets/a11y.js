@@ -49,7 +49,15 @@
         document.querySelectorAll(".previous-next-container button, .dash-filter--case")
             .forEach(name);
     }
-    new MutationObserver(sweep).observe(document.documentElement, {
+    // One sweep per frame at most: a Run's charts add thousands of SVG nodes in bursts,
+    // and sweeping the whole page after each burst slowed their drawing.
+    var pending = false;
+    function soon() {
+        if (pending) { return; }
+        pending = true;
+        window.requestAnimationFrame(function () { pending = false; sweep(); });
+    }
+    new MutationObserver(soon).observe(document.documentElement, {
         subtree: true, childList: true, attributes: true,
         attributeFilter: ["tabindex", "role", "aria-selected"]
     });

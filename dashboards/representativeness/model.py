@@ -16,10 +16,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-import plotly.io as pio
-
 from dart.reports import representativeness_figures as figures
-from dashboards.theme import TEMPLATE, apply_theme
+from dashboards.theme import browser_template
 
 Report = Mapping[str, Any]
 GAPS_PER_REFERENCE = 3
@@ -58,18 +56,18 @@ def mark_by_design(report: Report) -> dict:
 
 
 def _jsonable(fig) -> dict:
-    return json.loads(apply_theme(fig, template=None).to_json())
+    return json.loads(fig.to_json())
 
 
 def all_figures(report: Report) -> dict:
     """Every chart of the view: {"shares": {dim}, "ratio": {"dim|ref"}, "heatmap":
     {"dim|ref"}}, as plotly JSON for the browser to switch between, and the one
-    "template" that the browser gives each (built without it: copying a template into
-    each of dozens of figures took seconds)."""
+    "template" that the browser gives each: plotly_white with the dashboard's look
+    (``theme.browser_template``; building each figure with either took seconds)."""
     dims = [d["key"] for d in report.get("dimensions") or []]
     refs = [r["key"] for r in figures.available_references(report)]
     return {
-        "template": pio.templates[TEMPLATE].to_plotly_json(),
+        "template": browser_template(),
         "shares": {d: _jsonable(figures.composition_figure(report, d, template=None))
                    for d in dims},
         "ratio": {f"{d}|{r}": _jsonable(figures.ratio_figure(report, r, [d], template=None))

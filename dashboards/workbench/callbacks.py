@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
+from typing import Any
 
 from dash import Dash, Input, Output, State, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
+from dart.app.result_cache import ResultCache, json_key
 from dashboards.auth import backend, require
 from dashboards.backend import BackendError, CriteriaInvalid
 from dashboards.examples import example_text
-from dashboards.workbench import ids, layout
+from dashboards.workbench import ids, layout, quality
 from dashboards.workbench.model import from_json, to_csv
 
 ROLES = ("sponsor",)
@@ -34,12 +37,15 @@ def check_text(text: str | None) -> tuple:
 
 
 KEPT = "The results below are from the last run that worked."
+SAME = "Run again: the counts are the same as shown (the store has not changed since)."
 
 
 def run(n_clicks: int, text: str | None, previous: dict | None = None) -> tuple:
-    """Run the criteria and draw every result: (result JSON, results, status, intro hidden).
+    """Run the criteria and draw every result: (result JSON, results, status, intro hidden,
+    what was run: the data-quality panel's input).
 
-    A run that fails says why and keeps the results of the last run that worked.
+    A run that fails says why and keeps the results of the last run that worked; a run
+    whose result is the one shown says so and redraws nothing.
     """
     user = require(*ROLES)
     if not n_clicks:
@@ -50,8 +56,45 @@ def run(n_clicks: int, text: str | None, previous: dict | None = None) -> tuple:
         message = (layout.check_message(exc.error) if isinstance(exc, CriteriaInvalid)
                    else html.Div(str(exc), className="error"))
         status = [message, html.P(KEPT, className="muted")] if previous else message
-        return no_update, no_update, status, no_update
-    return data, layout.results(from_json(data)), "", True
+        return no_update, no_update, status, no_update, no_update
+    if previous and _plain(previous) == _plain(data):
+        # The same criteria on the same store: what is shown stands, nothing is redrawn.
+        return (no_update, no_update, html.P(SAME, className="ok", id=ids.SAME), no_update,
+                no_update)
+    return data, drawn(data), "", True, {"text": text or "", "run": n_clicks}
+
+
+def _plain(value: Any) -> Any:
+    """``value`` as it comes back from the browser: whole floats are integers there."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, Mapping):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+# The components drawn for a result, by the result's JSON itself (so by reader: an exact and
+# a disclosed result differ): a second Run of the same criteria on the same store sends
+# what was drawn before (building ten figures is most of a Run's time on the server).
+DRAWN = ResultCache(size=16)
+
+
+def drawn(data: Mapping[str, Any]) -> list:
+    """Everything a result shows (``layout.results``), kept by the result's JSON."""
+    return DRAWN.get(json_key(data), lambda: layout.results(from_json(data)))
+
+
+def profile(ran: Mapping[str, Any] | None) -> list:
+    """The data-quality panel of the run that just worked (drawn after its counts)."""
+    user = require(*ROLES)
+    if not ran:
+        raise PreventUpdate
+    try:
+        return quality.panel(backend().trial_profile(user, str(ran.get("text", ""))))
+    except BackendError as exc:
+        return quality.unavailable(str(exc))
 
 
 NOTHING_YET = "Nothing to export yet: press Run first, then export the result."
@@ -92,10 +135,12 @@ def register(app: Dash) -> None:
                  Input(ids.TEXT, "value"))(check_text)
     app.callback(
         Output(ids.RESULT, "data"), Output(ids.RESULTS, "children"),
-        Output(ids.STATUS, "children"), Output(ids.INTRO, "hidden"),
+        Output(ids.STATUS, "children"), Output(ids.INTRO, "hidden"), Output(ids.RAN, "data"),
         Input(ids.RUN, "n_clicks"), State(ids.TEXT, "value"), State(ids.RESULT, "data"),
         prevent_initial_call=True,
     )(run)
+    app.callback(Output(ids.PROFILE, "children"), Input(ids.RAN, "data"),
+                 prevent_initial_call=True)(profile)
 
     @app.callback(Output(ids.DOWNLOAD, "data"), Output(ids.EXPORT_NOTE, "children"),
                   Input(ids.EXPORT_JSON, "n_clicks"), Input(ids.EXPORT_CSV, "n_clicks"),

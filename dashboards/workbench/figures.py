@@ -45,29 +45,31 @@ def _hbar(steps: list[Step], title: str, x_title: str, y_title: str, colour: str
         return empty_figure(title, "Nothing to show")
     labels = [s.label for s in steps]
     drawn = [s.count if s.count else None for s in steps]  # no bar for 0 or suppressed
-    fig = go.Figure(go.Bar(
+    bar = go.Bar(
         x=drawn, y=labels, orientation="h", marker_color=colour, name=x_title,
         text=[bar_text(s) if s.count else "" for s in steps], textposition="outside",
         cliponaxis=False, hovertext=[bar_text(s) for s in steps],
         hovertemplate="%{y}: %{hovertext}<extra></extra>",
-    ))
-    for step in steps:
-        if not step.count:
-            fig.add_annotation(x=0, xref="paper", y=step.label, text=bar_text(step),
-                               showarrow=False, xanchor="left", font={"color": GREY})
+    )
+    notes = [{"x": 0, "xref": "paper", "y": step.label, "text": bar_text(step),
+              "showarrow": False, "xanchor": "left", "font": {"color": GREY}}
+             for step in steps if not step.count]
     # "category": labels such as IMD quintile "2" are names, not numbers (as numbers, the
     # note for "4" would land on the fifth row)
-    fig.update_yaxes(type="category", autorange="reversed", categoryorder="array",
-                     categoryarray=labels)
+    yaxis = {"type": "category", "autorange": "reversed", "categoryorder": "array",
+             "categoryarray": labels}
+    xaxis: dict = {}
     top = max((s.count or 0 for s in steps), default=0)
     if log and top:
         # Room on the right for the labels; the left end stays below the smallest bar.
         smallest = min(s.count for s in steps if s.count)
-        fig.update_xaxes(type="log", range=[math.log10(max(smallest / 3, 0.8)),
-                                            math.log10(top) + 0.6],
-                         dtick=1, tickformat=",")  # ticks at powers of ten only
+        xaxis = {"type": "log", "range": [math.log10(max(smallest / 3, 0.8)),
+                                          math.log10(top) + 0.6],
+                 "dtick": 1, "tickformat": ","}  # ticks at powers of ten only
     elif top:
-        fig.update_xaxes(range=[0, top * 1.5])
+        xaxis = {"range": [0, top * 1.5]}
+    # One figure made whole: each later update validates the layout again (a Run draws ten).
+    fig = go.Figure(bar, layout={"annotations": notes, "xaxis": xaxis, "yaxis": yaxis})
     height = max(240, 80 + 30 * len(steps))
     return style_figure(fig, title, x_title, y_title, height=height)
 

@@ -7,6 +7,7 @@ BAND = "wb-band"
 CHECK = "wb-check"
 RUN = "wb-run"
 STATUS = "wb-status"
+SAME = "wb-same"  # the note of a Run whose result is the one shown
 RESULT = "wb-result"
 RESULTS = "wb-results"
 INTRO = "wb-intro"
@@ -23,6 +24,12 @@ SAVE = "wb-save"
 SAVED = "wb-saved"
 BASE_COUNT = "wb-base-count"
 ELIGIBLE_COUNT = "wb-eligible-count"
+PRELOAD = "wb-preload"
+RAN = "wb-ran"  # the criteria text of the last run that worked, for the data-quality panel
+PROFILE = "wb-profile"
+NOT_UP_TO_STANDARD = "wb-profile-poor"
+NEVER_SEEN = "wb-profile-never-seen"
+CODES = "wb-profile-codes"
 
 
 def breakdown(key: str) -> str:

@@ -10,7 +10,7 @@ from dash.dash_table.Format import Format, Scheme
 from dashboards.backend import CheckError
 from dashboards.counts import format_count, marker
 from dashboards.theme import FONT, GRAPH
-from dashboards.workbench import figures, ids
+from dashboards.workbench import figures, ids, quality
 from dashboards.workbench.model import FeasibilityView, practice_rows
 
 PLACEHOLDER = 'include "Aged 40 to 80": age between 40 and 80'
@@ -112,6 +112,7 @@ def results(view: FeasibilityView) -> list:
                  for b in view.breakdowns if b.key == "practice"]  # long names: full width
     return [
         *cards(view),
+        quality.placeholder(),
         dcc.Graph(id=ids.FUNNEL, figure=figures.funnel_figure(view), **GRAPH),
         dcc.Graph(id=ids.IMPACT, figure=figures.impact_figure(view), **GRAPH),
         dcc.Graph(id=ids.MAP, figure=figures.map_figure(view), **GRAPH),
@@ -135,7 +136,10 @@ def results_area() -> html.Section:
         html.Div(id=ids.STATUS, role="status"),
         html.P("Write or pick criteria, then press Run to see the counts.",
                className="muted", id=ids.INTRO),
-        dcc.Loading(html.Div(id=ids.RESULTS), type="default", delay_show=150),
+        # The spinner is for the Run only: the data-quality panel, filled after the counts,
+        # must not hide them while it loads.
+        dcc.Loading(html.Div(id=ids.RESULTS), type="default", delay_show=150,
+                    target_components={ids.RESULTS: "children"}),
         html.Div([
             html.Button("Export JSON", id=ids.EXPORT_JSON, n_clicks=0),
             html.Button("Export CSV", id=ids.EXPORT_CSV, n_clicks=0),
@@ -143,10 +147,14 @@ def results_area() -> html.Section:
         ], className="buttons"),
         html.Div(id=ids.EXPORT_NOTE, role="status", **{"aria-live": "polite"}),
         dcc.Store(id=ids.RESULT),
+        dcc.Store(id=ids.RAN),
     ], className="panel results-panel")
 
 
 def page(examples: Mapping[str, str]) -> html.Div:
     """The whole workbench page."""
-    return html.Div([editor(examples), results_area()], className="workbench",
+    # An empty, hidden chart makes the browser fetch plotly.js (3.5 MB, loaded by the first
+    # chart drawn) while the page opens, not when the first Run's charts arrive (3.5 s then).
+    preload = dcc.Graph(id=ids.PRELOAD, style={"display": "none"}, **GRAPH)
+    return html.Div([editor(examples), results_area(), preload], className="workbench",
                     id="workbench-page")

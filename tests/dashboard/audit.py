@@ -43,9 +43,51 @@ def audit(duo, view: str) -> list[dict]:
     return violations
 
 
+# Installed on the page at the start of a timed block: when the user last clicked or typed
+# and when the page last changed, by the page's own clock (no webdriver round trips in it).
+WATCH = """
+if (!window.__dartTimes) {
+  const t = window.__dartTimes = {input: [], change: []};
+  for (const kind of ["click", "keydown"]) {
+    document.addEventListener(kind, () => t.input.push(performance.now()), true);
+  }
+  // Nodes and text only: attributes also change on hover and focus, after the answer.
+  new MutationObserver(() => t.change.push(performance.now())).observe(
+    document.documentElement, {subtree: true, childList: true, characterData: true});
+}
+window.__dartTimes.input = []; window.__dartTimes.change = [];
+return performance.now();
+"""
+# What happened since ``arguments[0]``: the callback requests (time each took, bytes back),
+# the user's last input and the page's last change.
+SINCE = """
+const since = arguments[0], t = window.__dartTimes || {input: [], change: []};
+const sent = performance.getEntriesByType("resource")
+    .filter(e => e.name.includes("_dash-update-component") && e.startTime >= since)
+    .map(e => [e.duration, e.encodedBodySize]);
+const last = t.change.length ? Math.max(...t.change) : null;
+const inputs = t.input.filter(x => last === null || x <= last);
+return [sent, inputs.length ? Math.max(...inputs) : null, last];
+"""
+
+
 @contextmanager
-def timed(name: str) -> Iterator[None]:
-    """Record how long the block takes (an interaction until its answer is shown)."""
+def timed(name: str, duo=None) -> Iterator[None]:
+    """Record how long the block takes (an interaction until its answer is shown).
+
+    With ``duo``, also what the page measured: the time from the user's last click or key
+    to the page's last change within the block (the answer as the browser drew it, without
+    the test's webdriver round trips), and the callback requests sent (their number, time
+    summed and kB received), so a slow interaction says where its time went."""
+    since = duo.driver.execute_script(WATCH) if duo else None
     start = time.perf_counter()
     yield
-    TIMINGS.append((name, time.perf_counter() - start))
+    seconds = time.perf_counter() - start
+    if duo is not None:
+        sent, last_input, last_change = duo.driver.execute_script(SINCE, since)
+        server = sum(d for d, _ in sent) / 1000
+        size = sum(b for _, b in sent) / 1000
+        drawn = ("" if last_input is None or last_change is None
+                 else f"drawn {(last_change - last_input) / 1000:.2f} s after the last input; ")
+        name += f" [{drawn}{len(sent)} request(s): {server:.2f} s, {size:.0f} kB]"
+    TIMINGS.append((name, seconds))

@@ -108,3 +108,8 @@ def pytest_terminal_summary(terminalreporter) -> None:
         terminalreporter.section("dashboard interaction times")
         for name, seconds in TIMINGS:
             terminalreporter.write_line(f"{seconds:7.2f} s  {name}")
+        # The times scale with the machine's load (other processes on its cores).
+        loads = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+        terminalreporter.write_line(f"load average (1, 5, 15 min): {loads} on "
+                                    f"{os.cpu_count()} cores")
+

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from selenium.webdriver.support.expected_conditions import staleness_of
+from selenium.webdriver.support.wait import WebDriverWait
 
 from dashboards.admin import ids as admin_ids
 from dashboards.representativeness import ids as rep_ids
@@ -51,9 +53,15 @@ def test_researcher_picks_an_approved_study(signed_in, flask_app, test_store):
     # picking a study switches the source back to the study
     duo.wait_for_element(f"#{rep_ids.SOURCE} input[value='study']:checked", timeout=WAIT)
     assert duo.find_element(f"#{rep_ids.TEXT}").get_attribute("value") == ""
-    with timed("representativeness: Run until the report is drawn"):
+    with timed("representativeness: Run until the report is drawn", duo):
         duo.find_element(f"#{rep_ids.RUN}").click()
         wait_for_report(duo)  # drawn from the study's frozen criteria: the text area is empty
+    # the same report again: answered from the report kept for this store
+    drawn = duo.find_element(f"#{rep_ids.SUMMARY} h3")
+    with timed("representativeness: Run the same study again (kept) until drawn", duo):
+        duo.find_element(f"#{rep_ids.RUN}").click()
+        WebDriverWait(duo.driver, WAIT).until(staleness_of(drawn))
+        wait_for_report(duo)
     duo.wait_for_contains_text(f"#{rep_ids.SUMMARY} h3", "Picked study", timeout=WAIT)
     assert "disclosure-controlled" in duo.find_element(f"#{rep_ids.SUMMARY}").text
     assert "representation ratio against the target population" in duo.find_element(
@@ -63,11 +71,11 @@ def test_researcher_picks_an_approved_study(signed_in, flask_app, test_store):
 
     # switching dimension and reference is done in the browser: no request to the server
     sent = duo.driver.execute_script(CALLBACK_REQUESTS)
-    with timed("representativeness: switch the dimension to age band"):
+    with timed("representativeness: switch the dimension to age band", duo):
         duo.select_dcc_dropdown(f"#{rep_ids.DIMENSION}", "Age band")
         duo.wait_for_contains_text(f"#{rep_ids.RATIO}", "Age band: representation ratio",
                                    timeout=WAIT)
-    with timed("representativeness: switch the reference to the UK"):
+    with timed("representativeness: switch the reference to the UK", duo):
         duo.select_dcc_dropdown(f"#{rep_ids.REFERENCE}", "UK population")
         duo.wait_for_contains_text(f"#{rep_ids.RATIO}", "against the UK population",
                                    timeout=WAIT)

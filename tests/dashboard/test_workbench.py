@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 from dash.testing.wait import until
 from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support.expected_conditions import staleness_of
+from selenium.webdriver.support.wait import WebDriverWait
 
 from dashboards.counts import format_count
 from dashboards.workbench import ids
@@ -44,7 +46,7 @@ def wait_for_file(folder, suffix: str, timeout: float = WAIT):
 def test_criteria_error_is_shown_at_its_line(signed_in):
     duo = signed_in("sponsor1")
     duo.wait_for_element(f"#{ids.TEXT}", timeout=WAIT)
-    with timed("workbench: type criteria with an error until it is shown"):
+    with timed("workbench: type criteria with an error until it is shown", duo):
         set_text(duo, BAD_CRITERIA)
         duo.wait_for_text_to_equal("#wb-check-where", "Line 3, column 20:", timeout=WAIT)
     assert "number" in duo.find_element("#wb-check-message").text
@@ -65,12 +67,19 @@ def test_run_matches_the_api_and_exports(signed_in, flask_app, test_store, tmp_p
     assert "press Run first" in duo.wait_for_element("#wb-export-empty", timeout=WAIT).text
     set_text(duo, CRITERIA)
     duo.wait_for_element("#wb-check-ok", timeout=WAIT)
-    with timed("workbench: Run until every chart is drawn"):
+    with timed("workbench: Run until every chart is drawn", duo):
         duo.find_element(f"#{ids.RUN}").click()
         duo.wait_for_element(f"#{ids.ELIGIBLE_COUNT}", timeout=WAIT)
         graphs = [ids.FUNNEL, ids.IMPACT, ids.MAP, *(ids.breakdown(k) for k in DIMENSIONS)]
         for graph in graphs:
             duo.wait_for_element(f"#{graph} .main-svg", timeout=WAIT)
+    # Before and after in the same run: the same criteria again answer from the result kept
+    # for this store, and the page, already showing it, says so and redraws nothing.
+    drawn = duo.find_element(f"#{ids.ELIGIBLE_COUNT}")
+    with timed("workbench: Run the same criteria again (kept) until it says so", duo):
+        duo.find_element(f"#{ids.RUN}").click()
+        duo.wait_for_element(f"#{ids.SAME}", timeout=WAIT)
+    assert duo.find_element(f"#{ids.ELIGIBLE_COUNT}") == drawn  # not drawn again
 
     api = flask_app.test_client().post(
         "/api/v1/feasibility", json={"criteria": CRITERIA},
@@ -114,10 +123,64 @@ def test_run_matches_the_api_and_exports(signed_in, flask_app, test_store, tmp_p
     # a run with an error says so and keeps the results of the last run that worked
     set_text(duo, BAD_CRITERIA)
     duo.wait_for_text_to_equal("#wb-check-where", "Line 3, column 20:", timeout=WAIT)
-    with timed("workbench: Run with an error until the error is shown"):
+    with timed("workbench: Run with an error until the error is shown", duo):
         duo.find_element(f"#{ids.RUN}").click()
         duo.wait_for_contains_text(f"#{ids.STATUS}", "last run that worked", timeout=WAIT)
     assert duo.find_element(f"#{ids.ELIGIBLE_COUNT}").text == eligible_shown
+
+
+# Hand-made: its code set holds t2dm's 44054006 (in the generated records) and 73211009
+# (diabetes mellitus), which the generator never writes.
+QUALITY_CRITERIA = """study "Data quality check"
+index date 2026-06-30
+codelist diabetes_typed = snomed("44054006", "73211009")
+include "Aged 40 to 80": age between 40 and 80
+include "Diabetes": has diabetes_typed
+"""
+
+
+def test_the_data_quality_panel_beside_the_counts(signed_in, flask_app, test_store):
+    duo = signed_in("sponsor1")
+    duo.wait_for_element(f"#{ids.TEXT}", timeout=WAIT)
+    set_text(duo, QUALITY_CRITERIA)
+    duo.wait_for_element("#wb-check-ok", timeout=WAIT)
+    with timed("workbench: Run until the data-quality panel is drawn", duo):
+        duo.find_element(f"#{ids.RUN}").click()
+        duo.wait_for_element(f"#{ids.NOT_UP_TO_STANDARD}", timeout=WAIT)
+    duo.wait_for_contains_text(f"#{ids.NEVER_SEEN}", "73211009 (diabetes_typed)",
+                               timeout=WAIT)
+    # the sentence's figures are the API's own (disclosed) ones
+    services = flask_app.extensions["dart"]
+    expected = services.trial_profile(services.get_user("sponsor1"), QUALITY_CRITERIA)
+    assert expected["practices_not_up_to_standard"]  # the generator flaws some practices
+    sentence = duo.find_element(f"#{ids.NOT_UP_TO_STANDARD}").text
+    poor, eligible = expected["eligible_not_up_to_standard"], expected["eligible"]
+    assert f"Of the {format_count(eligible, expected['disclosure'])} eligible" in sentence
+    if poor is not None and eligible:
+        assert f"{format_count(poor, expected['disclosure'])} ({100 * poor / eligible:.1f}%)" \
+            in sentence
+    for ods in expected["practices_not_up_to_standard"]:
+        assert ods in sentence
+    shown = {td.text for td in duo.find_elements(f"#{ids.CODES} td[data-dash-column=code]")}
+    assert shown == {c["code"] for c in expected["codes"]} and "73211009" not in shown
+    audit(duo, "workbench with the data-quality panel")
+    # the same criteria again: the kept result answers
+    # other criteria, then these again: counted from the kept result, drawn anew
+    set_text(duo, CRITERIA)
+    duo.wait_for_element("#wb-check-ok", timeout=WAIT)
+    duo.find_element(f"#{ids.RUN}").click()
+    until(lambda: duo.driver.execute_script(
+        "const p = document.getElementById(arguments[0]);"
+        "return p !== null && !p.textContent.includes('73211009')", ids.NEVER_SEEN),
+        timeout=WAIT)  # read in the page: the panel is redrawn meanwhile
+    set_text(duo, QUALITY_CRITERIA)
+    duo.wait_for_element("#wb-check-ok", timeout=WAIT)
+    drawn = duo.find_element(f"#{ids.NOT_UP_TO_STANDARD}")
+    with timed("workbench: Run earlier criteria again (kept result) until the panel is drawn",
+               duo):
+        duo.find_element(f"#{ids.RUN}").click()
+        WebDriverWait(duo.driver, WAIT).until(staleness_of(drawn))  # drawn anew
+        duo.wait_for_contains_text(f"#{ids.NEVER_SEEN}", "73211009", timeout=WAIT)
 
 
 def test_example_picker_works_by_keyboard(signed_in):

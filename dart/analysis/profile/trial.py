@@ -13,7 +13,7 @@ reveal a cell that secondary suppression hid.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -21,6 +21,7 @@ import sqlalchemy as sa
 from criteria_grammar import nodes
 from dart.analysis.profile.model import Discloser, shown
 from dart.analysis.profile.reads import StoreTables, store_tables
+from dart.analysis.profile.result import PracticeProfile
 from dart.analysis.profile.run import practice_profiles
 from dart.compiler import library_with_inline
 
@@ -106,8 +107,9 @@ def code_counts(conn: sa.Connection, tables: StoreTables, table_name: str,
 
 
 def trial_profile(engine: sa.Engine, criteria: nodes.Criteria, library: Mapping,
-                  result) -> TrialProfile:
-    """The trial's data profile; ``result`` is its exact ``FeasibilityResult``."""
+                  result, practices: Sequence[PracticeProfile] | None = None) -> TrialProfile:
+    """The trial's data profile; ``result`` is its exact ``FeasibilityResult``;
+    ``practices`` the store's practice profiles when the caller has them (else read)."""
     tables = store_tables()
     codelists = library_with_inline(criteria, library)
     uses, never = [], []
@@ -121,7 +123,9 @@ def trial_profile(engine: sa.Engine, criteria: nodes.Criteria, library: Mapping,
                     uses.append(CodeUse(name, code, *seen[code]))
                 else:
                     never.append((name, code))
-        poor = tuple(p.ods_code for p in practice_profiles(conn, tables) if not p.acceptable)
+        if practices is None:
+            practices = practice_profiles(conn, tables)
+    poor = tuple(p.ods_code for p in practices if not p.acceptable)
     cells = {c.group: c.count for c in result.breakdowns.get("practice", ())}
     return TrialProfile(tuple(uses), tuple(never), poor, result.eligible,
                         sum(cells.get(o) or 0 for o in poor))

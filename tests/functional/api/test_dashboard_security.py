@@ -29,7 +29,7 @@ def sign_in(client, tokens, name: str = "sponsor"):
 def run_callback(client, headers: dict | None = None):
     """The workbench's run callback, as Dash's renderer posts it."""
     outputs = [(wb_ids.RESULT, "data"), (wb_ids.RESULTS, "children"),
-               (wb_ids.STATUS, "children"), (wb_ids.INTRO, "hidden")]
+               (wb_ids.STATUS, "children"), (wb_ids.INTRO, "hidden"), (wb_ids.RAN, "data")]
     body = {"output": ".." + "...".join(f"{i}.{p}" for i, p in outputs) + "..",
             "outputs": [{"id": i, "property": p} for i, p in outputs],
             "inputs": [{"id": wb_ids.RUN, "property": "n_clicks", "value": 1}],

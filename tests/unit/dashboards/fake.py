@@ -72,6 +72,19 @@ REPORT = {
     "notes": ["A note."],
 }
 
+# A trial profile as Services.trial_profile gives it (disclosed): one code never seen, one
+# practice not up to standard holding 40 of the 150 eligible.
+TRIAL_PROFILE = {
+    "codes": [{"codeset": "t2dm", "code": "44054006", "records": 120, "patients": 90,
+               "suppressed": []},
+              {"codeset": "t2dm", "code": "313436004", "records": None, "patients": None,
+               "suppressed": ["patients", "records"]}],
+    "never_seen": [{"codeset": "t2dm", "code": "99999999"}],
+    "practices_not_up_to_standard": ["T00002"],
+    "eligible": 150, "eligible_not_up_to_standard": 40, "suppressed": [],
+    "disclosure": {"applied": True, "marker": "<8", "threshold": 7},
+}
+
 
 class FakeBackend:
     """Users whose secret is ``<name>-token``; criteria valid unless they contain 'oops'."""
@@ -116,6 +129,10 @@ class FakeBackend:
         if error is not None:
             raise CriteriaInvalid(error)
         return FEASIBILITY
+
+    def trial_profile(self, user, text):
+        self.calls.append(("trial_profile", user.name, text))
+        return TRIAL_PROFILE
 
     def save_study(self, user, text):
         return {"id": 7, "title": "Test", "status": "draft"}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import flask
 import pytest
 from dash import dcc, no_update
@@ -94,13 +96,17 @@ def test_callbacks_check_the_role_on_the_server(server):
 def test_workbench_run_draws_everything(server):
     ctx = as_user(server, "sponsor1")
     try:
-        data, results, status, intro_hidden = wb_callbacks.run(1, "include age >= 18")
-        assert intro_hidden and status == ""
+        data, results, status, intro_hidden, ran = wb_callbacks.run(1, "include age >= 18")
+        assert intro_hidden and status == "" and ran["text"] == "include age >= 18"
         assert data["eligible"] == 150 and "150" in text_of(results)
         graphs = [c for c in walk(results) if isinstance(c, dcc.Graph)]
         # funnel, impact, map and the seven breakdowns
         assert len(graphs) == 10 and all(g.figure.layout.title.text for g in graphs)
         assert find(results, "wb-practices").data[0]["ods_code"] == "T00001"
+        # the data-quality panel is filled from what was run, after the counts
+        assert find(results, "wb-profile") is not None
+        panel = text_of(wb_callbacks.profile(ran))
+        assert "99999999" in panel and "T00002" in panel
         message, gutter, band_hidden, band = wb_callbacks.check_text("a\noops")
         assert "Line 2, column 1" in text_of(message)
         assert [n.className for n in gutter] == ["ln", "ln err"] and not band_hidden
@@ -232,5 +238,18 @@ def test_the_admin_reviews_a_study_before_approving(server):
             assert part in shown
         assert admin_callbacks.show_review(9) == ["no such study"]
         assert "Choose a study" in text_of(admin_callbacks.show_review(None))
+    finally:
+        ctx.pop()
+
+
+def test_a_run_whose_result_is_shown_redraws_nothing(server):
+    ctx = as_user(server, "sponsor1")
+    try:
+        data, *_ = wb_callbacks.run(1, "include age >= 18")
+        # as the browser sends it back: whole floats come back as integers
+        back = json.loads(json.dumps(data).replace(".0,", ",").replace(".0}", "}"))
+        again = wb_callbacks.run(2, "include age >= 18", back)
+        assert again[0] is no_update and again[1] is no_update
+        assert "the same as shown" in text_of(again[2])
     finally:
         ctx.pop()

@@ -18,8 +18,10 @@ from tests.unit.dashboards.helpers import find, labels_point_at_inputs, text_of,
 def test_charts_use_the_shared_builders_in_the_dashboard_theme():
     # The figures themselves are tested in tests/unit/reports/test_representativeness_figures
     built = all_figures(REPORT)
-    # one template for the browser to give every figure, none in the figures themselves
-    assert built["template"]["layout"]
+    # one template for the browser to give every figure, none in the figures themselves:
+    # plotly_white with the dashboard's theme as its defaults
+    assert built["template"]["layout"]["font"]["family"].startswith("system-ui")
+    assert built["template"]["layout"]["plot_bgcolor"] == "white"
     assert "layout" not in built["ratio"]["sex|target"]["layout"].get("template", {})
     shares = go.Figure(built["shares"]["sex"])
     ratio = go.Figure(built["ratio"]["sex|target"])
@@ -33,7 +35,7 @@ def test_charts_use_the_shared_builders_in_the_dashboard_theme():
     for fig in (shares, ratio, heatmap):
         assert fig.layout.title.text and fig.layout.xaxis.title.text
         assert fig.layout.yaxis.title.text
-        assert fig.layout.font.family.startswith("system-ui")  # the dashboard's theme
+        assert fig.layout.font.family is None  # the theme comes with the template
     page = rep_layout.page([])
     assert {g.id for g in walk(page) if isinstance(g, dcc.Graph)} == {
         rep_ids.SHARES, rep_ids.RATIO, rep_ids.HEATMAP}
