@@ -11,11 +11,17 @@ What is measured (``tokens`` by ``parse``, before the grammar runs; the rest her
 
 - ``tokens``: words and symbols of the file (the grammar's cost grows with them).
 
-- ``conditions``: condition nodes the compiled query holds. A define's condition is written
-  into the SQL at every use, so each use counts the whole define again; the sizes are
-  summed per define once (``_Sizes``), so measuring costs one pass however big the count.
-- ``depth``: conditions nested inside conditions, through defines (each level is one more
-  level of SQL expression, which engines and SQLAlchemy's compiler follow recursively).
+- ``conditions``: condition nodes the compiled query holds, after sharing. A define used
+  more than once (``shared_defines``) is compiled once, as a column computed once per
+  patient, and each use is one node (a reference to that column); a define used once is
+  written where it is used and counts its whole condition there. Measured in one pass per
+  define (``_Sizes``).
+- ``depth``: conditions nested inside conditions, through the defines written out (each
+  level is one more level of SQL expression, which engines and SQLAlchemy's compiler follow
+  recursively); a shared define is one level where used, and its own condition is measured
+  by itself.
+- ``levels``: shared defines built on shared defines (``d1`` uses ``d0`` twice, ``d2`` uses
+  ``d1`` twice: 3 levels); each level is one step of the query, computed in turn.
 - ``rules``, ``code sets`` (distinct sets read), ``codes`` (of those sets, a code in two
   sets counted twice),
   ``items`` (conditions in one ``and``, ``or`` or ``at least`` list).
@@ -39,6 +45,7 @@ class Limits:
     tokens: int = 10_000
     """Words and symbols of the file, counted before parsing (``parse``)."""
     conditions: int = 10_000
+    """Conditions after sharing (each written once, so at most the file's own)."""
     depth: int = 40
     rules: int = 500
     """Each rule is two columns of ``patient_rules``: PostgreSQL takes at most 1,664 columns
@@ -49,6 +56,9 @@ class Limits:
     items: int = 500
     """Conditions in one ``and``/``or``/``at least`` list: SQLite parses a list of ANDs as a
     left-deep tree and refuses one deeper than 1,000."""
+    levels: int = 64
+    """Shared defines built on shared defines: each level is one materialized step of the
+    query (``dart.compiler.defines``), compiled recursively by SQLAlchemy."""
 
     def to_json(self) -> dict[str, int]:
         return {f.name: getattr(self, f.name) for f in fields(self)}
@@ -67,18 +77,48 @@ def _children(node: n.Condition) -> tuple[n.Condition, ...]:
     return ()
 
 
+def shared_defines(criteria: n.Criteria) -> frozenset[str]:
+    """The defines used more than once (in rules, the population and other defines): the
+    compiler computes each of them once per patient and refers to it by name; the others
+    are written where they are used."""
+    uses: dict[str, int] = {}
+    tops = [d.condition for d in criteria.defines] + [c for _, c, _ in _statements(criteria)]
+    for top in tops:
+        for node in _walk(top):
+            if isinstance(node, n.Ref):
+                uses[node.name] = uses.get(node.name, 0) + 1
+    return frozenset(name for name, count in uses.items() if count > 1)
+
+
 class _Sizes:
-    """Expanded size and depth of conditions, each define measured once."""
+    """Size and depth of conditions after sharing, each define measured once.
+
+    ``memo``: what one use of a define costs where it is used: its whole condition when it
+    is written out, one node when it is shared. ``shared``: the shared defines' own
+    (nodes, depth, level), counted once each.
+    """
 
     def __init__(self, criteria: n.Criteria):
         self.memo: dict[str, tuple[int, int]] = {}
+        self.level: dict[str, int] = {}
+        self.shared: dict[str, tuple[int, int, int]] = {}
+        names = shared_defines(criteria)
         # File order: ``check_structure`` guarantees a define refers only to defines above
         # it, so each is measured from sizes already known (no recursion through defines).
         for define in criteria.defines:
-            self.memo[define.name] = self.of(define.condition)
+            nodes, depth = self.of(define.condition)
+            level = 1 + max((self.level.get(r.name, 0) for r in _walk(define.condition)
+                             if isinstance(r, n.Ref)), default=0)
+            if define.name in names:
+                self.level[define.name] = level
+                self.shared[define.name] = (nodes, depth, level)
+                self.memo[define.name] = (1, 1)
+            else:
+                self.level[define.name] = level - 1  # written out: no level of its own
+                self.memo[define.name] = (nodes, depth)
 
     def of(self, root: n.Condition) -> tuple[int, int]:
-        """(nodes, depth) of ``root`` with every define it uses written out.
+        """(nodes, depth) of ``root``, each define it uses as one use costs (``memo``).
 
         Iterative (post-order with an explicit stack): a deeply nested file must not make
         the check itself recurse.
@@ -148,24 +188,31 @@ def check_limits(criteria: n.Criteria, catalogue: Mapping[str, Any],
     total, rules = 0, 0
     sets: dict[str, None] = {}
     codes = 0  # summed over the sets: the query binds each code once per set holding it
-    for pos, condition, is_rule in _statements(criteria):
+    positions = {d.name: d.pos for d in criteria.defines}
+    measured = [(positions[name], *size, False) for name, size in sizes.shared.items()]
+    measured += [(pos, *sizes.of(condition), 0, is_rule)
+                 for pos, condition, is_rule in _statements(criteria)]
+    for pos, nodes, depth, level, is_rule in sorted(measured, key=lambda m: (m[0].line,
+                                                                            m[0].col)):
         if is_rule:
             rules += 1
             if rules > limits.rules:
                 raise CriteriaError.at(criteria.source, pos.line, pos.col,
                                        rules_message(rules, limits), "too-large",
                                        criteria.filename)
-        nodes, depth = sizes.of(condition)
         total += nodes
+        if level > limits.levels:
+            raise _too_large(criteria, pos, "the levels of defines used more than once, "
+                             "each built on the one before", level, limits.levels,
+                             "build fewer defines on top of each other")
         if depth > limits.depth:
-            raise _too_large(criteria, pos, "the nesting of conditions (defines written "
-                             "out)", depth, limits.depth,
+            raise _too_large(criteria, pos, "the nesting of conditions (defines used once "
+                             "written out)", depth, limits.depth,
                              "flatten the conditions or name fewer nested defines")
         if total > limits.conditions:
-            raise _too_large(criteria, pos, "the conditions of the compiled query (each "
-                             "use of a define counts its whole condition)", total,
-                             limits.conditions,
-                             "use each large define fewer times or simplify the rules")
+            raise _too_large(criteria, pos, "the conditions of the compiled query (a define "
+                             "used once counts its whole condition where it is used)", total,
+                             limits.conditions, "simplify the rules or split the study")
     for node in _every_node(criteria):
         items = len(_children(node))
         if items > limits.items:

@@ -10,6 +10,7 @@ visible reason; with ``DART_REQUIRE_POSTGRES=1`` (as CI sets) a missing URL fail
 from __future__ import annotations
 
 import os
+import tempfile
 import uuid
 from collections.abc import Iterator
 
@@ -24,6 +25,19 @@ PG_ENV = "DART_TEST_POSTGRES_URL"
 # file and published counts are reproducible (tests that need their own pass ``secret=``).
 TEST_SECRET = "dart-test-suite-secret"
 os.environ["DART_DISCLOSURE_SECRET"] = TEST_SECRET
+# Nor the user's application database, even from a module-scoped fixture that runs before
+# the per-test ``app_database`` below (a fresh one for every test).
+os.environ["DART_APP_DATABASE_URL"] = (
+    f"sqlite:///{tempfile.mkdtemp(prefix='dart-test-app-')}/app.db")
+
+
+@pytest.fixture(autouse=True)
+def app_database(tmp_path_factory, monkeypatch) -> str:
+    """Every test's own application database (``DART_APP_DATABASE_URL``, inherited by the
+    commands a test starts), so no test reads or writes the user's."""
+    url = f"sqlite:///{tmp_path_factory.mktemp('app') / 'app.db'}"
+    monkeypatch.setenv("DART_APP_DATABASE_URL", url)
+    return url
 
 
 @pytest.fixture(scope="session")

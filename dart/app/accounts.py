@@ -1,5 +1,9 @@
 """API users and their bearer tokens (no Flask here: the CLI and the server share it).
 
+Users live in the application database (``dart.store.app_db``); each function takes its
+engine. A practice user keeps their practice's id and ODS code, checked against the record
+store when the user is added.
+
 A token is ``dart_`` + ``secrets.token_urlsafe(32)``; only its sha256 is stored, so a leaked
 database leaks no usable token, and a token is shown once, when it is made. Revoking a user
 stamps ``revoked_at``; the row stays so that the audit log's user ids keep their meaning.
@@ -17,7 +21,7 @@ import sqlalchemy as sa
 from dart.sources.native import NATIVE
 from dart.store.app_tables import ROLES, ensure_app_tables, users, utcnow
 
-practice = NATIVE.practices  # the web app serves a native store (its users live in it)
+practice = NATIVE.practices  # a practice user's practice is one of the record store's
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$")
 TOKEN_PREFIX = "dart_"
 
@@ -56,8 +60,11 @@ def practice_id_for(engine: sa.Engine, ods_code: str) -> int | None:
         ).scalar()
 
 
-def add_user(engine: sa.Engine, name: str, role: str, practice_ods: str | None = None) -> str:
-    """Add a user and return their token (shown once; only its hash is kept)."""
+def add_user(engine: sa.Engine, name: str, role: str, practice_ods: str | None = None, *,
+             store: sa.Engine | None = None) -> str:
+    """Add a user to the application database ``engine`` and return their token (shown
+    once; only its hash is kept). A practice user's ODS code must name a practice of the
+    record ``store`` (default: the same database)."""
     ensure_app_tables(engine)
     if not NAME_RE.match(name or ""):
         raise AccountError(f"bad user name {name!r}: letters, digits and . _ @ - (max 64)")
@@ -67,7 +74,7 @@ def add_user(engine: sa.Engine, name: str, role: str, practice_ods: str | None =
     if role == "practice":
         if not practice_ods:
             raise AccountError("a practice user needs --practice ODS")
-        practice_id = practice_id_for(engine, practice_ods)
+        practice_id = practice_id_for(store or engine, practice_ods)
         if practice_id is None:
             raise AccountError(f"the store has no practice with ODS code {practice_ods!r}")
     elif practice_ods:
@@ -77,8 +84,9 @@ def add_user(engine: sa.Engine, name: str, role: str, practice_ods: str | None =
         if conn.execute(sa.select(users.c.user_id).where(users.c.name == name)).first():
             raise AccountError(f"user {name!r} exists (revoke it or choose another name)")
         conn.execute(users.insert().values(
-            name=name, role=role, practice_id=practice_id, token_hash=hash_token(token),
-            created_at=utcnow(),
+            name=name, role=role, practice_id=practice_id,
+            practice_ods=practice_ods if practice_id is not None else None,
+            token_hash=hash_token(token), created_at=utcnow(),
         ))
     return token
 
@@ -113,15 +121,13 @@ def list_users(engine: sa.Engine) -> list[dict]:
     """Every user, active or revoked (never a token or its hash)."""
     ensure_app_tables(engine)
     query = (
-        sa.select(users.c.user_id, users.c.name, users.c.role, practice.c.ods_code,
-                  users.c.created_at,
-                  users.c.revoked_at)
-        .select_from(users.outerjoin(practice, practice.c.practice_id == users.c.practice_id))
+        sa.select(users.c.user_id, users.c.name, users.c.role, users.c.practice_ods,
+                  users.c.created_at, users.c.revoked_at)
         .order_by(users.c.name)
     )
     with engine.connect() as conn:
         return [
-            {"user_id": r.user_id, "name": r.name, "role": r.role, "practice": r.ods_code,
+            {"user_id": r.user_id, "name": r.name, "role": r.role, "practice": r.practice_ods,
              "created_at": r.created_at.isoformat(),
              "revoked_at": r.revoked_at.isoformat() if r.revoked_at else None}
             for r in conn.execute(query)
@@ -132,15 +138,14 @@ def _active_user(engine: sa.Engine, where: sa.ColumnElement[bool]) -> User | Non
     ensure_app_tables(engine)
     query = (
         sa.select(users.c.user_id, users.c.name, users.c.role, users.c.practice_id,
-                  practice.c.ods_code)
-        .select_from(users.outerjoin(practice, practice.c.practice_id == users.c.practice_id))
+                  users.c.practice_ods)
         .where(where, users.c.revoked_at.is_(None))
     )
     with engine.connect() as conn:
         row = conn.execute(query).first()
     if row is None:
         return None
-    return User(row.user_id, row.name, row.role, row.practice_id, row.ods_code)
+    return User(row.user_id, row.name, row.role, row.practice_id, row.practice_ods)
 
 
 def authenticate(engine: sa.Engine, token: str) -> User | None:

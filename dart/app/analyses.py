@@ -23,6 +23,8 @@ from dart.app.accounts import User
 from dart.app.errors import BadRequest, TooLarge
 from dart.app.roles import reader_policy, sees_exact
 from dart.compiler import Checked, check_criteria
+from dart.sources import Source
+from dart.sources.native import NATIVE
 
 MAX_CRITERIA_BYTES = 64 * 1024
 
@@ -82,16 +84,16 @@ def check_summary(text: str, library: Mapping, extract_date: dt.date | None = No
 
 
 def feasibility(engine: sa.Engine, user: User, text: str, library: Mapping,
-                policy: DisclosurePolicy) -> dict:
+                policy: DisclosurePolicy, source: Source = NATIVE) -> dict:
     """Feasibility JSON: exact for an admin, disclosure-controlled for everyone else."""
     checked = parse_checked(text, library)
-    result = run_feasibility(engine, checked, keys=policy.keys)
+    result = run_feasibility(engine, checked, keys=policy.keys, source=source)
     return apply_disclosure(result, reader_policy(policy, exact=sees_exact(user.role))).to_json()
 
 
 def representativeness(engine: sa.Engine, user: User, text: str, library: Mapping,
-                       policy: DisclosurePolicy) -> dict:
+                       policy: DisclosurePolicy, source: Source = NATIVE) -> dict:
     """The representativeness report's JSON, disclosure-controlled except for an admin."""
     checked = parse_checked(text, library)
     used = reader_policy(policy, exact=sees_exact(user.role))
-    return run_representativeness(engine, checked, policy=used).to_json()
+    return run_representativeness(engine, checked, policy=used, source=source).to_json()

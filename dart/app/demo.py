@@ -59,12 +59,16 @@ class DemoUsers:
     reissued: list[str] = field(default_factory=list)
 
 
-def demo_users(engine: sa.Engine, saved: Mapping[str, str] | None = None) -> DemoUsers:
-    """Create the demo users, keeping each ``saved`` token ({name: token}) that still
-    signs that user in; a user without one gets a new token (listed in ``reissued``)."""
+def demo_users(engine: sa.Engine, saved: Mapping[str, str] | None = None, *,
+               store: sa.Engine | None = None) -> DemoUsers:
+    """Create the demo users in the application database ``engine`` (practice users at
+    the record ``store``'s first two practices; default: the same database), keeping each
+    ``saved`` token ({name: token}) that still signs that user in; a user without one gets
+    a new token (listed in ``reissued``)."""
     saved = saved or {}
+    store = store or engine
     practice = NATIVE.practices
-    with engine.connect() as conn:
+    with store.connect() as conn:
         ods = list(conn.execute(
             sa.select(practice.c.ods_code).order_by(practice.c.practice_id).limit(2)
         ).scalars())
@@ -77,7 +81,7 @@ def demo_users(engine: sa.Engine, saved: Mapping[str, str] | None = None) -> Dem
         holder = authenticate(engine, token) if token else None
         if holder is None or holder.name != name:
             if get_user(engine, name) is None and not _exists(engine, name):
-                token = add_user(engine, name, role, code)
+                token = add_user(engine, name, role, code, store=store)
             else:
                 token = reissue_token(engine, name)
                 out.reissued.append(name)

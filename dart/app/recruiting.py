@@ -1,7 +1,7 @@
 """The recruitment operations of ``Services`` beyond the list itself: outcomes uploaded as
 CSV, the sponsor's newly eligible counts, funnel and forecast, and fair invitations.
 
-A mixin of ``dart.app.services.Services`` (which supplies ``engine``, ``library``,
+A mixin of ``dart.app.services.Services`` (which supplies ``engine``, ``app``, ``library``,
 ``policy``, ``today``, ``audited`` and ``_visible``), so the access rules stay in one class.
 Every count that leaves for a sponsor goes through the disclosure policy; an admin sees
 exact counts, as with feasibility.
@@ -62,7 +62,7 @@ class RecruitmentServices:
             study = self._approved_for_sponsor(user, study_id)
             try:
                 found = rescreen.rescreen(self.engine, study, since=since,
-                                          library=self.library)
+                                          library=self.library, app=self.app)
             except ValueError as exc:
                 raise BadRequest(str(exc), code="bad_parameter") from None
             return found.to_json(self._policy_for(user))
@@ -71,7 +71,7 @@ class RecruitmentServices:
         """Eligible, invited, responded, enrolled by practice (disclosed for a sponsor)."""
         with self.audited(user, AuditEntry("recruitment.funnel", study_id=study_id)):
             study = self._approved_for_sponsor(user, study_id)
-            return funnel.funnel(self.engine, study, self.library).to_json(
+            return funnel.funnel(self.engine, study, self.library, app=self.app).to_json(
                 self._policy_for(user))
 
     def forecast(self, user: User, study_id: int, target: int | None = None,
@@ -80,7 +80,7 @@ class RecruitmentServices:
         with self.audited(user, AuditEntry("recruitment.forecast", study_id=study_id)):
             study = self._approved_for_sponsor(user, study_id)
             found = forecast.forecast(self.engine, study, self.library, months=months,
-                                      target=target)
+                                      target=target, app=self.app)
             return found.to_json(self._policy_for(user))
 
     def fair_invitations(self, user: User, study_id: int, n: int) -> dict:
@@ -91,9 +91,10 @@ class RecruitmentServices:
             require(user, "practice")
             study = self._visible(user, study_id)
             listed = invite_list(self.engine, study, user.practice_id, self.today(),
-                                 self.library, with_reasons=False)
+                                 self.library, with_reasons=False, app=self.app)
             try:
-                proposal = fair.propose(self.engine, study, listed, n, self.library)
+                proposal = fair.propose(self.engine, study, listed, n, self.library,
+                                        app=self.app)
             except ValueError as exc:
                 raise BadRequest(str(exc), code="bad_parameter") from None
             entry.row_count = len(proposal.chosen)
@@ -106,7 +107,7 @@ class RecruitmentServices:
         require(user, "admin")
         study = self._visible(user, study_id)
         latest = study.versions[-1]
-        with self.engine.connect() as conn:
+        with self.app.connect() as conn:
             owner = conn.execute(sa.select(users.c.name).where(
                 users.c.user_id == sa.bindparam("owner", study.owner_id))).scalar()
         out = {"id": study.study_id, "title": study.title, "status": study.status,

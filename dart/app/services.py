@@ -48,8 +48,10 @@ from dart.app.roles import (
 from dart.recruitment import invites as invite_lists
 from dart.recruitment import lifecycle
 from dart.recruitment import studies as study_store
+from dart.recruitment.invitations import with_invitations
 from dart.recruitment.rescreen import record_list_run
 from dart.recruitment.studies import Study, StudyError
+from dart.sources.native import NATIVE
 from dart.store.app_tables import ensure_app_tables, utcnow
 from dart.store.engine import StoreError, store_info
 from dart.store.limits import QueryTooCostly
@@ -59,11 +61,13 @@ class Services(RecruitmentServices):
     """DART's operations over one store, for one process (thread-safe)."""
 
     def __init__(self, engine: sa.Engine, library: Mapping, *,
+                 app: sa.Engine | None = None,
                  today: Callable[[], dt.date] = dt.date.today,
                  policy: DisclosurePolicy | None = None,
                  budget: QueryBudget | None = None,
                  clock: Callable[[], dt.datetime] = utcnow):
-        self.engine = engine
+        self.engine = engine  # the record store (read only)
+        self.app = app or engine  # the application database: users, studies, audit, ...
         self.library = library
         self.today = today
         self.policy = policy or DisclosurePolicy()
@@ -72,14 +76,20 @@ class Services(RecruitmentServices):
         # One writer at a time: DuckDB allows one writing transaction per file without
         # conflicts, and the invitation check-then-insert must not interleave.
         self.write_lock = threading.RLock()
-        self.log = AuditLog(engine, self.write_lock, clock)
-        ensure_app_tables(engine)
+        self.log = AuditLog(self.app, self.write_lock, clock)
+        ensure_app_tables(self.app)
+
+    @property
+    def source(self):
+        """The store's source for one request: its invitations as the application database
+        holds them now (read when a query first needs them)."""
+        return with_invitations(NATIVE, self.app)
 
     # --- users, sessions and audit --------------------------------------------------------
 
     def authenticate(self, token: str) -> User | None:
         """The active user holding this bearer token, or None."""
-        return authenticate(self.engine, token)
+        return authenticate(self.app, token)
 
     def sign_in(self, name: str, secret: str, client: str | None = None) -> User | None:
         """The dashboard's sign-in: the user holding token ``secret`` if also called ``name``.
@@ -89,30 +99,30 @@ class Services(RecruitmentServices):
         so text typed into the wrong field (a token as the name) is not logged.
         """
         entry = AuditEntry("dashboard.sign_in", client=client)
-        user = authenticate(self.engine, secret)
+        user = authenticate(self.app, secret)
         if user is not None and hmac.compare_digest(user.name.encode(), name.encode()):
             self._audit(user, entry, "ok", 200)
             return user
-        self._audit(get_user(self.engine, name), entry, "unauthorized", 401)
+        self._audit(get_user(self.app, name), entry, "unauthorized", 401)
         return None
 
     def get_user(self, name: str) -> User | None:
         """The active user called ``name``, or None."""
-        return get_user(self.engine, name)
+        return get_user(self.app, name)
 
     def open_session(self, user: User) -> str:
         """A new dashboard session for ``user``: its id, for the cookie only."""
         with self.write_lock:
-            return sessions.open_session(self.engine, user, self.clock())
+            return sessions.open_session(self.app, user, self.clock())
 
     def session_user(self, session_id: str) -> User | None:
         """The active user of an open, unexpired dashboard session, or None."""
-        return sessions.session_user(self.engine, session_id, self.clock())
+        return sessions.session_user(self.app, session_id, self.clock())
 
     def close_session(self, session_id: str, user: User | None = None) -> None:
         """End a dashboard session: its cookie stops working at once (audited)."""
         with self.write_lock:
-            sessions.close_session(self.engine, session_id)
+            sessions.close_session(self.app, session_id)
         self._audit(user, AuditEntry("dashboard.sign_out"), "ok", 200)
 
     @contextlib.contextmanager
@@ -159,7 +169,7 @@ class Services(RecruitmentServices):
         require(user, "admin")
         now = self.clock()
         answered = self.log.answered(COUNTED_ACTIONS, self.budget.since(now))
-        return self.budget.usage(list_users(self.engine), answered, now)
+        return self.budget.usage(list_users(self.app), answered, now)
 
     # --- criteria -----------------------------------------------------------------------
 
@@ -180,7 +190,8 @@ class Services(RecruitmentServices):
         with self.audited(user, AuditEntry("feasibility", text)):
             require(user, *ANALYSTS)
             self._spend(user)
-            return analyses.feasibility(self.engine, user, text, self.library, self.policy)
+            return analyses.feasibility(self.engine, user, text, self.library, self.policy,
+                                        self.source)
 
     def representativeness(self, user: User, text: str | None = None,
                            study_id: int | None = None) -> dict:
@@ -197,7 +208,7 @@ class Services(RecruitmentServices):
                 text = version.criteria_text
             entry.criteria_text = text
             return analyses.representativeness(self.engine, user, text, self.library,
-                                               self.policy)
+                                               self.policy, self.source)
 
     def profile(self, user: User) -> dict:
         """The store's data-quality profile: aggregates only; exact for an admin, every
@@ -223,7 +234,7 @@ class Services(RecruitmentServices):
         return False
 
     def _visible(self, user: User, study_id: int) -> Study:
-        study = study_store.get_study(self.engine, study_id)
+        study = study_store.get_study(self.app, study_id)
         if study is None or not self._can_see(user, study):
             raise NotFound("no such study", code="study_not_found")
         return study
@@ -243,7 +254,7 @@ class Services(RecruitmentServices):
             if status not in (None, "approved"):
                 return []
             status = "approved"
-        return study_store.list_studies(self.engine, owner_id=owner, status=status)
+        return study_store.list_studies(self.app, owner_id=owner, status=status)
 
     def get_study(self, user: User, study_id: int) -> Study:
         """One visible study (404 if missing or hidden from ``user``)."""
@@ -260,7 +271,7 @@ class Services(RecruitmentServices):
             if not title:
                 raise BadRequest("give a 'title' (the criteria have no 'study' line)")
             with self.write_lock:
-                study = study_store.create_study(self.engine, user.user_id, title, text,
+                study = study_store.create_study(self.app, user.user_id, title, text,
                                                  fatigue_months)
             e.study_id = study.study_id
             return study
@@ -272,7 +283,7 @@ class Services(RecruitmentServices):
             require(user, "sponsor")
             self._visible(user, study_id)
             analyses.parse_checked(text, self.library)
-            return self._change(study_store.add_version, self.engine, study_id, text,
+            return self._change(study_store.add_version, self.app, study_id, text,
                                 user.user_id)
 
     def approve_study(self, user: User, study_id: int, version: int | None = None) -> Study:
@@ -288,14 +299,15 @@ class Services(RecruitmentServices):
             entry.criteria_text = chosen.criteria_text
             analyses.parse_checked(chosen.criteria_text, self.library)
             self._check_runs(study, chosen.criteria_text)
-            return self._change(study_store.approve_study, self.engine, study_id,
+            return self._change(study_store.approve_study, self.app, study_id,
                                 user.user_id, chosen.version)
 
     def _check_runs(self, study: Study, text: str) -> None:
         """Approval runs the invite list's query against the store, under the query
         limits: a version that cannot produce its lists is refused (409 not_approvable)."""
         try:
-            invite_lists.check_runs(self.engine, study, text, self.today(), self.library)
+            invite_lists.check_runs(self.engine, study, text, self.today(), self.library,
+                                    app=self.app)
         except QueryTooCostly as exc:
             raise Conflict(f"cannot approve: {exc}; simplify the criteria",
                            code="not_approvable", details={"limit": exc.limit}) from None
@@ -307,7 +319,7 @@ class Services(RecruitmentServices):
         with self.audited(user, AuditEntry("study.close", study_id=study_id)):
             require(user, "sponsor", "admin")
             self._visible(user, study_id)
-            return self._change(study_store.close_study, self.engine, study_id)
+            return self._change(study_store.close_study, self.app, study_id)
 
     def _change(self, func: Callable[..., Study], *args) -> Study:
         with self.write_lock:
@@ -337,11 +349,11 @@ class Services(RecruitmentServices):
             try:
                 found = invite_lists.invite_list(self.engine, study, user.practice_id,
                                                  self.today(), self.library,
-                                                 new_since=new_since)
+                                                 new_since=new_since, app=self.app)
             except ValueError as exc:
                 raise BadRequest(str(exc), code="bad_parameter") from None
             with self.write_lock:
-                record_list_run(self.engine, study_id, user.practice_id, found.list_date,
+                record_list_run(self.app, study_id, user.practice_id, found.list_date,
                                 found.index_date, len(found.rows))
             if only_new:
                 found = found.only_new()
@@ -372,7 +384,8 @@ class Services(RecruitmentServices):
                 try:
                     done = invite_lists.record_status(
                         self.engine, study, user.practice_id, changes, self.today(),
-                        self.library, correction=correction, user_id=user.user_id)
+                        self.library, correction=correction, user_id=user.user_id,
+                        app=self.app)
                 except lifecycle.LifecycleError as exc:
                     status = Conflict if exc.code == "bad_transition" else BadRequest
                     raise status(str(exc), code=exc.code,

@@ -6,9 +6,7 @@ import sys
 
 import click
 
-from dart.cli.common import cli_errors, db_option
-from dart.store.app_tables import ensure_app_tables
-from dart.store.engine import open_engine
+from dart.cli.common import app_db_option, cli_errors, db_option, open_app, open_store_for_app
 
 
 @click.group("audit")
@@ -18,16 +16,16 @@ def command() -> None:
 
 @command.command("verify")
 @db_option
+@app_db_option
 @click.option("--head", "noted", metavar="HASH", default=None,
               help="A head hash noted earlier: it must still be in the chain.")
 @cli_errors
-def verify(db_url: str | None, noted: str | None) -> None:
+def verify(db_url: str | None, app_db_url: str | None, noted: str | None) -> None:
     """Check that no audit entry was edited, deleted, inserted or moved (exit 1 if so)."""
     from dart.app.audit import holds
     from dart.app.audit import verify as verify_chain
 
-    engine = open_engine(db_url)
-    ensure_app_tables(engine)
+    engine = open_app(app_db_url, open_store_for_app(db_url))
     report = verify_chain(engine)
     if report.ok and noted and not holds(engine, noted):
         click.echo(f"audit log BROKEN: the noted head {noted} is no longer in the chain "

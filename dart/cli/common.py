@@ -1,4 +1,5 @@
-"""What every command shares: the ``--db`` option and turning known errors into messages."""
+"""What every command shares: the ``--db`` and ``--app-db`` options, opening the record
+store (read only) and the application database, and turning known errors into messages."""
 
 from __future__ import annotations
 
@@ -35,6 +36,53 @@ source_map_option = click.option(
 )
 
 
+app_db_option = click.option(
+    "--app-db", "app_db_url", default=None, metavar="URL",
+    help="DART's own database (users, studies, audit, invitations): sqlite:///f.db or "
+         "postgresql://…; default: $DART_APP_DATABASE_URL or app.db in the user data "
+         "directory.",
+)
+
+
+def open_app(app_db_url: str | None, store: sa.Engine | None = None) -> sa.Engine:
+    """The application database; the first time it is opened empty next to a ``store``
+    that holds an older DART's own tables, they are copied across (said once, on stderr)."""
+    from dart.store.app_db import adopt_store_tables, open_app_db
+
+    app = open_app_db(app_db_url)
+    if store is not None:
+        copied = adopt_store_tables(app, store)
+        if copied:
+            rows = ", ".join(f"{n:,} {name}" for name, n in copied.items())
+            click.echo(f"note: copied DART's own tables from the store into the application "
+                       f"database {app.url.render_as_string(hide_password=True)} ({rows}); "
+                       "the store itself is unchanged and is now only read", err=True)
+    return app
+
+
+def open_records(db_url: str | None, source_name: str | None, source_map: str | None,
+                 app_db_url: str | None) -> tuple[sa.Engine, Source]:
+    """``open_store``, its source reading the invitations of the application database too
+    (the criteria's ``invited`` conditions; read only when a query needs them)."""
+    from dart.recruitment.invitations import with_invitations
+
+    engine, source = open_store(db_url, source_name, source_map)
+    try:
+        return engine, with_invitations(source, open_app(app_db_url, engine))
+    except Exception:
+        engine.dispose()
+        raise
+
+
+def open_store_for_app(db_url: str | None) -> sa.Engine | None:
+    """The native store, read only, if there is one at ``db_url`` (None if not): what a
+    command that works on the application database reads practices and old tables from."""
+    try:
+        return open_engine(db_url, read_only=True, create=False)
+    except StoreError:
+        return None
+
+
 def read_options(func):
     """``--source`` and ``--source-map``: the options of a command that reads a store."""
     return source_option(source_map_option(func))
@@ -42,10 +90,10 @@ def read_options(func):
 
 def open_store(db_url: str | None, source_name: str | None,
                source_map: str | None = None) -> tuple[sa.Engine, Source]:
-    """The store at ``db_url`` as a ``source_name`` source, checked to hold its tables (a
-    source DART may not write is opened read only)."""
+    """The store at ``db_url`` as a ``source_name`` source, checked to hold its tables,
+    opened read only (only ``dart generate`` writes a store)."""
     source = get_source(source_name, source_map)
-    engine = open_engine(db_url, read_only=not source.writable, create=False)
+    engine = open_engine(db_url, read_only=True, create=False)
     try:
         source.require(engine)
     except StoreError:

@@ -19,7 +19,7 @@ from dart.analysis.disclosure import DisclosurePolicy, RecordKeys, apply_disclos
 from dart.analysis.feasibility import run_feasibility, statements
 from dart.app.roles import reader_policy
 from dart.cli.check import read_criteria_file
-from dart.cli.common import cli_errors, db_option, open_store, read_options
+from dart.cli.common import app_db_option, cli_errors, db_option, open_records, read_options
 from dart.compiler import explain, prepare
 
 SQL_KEYS_NOTE = ("-- The record-key coefficients below are placeholders; the counts use those "
@@ -40,6 +40,7 @@ def render_sql(statement: sa.ClauseElement, engine: sa.Engine) -> str:
 @click.command("count")
 @click.argument("file", type=click.Path(dir_okay=False))
 @db_option
+@app_db_option
 @read_options
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 @click.option("--no-suppression", is_flag=True,
@@ -51,13 +52,14 @@ def render_sql(statement: sa.ClauseElement, engine: sa.Engine) -> str:
               help="Also show the data behind the criteria: per-code counts, codes never "
                    "seen, the eligible at practices not up to standard (docs/profile.md).")
 @cli_errors
-def command(file: str, db_url: str | None, source_name: str | None, source_map: str | None,
+def command(file: str, db_url: str | None, app_db_url: str | None, source_name: str | None,
+            source_map: str | None,
             as_json: bool, no_suppression: bool, show_sql: bool, explain_rules: bool,
             with_profile: bool) -> None:
     """Count who a criteria FILE makes eligible: base, funnel, unique impact, breakdowns."""
     checked = read_criteria_file(file)
     criteria, library = checked.criteria, checked.library
-    engine, source = open_store(db_url, source_name, source_map)
+    engine, source = open_records(db_url, source_name, source_map, app_db_url)
     try:
         with engine.connect() as conn:
             ready = prepare(conn, checked, source=source)  # compiled once, run and shown

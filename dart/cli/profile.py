@@ -23,7 +23,7 @@ from dart.store.engine import open_engine, require_store
 @cli_errors
 def command(db_url: str | None, as_json: bool, html_out: str | None) -> None:
     """Profile the store's data quality: conformance, completeness, plausibility, practices."""
-    engine = open_engine(db_url, create=False)  # a profile only reads its store
+    engine = open_engine(db_url, read_only=True, create=False)  # a profile only reads
     try:
         require_store(engine)
         result = run_profile(engine)

@@ -13,12 +13,20 @@ from dart.analysis.representativeness import Thresholds, render_text, run_repres
 from dart.analysis.representativeness.report_html import render_html
 from dart.app.roles import reader_policy
 from dart.cli.check import read_criteria_file
-from dart.cli.common import cli_errors, db_option, open_store, read_options, show_report
+from dart.cli.common import (
+    app_db_option,
+    cli_errors,
+    db_option,
+    open_records,
+    read_options,
+    show_report,
+)
 
 
 @click.command("representativeness")
 @click.argument("file", type=click.Path(dir_okay=False))
 @db_option
+@app_db_option
 @read_options
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 @click.option("--html", "html_out", type=click.Path(dir_okay=False), default=None,
@@ -30,7 +38,8 @@ from dart.cli.common import cli_errors, db_option, open_store, read_options, sho
 @click.option("--over", type=float, default=1.25, show_default=True,
               help="Ratios above this are flagged over-represented.")
 @cli_errors
-def command(file: str, db_url: str | None, source_name: str | None, source_map: str | None,
+def command(file: str, db_url: str | None, app_db_url: str | None, source_name: str | None,
+            source_map: str | None,
             as_json: bool, html_out: str | None, no_suppression: bool, under: float,
             over: float) -> None:
     """Compare the eligible cohort of FILE with its target population, the store and the UK."""
@@ -39,7 +48,7 @@ def command(file: str, db_url: str | None, source_name: str | None, source_map: 
     except ValueError as exc:
         raise click.BadParameter(str(exc)) from None
     checked = read_criteria_file(file)
-    engine, source = open_store(db_url, source_name, source_map)
+    engine, source = open_records(db_url, source_name, source_map, app_db_url)
     try:
         result = run_representativeness(
             engine, checked, thresholds=thresholds,

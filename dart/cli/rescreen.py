@@ -16,15 +16,16 @@ from rich.console import Console
 from rich.table import Table
 
 from dart.analysis.disclosure import DisclosurePolicy
-from dart.cli.common import cli_errors, db_option
+from dart.app.roles import reader_policy
+from dart.cli.common import app_db_option, cli_errors, db_option, open_app, open_store
 from dart.recruitment.rescreen import rescreen
 from dart.recruitment.studies import get_study
-from dart.store.engine import open_engine, require_store
 
 
 @click.command("rescreen")
 @click.argument("study_id", metavar="STUDY", type=click.IntRange(min=1))
 @db_option
+@app_db_option
 @click.option("--since", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
               help="Count from this date (YYYY-MM-DD); default: each practice's last list.")
 @click.option("--practice", "practice_id", type=click.IntRange(min=1), default=None,
@@ -33,21 +34,22 @@ from dart.store.engine import open_engine, require_store
 @click.option("--no-suppression", is_flag=True,
               help="Exact counts, no disclosure control (the local data owner only).")
 @cli_errors
-def command(study_id: int, db_url: str | None, since: dt.datetime | None,
-            practice_id: int | None, as_json: bool, no_suppression: bool) -> None:
+def command(study_id: int, db_url: str | None, app_db_url: str | None,
+            since: dt.datetime | None, practice_id: int | None, as_json: bool,
+            no_suppression: bool) -> None:
     """Newly eligible patients of approved study STUDY (an id), per practice."""
-    engine = open_engine(db_url)
+    engine, _ = open_store(db_url, None)
     try:
-        require_store(engine)
-        study = get_study(engine, study_id)
+        app = open_app(app_db_url, engine)
+        study = get_study(app, study_id)
         if study is None or study.approved is None:
             raise click.ClickException(f"study {study_id} does not exist or is not approved")
         try:
             found = rescreen(engine, study, since=since.date() if since else None,
-                             practice_id=practice_id)
+                             practice_id=practice_id, app=app)
         except ValueError as exc:
             raise click.ClickException(str(exc)) from None
-        data = found.to_json(DisclosurePolicy(enabled=not no_suppression))
+        data = found.to_json(reader_policy(DisclosurePolicy(), exact=no_suppression))
     finally:
         engine.dispose()
     if as_json:

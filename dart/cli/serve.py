@@ -11,7 +11,7 @@ import sys
 
 import click
 
-from dart.cli.common import cli_errors, db_option
+from dart.cli.common import app_db_option, cli_errors, db_option, open_app
 from dart.store.engine import open_engine, require_store
 from dart.store.limits import QueryLimits, apply_limits
 
@@ -38,6 +38,7 @@ def _budget(_ctx, _param, value: str | None):
 @click.option("--port", default=8050, show_default=True, type=click.IntRange(0, 65535),
               help="Port to listen on.")
 @db_option
+@app_db_option
 @click.option("--demo", is_flag=True,
               help="Generate a demo store if there is none, create one user of each role "
                    "and print their tokens.")
@@ -54,7 +55,8 @@ def _budget(_ctx, _param, value: str | None):
 @click.option("--secure-cookies", is_flag=True,
               help="Mark the dashboard's cookies Secure (when users reach it over HTTPS).")
 @cli_errors
-def command(host: str, port: int, db_url: str | None, demo: bool, threads: int,
+def command(host: str, port: int, db_url: str | None, app_db_url: str | None, demo: bool,
+            threads: int,
             no_dashboard: bool, query_seconds: float | None,
             query_memory_mb: int | None, query_budget, secure_cookies: bool) -> None:
     """Serve the web API under /api/v1 (and the dashboard under /dashboard/)."""
@@ -63,18 +65,23 @@ def command(host: str, port: int, db_url: str | None, demo: bool, threads: int,
     from dart.web import create_app
 
     limits = QueryLimits.from_env(query_seconds, query_memory_mb)
-    # Only --demo may make a store; otherwise a mistyped --db is an error, not a new file.
-    engine = open_engine(db_url, create=demo)
-    config = {"ENGINE": engine, "QUERY_LIMITS": limits, "SECURE_COOKIES": secure_cookies}
+    # Only --demo may make (and so write) a store; otherwise a mistyped --db is an error,
+    # not a new file, and the store is opened read only.
+    if demo:
+        _demo_store(db_url)
+    engine = open_engine(db_url, read_only=True, create=False)
+    require_store(engine)
+    app = open_app(app_db_url, engine)
+    config = {"ENGINE": engine, "APP_ENGINE": app, "QUERY_LIMITS": limits,
+              "SECURE_COOKIES": secure_cookies}
     if query_budget is not None:
         config["QUERY_BUDGET"] = query_budget
     if demo:
-        config["SECRET_KEY"] = _demo(engine)
-    require_store(engine)
-    apply_limits(engine, limits)  # before serving, after the demo store is made
-    app = _app(create_app, config, not no_dashboard)
+        config["SECRET_KEY"] = _demo(engine, app)
+    apply_limits(engine, limits)  # before serving
+    server_app = _app(create_app, config, not no_dashboard)
     try:
-        server = waitress.create_server(app, host=host, port=port, threads=threads,
+        server = waitress.create_server(server_app, host=host, port=port, threads=threads,
                                         ident="dart")
     except OSError as exc:
         busy = exc.errno == errno.EADDRINUSE
@@ -86,23 +93,26 @@ def command(host: str, port: int, db_url: str | None, demo: bool, threads: int,
     server.run()
 
 
-def _demo(engine) -> str:
-    """Make the demo store and users if needed, print their tokens; the session key."""
-    from dart.app.demo import (
-        demo_state_path,
-        demo_users,
-        ensure_demo_store,
-        load_demo_state,
-        save_demo_state,
-    )
+def _demo_store(db_url: str | None) -> None:
+    """Generate the demo store if there is none (the one write ``serve`` makes to a store)."""
+    from dart.app.demo import ensure_demo_store
 
-    if ensure_demo_store(engine):
-        click.echo("generated a demo store")
-    require_store(engine)
+    engine = open_engine(db_url, create=True)
+    try:
+        if ensure_demo_store(engine):
+            click.echo("generated a demo store")
+    finally:
+        engine.dispose()
+
+
+def _demo(engine, app) -> str:
+    """Make the demo users if needed, print their tokens; the session key."""
+    from dart.app.demo import demo_state_path, demo_users, load_demo_state, save_demo_state
+
     store = engine.url.render_as_string(hide_password=True)
     path = demo_state_path()
     state = load_demo_state(path, store)
-    users = demo_users(engine, state["tokens"])
+    users = demo_users(app, state["tokens"], store=engine)
     save_demo_state(path, store, {n: t for n, (_, t) in users.tokens.items()},
                     state["secret_key"])
     click.echo(f"demo users (the same tokens on every start; kept in {path}):")

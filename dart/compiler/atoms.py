@@ -149,6 +149,10 @@ class ConditionCompiler:
     subclass (``tests/unit/test_condition_checklist.py`` fails when one is missing).
     """
 
+    shared = None
+    """The defines computed once per patient (``dart.compiler.defines.SharedDefines``), set
+    by ``dart.compiler.query``; ``None``: every define written where it is used."""
+
     def __init__(self, criteria: nodes.Criteria, codelists: Mapping[str, object],
                  index: dt.date, reads: Reads, patient: sa.FromClause,
                  practice: sa.FromClause):
@@ -186,9 +190,14 @@ class ConditionCompiler:
 
     @compile.register
     def _ref(self, c: nodes.Ref) -> Pred:
-        # Defines are expanded where used; the code-set reads they need are shared anyway.
+        # Compiled once. A define used more than once is a column computed once per patient
+        # (``shared``, set by dart.compiler.query; dart.compiler.defines), unless it folded
+        # to a constant; the others are written where used.
         if c.name not in self._defines:
-            self._defines[c.name] = self.compile(self.criteria.define(c.name).condition)
+            pred = self.compile(self.criteria.define(c.name).condition)
+            shared = self.shared
+            self._defines[c.name] = (pred if shared is None or known(pred) is not None
+                                     else shared.use(c.name, pred))
         return self._defines[c.name]
 
     # --- demographics --------------------------------------------------------------------

@@ -17,9 +17,11 @@ from sqlalchemy.sql import util as sql_util
 from sqlalchemy.sql import visitors
 
 from criteria_grammar import nodes
+from criteria_grammar.limits import shared_defines
 from dart.compiler.atoms import ONE, ZERO, ConditionCompiler, balanced_sum, known
 from dart.compiler.codesets import Reads
 from dart.compiler.dates import AGE_BANDS, birth_cutoff
+from dart.compiler.defines import SharedDefines, layered
 from dart.compiler.sqltypes import BIGINT, DATE
 from dart.sources import Source
 from dart.sources.native import NATIVE
@@ -141,18 +143,21 @@ def compile_criteria(criteria: nodes.Criteria, library: Mapping[str, Codelist],
     patient, practice = source.patients(index_date), source.practices
     codelists = library_with_inline(criteria, library)
     reads = Reads(index_date, source)
+    names = shared_defines(criteria)
 
-    def conditions() -> tuple[list[sa.ColumnElement[bool]], sa.ColumnElement[bool] | None]:
+    def conditions(prefix: str) -> tuple[list[sa.ColumnElement[bool]],
+                                         sa.ColumnElement[bool] | None, SharedDefines]:
         atoms = ConditionCompiler(criteria, codelists, index_date, reads, patient, practice)
+        atoms.shared = SharedDefines(names, prefix)
         conds = [atoms.compile(r.condition) for r in criteria.rules]
         pop = atoms.compile(criteria.population.condition) if criteria.population else None
-        return conds, pop
+        return conds, pop, atoms.shared
 
     # First pass: register every record atom; each compiles to its value for a patient
     # without records, so the conditions are the baseline.
-    baseline = conditions()
+    *baseline, base_defines = conditions("base_define_")
     reads.build()
-    conds, pop = conditions()  # second pass: the same atoms over the built CTEs
+    conds, pop, defines = conditions("define_")  # second pass: over the built CTEs
 
     joined = patient.outerjoin(practice, patient.c.practice_id == practice.c.practice_id)
     for cte in reads.joins:
@@ -166,15 +171,16 @@ def compile_criteria(criteria: nodes.Criteria, library: Mapping[str, Codelist],
         *(flag(cond).label(f"cond_{i}") for i, cond in enumerate(conds)),
         *passes,
     ]
-    inner = sa.select(*columns).select_from(joined).where(
-        base_filter(patient, index_date)).subquery("patient_conditions")
+    inner = layered(columns, joined, base_filter(patient, index_date), defines.preds,
+                    "defines").subquery("patient_conditions")
     rule_cols = [inner.c[f"rule_{i}"] for i in range(len(conds))]
     # A sum, not an AND of every rule: SQLite parses an AND list as a left-deep tree and
     # refuses one deeper than 1,000; the balanced sum is nested log2(rules) deep.
     eligible = (flag(balanced_sum(rule_cols) == len(rule_cols)) if rule_cols else ONE)
     query = sa.select(*inner.c, eligible.label("eligible"))
     rules = tuple(RuleInfo(r.label, r.kind, r.source) for r in criteria.rules)
-    split = split_rules(criteria, (conds, pop), baseline, reads.joins, index_date,
+    split = split_rules(criteria, (conds, pop, defines.preds),
+                        (*baseline, base_defines.preds), reads.joins, index_date,
                         (patient, practice))
     return CompiledCriteria(query, rules, index_date, split, source, patient)
 
@@ -199,7 +205,8 @@ def _reads_practice(conds: list[sa.ColumnElement | None], practice: sa.FromClaus
 def split_rules(criteria: nodes.Criteria, true: tuple, baseline: tuple,
                 reads: list[sa.CTE], index_date: dt.date,
                 tables: tuple[sa.FromClause, sa.FromClause]) -> SplitRules:
-    """``SplitRules`` from the conditions over the reads (``true``) and over no records.
+    """``SplitRules`` from the conditions over the reads (``true``) and over no records
+    (``baseline``): each (rule conditions, population condition, shared defines).
 
     ``practice`` is joined only when a condition reads it: measured (DuckDB, 1M), the join
     of ~920k base patients to it cost ~0.025 s of a ~0.45 s statement.
@@ -208,12 +215,13 @@ def split_rules(criteria: nodes.Criteria, true: tuple, baseline: tuple,
     on_practice = practice.c.practice_id == patient.c.practice_id
     ids = [patient.c.patient_id, patient.c.practice_id]
     where = base_filter(patient, index_date)
-    with_practice = _reads_practice([*true[0], true[1]], practice)
+    (*true, true_defines), (*baseline, base_defines) = true, baseline
+    with_practice = _reads_practice([*true[0], true[1], *true_defines.values()], practice)
     people = patient.outerjoin(practice, on_practice) if with_practice else patient
     baseline_flags = flags(criteria, *baseline)
     constant = {c.name: 1 if c.element is ONE else 0
                 for c in baseline_flags if c.element is ONE or c.element is ZERO}
-    base = sa.select(*ids, *baseline_flags).select_from(people).where(where)
+    base = layered([*ids, *baseline_flags], people, where, base_defines, "baseline_defines")
     if not reads:
         return SplitRules(base, None, constant)
     # Every mask word of the recorded patients in one row each: the aggregates (one row per
@@ -235,10 +243,10 @@ def split_rules(criteria: nodes.Criteria, true: tuple, baseline: tuple,
             return masks.c[element.name]
         return None
 
-    columns = [*flags(criteria, *true), *flags(criteria, *baseline, prefix="base_")]
-    recorded = (sa.select(*ids, *(visitors.replacement_traverse(c, {}, to_masks)
-                                  for c in columns))
-                .select_from(joined).where(where))
+    columns = [*ids, *flags(criteria, *true), *flags(criteria, *baseline, prefix="base_")]
+    recorded = layered(columns, joined, where, {**true_defines, **base_defines},
+                       "recorded_defines",
+                       lambda c: visitors.replacement_traverse(c, {}, to_masks))
     return SplitRules(base, recorded, constant)
 
 

@@ -122,11 +122,16 @@ def _cell(row) -> Cell:
 
 
 def propose(engine: sa.Engine, study: Study, listed, n: int,
-            library: Mapping | None = None) -> Proposal:
-    """``n`` of the invite list ``listed``'s patients, chosen as the module describes."""
+            library: Mapping | None = None, *, app: sa.Engine | None = None) -> Proposal:
+    """``n`` of the invite list ``listed``'s patients, chosen as the module describes
+    (``app``: the application database, whose invitations the criteria may read)."""
+    from dart.recruitment.invitations import with_invitations
+    from dart.sources.native import NATIVE
+
     ids = {r.patient_id for r in listed.rows}
     with engine.connect() as conn:
-        ready = prepare(conn, approved_text(study), library)
+        ready = prepare(conn, approved_text(study), library,
+                        source=with_invitations(NATIVE, app or engine))
         rules = ready.compiled.patient_rules.subquery()
         cols = [rules.c[d] for d in DIMENSIONS]
         target_counts = {tuple(r[:-1]): r[-1] for r in conn.execute(

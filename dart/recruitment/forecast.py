@@ -33,9 +33,12 @@ import sqlalchemy as sa
 from dart.analysis.disclosure import DisclosurePolicy
 from dart.compiler import prepare
 from dart.compiler.dates import months_back
+from dart.recruitment.invitations import with_invitations
 from dart.recruitment.lifecycle import status_counts
 from dart.recruitment.rescreen import eligible_by_practice
 from dart.recruitment.studies import Study, approved_text
+from dart.sources import Source
+from dart.sources.native import NATIVE
 
 HISTORY_MONTHS = 24
 DEFAULT_RESPONSE = 0.21
@@ -117,10 +120,10 @@ def monthly_dates(index: dt.date, months: int) -> list[dt.date]:
 
 
 def history(conn: sa.Connection, criteria, library, index: dt.date,
-            months: int = HISTORY_MONTHS) -> list[Month]:
+            months: int = HISTORY_MONTHS, source: Source = NATIVE) -> list[Month]:
     """Newly eligible per practice in each of the ``months`` months to ``index``."""
     dates = monthly_dates(index, months)
-    sets = [eligible_by_practice(conn, criteria, library, d) for d in dates]
+    sets = [eligible_by_practice(conn, criteria, library, d, source=source) for d in dates]
     out = []
     for k in range(months - 1, -1, -1):
         now, before = sets[k], sets[k + 1]
@@ -170,14 +173,18 @@ def project(study_id: int, engine: sa.Engine, target: int, eligible_now: int,
 
 
 def forecast(engine: sa.Engine, study: Study, library: Mapping | None = None, *,
-             months: int = HISTORY_MONTHS, target: int | None = None) -> Forecast:
-    """The study's monthly history and, given a ``target``, the projection to it."""
+             months: int = HISTORY_MONTHS, target: int | None = None,
+             app: sa.Engine | None = None) -> Forecast:
+    """The study's monthly history and, given a ``target``, the projection to it; ``app``
+    is the application database (default: the store's own database)."""
+    app = app or engine
+    source = with_invitations(NATIVE, app)
     with engine.connect() as conn:
-        ready = prepare(conn, approved_text(study), library)
-        past = history(conn, ready.criteria, ready.library, ready.index_date, months)
+        ready = prepare(conn, approved_text(study), library, source=source)
+        past = history(conn, ready.criteria, ready.library, ready.index_date, months, source)
     projection = None
     if target is not None:
         eligible_now = sum(past[-1].eligible.values()) if past else 0
         recent = [sum(m.newly_eligible.values()) for m in past]
-        projection = project(study.study_id, engine, target, eligible_now, recent)
+        projection = project(study.study_id, app, target, eligible_now, recent)
     return Forecast(study.study_id, tuple(past), projection)

@@ -19,9 +19,11 @@ import sqlalchemy as sa
 
 from dart.analysis.disclosure import DisclosurePolicy
 from dart.compiler import prepare
+from dart.recruitment.invitations import with_invitations
 from dart.recruitment.lifecycle import STATUS_STAGES, status_members
 from dart.recruitment.rescreen import eligible_by_practice
 from dart.recruitment.studies import Study, approved_text
+from dart.sources.native import NATIVE
 
 STAGES = ("eligible", "invited", "responded", "enrolled")
 
@@ -65,12 +67,17 @@ class Funnel:
         return out
 
 
-def funnel(engine: sa.Engine, study: Study, library: Mapping | None = None) -> Funnel:
-    """The study's funnel now (exact counts; disclose them in ``to_json``)."""
+def funnel(engine: sa.Engine, study: Study, library: Mapping | None = None, *,
+           app: sa.Engine | None = None) -> Funnel:
+    """The study's funnel now (exact counts; disclose them in ``to_json``); ``app`` is the
+    application database (default: the store's own database)."""
+    app = app or engine
+    source = with_invitations(NATIVE, app)
     with engine.connect() as conn:
-        ready = prepare(conn, approved_text(study), library)
-        eligible = eligible_by_practice(conn, ready.criteria, ready.library, ready.index_date)
-    stages = status_members(engine, study.study_id)
+        ready = prepare(conn, approved_text(study), library, source=source)
+        eligible = eligible_by_practice(conn, ready.criteria, ready.library, ready.index_date,
+                                        source=source)
+    stages = status_members(app, study.study_id)
     none: dict[str, set[int]] = {s: set() for s in STATUS_STAGES}
     members = {}
     for p in sorted(set(eligible) | set(stages)):

@@ -29,13 +29,14 @@ from dateutil.relativedelta import relativedelta
 
 from dart.compiler import Prepared, explain, prepare
 from dart.recruitment import lifecycle
+from dart.recruitment.invitations import sent_ids, with_invitations
 from dart.recruitment.reasons import Reason, patient_reasons
 from dart.recruitment.rescreen import eligible_by_practice, last_list_dates
 from dart.recruitment.studies import Study, approved_text
 from dart.reports.spreadsheet import csv_text
 from dart.sources import Source
 from dart.sources.native import NATIVE
-from dart.store.app_tables import ensure_app_tables, recruitment_status
+from dart.store.app_tables import ensure_app_tables, invitations, recruitment_status
 
 IDENTIFIERS = ("patient_id", "nhs_number", "given_name", "family_name", "date_of_birth", "sex")
 
@@ -117,37 +118,55 @@ def fatigue_start(today: dt.date, months: int) -> dt.date:
     return today - relativedelta(months=months)
 
 
-def _not_excluded(study_id: int, today: dt.date, months: int,
-                  source: Source) -> sa.ColumnElement[bool]:
+def followed_or_recent(app: sa.Engine, study_id: int, today: dt.date,
+                       months: int) -> list[int]:
+    """The patients the application database says a list must leave out: invited to this
+    study or followed by its lifecycle (at any practice), or invited to any study within
+    the fatigue window before ``today``."""
+    ensure_app_tables(app)
+    inv, rs = invitations.c, recruitment_status.c
+    this_study = sa.bindparam("study_id", study_id)
+    since = sa.bindparam("fatigue_from", fatigue_start(today, months), type_=sa.Date)
+    query = sa.union(
+        sa.select(inv.patient_id).where(sa.or_(inv.study_id == this_study,
+                                               inv.invited_on >= since)),
+        sa.select(rs.patient_id).where(rs.study_id == this_study))
+    with app.connect() as conn:
+        return sorted(conn.execute(query).scalars())
+
+
+def _not_excluded(study_id: int, today: dt.date, months: int, source: Source,
+                  excluded: list[int]) -> sa.ColumnElement[bool]:
     patient, invitation = source.identities, source.invitations
     this_study = sa.bindparam("study_id", study_id)
+    # The store's own invitations (as loaded with it), then the application database's.
     same_study = sa.exists().where(invitation.c.patient_id == patient.c.patient_id,
                                    invitation.c.study_id == this_study)
-    followed = sa.exists().where(recruitment_status.c.patient_id == patient.c.patient_id,
-                                 recruitment_status.c.study_id == this_study)
     recent = sa.exists().where(
         invitation.c.patient_id == patient.c.patient_id,
         invitation.c.invited_on >= sa.bindparam("fatigue_from", fatigue_start(today, months),
                                                 type_=sa.Date),
     )
+    left_out = sent_ids(excluded, "left_out")
     return sa.and_(
         patient.c.date_of_death.is_(None),
         patient.c.registration_end.is_(None),
         patient.c.research_opt_out == sa.false(),
         ~same_study,
-        ~followed,
         ~recent,
+        patient.c.patient_id.not_in(sa.select(left_out.c.patient_id)),
     )
 
 
 def _invitable(ready: Prepared, study_id: int, fatigue_months: int, today: dt.date,
-               practice_id: int | None, source: Source = NATIVE) -> sa.Select:
+               practice_id: int | None, source: Source, excluded: list[int]) -> sa.Select:
     """The invitable patients' identifiers (at ``practice_id``; None: every practice)."""
     patient = source.identities
     if patient is None:
         raise ValueError(f"a {source.name} store holds no patient identifiers to invite")
     rules = ready.compiled.patient_rules.subquery()
-    where = [rules.c.eligible == 1, _not_excluded(study_id, today, fatigue_months, source)]
+    where = [rules.c.eligible == 1,
+             _not_excluded(study_id, today, fatigue_months, source, excluded)]
     if practice_id is not None:
         at_practice = sa.bindparam("practice_id", practice_id, type_=sa.Integer)
         where += [rules.c.practice_id == at_practice, patient.c.practice_id == at_practice]
@@ -159,29 +178,33 @@ def _invitable(ready: Prepared, study_id: int, fatigue_months: int, today: dt.da
 
 def invite_list(engine: sa.Engine, study: Study, practice_id: int, today: dt.date,
                 library: Mapping | None = None, *, new_since: dt.date | None = None,
-                with_reasons: bool = True, source: Source = NATIVE) -> InviteList:
+                with_reasons: bool = True, source: Source = NATIVE,
+                app: sa.Engine | None = None) -> InviteList:
     """The approved ``study``'s invitable patients at ``practice_id`` on ``today``.
 
     ``new_since``: mark the patients not eligible at that date (default: the index date of
     the practice's last list before this one's). ``with_reasons=False`` skips the reasons
-    and the marks (when only the ids are wanted, e.g. to check a recording).
+    and the marks (when only the ids are wanted, e.g. to check a recording). ``app``: the
+    application database (default: the store's own database).
     """
     text = approved_text(study)
-    ensure_app_tables(engine)
+    app = app or engine
+    excluded = followed_or_recent(app, study.study_id, today, study.fatigue_months)
     with engine.connect() as conn:  # one open of the store for everything
-        ready = prepare(conn, text, library, source=source)
+        ready = prepare(conn, text, library, source=with_invitations(source, app))
         query = _invitable(ready, study.study_id, study.fatigue_months, today, practice_id,
-                           source)
+                           source, excluded)
         rows = [InviteRow(*r) for r in conn.execute(query)]
         criteria, index_date = ready.criteria, ready.index_date
         if with_reasons:
             if new_since is None:
-                new_since = last_list_dates(engine, study.study_id, index_date).get(practice_id)
+                new_since = last_list_dates(app, study.study_id, index_date).get(practice_id)
             if new_since is not None and new_since >= index_date:
                 raise ValueError(f"new_since {new_since} is not before the index date "
                                  f"{index_date}")
             before = (eligible_by_practice(conn, criteria, ready.library, new_since,
-                                           practice_id).get(practice_id, set())
+                                           practice_id, ready.compiled.source
+                                           ).get(practice_id, set())
                       if new_since is not None else None)
             reasons = patient_reasons(conn, criteria, ready.library, index_date,
                                       {r.patient_id: r.date_of_birth for r in rows})
@@ -198,16 +221,18 @@ def invite_list(engine: sa.Engine, study: Study, practice_id: int, today: dt.dat
 
 
 def check_runs(engine: sa.Engine, study: Study, criteria_text: str, today: dt.date,
-               library: Mapping | None = None, source: Source = NATIVE) -> int:
+               library: Mapping | None = None, source: Source = NATIVE,
+               app: sa.Engine | None = None) -> int:
     """Run ``criteria_text`` as ``study``'s invite list would, for every practice at once
     (a count), under the engine's limits: what approval checks, so that an approved version
     can always produce its lists. Returns the invitable patients; raises ``CriteriaError``,
     ``StoreError`` (``QueryTooCostly`` past a limit) like ``invite_list``."""
-    ensure_app_tables(engine)
+    app = app or engine
+    excluded = followed_or_recent(app, study.study_id, today, study.fatigue_months)
     with engine.connect() as conn:
-        ready = prepare(conn, criteria_text, library, source=source)
+        ready = prepare(conn, criteria_text, library, source=with_invitations(source, app))
         listed = _invitable(ready, study.study_id, study.fatigue_months, today, None,
-                            source).order_by(None)
+                            source, excluded).order_by(None)
         return conn.execute(sa.select(sa.func.count()).select_from(listed.subquery())
                             ).scalar_one()
 
@@ -215,20 +240,27 @@ def check_runs(engine: sa.Engine, study: Study, criteria_text: str, today: dt.da
 def record_status(engine: sa.Engine, study: Study, practice_id: int,
                   changes: list[lifecycle.Change], today: dt.date,
                   library: Mapping | None = None, *, correction: bool = False,
-                  user_id: int | None = None) -> lifecycle.Recorded:
-    """Record lifecycle ``changes`` for the practice's patients (``lifecycle.record``); a
-    patient new to the study must be on the practice's list as of ``today``."""
+                  user_id: int | None = None, app: sa.Engine | None = None
+                  ) -> lifecycle.Recorded:
+    """Record lifecycle ``changes`` for the practice's patients (``lifecycle.record``) in
+    the application database ``app`` (default: the store's); a patient new to the study
+    must be on the practice's list as of ``today``."""
+    app = app or engine
+
     def listed() -> set[int]:
-        found = invite_list(engine, study, practice_id, today, library, with_reasons=False)
+        found = invite_list(engine, study, practice_id, today, library, with_reasons=False,
+                            app=app)
         return {r.patient_id for r in found.rows}
 
-    return lifecycle.record(engine, study, practice_id, changes, today, listed,
+    return lifecycle.record(app, study, practice_id, changes, today, listed,
                             correction=correction, user_id=user_id)
 
 
 def record_invitations(engine: sa.Engine, study: Study, practice_id: int,
                        patient_ids: list[int], today: dt.date,
-                       library: Mapping | None = None) -> lifecycle.Recorded:
+                       library: Mapping | None = None, *,
+                       app: sa.Engine | None = None) -> lifecycle.Recorded:
     """Record that ``patient_ids`` (from this practice's list) were invited on ``today``."""
     return record_status(engine, study, practice_id,
-                         [lifecycle.Change(i, "invited") for i in patient_ids], today, library)
+                         [lifecycle.Change(i, "invited") for i in patient_ids], today, library,
+                         app=app)

@@ -9,9 +9,9 @@ Per study and patient one row of ``recruitment_status`` (keyed by both). The mov
 declined, screened_out and enrolled are final. A *correction* (``correction=True``, with a
 reason saying why) may move a final status to another final status or back to responded,
 because a practice mis-keys outcomes; nothing moves back to invited or to nothing, because an
-invitation that was sent stays sent (the store's ``invitation`` row feeds the fatigue window
-and the language's ``invited WINDOW``). Recording the status a patient already has changes
-nothing (idempotent). Screening out needs a reason.
+invitation that was sent stays sent (its ``invitations`` row in the application database
+feeds the fatigue window and the language's ``invited WINDOW``). Recording the status a
+patient already has changes nothing (idempotent). Screening out needs a reason.
 
 A new patient (no row yet) must be on the practice's current invite list; any other patient
 must already be this practice's for the study. One bad id fails the whole call, writing
@@ -37,10 +37,10 @@ from dart.store.app_tables import (
     CHANNELS,
     INVITATION_STATUSES,
     ensure_app_tables,
+    invitations,
     recruitment_status,
     utcnow,
 )
-from dart.store.schema import invitation
 
 FINAL = ("declined", "screened_out", "enrolled")
 STATUS_STAGES = ("invited", "responded", "enrolled")  # who ever reached each stage
@@ -114,7 +114,7 @@ def _insert(engine: sa.Engine, table: sa.Table):
 def _states(conn: sa.Connection, study_id: int, ids: list[int]) -> dict[int, tuple]:
     """Patient id -> (status, practice_id): the lifecycle row, else an invitation recorded
     before the lifecycle existed (status invited)."""
-    rs, inv = recruitment_status.c, invitation.c
+    rs, inv = recruitment_status.c, invitations.c
     found = {pid: (status, practice) for pid, status, practice in conn.execute(
         sa.select(rs.patient_id, rs.status, rs.practice_id)
         .where(rs.study_id == study_id, rs.patient_id.in_(ids)))}
@@ -233,7 +233,7 @@ def _record(engine: sa.Engine, study: Study, practice_id: int, by_id: dict[int, 
             already = sorted([*already, *lost])
         sent = [c.patient_id for c in todo if c.patient_id in done and c.status == "invited"]
         for start in range(0, len(sent), _CHUNK):
-            conn.execute(_insert(engine, invitation).values([
+            conn.execute(_insert(engine, invitations).values([
                 {"study_id": study.study_id, "patient_id": i, "practice_id": practice_id,
                  "invited_on": today} for i in sent[start:start + _CHUNK]
             ]).on_conflict_do_nothing())

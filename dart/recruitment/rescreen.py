@@ -24,14 +24,16 @@ import sqlalchemy as sa
 from dart.analysis.disclosure import DisclosurePolicy
 from dart.compiler import prepare
 from dart.recruitment.studies import Study, approved_text
+from dart.sources import Source
+from dart.sources.native import NATIVE
 from dart.store.app_tables import ensure_app_tables, invite_list_runs
 
 
 def eligible_by_practice(conn: sa.Connection, criteria, library: Mapping | None,
-                         index_date: dt.date,
-                         practice_id: int | None = None) -> dict[int, set[int]]:
+                         index_date: dt.date, practice_id: int | None = None,
+                         source: Source = NATIVE) -> dict[int, set[int]]:
     """Practice id -> the ids eligible at ``index_date`` (one practice, or all)."""
-    rules = prepare(conn, criteria, library, index_date=index_date).compiled \
+    rules = prepare(conn, criteria, library, index_date=index_date, source=source).compiled \
         .patient_rules.subquery()
     query = sa.select(rules.c.practice_id, rules.c.patient_id).where(rules.c.eligible == 1)
     if practice_id is not None:
@@ -104,24 +106,29 @@ class Rescreen:
 
 def rescreen(engine: sa.Engine, study: Study, *, since: dt.date | None = None,
              index_date: dt.date | None = None, practice_id: int | None = None,
-             library: Mapping | None = None) -> Rescreen:
+             library: Mapping | None = None, app: sa.Engine | None = None) -> Rescreen:
     """Newly eligible per practice between ``since`` (default: each practice's last list)
-    and ``index_date`` (default: the criteria's, else the store's extract date)."""
+    and ``index_date`` (default: the criteria's, else the store's extract date); ``app``
+    is the application database (default: the store's own database)."""
+    from dart.recruitment.invitations import with_invitations
+
     text = approved_text(study)
+    app = app or engine
+    source = with_invitations(NATIVE, app)
     with engine.connect() as conn:
-        ready = prepare(conn, text, library, index_date=index_date)
+        ready = prepare(conn, text, library, index_date=index_date, source=source)
         if since is not None and since >= ready.index_date:
             raise ValueError(f"the since date {since} is not before the index date "
                              f"{ready.index_date}")
         now = eligible_by_practice(conn, ready.criteria, ready.library, ready.index_date,
-                                   practice_id)
+                                   practice_id, source)
     starts = ({p: since for p in now} if since is not None
-              else last_list_dates(engine, study.study_id, ready.index_date))
+              else last_list_dates(app, study.study_id, ready.index_date))
     before: dict[dt.date, dict[int, set[int]]] = {}
     with engine.connect() as conn:
         for day in sorted({d for p, d in starts.items() if p in now}):
             before[day] = eligible_by_practice(conn, ready.criteria, ready.library, day,
-                                               practice_id)
+                                               practice_id, source)
     practices = []
     for practice in sorted(now):
         day = starts.get(practice)

@@ -1,10 +1,11 @@
-"""DART's own tables: users, studies, study versions, the recruitment record, dashboard
-sessions and the audit log.
+"""DART's own tables: users, studies, study versions, the recruitment record (invitations
+and their lifecycle), invite-list runs, dashboard sessions and the audit log.
 
-They live on ``app_metadata``, apart from the GP-record store's ``metadata``, because a real
-store arrives through the data owner's extract-and-load and is read as it is: DART creates
-only these tables, and only when it first needs them (``ensure_app_tables``). Ids come from
-sequences because DuckDB has no auto-increment; SQLite ignores the sequences.
+They live on ``app_metadata`` in the application database (``dart.store.app_db``), apart
+from the GP-record store's ``metadata``: a real store arrives through the data owner's
+extract-and-load and is read as it is, read only. DART creates these tables when it first
+needs them (``ensure_app_tables``). Ids come from sequences because DuckDB has no
+auto-increment; SQLite ignores the sequences.
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ users = sa.Table(
     _col("name", sa.Text, "unique user name", unique=True, nullable=False),
     _col("role", sa.Text, "sponsor, practice, researcher or admin", nullable=False),
     _col("practice_id", sa.Integer, "the practice a practice user acts for (else null)"),
+    _col("practice_ods", sa.Text, "that practice's ODS code (the record store is apart)"),
     _col("token_hash", sa.Text, "sha256 hex of the bearer token (the token is never stored)",
          unique=True, nullable=False),
     _col("created_at", sa.DateTime, "when the user was added (UTC)", nullable=False),
@@ -145,10 +147,25 @@ def _append_only_trigger(target: sa.Table, connection: sa.Connection, **kw) -> N
             connection.execute(sa.text(statement))
 
 
-# The store's ``invitation`` table (study_id, patient_id, practice_id, invited_on) stays the
-# record the criteria language reads (``invited WINDOW``); this table follows each invitation
-# on through its outcome. Keyed by study and patient: one lifecycle per patient per study,
-# so concurrent recordings of the same batch meet the key and cannot duplicate.
+# The invitations DART records; the criteria language's ``invited`` conditions read them
+# (sent with each query as bound values, ``dart.recruitment.invitations``) beside any a store
+# was loaded with in its own ``invitation`` table.
+invitations = sa.Table(
+    "invitations",
+    app_metadata,
+    _col("study_id", sa.Integer, "study the invitation was for", primary_key=True,
+         autoincrement=False),
+    _col("patient_id", sa.Integer, "patient invited", primary_key=True, autoincrement=False),
+    _col("practice_id", sa.Integer, "practice that sent it", nullable=False),
+    _col("invited_on", sa.Date, "date sent", nullable=False),
+    comment="Trial invitations recorded by DART, one row per study and patient.",
+)
+
+sa.Index("ix_invitations_patient", invitations.c.patient_id, invitations.c.invited_on)
+
+# ``recruitment_status`` follows each invitation on through its outcome. Keyed by study and
+# patient: one lifecycle per patient per study, so concurrent recordings of the same batch
+# meet the key and cannot duplicate.
 recruitment_status = sa.Table(
     "recruitment_status",
     app_metadata,

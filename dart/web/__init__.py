@@ -2,8 +2,12 @@
 
 ``create_app(config)`` builds it over one store. Config keys (all optional):
 
-- ``DATABASE_URL``: the store (default: ``dart.store.engine.default_url()``), or
-  ``ENGINE``: an open SQLAlchemy engine to use instead;
+- ``DATABASE_URL``: the record store, opened read only (default:
+  ``dart.store.engine.default_url()``), or ``ENGINE``: an open SQLAlchemy engine to use
+  instead;
+- ``APP_DATABASE_URL``: DART's own database (users, studies, audit, invitations; default:
+  ``dart.store.app_db.default_app_url()``), or ``APP_ENGINE``: an open engine; with an
+  ``ENGINE`` and neither, DART's tables live in that engine's database;
 - ``CODELISTS``: a codelist folder or a ready ``Mapping`` (default: the shipped library);
 - ``TODAY``: a callable returning the list date for invite lists (default ``date.today``);
 - ``DISCLOSURE``: a ``DisclosurePolicy`` (default: 0-7 as "<8", the rest perturbed by at
@@ -35,6 +39,7 @@ from typing import Any
 from flask import Flask
 
 from dart.app.services import Services
+from dart.store.app_db import open_app_db
 from dart.store.codelists import load_library
 from dart.store.engine import open_engine
 from dart.store.limits import QueryLimits, apply_limits
@@ -54,13 +59,17 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         app.config["SECRET_KEY"] = secrets.token_hex(32)
     app.json.sort_keys = False
 
-    engine = config.get("ENGINE") or open_engine(config.get("DATABASE_URL"))
+    engine = config.get("ENGINE") or open_engine(config.get("DATABASE_URL"), read_only=True,
+                                                 create=False)
+    app_engine = config.get("APP_ENGINE")
+    if app_engine is None and (config.get("APP_DATABASE_URL") or not config.get("ENGINE")):
+        app_engine = open_app_db(config.get("APP_DATABASE_URL"))
     apply_limits(engine, config.get("QUERY_LIMITS") or QueryLimits.from_env())
     library = config.get("CODELISTS")
     if library is None or not isinstance(library, Mapping):
         library = load_library(library)
     options = {key.lower(): config[key] for key in ("TODAY", "CLOCK") if config.get(key)}
-    services = Services(engine, library, policy=config.get("DISCLOSURE"),
+    services = Services(engine, library, app=app_engine, policy=config.get("DISCLOSURE"),
                         budget=config.get("QUERY_BUDGET"), **options)
     app.extensions["dart"] = services
 

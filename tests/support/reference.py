@@ -99,6 +99,7 @@ class Evaluator:
         for r in tables.get("invitation", []):
             self.invitations.setdefault(r["patient_id"], []).append(_day(r["invited_on"]))
         self.patients = tables.get("patient", [])
+        self._defines: dict[tuple[str, int], bool] = {}
 
     # --- who is counted ------------------------------------------------------------------
 
@@ -149,7 +150,12 @@ class Evaluator:
 
     @holds.register
     def _ref(self, c: n.Ref, p: Row) -> bool:
-        return self.holds(self.criteria.define(c.name).condition, p)
+        # A define means its condition; remembered per patient, so that a define used
+        # twice by the next (a doubling chain) is not evaluated 2^levels times.
+        key = (c.name, p["patient_id"])
+        if key not in self._defines:
+            self._defines[key] = self.holds(self.criteria.define(c.name).condition, p)
+        return self._defines[key]
 
     @holds.register
     def _age_test(self, c: n.AgeTest, p: Row) -> bool:

@@ -14,13 +14,15 @@ from tests.functional.api.test_cli import free_port
 
 
 @contextmanager
-def dart_serve(url: str, *options: str) -> Iterator[tuple[str, subprocess.Popen]]:
-    """The API base URL and the process of ``dart serve --db url --no-dashboard`` with
-    ``options``, once it answers (at most 120 s: the machine may be busy)."""
+def dart_serve(url: str, app_url: str, *options: str
+               ) -> Iterator[tuple[str, subprocess.Popen]]:
+    """The API base URL and the process of ``dart serve --db url --app-db app_url
+    --no-dashboard`` with ``options``, once it answers (at most 120 s: the machine may be
+    busy)."""
     port = free_port()
     proc = subprocess.Popen(
         [sys.executable, "-c", "from dart.cli import main; main()", "serve", "--db", url,
-         "--port", str(port), "--no-dashboard", *options],
+         "--app-db", app_url, "--port", str(port), "--no-dashboard", *options],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}/api/v1"
     try:

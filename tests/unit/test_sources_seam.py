@@ -15,10 +15,7 @@ import pytest
 from tests.unit.test_layers import ROOT, modules
 
 RECORD_TABLES = {"patient", "practice", "observation", "prescription", "invitation"}
-# The lifecycle records an invitation in the native store's ``invitation`` table (what the
-# language's ``invited`` reads) until invitations live in DART's own database.
-ALLOWED = ("dart.sources", "dart.store.schema", "dart.store.generate", "dart.store.app_tables",
-           "dart.recruitment.lifecycle")
+ALLOWED = ("dart.sources", "dart.store.schema", "dart.store.generate", "dart.store.app_tables")
 
 
 def named_tables(path) -> list[str]:

@@ -70,10 +70,12 @@ def library():
     return load_library()
 
 
-def add_users(engine: sa.Engine) -> dict[str, str]:
-    tokens = {role: add_user(engine, role, role, "T00001" if role == "practice" else None)
-              for role in ROLES}
-    tokens["practice2"] = add_user(engine, "practice2", "practice", "T00002")
+def add_users(engine: sa.Engine, store: sa.Engine | None = None) -> dict[str, str]:
+    """One user of each role (and a second practice user and sponsor) in the application
+    database ``engine``, practices from ``store`` (default: the same database)."""
+    tokens = {role: add_user(engine, role, role, "T00001" if role == "practice" else None,
+                             store=store) for role in ROLES}
+    tokens["practice2"] = add_user(engine, "practice2", "practice", "T00002", store=store)
     tokens["sponsor2"] = add_user(engine, "sponsor2", "sponsor")
     return tokens
 

@@ -94,25 +94,27 @@ def test_swapped_entries_are_found(logged):
 
 def test_cli_verify_names_the_first_bad_entry(logged, store_url):
     runner = CliRunner()
-    good = runner.invoke(main, ["audit", "verify", "--db", store_url])
+    good = runner.invoke(main, ["audit", "verify", "--app-db", store_url])
     assert good.exit_code == 0 and "intact" in good.output
     head = good.output.split("head ")[1].split()[0]
-    assert runner.invoke(main, ["audit", "verify", "--head", head, "--db", store_url]
+    assert runner.invoke(main, ["audit", "verify", "--head", head, "--app-db", store_url]
                          ).exit_code == 0
     everyone = ids(logged.engine)
     tamper(logged.engine, audit_log.update().where(audit_log.c.audit_id == everyone[1])
            .values(detail="GET /nothing"))
-    bad = runner.invoke(main, ["audit", "verify", "--db", store_url])
+    bad = runner.invoke(main, ["audit", "verify", "--app-db", store_url])
     assert bad.exit_code == 1 and f"entry {everyone[1]}" in bad.output
 
 
 def test_cli_verify_finds_entries_cut_off_the_end(logged, store_url):
     runner = CliRunner()
-    head = runner.invoke(main, ["audit", "verify", "--db", store_url]).output.split("head ")[1]
+    verified = runner.invoke(main, ["audit", "verify", "--app-db", store_url])
+    head = verified.output.split("head ")[1]
     last = ids(logged.engine)[-1]
     tamper(logged.engine, audit_log.delete().where(audit_log.c.audit_id == last))
     assert verify(logged.engine).ok  # a shorter chain is a valid chain...
-    cut = runner.invoke(main, ["audit", "verify", "--head", head.split()[0], "--db", store_url])
+    cut = runner.invoke(main, ["audit", "verify", "--head", head.split()[0],
+                               "--app-db", store_url])
     assert cut.exit_code == 1 and "no longer in the chain" in cut.output  # ...but not this one
 
 

@@ -31,6 +31,7 @@ from __future__ import annotations
 import pytest
 import requests
 
+from dart.store.app_db import open_app_db
 from dart.store.engine import create_store, open_engine
 from tests.functional.api import attacks
 from tests.functional.api.conftest import add_users
@@ -51,9 +52,12 @@ def served(tmp_path_factory):
     engine = open_engine(url)
     create_store(engine)
     load_tables(engine, attacks.ATTACK_STORE)
-    tokens = add_users(engine)
+    app_url = f"sqlite:///{folder / 'app.db'}"  # DART's own database, apart from the store
+    app = open_app_db(app_url)
+    tokens = add_users(app, store=engine)
+    app.dispose()
     engine.dispose()  # DuckDB: one process at a time on the file
-    with dart_serve(url) as (base, _proc):
+    with dart_serve(url, app_url) as (base, _proc):
         yield base, tokens
 
 

@@ -27,14 +27,14 @@ def make_store(tmp_path) -> str:
     return url
 
 
-def test_users_add_list_revoke(tmp_path):
+def test_users_add_list_revoke(tmp_path, app_database):
     url = make_store(tmp_path)
     run = CliRunner().invoke
     added = run(main, ["users", "add", "gp1", "--role", "practice", "--practice", "T00001",
                        "--db", url])
     assert added.exit_code == 0, added.output
     token = added.output.split("token (shown once): ")[1].strip()
-    engine = open_engine(url)
+    engine = open_engine(app_database)  # users live in the application database
     with engine.connect() as conn:
         stored = conn.execute(sa.select(users.c.token_hash)).scalar()
     assert token not in stored and len(stored) == 64

@@ -8,7 +8,7 @@ from urllib.parse import quote
 import pytest
 import sqlalchemy as sa
 
-from dart.store.app_tables import studies, study_versions
+from dart.store.app_tables import invitations, studies, study_versions
 from dart.store.schema import invitation, patient
 from dart.web import create_app
 from tests.functional.api.conftest import CRITERIA, TODAY
@@ -31,7 +31,7 @@ INJECTIONS = [
 def table_counts(engine) -> dict[str, int]:
     with engine.connect() as conn:
         return {t.name: conn.execute(sa.select(sa.func.count()).select_from(t)).scalar()
-                for t in (patient, invitation, studies, study_versions)}
+                for t in (patient, invitation, invitations, studies, study_versions)}
 
 
 @pytest.fixture

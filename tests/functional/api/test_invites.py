@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from dart.recruitment.invites import invite_list, record_invitations
 from dart.recruitment.studies import approve_study, create_study
 from dart.store.app_tables import ensure_app_tables
+from dart.store.app_tables import invitations as app_invitations
 from dart.store.schema import invitation
 from tests.functional.api.conftest import CRITERIA, TODAY
 from tests.support.tables import load_tables
@@ -80,8 +81,11 @@ def test_the_list_carries_identifiers_and_screen_items(store, study, library):
 
 
 def invitations(store) -> list[tuple]:
+    """Every invitation: the store's own (as loaded) and those DART recorded (in the
+    application database, here the same database)."""
     with store.connect() as conn:
-        return sorted(tuple(r) for r in conn.execute(sa.select(invitation)))
+        return sorted(tuple(r) for table in (invitation, app_invitations)
+                      for r in conn.execute(sa.select(table)))
 
 
 def test_recording_is_idempotent_and_feeds_the_exclusions(store, study, library):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from dart.store.schema import invitation
+from dart.store.app_tables import invitations
 from tests.functional.api.conftest import CRITERIA, PRACTICE_1, PRACTICE_2
 from tests.functional.api.helpers import nhs_in, nhs_numbers
 
@@ -50,7 +50,7 @@ def test_no_other_practice_patient_ever(approved, who):
         seen |= nhs_in(response)
     assert seen == OWN[who]
     with approved.engine.connect() as conn:
-        assert conn.execute(sa.select(sa.func.count()).select_from(invitation)).scalar() == 0
+        assert conn.execute(sa.select(sa.func.count()).select_from(invitations)).scalar() == 0
 
 
 def test_own_list_then_other_practices_list_is_unaffected(approved):

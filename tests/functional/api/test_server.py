@@ -14,9 +14,8 @@ import sqlalchemy as sa
 import waitress
 
 from dart.analysis.disclosure import DisclosurePolicy, record_keys
-from dart.store.app_tables import audit_log
+from dart.store.app_tables import audit_log, invitations
 from dart.store.engine import create_store, open_engine
-from dart.store.schema import invitation
 from tests.functional.api.conftest import CRITERIA, HAND_STORE, PRACTICE_1, PRACTICE_2, make_api
 from tests.support.tables import load_tables
 
@@ -89,7 +88,7 @@ def test_concurrent_clients_are_all_answered_correctly(server):
         wrong = [line for f in futures for line in f.result(timeout=240)]
     assert not wrong, "\n".join(wrong[:10])
     with api.engine.connect() as conn:
-        invited = sorted(conn.execute(sa.select(invitation.c.patient_id)).scalars())
+        invited = sorted(conn.execute(sa.select(invitations.c.patient_id)).scalars())
         audited = conn.execute(sa.select(sa.func.count()).select_from(audit_log)).scalar()
     assert invited == list(range(1, 14))
     assert audited >= 2 * REQUESTS * 2 + 2 * REQUESTS + 2  # runs, lists, records, set-up

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 from dart.recruitment.invites import invite_list, record_status
 from dart.recruitment.lifecycle import Change, LifecycleError, status_counts
-from dart.store.app_tables import recruitment_status
+from dart.store.app_tables import invitations, recruitment_status
 from dart.store.schema import invitation
 from tests.functional.recruitment.conftest import TODAY
 
@@ -32,7 +32,7 @@ def statuses(store) -> dict[int, tuple]:
 
 def sent(store) -> list[tuple]:
     with store.connect() as conn:
-        return sorted(tuple(r) for r in conn.execute(sa.select(invitation)))
+        return sorted(tuple(r) for r in conn.execute(sa.select(invitations)))
 
 
 def test_invited_then_responded_then_enrolled(store, study, library):
@@ -110,8 +110,9 @@ def test_recording_the_same_status_again_changes_nothing(store, study, library):
 
 
 def test_an_invitation_recorded_before_the_lifecycle_moves_on(store, study, library):
+    # (as an older store's invitations arrive in the application database: app_db.adopt)
     with store.begin() as conn:
-        conn.execute(invitation.insert().values(study_id=1, patient_id=2, practice_id=1,
+        conn.execute(invitations.insert().values(study_id=1, patient_id=2, practice_id=1,
                                                 invited_on=TODAY))
     record(store, study, library, [2], "responded")
     assert statuses(store)[2][0] == "responded"
@@ -144,7 +145,8 @@ def test_each_study_sets_its_own_fatigue_window(store, study, library):
     from dart.recruitment.studies import approve_study, create_study
     from tests.functional.recruitment.conftest import CRITERIA
 
-    with store.begin() as conn:  # invited to another study two months before the list date
+    # invited to another study two months before the list date, as loaded with the store
+    with store.begin() as conn:
         conn.execute(invitation.insert().values(study_id=99, patient_id=1, practice_id=1,
                                                 invited_on=TODAY.replace(month=5)))
     short = create_study(store, owner_id=1, title="Short", criteria_text=CRITERIA,

@@ -1,8 +1,9 @@
 """``check`` refuses files whose compiled query would pass a size limit (code ``too-large``).
 
-Sizes are derived by hand: ``define d{i} = d{i-1} or d{i-1}`` over ``d0 = age > 1`` is
-``2^(i+1) - 1`` conditions written out (an ``or`` node over two copies of ``d{i-1}``) and
-``i + 1`` deep.
+Sizes are derived by hand, after sharing: in ``define d{i} = d{i-1} or d{i-1}`` over
+``d0 = age > 1`` every define but the last is used twice, so it is computed once (its own
+nodes: 1 for ``d0``, 3 for each ``or`` of two references) and each use is one node; the
+last, used once, is written out where it is used (3 nodes).
 """
 
 from __future__ import annotations
@@ -37,21 +38,40 @@ def accepted(text: str, limits: Limits = DEFAULT_LIMITS) -> None:
     check(parse(text), CATALOGUE, limits)
 
 
-def test_the_exponential_define_is_refused_at_the_rule_that_uses_it():
+def test_the_doubling_define_chain_is_accepted_once_shared():
     text = hostile.exponential_define(39)
     assert len(text.encode()) < 1000
-    err = refused(text)
-    assert (err.line, err.col) == (41, 1)  # ``include d39``: 40 defines above it
-    assert "10,000" in err.message and "define" in err.message
+    accepted(text)
+    # d0: 1, d1..d38: 3 each, the rule (d39 written out): 3
+    assert "reaches 118" in refused(text, Limits(conditions=117)).message
+    accepted(text, Limits(conditions=118, depth=2, levels=39))
+    err = refused(text, Limits(levels=38))  # d38 is the 39th level (line 39)
+    assert (err.line, err.col) == (39, 1) and "reaches 39" in err.message
 
 
-def test_define_sizes_are_counted_written_out():
-    # d3 written out: 2^4 - 1 = 15 conditions, 4 deep.
-    text = hostile.exponential_define(3)
-    accepted(text, Limits(conditions=15, depth=4))
-    assert "reaches 16" in refused(text + "include age > 2\n",
-                                   Limits(conditions=15)).message
-    assert "reaches 4" in refused(text, Limits(depth=3)).message
+def test_genuinely_large_files_stay_refused():
+    # After sharing, every condition of the text is compiled once, so a file's size is
+    # what it writes: 3 rules of 401 conditions each are 1,203.
+    rule = "include " + " or ".join(f"age > {k}" for k in range(400)) + "\n"
+    err = refused(rule * 3, Limits(conditions=1000))
+    assert (err.line, err.col) == (3, 1) and "1,203" in err.message
+    # a define used once is written out where it is used, so it counts there
+    text = f"define big = {rule[8:]}include big\n" + rule * 2
+    assert "1,203" in refused(text, Limits(conditions=1000)).message
+    # and the text itself is bounded: 25 such rules are over 10,000 tokens
+    with pytest.raises(CriteriaError) as caught:
+        parse(rule * 25)
+    assert caught.value.code == "too-large" and "10,000" in caught.value.message
+
+
+def test_shared_define_sizes_count_once():
+    text = hostile.exponential_define(3)  # d0: 1, d1, d2: 3 each, the rule: 3
+    accepted(text, Limits(conditions=10, depth=2))
+    assert "reaches 11" in refused(text + "include age > 2\n",
+                                   Limits(conditions=10)).message
+    # a define used once, nested, is written out: its depth counts where it is used
+    nested = "define a = not not age > 1\ninclude not a\n"
+    assert "reaches 4" in refused(nested, Limits(depth=3)).message
 
 
 def test_a_define_used_once_is_counted_once():

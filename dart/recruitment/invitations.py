@@ -1,0 +1,98 @@
+"""The invitations DART recorded, sent with each query that reads them.
+
+DART keeps its invitations in the application database (``app_tables.invitations``), apart
+from the record store, which it opens read only. A query on the store that needs them (the
+criteria language's ``invited`` conditions, an invite list's exclusions) receives them as
+bound values in a ``VALUES`` CTE (``dialects.BoundRows``), never pasted into the SQL and
+never written to the store. Why not a temporary table: PostgreSQL refuses ``CREATE`` in a
+read-only transaction, which is how DART opens a PostgreSQL store (docs/store.md).
+
+``with_invitations(source, app)`` is the store's source with its ``invitations`` the union
+of any the store itself holds (its ``invitation`` table, as loaded) and the application
+database's, read only when a query first asks for them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+
+import sqlalchemy as sa
+
+from dart.sources import Source
+from dart.store.app_tables import ensure_app_tables, invitations
+from dart.store.dialects import BoundRows, no_rows
+from dart.store.engine import StoreError
+
+# Each row is three bound values; SQLite (3.32+) takes 32,766 per statement, PostgreSQL 65,535.
+MAX_SENT = 10_000
+COLUMNS = (("study_id", sa.Integer()), ("patient_id", sa.Integer()),
+           ("invited_on", sa.Date()))
+
+
+def recorded(app: sa.Engine, study_id: int | None = None) -> list[tuple[int, int, dt.date]]:
+    """The application database's invitations as (study_id, patient_id, invited_on): every
+    study's, or ``study_id``'s only."""
+    ensure_app_tables(app)
+    c = invitations.c
+    query = sa.select(c.study_id, c.patient_id, c.invited_on).order_by(c.study_id,
+                                                                       c.patient_id)
+    if study_id is not None:
+        query = query.where(c.study_id == sa.bindparam("study_id", study_id))
+    with app.connect() as conn:
+        return [tuple(r) for r in conn.execute(query)]
+
+
+def sent_rows(rows: list[tuple[int, int, dt.date]], name: str = "app_invitation") -> sa.CTE:
+    """``rows`` as a CTE of bound values (study_id, patient_id, invited_on)."""
+    if len(rows) > MAX_SENT:
+        raise StoreError(f"{len(rows):,} invitations are too many to send with a query "
+                         f"(at most {MAX_SENT:,}); see docs/store.md")
+    columns = [sa.column(n, t) for n, t in COLUMNS]
+    if not rows:
+        return no_rows(columns).cte(name)
+    return BoundRows(name, rows, columns).cte(name)
+
+
+def union_invitations(store_invitations: sa.FromClause, sent: sa.CTE) -> sa.Subquery:
+    """The store's own invitations (if its table has them) and ``sent``, as one table
+    ``invitation`` (study_id, patient_id, invited_on), each invitation once."""
+    c = store_invitations.c
+    study = c.study_id if "study_id" in c else sa.cast(sa.null(), sa.Integer)
+    own = sa.select(study.label("study_id"), c.patient_id, c.invited_on)
+    return sa.union(own, sa.select(sent.c.study_id, sent.c.patient_id, sent.c.invited_on)
+                    ).subquery("invitation")
+
+
+def sent_ids(ids: list[int], name: str) -> sa.CTE:
+    """Patient ids as a CTE of bound values (patient_id)."""
+    if len(ids) > MAX_SENT:
+        raise StoreError(f"{len(ids):,} patients are too many to send with a query "
+                         f"(at most {MAX_SENT:,}); see docs/store.md")
+    columns = [sa.column("patient_id", sa.Integer())]
+    if not ids:
+        return no_rows(columns).cte(name)
+    return BoundRows(name, [(i,) for i in ids], columns).cte(name)
+
+
+class WithInvitations:
+    """A source whose ``invitations`` include those recorded in the application database;
+    every other table is the wrapped source's."""
+
+    def __init__(self, base: Source, app: sa.Engine) -> None:
+        self.base = base
+        self.app = app
+
+    def __getattr__(self, name: str):
+        return getattr(self.base, name)
+
+    @functools.cached_property
+    def invitations(self) -> sa.Subquery:
+        return union_invitations(self.base.invitations, sent_rows(recorded(self.app)))
+
+
+def with_invitations(source: Source, app: sa.Engine | None) -> Source:
+    """``source`` reading the application database's invitations too (``app`` None: as is)."""
+    if app is None or isinstance(source, WithInvitations):
+        return source
+    return WithInvitations(source, app)
