@@ -5,9 +5,10 @@ A small SQLAlchemy dialect (``spark``) compiles DART's statements to Spark SQL, 
 shim runs them with ``SparkSession.sql`` and its named parameter markers (``:name``), so
 parameters stay bound. On connecting, every ``PATH/<table>.parquet`` becomes a temporary
 view named ``<table>``. ``?master=local[4]`` chooses the Spark master (default
-``local[2]``). A real cluster is reached through its own SQLAlchemy dialect instead (Spark
-Thrift Server: PyHive's ``hive://``; Databricks SQL: ``databricks://``); the dialect
-overrides DART needs are keyed on the names in ``dialects.SPARK_DIALECTS``.
+``local[2]``) and ``?memory=8g`` its JVM heap (default 4g). A real cluster is reached
+through its own SQLAlchemy dialect instead (Spark Thrift Server: PyHive's ``hive://``;
+Databricks SQL: ``databricks://``); the dialect overrides DART needs are keyed on the
+names in ``dialects.SPARK_DIALECTS``.
 """
 
 from __future__ import annotations
@@ -22,6 +23,9 @@ from sqlalchemy.engine import default
 from sqlalchemy.sql import compiler
 
 DEFAULT_MASTER = "local[2]"
+DEFAULT_MEMORY = "4g"
+"""The local session's JVM heap (``?memory=``): Spark's own default, 1g, ran out of heap on
+a full feasibility statement at 1M patients."""
 _SESSION_LOCK = threading.Lock()
 
 
@@ -109,13 +113,15 @@ def _cores(master: str) -> int:
     return int(found.group(1))
 
 
-def session(path: str, master: str = DEFAULT_MASTER):
+def session(path: str, master: str = DEFAULT_MASTER, memory: str = DEFAULT_MEMORY):
     """The process's Spark session, with every Parquet table under ``path`` as a view."""
     from pyspark.sql import SparkSession
 
     with _SESSION_LOCK:
         spark = (SparkSession.builder.master(master).appName("dart")
                  .config("spark.ui.enabled", "false")
+                 # Read when the JVM starts: only the process's first session sets it.
+                 .config("spark.driver.memory", memory)
                  # Dates are dates: no session time zone may shift them.
                  .config("spark.sql.session.timeZone", "UTC")
                  # No progress bars drawn over the CLI's output.
@@ -136,8 +142,9 @@ class _DBAPI:
     ProgrammingError, InterfaceError = ProgrammingError, InterfaceError
 
     @staticmethod
-    def connect(path: str = "", master: str = DEFAULT_MASTER) -> _Connection:
-        return _Connection(session(path, master))
+    def connect(path: str = "", master: str = DEFAULT_MASTER,
+                memory: str = DEFAULT_MEMORY) -> _Connection:
+        return _Connection(session(path, master, memory))
 
 
 class SparkTypeCompiler(compiler.GenericTypeCompiler):
@@ -175,7 +182,10 @@ class SparkDialect(default.DefaultDialect):
 
     def create_connect_args(self, url: sa.URL):
         master = url.query.get("master", DEFAULT_MASTER)
-        return [], {"path": url.database or "", "master": master}
+        memory = url.query.get("memory", DEFAULT_MEMORY)
+        if not re.fullmatch(r"\d+[mg]", memory):
+            raise ValueError(f"spark:// memory must be like 4g or 512m (got {memory!r})")
+        return [], {"path": url.database or "", "master": master, "memory": memory}
 
     def get_table_names(self, connection, schema=None, **kw) -> list[str]:
         rows = connection.exec_driver_sql("SHOW TABLES").all()
