@@ -137,6 +137,13 @@ def _duckdb_shared(engine: sa.Engine) -> None:
                 delay = min(delay * 2, 0.2)
 
 
+def _duckdb_quiet(dbapi_connection, _record) -> None:
+    # DuckDB's Python client draws a progress bar on stdout for a statement that runs over
+    # two seconds, which corrupts `dart count --json` and any other output; a connection
+    # setting (DuckDB refuses it as a global option in the connect configuration).
+    dbapi_connection.execute("SET enable_progress_bar = false")
+
+
 def _read_only(parsed: sa.URL) -> tuple[sa.URL, dict]:
     """The URL and connect arguments that open ``parsed`` so that nothing can be written."""
     backend = parsed.get_backend_name()
@@ -173,6 +180,8 @@ def open_engine(url: str | None = None, *, check: bool = True,
         raise StoreError("spark:// needs pyspark: pip install 'dart-trials[spark]'")
     if engine.dialect.name == "sqlite" and not read_only:
         sa.event.listen(engine, "connect", _sqlite_pragmas)
+    if engine.dialect.name == "duckdb":
+        sa.event.listen(engine, "connect", _duckdb_quiet)
     if shared_file:
         _duckdb_shared(engine)
     if check:

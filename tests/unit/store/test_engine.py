@@ -76,3 +76,17 @@ def test_a_lock_held_too_long_is_a_clear_error(tmp_path, monkeypatch):
     finally:
         holder.kill()
         holder.wait()
+
+
+@pytest.mark.parametrize("read_only", [False, True])
+def test_duckdb_draws_no_progress_bar(tmp_path, read_only):
+    # DuckDB's progress bar goes to stdout, into `dart count --json`'s output
+    url = f"duckdb:///{tmp_path / 'store.duckdb'}"
+    open_engine(url).dispose()  # the file, for the read-only open
+    engine = open_engine(url, read_only=read_only, create=not read_only)
+    try:
+        with engine.connect() as conn:
+            assert conn.exec_driver_sql(
+                "select current_setting('enable_progress_bar')").scalar() is False
+    finally:
+        engine.dispose()
