@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+import weakref
 
 import sqlalchemy as sa
 
@@ -203,7 +204,9 @@ invite_list_runs = sa.Table(
 
 APP_TABLES = tuple(app_metadata.tables)
 
-_created: set[str] = set()
+# The engines whose database has the tables (weakly held: a key made of ``id(engine)``
+# could name a new engine once the old one is freed, and skip a database without them).
+_created: weakref.WeakSet[sa.Engine] = weakref.WeakSet()
 _lock = threading.Lock()
 
 
@@ -212,13 +215,12 @@ def ensure_app_tables(engine: sa.Engine) -> None:
 
     Done once per engine and process; never touches the store's own tables.
     """
-    key = engine.url.render_as_string(hide_password=False) + f"#{id(engine)}"
     with _lock:
-        if key in _created:
+        if engine in _created:
             return
         _refuse_unchained_audit_log(engine)
         app_metadata.create_all(engine)
-        _created.add(key)
+        _created.add(engine)
 
 
 def _refuse_unchained_audit_log(engine: sa.Engine) -> None:
