@@ -148,7 +148,7 @@ def _active_user(engine: sa.Engine, where: sa.ColumnElement[bool]) -> User | Non
     return User(row.user_id, row.name, row.role, row.practice_id, row.practice_ods)
 
 
-def authenticate(engine: sa.Engine, token: str) -> User | None:
+def user_for_token(engine: sa.Engine, token: str) -> User | None:
     """The active user holding ``token``, or None."""
     if not token or len(token) > 200:
         return None

@@ -23,7 +23,7 @@ from pathlib import Path
 import platformdirs
 import sqlalchemy as sa
 
-from dart.app.accounts import add_user, authenticate, get_user, reissue_token
+from dart.app.accounts import add_user, get_user, reissue_token, user_for_token
 from dart.sources.native import NATIVE
 from dart.store.engine import create_store, missing_tables
 
@@ -78,7 +78,7 @@ def demo_users(engine: sa.Engine, saved: Mapping[str, str] | None = None, *,
     out = DemoUsers({})
     for name, role, code in wanted:
         token = saved.get(name, "")
-        holder = authenticate(engine, token) if token else None
+        holder = user_for_token(engine, token) if token else None
         if holder is None or holder.name != name:
             if get_user(engine, name) is None and not _exists(engine, name):
                 token = add_user(engine, name, role, code, store=store)

@@ -30,7 +30,7 @@ import sqlalchemy as sa
 from dart.analysis.disclosure import DisclosurePolicy
 from dart.analysis.feasibility import criteria_hash
 from dart.app import analyses, sessions
-from dart.app.accounts import User, authenticate, get_user, list_users
+from dart.app.accounts import User, get_user, list_users, user_for_token
 from dart.app.audit import AuditEntry, AuditLog
 from dart.app.budget import COUNTED_ACTIONS, QueryBudget
 from dart.app.errors import (
@@ -95,9 +95,9 @@ class Services(RecruitmentServices):
 
     # --- users, sessions and audit --------------------------------------------------------
 
-    def authenticate(self, token: str) -> User | None:
+    def user_for_token(self, token: str) -> User | None:
         """The active user holding this bearer token, or None."""
-        return authenticate(self.app, token)
+        return user_for_token(self.app, token)
 
     def sign_in(self, name: str, secret: str, client: str | None = None) -> User | None:
         """The dashboard's sign-in: the user holding token ``secret`` if also called ``name``.
@@ -107,7 +107,7 @@ class Services(RecruitmentServices):
         so text typed into the wrong field (a token as the name) is not logged.
         """
         entry = AuditEntry("dashboard.sign_in", client=client)
-        user = authenticate(self.app, secret)
+        user = user_for_token(self.app, secret)
         if user is not None and hmac.compare_digest(user.name.encode(), name.encode()):
             self._audit(user, entry, "ok", 200)
             return user

@@ -44,7 +44,7 @@ def authenticate_request() -> None:
     if token is None:
         raise Unauthorized("a valid bearer token is required "
                            "(Authorization: Bearer <token>)")
-    user = services().authenticate(token)
+    user = services().user_for_token(token)
     if user is None:
         raise Unauthorized(UNKNOWN_TOKEN)
     g.user = user

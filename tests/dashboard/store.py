@@ -64,8 +64,8 @@ def make_store(path, patients: int = 2000) -> TestStore:
         "practice2": add_user(engine, "practice2", "practice", second),
     }
     services = Services(engine, load_library())
-    sponsor = services.authenticate(tokens["sponsor1"])
-    admin = services.authenticate(tokens["admin1"])
+    sponsor = services.user_for_token(tokens["sponsor1"])
+    admin = services.user_for_token(tokens["admin1"])
     study = services.create_study(sponsor, CRITERIA)
     services.approve_study(admin, study.study_id)
     practices = {name: services.get_user(name).practice_id
