@@ -58,7 +58,11 @@ def _unauthorized(response: Response) -> bool:
 def _too_many(exc: RateLimitExceeded) -> Response:
     limiter: Limiter = _limiter_of_app()
     current = limiter.current_limit
-    wait = max(1, math.ceil(current.reset_at - time.time())) if current else 60
+    wait = 60
+    if current:
+        # reset_at is whole seconds, rounded up: never say more than the window itself
+        wait = max(1, min(math.ceil(current.reset_at - time.time()),
+                          current.limit.get_expiry()))
     return error_response(429, "rate_limited",
                           f"too many requests ({exc.description}); try again in {wait} s",
                           {"retry_after": wait, "limit": exc.description})
