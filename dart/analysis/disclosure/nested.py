@@ -9,11 +9,11 @@ through fresh noise, one per such pair, all in one answer. So X is published wit
 the difference reads 0 whether the patients between them are 0 (the same set, identical
 anyway) or 1..threshold.
 
-Each cell names its anchors in order of preference (cells of the same answer that contain it
-or that it contains); the analyses say which, from the structure of
-what they count, and pass the exact count and key sum of each (an anchor may be a helper
-cell that is not itself shown, such as a dimension's known values). A cell takes its first
-anchor's published count when:
+Each cell names its anchors: cells of the same answer that contain it or that it contains
+(the analyses say which, from the structure of what they count, and pass the exact count and
+key sum of each; an anchor may be a helper cell that is not itself shown, such as a
+dimension's known values). The closest anchor is tried first (the same patients, a gap of
+0, always win), then the order given. A cell takes an anchor's published count when:
 
 * both are above the threshold (a marker never becomes a number, nor a number the marker);
 * the cell is within ``threshold`` of the anchor and of the cell whose own count the anchor
@@ -70,9 +70,13 @@ def publish_nested(policy: DisclosurePolicy, cells: Mapping[Hashable, Exact],
         root[name] = name
         if not policy.enabled or n <= policy.threshold:
             return
-        for anchor in anchors.get(name, ()):
-            if anchor not in cells or out[anchor] is None:
-                continue  # not counted in this answer, or a marker
+        # The closest anchor first (the same patients, a gap of 0, always win: the same
+        # set never reads two ways in one answer), the given order among equals.
+        near = sorted((a for a in anchors.get(name, ()) if a in cells),
+                      key=lambda a: abs(cells[a][0] - n))
+        for anchor in near:
+            if out[anchor] is None:
+                continue  # a marker
             top = root[anchor]
             if _close(policy, n, cells[anchor][0]) and _close(policy, n, cells[top][0]):
                 out[name], root[name] = out[top], top
