@@ -29,7 +29,7 @@ the same cell with the same anchors reads the same in every table.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Hashable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Hashable, Iterable, Mapping, Sequence
 
 from dart.analysis.disclosure.policy import ACCURATE_FROM, TOLERANCE, DisclosurePolicy
 
@@ -94,7 +94,8 @@ def known_cell(groups: Iterable[tuple[str, Exact]], unknown: str) -> Exact:
 
 
 def breakdown_anchors(total: Hashable, groups: Mapping[str, Iterable[tuple[str, str | None]]],
-                      name, known=None, unknown: str = "unknown",
+                      name: Callable[[str, str], Hashable],
+                      known: Callable[[str], Hashable] | None = None, unknown: str = "unknown",
                       has_unknown: Collection[str] = ()) -> dict[Hashable, tuple]:
     """The anchors of one population's breakdown cells, the same in every analysis so that
     the same patients read the same in every table: a group's parent group (a practice's
