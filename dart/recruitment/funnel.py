@@ -6,18 +6,23 @@ responded and then declined still counts as responded. The funnel leaves for a s
 counts only. Each stage is a set of patients, so it is disclosed by its patients' record keys
 (``DisclosurePolicy.disclose_ids``): the study's eligible patients at a practice publish the
 same number here as in feasibility's practice breakdown or a rescreen, never a second,
-independent look at the same patients.
+independent look at the same patients. Within the funnel, a cell within 0..7 patients of
+the cell it lies in is published as that cell (``disclosure.nested``): a practice's stage
+and the stage's total, a stage and the one before it (enrolled, responded, invited); the
+eligible patients of a practice are anchored as feasibility anchors its practice cell (its
+region, its nation, the total), so the two read the same.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
-from dart.analysis.disclosure import DisclosurePolicy
+from dart.analysis.disclosure import KEY_BASE, DisclosurePolicy
+from dart.analysis.disclosure.nested import breakdown_anchors, publish_nested
 from dart.compiler import prepare
 from dart.recruitment.invitations import with_invitations
 from dart.recruitment.lifecycle import STATUS_STAGES, status_members
@@ -26,6 +31,8 @@ from dart.recruitment.studies import Study, approved_text
 from dart.sources.native import NATIVE
 
 STAGES = ("eligible", "invited", "responded", "enrolled")
+# Who reached a stage reached the one before it: its anchor.
+EARLIER = {"responded": "invited", "enrolled": "responded"}
 
 
 @dataclass(frozen=True)
@@ -33,6 +40,8 @@ class Funnel:
     study_id: int
     index_date: dt.date
     members: Mapping[int, Mapping[str, frozenset[int]]]  # practice id -> stage -> ids
+    regions: Mapping[int, tuple[str, str]] = field(default_factory=dict)
+    """Practice id -> (region, nation), for the practices with eligible patients."""
 
     @property
     def practices(self) -> dict[int, dict[str, int]]:
@@ -50,21 +59,53 @@ class Funnel:
     def to_json(self, policy: DisclosurePolicy | None = None) -> dict:
         """Each count disclosed under ``policy`` (when given), one object per stage: a
         suppressed count is null with ``"suppressed": true`` beside it."""
-        def row(members: Mapping[str, frozenset[int]]) -> list[dict]:
+        shown = self._published(policy) if policy else None
+
+        def row(where, members: Mapping[str, frozenset[int]]) -> list[dict]:
             cells = []
             for stage in STAGES:
-                n = policy.disclose_ids(members[stage]) if policy else len(members[stage])
+                n = shown[(where, stage)] if shown is not None else len(members[stage])
                 cells.append({"stage": stage, "count": n}
                              | ({"suppressed": True} if n is None else {}))
             return cells
 
         out = {"study_id": self.study_id, "index_date": self.index_date.isoformat(),
-               "total": row(self._total_members()),
-               "practices": [{"practice_id": p, "stages": row(m)}
+               "total": row("total", self._total_members()),
+               "practices": [{"practice_id": p, "stages": row(p, m)}
                              for p, m in sorted(self.members.items())]}
         if policy is not None:
             out["disclosure"] = policy.to_json()
         return out
+
+
+    def _published(self, policy: DisclosurePolicy) -> dict:
+        """Every stage of every practice and of the total, published with its anchors."""
+        keys = policy.keys
+
+        def exact(ids) -> tuple[int, int]:
+            return len(ids), sum(keys.of(i) for i in ids) % KEY_BASE
+
+        cells, anchors = {}, {}
+        for where, stages in (("total", self._total_members()), *self.members.items()):
+            for stage in STAGES:
+                cells[(where, stage)] = exact(stages[stage])
+                before = ((where, EARLIER[stage]),) if stage in EARLIER else ()
+                anchors[(where, stage)] = before + (
+                    (("total", stage),) if where != "total" else ())
+        # The eligible patients by region and nation, anchored as feasibility's breakdown.
+        eligible = {p: m["eligible"] for p, m in self.members.items() if m["eligible"]}
+        for dim, place in (("region", 0), ("nation", 1)):
+            for group in {self.regions[p][place] for p in eligible if p in self.regions}:
+                cells[((dim, group), "eligible")] = exact(frozenset().union(*(
+                    ids for p, ids in eligible.items()
+                    if p in self.regions and self.regions[p][place] == group)))
+        places = {"practice": [(p, self.regions.get(p, (None,))[0]) for p in eligible],
+                  "region": [(r, nation) for r, nation in set(self.regions.values())],
+                  "nation": [(n, None) for _, n in set(self.regions.values())]}
+        anchors |= breakdown_anchors(
+            ("total", "eligible"), places,
+            name=lambda dim, group: (group if dim == "practice" else (dim, group), "eligible"))
+        return publish_nested(policy, cells, anchors)
 
 
 def funnel(engine: sa.Engine, study: Study, library: Mapping | None = None, *,
@@ -77,10 +118,14 @@ def funnel(engine: sa.Engine, study: Study, library: Mapping | None = None, *,
         ready = prepare(conn, approved_text(study), library, source=source)
         eligible = eligible_by_practice(conn, ready.criteria, ready.library, ready.index_date,
                                         source=source)
+        rules = ready.compiled.patient_rules.subquery()
+        regions = {p: (region, nation) for p, region, nation in conn.execute(
+            sa.select(rules.c.practice_id, rules.c.region, rules.c.nation).distinct()
+            .where(rules.c.eligible == 1))}
     stages = status_members(app, study.study_id)
     none: dict[str, set[int]] = {s: set() for s in STATUS_STAGES}
     members = {}
     for p in sorted(set(eligible) | set(stages)):
         members[p] = {"eligible": frozenset(eligible.get(p, ())),
                       **{s: frozenset(ids) for s, ids in stages.get(p, none).items()}}
-    return Funnel(study.study_id, ready.index_date, members)
+    return Funnel(study.study_id, ready.index_date, members, regions)

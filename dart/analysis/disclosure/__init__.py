@@ -11,7 +11,9 @@ counts 0..threshold are published as one marker (``"<8"``), structural zeros as 
 
 Modules: ``keys`` (record keys and the secret), ``ptable`` (the perturbation table),
 ``policy`` (``DisclosurePolicy``, count formatting), ``structural`` (groups the criteria
-make empty), ``feasibility`` (``apply_disclosure``, the funnel built from two pieces a step).
+make empty), ``nested`` (a cell within 0..threshold patients of its anchor in the same answer
+reads as the anchor), ``feasibility`` (``apply_disclosure``, the funnel built from two pieces
+a step).
 """
 
 from dart.analysis.disclosure.feasibility import (

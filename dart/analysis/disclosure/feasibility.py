@@ -26,8 +26,13 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
-from dart.analysis.disclosure.policy import DisclosurePolicy
+from dart.analysis.disclosure.nested import breakdown_anchors, known_cell, publish_nested
+from dart.analysis.disclosure.policy import ACCURATE_FROM, TOLERANCE, DisclosurePolicy
 from dart.analysis.feasibility.results import Cell, FeasibilityResult, FunnelStep, RuleImpact
+from dart_vocab import DIMENSIONS, UNKNOWN
+
+# The dimensions with an unknown group: their groups sit within the known values.
+HAS_UNKNOWN = frozenset(d.key for d in DIMENSIONS if d.has_unknown)
 
 
 @dataclass(frozen=True)
@@ -40,11 +45,6 @@ class DisclosedResult(FeasibilityResult):
     def to_json(self) -> dict:
         return {**super().to_json(), "disclosure": {
             **self.policy.to_json(), "breakdowns_withheld": self.breakdowns_withheld}}
-
-
-# A published funnel step of this many patients or more is within TOLERANCE of the truth.
-ACCURATE_FROM = 100
-TOLERANCE = 20  # n // 20: 5 %
 
 
 def _within_tolerance(n: int, value: int) -> int:
@@ -105,16 +105,12 @@ def apply_disclosure(result: FeasibilityResult, policy: DisclosurePolicy) -> Dis
     if isinstance(result, DisclosedResult):
         raise TypeError("disclosure control is already applied to this result")
     keys = result.cell_keys
-
-    def publish(name: tuple, n: int | None, structural: bool = False) -> int | None:
-        return None if n is None else policy.disclose(n, keys.get(name, 0),
-                                                      structural=structural)
-
-    base, eligible = publish(("base",), result.base), publish(("eligible",), result.eligible)
     names = [("base",)] + [("funnel", i) for i in range(len(result.funnel))]
     exact = [result.base] + [s.remaining for s in result.funnel]
     drops = [(exact[i] - exact[i + 1], keys.get(names[i], 0) - keys.get(names[i + 1], 0))
              for i in range(len(result.funnel))]
+    shown = _published_cells(result, policy, drops)
+    base, eligible = shown.get(("base",)), shown.get(("eligible",))
     if policy.enabled:
         steps = [(exact[i], keys.get(names[i], 0)) for i in range(1, len(names))]
         remaining, dropped = published_funnel(policy, base, eligible, steps, drops)
@@ -125,17 +121,48 @@ def apply_disclosure(result: FeasibilityResult, policy: DisclosurePolicy) -> Dis
     withheld = policy.enabled and eligible is None
     breakdowns = {
         dim: tuple(dataclasses.replace(
-            c, count=None if withheld else publish((dim, c.group), c.count, c.structural),
+            c, count=None if withheld else shown[(dim, c.group)],
             structural=c.structural and not withheld) for c in cells)
         for dim, cells in result.breakdowns.items()}
-    impact = tuple(RuleImpact(r.label, r.kind, publish(("impact", i), r.count))
+    impact = tuple(RuleImpact(r.label, r.kind, shown.get(("impact", i)))
                    for i, r in enumerate(result.unique_impact))
     fields = {f.name: getattr(result, f.name) for f in dataclasses.fields(result)}
     fields.update(base=base, eligible=eligible,
-                  population=publish(("population",), result.population),
-                  opt_outs=publish(("opt_outs",), result.opt_outs),
+                  population=shown.get(("population",)), opt_outs=shown.get(("opt_outs",)),
                   funnel=funnel, unique_impact=impact, breakdowns=breakdowns, cell_keys={})
     return DisclosedResult(**fields, policy=policy, breakdowns_withheld=withheld)
+
+
+def _published_cells(result: FeasibilityResult, policy: DisclosurePolicy,
+                     drops: list[tuple[int, int]]) -> dict:
+    """Every cell of ``result`` but the funnel steps, published with its nested anchors
+    (``nested``): the population anchored to the eligible cohort and the base (both
+    counts of their own in every answer), a rule's
+    unique impact to its drop (the patients it removes, among whom those it alone removes),
+    and the breakdown groups as every analysis anchors them (``breakdown_anchors``)."""
+    keys = result.cell_keys
+    cells = {name: (n, keys.get(name, 0)) for name, n in (
+        (("eligible",), result.eligible), (("population",), result.population),
+        (("base",), result.base), (("opt_outs",), result.opt_outs)) if n is not None}
+    anchors: dict = {("population",): (("eligible",), ("base",))}
+    for i, (n, key) in enumerate(drops):
+        cells[("drop", i)] = (n, key)
+    for i, r in enumerate(result.unique_impact):
+        if r.count is not None:
+            cells[("impact", i)] = (r.count, keys.get(("impact", i), 0))
+            anchors[("impact", i)] = (("drop", i),)
+    structural = set()
+    for dim, listed in result.breakdowns.items():
+        group_cells = [(c.group, (c.count or 0, keys.get((dim, c.group), 0))) for c in listed]
+        cells.update(((dim, g), exact) for g, exact in group_cells)
+        cells[("known", dim)] = known_cell(group_cells, UNKNOWN)
+        structural |= {(dim, c.group) for c in listed if c.structural}
+    anchors |= breakdown_anchors(
+        ("eligible",), {dim: [(c.group, c.parent) for c in listed]
+                        for dim, listed in result.breakdowns.items()},
+        name=lambda dim, group: (dim, group), known=lambda dim: ("known", dim),
+        has_unknown=HAS_UNKNOWN)
+    return publish_nested(policy, cells, anchors, structural)
 
 
 __all__ = ["Cell", "DisclosedResult", "apply_disclosure", "published_funnel"]

@@ -22,6 +22,9 @@ from dart.analysis.disclosure.keys import KEY_BASE, RecordKeys, deployment_secre
 from dart.analysis.disclosure.ptable import perturbation
 
 METHOD = "cell key perturbation"
+# Every published count of this many patients or more is within 5 % of the truth (n // 20).
+ACCURATE_FROM = 100
+TOLERANCE = 20
 
 
 @dataclass(frozen=True)

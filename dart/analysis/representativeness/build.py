@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from dart.analysis.disclosure.nested import breakdown_anchors, publish_nested
 from dart.analysis.disclosure.policy import DisclosurePolicy
 from dart.analysis.disclosure.structural import Structural
 from dart.analysis.representativeness import intervals
@@ -33,7 +34,7 @@ from dart.analysis.representativeness.model import (
     RuleImpact,
     Share,
 )
-from dart_vocab import DIMENSIONS, UNKNOWN, DimensionSpec
+from dart_vocab import DIMENSIONS, UNKNOWN, DimensionSpec, region_nation
 
 
 @dataclass(frozen=True)
@@ -110,13 +111,33 @@ def disclose_counts(counts: Counts, n_rules: int, policy: DisclosurePolicy,
                 exact[(pop, "known", spec.key)] = (dim_total[0] - unknown[0],
                                                    dim_total[1] - unknown[1])
         exact[(pop, "total")] = total or (0, 0)
-    shown: dict[tuple, int | None] = {
-        k: policy.disclose(n, key, structural=k in empty) for k, (n, key) in exact.items()}
+    shown = publish_nested(policy, exact, _anchors(n_rules, staged), empty)
     if policy.enabled:
         for k in shown:  # a suppressed total withholds its population's every group
             if shown[(k[0], "total")] is None:
                 shown[k] = None
     return Shown(shown, frozenset(k for k in empty if shown[k] == 0))
+
+
+def _anchors(n_rules: int, staged: bool) -> dict[tuple, tuple]:
+    """Each population's cells anchored as feasibility anchors the eligible cohort's
+    (``breakdown_anchors``: the same patients read the same in both); the target and each
+    "without this rule" population, which hold the cohort, anchored first to the cohort's
+    same cell (docs/disclosure.md, "Nested cells"). A recruitment stage need not lie within
+    the eligible cohort of today: its populations are anchored within themselves only."""
+    groups = {spec.key: [(g, region_nation(g) if spec.key == "region" else None)
+                         for g in spec.all_groups] for spec in DIMENSIONS}
+    has_unknown = {spec.key for spec in DIMENSIONS if spec.has_unknown}
+    out: dict[tuple, tuple] = {}
+    for pop in populations(n_rules, staged):
+        within = breakdown_anchors(
+            (pop, "total"), groups, name=lambda dim, group, pop=pop: (pop, dim, group),
+            known=lambda dim, pop=pop: (pop, "known", dim), has_unknown=has_unknown)
+        within[(pop, "total")] = ()
+        holds_cohort = not staged and pop != "cohort" and pop != "base"
+        for cell, chain in within.items():
+            out[cell] = (("cohort", *cell[1:]),) + chain if holds_cohort else chain
+    return out
 
 
 def share(count: int | None, total: int | None) -> float | None:

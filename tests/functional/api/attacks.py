@@ -23,11 +23,11 @@ PERSON = 12
 NOT_HELD_BY = (100, 101, 102, 103)
 
 
-def _code(name: str) -> str:
+def code(name: str) -> str:
     return str(900000000 + sum(ord(c) * 31**i for i, c in enumerate(name)) % 99999)
 
 
-CODELISTS = "\n".join(f'codelist {n} = snomed("{_code(n)}")'
+CODELISTS = "\n".join(f'codelist {n} = snomed("{code(n)}")'
                       for n in (*MEMBERS, *HELD, *NOT_HELD))
 TARGETS = {"age >= 100 and sex is male": 1,
            **{f"has {n}": len(ids) for n, ids in MEMBERS.items()}}
@@ -44,9 +44,9 @@ def _store() -> str:
     rows += [f"{i} | 1 | F | 1970-01-01 | 2000-01-01 | true" for i in range(402, 412)]
     obs = ["observation", "patient_id | obs_date | code"]
     for name, ids in MEMBERS.items():
-        obs += [f"{i} | 2020-01-01 | {_code(name)}" for i in ids]
-    obs += [f"{PERSON} | 2020-01-01 | {_code(n)}" for n in HELD]
-    obs += [f"{i} | 2020-01-01 | {_code(n)}" for n in (*HELD, *NOT_HELD) for i in NOT_HELD_BY]
+        obs += [f"{i} | 2020-01-01 | {code(name)}" for i in ids]
+    obs += [f"{PERSON} | 2020-01-01 | {code(n)}" for n in HELD]
+    obs += [f"{i} | 2020-01-01 | {code(n)}" for n in (*HELD, *NOT_HELD) for i in NOT_HELD_BY]
     practices = ["practice", "practice_id | ods_code | name | region | nation",
                  "1 | T00001 | London practice | London | England",
                  "2 | T00002 | Wales practice | Wales | Wales"]
@@ -164,15 +164,6 @@ def rounded_span(n: int | None, threshold: int = 7) -> tuple[int, int]:
     return (0, 0) if n == 0 else (n - 2, n + 2)
 
 
-def averaging_cohort(k: int, target: str, twin_sex: str) -> str:
-    """Cohort ``k`` of the averaging attack: patients of ``twin_sex`` registered for
-    ``300 + 2k`` days, and T (of the other sex). Each answer holds two sets that differ by
-    exactly T: the eligible cohort (S + T) and its ``twin_sex`` cell (S)."""
-    return (f"{CODELISTS}\ndefine T = {target}\n"
-            f'include "S or T": (registered for {300 + 2 * k} days and sex is {twin_sex}) '
-            f"or T\n")
-
-
 def difference_noise() -> dict[int, float]:
     """The distribution of p1 - p2 for two cells of 12 or more with unknown cell keys: each
     perturbation is a draw from the public table's row shape (``ptable.SHAPE``)."""
@@ -200,3 +191,34 @@ def size_posterior(looks: list[int], threshold: int = 7) -> dict[int, float]:
     weights = {t: math.exp(v - top) for t, v in log.items()}
     total = sum(weights.values())
     return {t: w / total for t, w in weights.items()}
+
+
+def simulated_accuracy(budget: int, looks_per_answer: float, targets: int = 4000,
+                       seed: int = 12) -> dict[str, float]:
+    """The best estimator (``size_posterior``) against simulated targets of 1..7, each seen
+    through ``round(budget * looks_per_answer)`` looks ``t + p1 - p2``, every perturbation
+    a cell of 12..400 patients read from the public table (``ptable.row``) at a random
+    cell key. Returns the share of targets named right, the median posterior on the true
+    size, its share above 0.95, and the share whose size sound reasoning from the table's
+    bounds (every look within +/-8) pins to one value."""
+    import random
+    import statistics
+
+    from dart.analysis.disclosure.ptable import row
+
+    rng = random.Random(seed)
+    n_looks = round(budget * looks_per_answer)
+    right, on_truth, pinned = 0, [], 0
+
+    def p() -> int:
+        return row(rng.randrange(12, 401), 4, 7)[rng.randrange(256)]
+
+    for _ in range(targets):
+        size = rng.randrange(1, 8)
+        looks = [size + p() - p() for _ in range(n_looks)]
+        posterior = size_posterior(looks)
+        right += max(posterior, key=posterior.get) == size
+        on_truth.append(posterior[size])
+        pinned += len(posterior) == 1
+    return {"right": right / targets, "median": statistics.median(on_truth),
+            "sure": sum(v > 0.95 for v in on_truth) / targets, "pinned": pinned / targets}

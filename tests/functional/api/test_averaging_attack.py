@@ -1,29 +1,30 @@
 """Averaging inside the query budget, against the real server (``dart serve``, DuckDB).
 
 The attack the cell key method leaves open (docs/disclosure.md, residual risk): every
-different set of patients gets fresh noise, so a sponsor who builds many different cohorts
-that each contain a small target group T can average the noise away. The sponsor knows T's
-sex, and asks 50 cohorts "S_k or T" with S_k of the other sex: each answer publishes the
-eligible cohort (S_k + T) and its sex cell (S_k), so each answer is one look
-``d_k = |T| + p1 - p2`` (two independent perturbations from the public table, standard
-deviation 2.8). The default budget is 50 answers per 7 days: the 51st is refused with 429
-and ``Retry-After``.
+different set of patients gets fresh noise, so a sponsor who builds many different sets
+that each contain a small target group T, and sees each set also without T, can average
+the noise away. What decides how well is the number of looks ``|T| + p1 - p2`` one answer
+gives, so this module measures both halves:
 
-What the sponsor gets from the whole budget (measured here, and by simulating 4,000
-targets of 1..7 with 50 looks each from the same table):
+* Within one answer the designs give no look: a published cell within 0..7 patients of
+  the cell it lies in (or that lies in it) is published with that cell's count
+  (``nested``), so the cohort ``(S_k and sex is female) or T`` reads its female cell as its
+  total, and a cohort with ``exclude "x": T`` reads "without x" as the cohort, whatever
+  the size of T (cells of 220 or more here; from 100 to 219 a copy must also keep 5 %,
+  which leaves some gaps a look: docs/disclosure.md, "Nested cells").
+* Across answers there are many (``averaging``): pairs of representativeness answers, the
+  first holding T in the cohort and every "without this rule" population, the second the
+  same sets without it. With 6 rules a pair gives 11 looks from published counts alone,
+  5.5 an answer (more rules, more looks), so the default budget (50 answers per 7 days)
+  gives 276.
 
-* Certainty: none. Every look is within the table's bounds (+/-8) for at least two sizes,
-  so sound reasoning never pins the size (here: at least 2 sizes stay possible).
-* The best estimator (the posterior over 0..7 from the exact likelihood of the table's
-  differences, uniform prior) names the right size in about 83 % of targets and is off by
-  one otherwise; the posterior it puts on the true size has a median of 0.86, and exceeds
-  0.95 for about 13 % of targets. The plain average of the looks is off by 0.31 on average.
-  With 25 looks (half the budget) the estimator is right in 66 %, median posterior 0.60.
-* In this test (the suite's secret): the man (size 1) averages 1.06, posterior 0.91 on 1;
-  the c2 holders (size 2) average 1.12, and the estimator names 1 (0.86), not 2 (0.11).
-
-So the budget keeps a sponsor from *knowing* a small count, but a sponsor who spends a whole
-week's budget on one target can usually *guess* it; docs/disclosure.md says so.
+What the defence guarantees is asserted: no look within one answer of these designs;
+sound reasoning from the table's bounds stays sound (the true size is always among the
+sizes it allows); the 51st answer is refused with 429 and ``Retry-After``. What the
+attacker achieves is measured and printed, never asserted as a success: with 276 looks the
+best estimator (the posterior over 0..7 from the exact likelihood of the public table)
+names the size of nearly every target with a posterior near 1 (docs/disclosure.md gives
+the simulated table over budgets and looks per answer).
 """
 
 from __future__ import annotations
@@ -33,25 +34,25 @@ import requests
 
 from dart.store.app_db import open_app_db
 from dart.store.engine import create_store, open_engine
-from tests.functional.api import attacks
+from tests.functional.api import attacks, averaging
 from tests.support.api import add_users
 from tests.support.server import dart_serve
 from tests.support.tables import load_tables
 
 BUDGET = 50  # the default: 50 answers per 7 days
-# (sponsor, target, its true size, the sex of the twin cohorts S_k)
-TARGETS = [("sponsor", "age >= 100 and sex is male", 1, "female"),
-           ("sponsor2", "has c2", 2, "male")]
+# (who attacks, the size of their target): one, to keep the module near a minute; the
+# simulation in docs/disclosure.md covers every size.
+TARGETS = [("sponsor", 4)]
 
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
-    """``dart serve`` over the attack store with the default query budget."""
+    """``dart serve`` over the averaging store with the default query budget."""
     folder = tmp_path_factory.mktemp("averaging")
-    url = f"duckdb:///{folder / 'attack.duckdb'}"
+    url = f"duckdb:///{folder / 'averaging.duckdb'}"
     engine = open_engine(url)
     create_store(engine)
-    load_tables(engine, attacks.ATTACK_STORE)
+    load_tables(engine, averaging.AVERAGING_STORE)
     app_url = f"sqlite:///{folder / 'app.db'}"  # DART's own database, apart from the store
     app = open_app_db(app_url)
     tokens = add_users(app, store=engine)
@@ -61,46 +62,71 @@ def served(tmp_path_factory):
         yield base, tokens
 
 
-def ask(base: str, token: str, text: str) -> requests.Response:
-    return requests.post(f"{base}/feasibility", json={"criteria": text}, timeout=60,
+def ask(base: str, token: str, text: str, path: str = "/feasibility") -> requests.Response:
+    return requests.post(f"{base}{path}", json={"criteria": text}, timeout=60,
                          headers={"Authorization": f"Bearer {token}"})
 
 
-@pytest.mark.parametrize(("who", "target", "size", "twin"), TARGETS)
-def test_averaging_the_whole_budget_does_not_pin_a_small_count(served, who, target, size,
-                                                               twin):
+def answer(base: str, token: str, text: str, path: str) -> dict:
+    r = ask(base, token, text, path)
+    assert r.status_code == 200, r.text[:300]
+    return r.json()
+
+
+def test_one_answer_gives_no_look_at_a_small_group(served):
     base, tokens = served
-    looks = []
-    for k in range(BUDGET):
-        r = ask(base, tokens[who], attacks.averaging_cohort(k, target, twin))
-        assert r.status_code == 200, r.text[:300]
-        body = r.json()
-        cells = {c["group"]: c["count"] for c in body["breakdowns"]["sex"]}
-        twin_cell = cells["F" if twin == "female" else "M"]
-        assert body["eligible"] is not None and twin_cell is not None
-        looks.append(body["eligible"] - twin_cell)
+    for k in range(2):
+        for size in (1, 7):
+            head = f"{averaging.CODELISTS}\ndefine T = has t{size}\n"
+            window = f"registered for {300 + 3 * k} days"
+            # T (men) added to women: the female cell is the cohort without T.
+            body = answer(base, tokens["researcher"], head + f'include "S or T": ({window} '
+                          "and sex is female) or T\n", "/feasibility")
+            female = next(c for c in body["breakdowns"]["sex"] if c["group"] == "F")
+            assert body["eligible"] is not None and female["count"] == body["eligible"]
+            # exclude T: the cohort "without x" is the cohort with T.
+            body = answer(base, tokens["researcher"], head + f'include "s": {window}\n'
+                          'exclude "x": T\n', "/representativeness")
+            rule = next(r for r in body["rule_impact"]["rules"] if r["label"] == "x")
+            assert rule["cohort_without"] == body["cohort"]["total"] is not None
+
+
+@pytest.mark.parametrize(("who", "size"), TARGETS)
+def test_pairs_of_answers_over_the_whole_budget(served, who, size):
+    base, tokens = served
+    seen: list[int] = []
+    for k in range(BUDGET // 2):
+        with_t, without_t = (averaging.published(answer(base, tokens[who], text,
+                                                        "/representativeness"))
+                             for text in averaging.pair(k, size))
+        seen += averaging.looks(with_t, without_t, first=k == 0)
     # The budget is spent: the next answer is refused, with when to come back.
-    refused = ask(base, tokens[who], attacks.averaging_cohort(BUDGET, target, twin))
+    refused = ask(base, tokens[who], averaging.pair(BUDGET // 2, size)[0], "/representativeness")
     assert refused.status_code == 429
     assert refused.json()["error"]["code"] == "query_budget_exhausted"
     assert 0 < int(refused.headers["Retry-After"]) <= 7 * 24 * 3600
-    posterior = attacks.size_posterior(looks)
-    # Sound reasoning from the table's bounds leaves more than one size possible...
-    assert size in posterior and len(posterior) >= 2, posterior
-    # ...and the best estimator is not sure: the true size keeps real doubt beside it.
-    assert posterior[size] < 0.99, posterior
-    assert abs(sum(looks) / len(looks) - size) < 1.5  # the looks are what the docs say
+    assert len(seen) == (BUDGET // 2) * (averaging.RULES + 5) + 1  # every look published
+    posterior = attacks.size_posterior(seen)
+    # Sound reasoning from the table's bounds keeps the true size possible.
+    assert size in posterior, posterior
+    guess = max(posterior, key=posterior.get)
+    print(f"\n{who}: target of {size}, {len(seen)} looks, mean {sum(seen) / len(seen):.2f}, "
+          f"best estimate {guess} (posterior on the truth {posterior[size]:.3f}), "
+          f"sizes the bounds allow {sorted(posterior)}")
+    # The same number of looks over simulated targets of 1..7 (the public table).
+    simulated = attacks.simulated_accuracy(BUDGET, len(seen) / BUDGET, targets=500)
+    print("simulated over 500 targets: named right {right:.1%}, median posterior on the "
+          "truth {median:.3f}, above 0.95 for {sure:.1%}, pinned by the bounds for "
+          "{pinned:.1%}".format(**simulated))
 
 
 def test_the_budget_answers_429_with_retry_after_for_every_endpoint(served):
     base, tokens = served
     # the sponsor's budget was spent above (the module runs its tests in file order)
     for path in ("/feasibility", "/representativeness"):
-        r = requests.post(f"{base}{path}", json={"criteria": "include age > 1\n"}, timeout=60,
-                          headers={"Authorization": f"Bearer {tokens['sponsor']}"})
+        r = ask(base, tokens["sponsor"], "include age > 1\n", path)
         assert r.status_code == 429, r.text[:300]
         assert int(r.headers["Retry-After"]) > 0
-    # another sponsor's budget is their own; a refused request costs nothing
-    r = requests.post(f"{base}/criteria/check", json={"criteria": "include age > 1\n"},
-                      timeout=60, headers={"Authorization": f"Bearer {tokens['sponsor']}"})
+    # a refused request costs nothing: checking criteria is not budgeted
+    r = ask(base, tokens["sponsor"], "include age > 1\n", "/criteria/check")
     assert r.status_code == 200
