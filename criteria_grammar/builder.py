@@ -248,6 +248,11 @@ class Builder:
         study = int(g(r, "study")) if "study" in r else None
         return n.Invited(self.unanchored(r, "invited"), study, pos=self.at(r))
 
+    @builds("enrolled", n.Enrolled)
+    def c_enrolled(self, r: pp.ParseResults) -> n.Condition:
+        study = int(g(r, "study")) if "study" in r else None
+        return n.Enrolled(self.unanchored(r, "enrolled"), study, pos=self.at(r))
+
     # --- parts -------------------------------------------------------------------------------
 
     def groups(self, r: pp.ParseResults, valid: tuple[str, ...], what: str) -> tuple[str, ...]:
@@ -266,7 +271,8 @@ class Builder:
         return tuple(dict.fromkeys(names))
 
     def unanchored(self, r: pp.ParseResults, atom: str) -> n.Window:
-        """The window of an atom that takes no anchored window (``first``, ``invited``)."""
+        """The window of an atom that takes no anchored window (``first``, ``invited``,
+        ``enrolled``)."""
         window = self.window(r)
         if isinstance(window, n.Relative):
             raise self.error(window.pos, f"'{atom}' takes no window relative to another "
