@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from collections.abc import Collection
 
 import sqlalchemy as sa
 
@@ -46,15 +47,20 @@ def recorded(app: sa.Engine, study_id: int | None = None) -> list[tuple[int, int
         return [tuple(r) for r in conn.execute(query)]
 
 
-def recorded_enrolments(app: sa.Engine) -> list[tuple[int, int, dt.date]]:
+def recorded_enrolments(app: sa.Engine, study_ids: Collection[int] | None = None
+                        ) -> list[tuple[int, int, dt.date]]:
     """The application database's enrolments as (study_id, patient_id, enrolled_on): the
     patients whose current status for a study is ``enrolled`` (an outcome corrected away
-    no longer counts), dated by the UTC day the status was recorded."""
+    no longer counts), dated by the UTC day the status was recorded; every study's, or
+    only those of ``study_ids``."""
     ensure_app_tables(app)
     c = recruitment_status.c
     query = (sa.select(c.study_id, c.patient_id, c.outcome_at)
              .where(c.status == sa.bindparam("enrolled", "enrolled"))
              .order_by(c.study_id, c.patient_id))
+    if study_ids is not None:
+        query = query.where(c.study_id.in_(sa.bindparam("study_ids", sorted(study_ids),
+                                                        expanding=True)))
     with app.connect() as conn:
         return [(s, p, at.date()) for s, p, at in conn.execute(query)]
 
