@@ -35,6 +35,8 @@ ERRORS = [
     ("include enrolled in study -1", "syntax", 1, 20),
     ("include enrolled in study 0x", "syntax", 1, 26),
     ("include enrolled in 3", "syntax", 1, 17),
+    ("include enrolled in study 2147483648", "syntax", 1, 27),
+    ("include invited to study 99999999999999999999", "syntax", 1, 26),
     ("include enrolled to study 3", "syntax", 1, 8),
     ("include enrolled within 1 year after first b", "anchored-window", 1, 18),
     ("codelist enrolled = snomed(\"1\")", "reserved-name", 1, 10),
