@@ -53,6 +53,9 @@ def fold_source(text: str) -> str:
     return " ".join(_COMMENT_OR_STRING.sub(lambda m: m.group(1) or " ", text).split())
 
 
+MAX_STUDY = 2**31 - 1  # study ids are 32-bit integers in DART's application database
+
+
 class Builder:
     """Builds one file's nodes; knows the text so that it can place positions and errors."""
 
@@ -245,8 +248,11 @@ class Builder:
 
     @builds("invited", n.Invited)
     def c_invited(self, r: pp.ParseResults) -> n.Condition:
-        study = int(g(r, "study")) if "study" in r else None
-        return n.Invited(self.unanchored(r, "invited"), study, pos=self.at(r))
+        return n.Invited(self.unanchored(r, "invited"), self.study(r), pos=self.at(r))
+
+    @builds("enrolled", n.Enrolled)
+    def c_enrolled(self, r: pp.ParseResults) -> n.Condition:
+        return n.Enrolled(self.unanchored(r, "enrolled"), self.study(r), pos=self.at(r))
 
     # --- parts -------------------------------------------------------------------------------
 
@@ -265,8 +271,21 @@ class Builder:
             names.append(canonical[key])
         return tuple(dict.fromkeys(names))
 
+    def study(self, r: pp.ParseResults) -> int | None:
+        """The DART study number of ``invited to study N`` / ``enrolled in study N``: a
+        study id, so at most ``MAX_STUDY`` (a larger one could not be sent to a query)."""
+        if "study" not in r:
+            return None
+        digits = g(r, "study")
+        if int(digits) > MAX_STUDY:
+            where = self.pos(self.text.index(digits, g(r, "loc")))
+            raise self.error(where, f"study {digits} cannot exist: study numbers go up to "
+                             f"{MAX_STUDY:,}", "syntax")
+        return int(digits)
+
     def unanchored(self, r: pp.ParseResults, atom: str) -> n.Window:
-        """The window of an atom that takes no anchored window (``first``, ``invited``)."""
+        """The window of an atom that takes no anchored window (``first``, ``invited``,
+        ``enrolled``)."""
         window = self.window(r)
         if isinstance(window, n.Relative):
             raise self.error(window.pos, f"'{atom}' takes no window relative to another "

@@ -138,6 +138,7 @@ def check_node(node: n.Condition, context: Context) -> None:
 @check_node.register(n.ImdTest)
 @check_node.register(n.Registered)
 @check_node.register(n.Invited)
+@check_node.register(n.Enrolled)
 @check_node.register(n.PracticeIn)  # its codes are checked where a store is opened
 def _nothing_to_check(node: n.Condition, context: Context) -> None:
     """The parser already checked these (names of groups, ranges, dates)."""

@@ -31,7 +31,7 @@ class CriteriaError(Exception):
     - ``unit-mismatch``: a unit that is not the code set's and has no known conversion
     - ``system-mismatch``: ``latest code of A in B`` with A and B from different systems
     - ``anchored-window``: a window relative to another record on an atom that takes none
-      (``first``, ``invited``)
+      (``first``, ``invited``, ``enrolled``)
     - ``quantity-on-snomed``: ``total quantity of`` a SNOMED CT (observation) code set
     - ``unknown-practice``: an ODS code in ``practice in (...)`` that the store has no
       practice for (raised where a store is opened)

@@ -20,7 +20,7 @@ CONDITION_KEYWORDS = ("not", "and", "or", "age", "between", "sex", "is", "female
                       "ethnicity", "in", "nation", "region", "imd", "quintile", "registered",
                       "for", "has", "count", "of", "latest", "earliest", "min", "max", "mean",
                       "first", "code", "at", "least", "invited", "to", "total", "quantity",
-                      "practice")
+                      "practice", "enrolled")
 WINDOW_KEYWORDS = ("ever", "within", "more", "than", "ago", "day", "days", "week", "weeks",
                    "month", "months", "year", "years", "before", "after")
 KEYWORDS: frozenset[str] = frozenset(STATEMENT_KEYWORDS + CONDITION_KEYWORDS + WINDOW_KEYWORDS)
@@ -168,6 +168,10 @@ ATOM = (
         WINDOW("window")
         | (K["to"] - K["study"] - INTEGER("study") + pp.Optional(WINDOW("window")))
     ).set_name("a window or 'to study N'"))
+    | node("enrolled", K["enrolled"] - (
+        WINDOW("window")
+        | (K["in"] - K["study"] - INTEGER("study") + pp.Optional(WINDOW("window")))
+    ).set_name("a window or 'in study N'"))
     | (LPAR - CONDITION - RPAR)
     | node("ref", IDENT("name"))
 ).set_name("a condition")

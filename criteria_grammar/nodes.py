@@ -268,6 +268,16 @@ class Invited(Condition):
     study: int | None = None
 
 
+@dataclass(frozen=True)
+class Enrolled(Condition):
+    """A recorded trial enrolment (a patient whose lifecycle status is ``enrolled``, dated
+    by the day it became so) in the window: for any study, or (``enrolled in study N``) for
+    DART's study ``study`` only."""
+
+    window: Window
+    study: int | None = None
+
+
 # --- statements ------------------------------------------------------------------------------
 
 

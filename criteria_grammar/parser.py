@@ -126,7 +126,8 @@ def _syntax_error(builder: Builder, exc: pp.ParseBaseException) -> CriteriaError
 _CONDITION_START = {"include", "exclude", ":", "=", "and", "or", "not", "(", ","}
 _CONDITION_WORDS = ("age, sex, ethnicity, nation, region, practice in, imd quintile, "
                     "registered, has, count of, total quantity of, latest, earliest, min, "
-                    "max, mean, first, at least, invited, not, or a defined name")
+                    "max, mean, first, at least, invited, enrolled, not, or a defined "
+                    "name")
 
 
 def _hint(builder: Builder, before: list[_Token],

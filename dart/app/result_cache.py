@@ -9,8 +9,10 @@ those, so the dashboard's second Run of the same criteria, or a second
 The store's version (``store_version``) is its ``store_info`` rows (extract date, seed,
 schema version: what a load or the generator writes), its number of patients and of
 invitations, the store's own and those the application database recorded (insert-only;
-the criteria's ``invited`` reads both): a new extract, a regenerated store, added patients
-or a recorded invitation make a new version, so nothing older is served for it. Every
+the criteria's ``invited`` reads both), and the application database's lifecycle as the
+criteria's ``enrolled`` reads it (how many are enrolled and its latest change, since an
+outcome can be corrected): a new extract, a regenerated store, added patients, a recorded
+invitation or outcome make a new version, so nothing older is served for it. Every
 answer is still audited and counted against the query budget by the caller: the cache
 saves the store's work, not the rules.
 """
@@ -27,7 +29,7 @@ from typing import TypeVar
 import sqlalchemy as sa
 
 from dart.sources.native import NATIVE
-from dart.store.app_tables import invitations
+from dart.store.app_tables import invitations, recruitment_status
 from dart.store.engine import store_info
 
 T = TypeVar("T")
@@ -36,7 +38,8 @@ DEFAULT_SIZE = 64
 
 def store_version(bind: sa.Engine | sa.Connection, app: sa.Engine | None = None) -> str:
     """A short fingerprint of the store's data: ``store_info``, patients and invitations
-    (the store's own and, with ``app``, those the application database recorded)."""
+    (the store's own and, with ``app``, those the application database recorded, and its
+    lifecycle's enrolments and latest change)."""
     if isinstance(bind, sa.Engine):
         with bind.connect() as conn:
             return store_version(conn, app)
@@ -47,6 +50,11 @@ def store_version(bind: sa.Engine | sa.Connection, app: sa.Engine | None = None)
         with app.connect() as conn:
             counts.append(conn.execute(
                 sa.select(sa.func.count()).select_from(invitations)).scalar_one())
+            rs = recruitment_status.c
+            enrolled, changed = conn.execute(sa.select(
+                sa.func.count().filter(rs.status == sa.bindparam("enrolled", "enrolled")),
+                sa.func.max(rs.updated_at))).one()
+            counts += [enrolled, str(changed)]
     text = json.dumps([sorted(info.items()), counts])
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 

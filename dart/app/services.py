@@ -318,8 +318,10 @@ class Services(RecruitmentServices):
         return self._visible(user, study_id)
 
     def create_study(self, user: User, text: str, title: str | None = None,
-                     fatigue_months: int = study_store.DEFAULT_FATIGUE_MONTHS) -> Study:
-        """A sponsor's new draft study (criteria must check)."""
+                     fatigue_months: int = study_store.DEFAULT_FATIGUE_MONTHS,
+                     design: str = "interventional") -> Study:
+        """A sponsor's new draft study (criteria must check); ``design``: interventional
+        or observational (docs/recruitment.md, concurrent trials)."""
         with self.audited(user, AuditEntry("study.create", text), 201) as e:
             require(user, "sponsor")
             checked = analyses.parse_checked(text, self.library)
@@ -328,7 +330,7 @@ class Services(RecruitmentServices):
                 raise BadRequest("give a 'title' (the criteria have no 'study' line)")
             with self.write_lock:
                 study = study_store.create_study(self.app, user.user_id, title, text,
-                                                 fatigue_months)
+                                                 fatigue_months, design)
             e.study_id = study.study_id
             return study
 

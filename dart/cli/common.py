@@ -62,8 +62,9 @@ def open_app(app_db_url: str | None, store: sa.Engine | None = None) -> sa.Engin
 
 def open_records(db_url: str | None, source_name: str | None, source_map: str | None,
                  app_db_url: str | None) -> tuple[sa.Engine, Source]:
-    """``open_store``, its source reading the invitations of the application database too
-    (the criteria's ``invited`` conditions; read only when a query needs them)."""
+    """``open_store``, its source reading the invitations and enrolments of the application
+    database too (the criteria's ``invited`` and ``enrolled`` conditions; read only when a
+    query needs them)."""
     from dart.recruitment.invitations import with_invitations
 
     engine, source = open_store(db_url, source_name, source_map)

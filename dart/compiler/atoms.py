@@ -269,7 +269,7 @@ class ConditionCompiler:
                     test: nodes.Test | None, kind: str = "count",
                     study: int | None = None) -> Pred:
         measure = Measure(kind, self._range(window), study)
-        if test is None:  # has / invited: at least one row
+        if test is None:  # has / invited / enrolled: at least one row
             return self.reads.atom(c, src, measure, lambda n: sa.func.coalesce(n, 0) > 0,
                                    without_records=False)
         # No rows counts as 0, so `count of X < 2` is true for a patient without records.
@@ -293,6 +293,11 @@ class ConditionCompiler:
     @compile.register
     def _invited(self, c: nodes.Invited) -> Pred:
         src = self.reads.source("invitation", codesets.invitation_source(self.reads.store))
+        return self._count_atom(c, src, c.window, None, study=c.study)
+
+    @compile.register
+    def _enrolled(self, c: nodes.Enrolled) -> Pred:
+        src = self.reads.source("enrolment", codesets.enrolment_source(self.reads.store))
         return self._count_atom(c, src, c.window, None, study=c.study)
 
     @compile.register

@@ -463,3 +463,8 @@ def codeset_source(name: str, system: str, codes: tuple[str, ...], store: Record
 def invitation_source(store: RecordSource):
     """A factory for the ``Source`` of every trial invitation (any study)."""
     return lambda label: Source(label, store.invitations, "invited_on", None, False)
+
+
+def enrolment_source(store: RecordSource):
+    """A factory for the ``Source`` of every recorded enrolment (any study)."""
+    return lambda label: Source(label, store.enrolments, "enrolled_on", None, False)

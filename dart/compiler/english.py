@@ -172,6 +172,12 @@ def _practice(c: nodes.PracticeIn, index: dt.date | None = None) -> str:
 
 
 @describe.register
+def _enrolled(c: nodes.Enrolled, index: dt.date | None = None) -> str:
+    study = "a trial" if c.study is None else f"study {c.study}"
+    return f"enrolled in {study} {_window(c.window, index)}"
+
+
+@describe.register
 def _invited(c: nodes.Invited, index: dt.date | None = None) -> str:
     study = "a trial" if c.study is None else f"study {c.study}"
     return f"invited to {study} {_window(c.window, index)}"

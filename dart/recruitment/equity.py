@@ -29,9 +29,10 @@ from dart.analysis.representativeness import (
     Thresholds,
     run_representativeness,
 )
-from dart.recruitment.invitations import recorded, sent_ids, with_invitations
+from dart.recruitment.concurrent import study_criteria
+from dart.recruitment.invitations import recorded, sent_ids
 from dart.recruitment.lifecycle import status_members
-from dart.recruitment.studies import Study, approved_text
+from dart.recruitment.studies import Study
 from dart.sources.native import NATIVE
 
 STAGES = ("eligible", "invited", "enrolled")
@@ -73,6 +74,6 @@ def stage_representativeness(engine: sa.Engine, study: Study, stage: str = "elig
                 own.study_id == sa.bindparam("stage_study_id", study.study_id, sa.Integer))
                                 ).subquery("invited").select()
         members = Stage(stage, patients)
-    return run_representativeness(engine, approved_text(study), library, policy=policy,
-                                  thresholds=thresholds, stage=members,
-                                  source=with_invitations(NATIVE, app))
+    criteria, source = study_criteria(study, app)
+    return run_representativeness(engine, criteria, library, policy=policy,
+                                  thresholds=thresholds, stage=members, source=source)

@@ -31,7 +31,7 @@ import numpy as np
 import sqlalchemy as sa
 
 from dart.compiler import prepare
-from dart.recruitment.studies import Study, approved_text
+from dart.recruitment.studies import Study
 
 DIMENSIONS = ("age_band", "sex", "ethnicity", "imd_quintile")
 RANDOM_DRAWS = 500
@@ -125,13 +125,12 @@ def propose(engine: sa.Engine, study: Study, listed, n: int,
             library: Mapping | None = None, *, app: sa.Engine | None = None) -> Proposal:
     """``n`` of the invite list ``listed``'s patients, chosen as the module describes
     (``app``: the application database, whose invitations the criteria may read)."""
-    from dart.recruitment.invitations import with_invitations
-    from dart.sources.native import NATIVE
+    from dart.recruitment.concurrent import study_criteria
 
     ids = {r.patient_id for r in listed.rows}
+    criteria, source = study_criteria(study, app or engine)
     with engine.connect() as conn:
-        ready = prepare(conn, approved_text(study), library,
-                        source=with_invitations(NATIVE, app or engine))
+        ready = prepare(conn, criteria, library, source=source)
         rules = ready.compiled.patient_rules.subquery()
         cols = [rules.c[d] for d in DIMENSIONS]
         target_counts = {tuple(r[:-1]): r[-1] for r in conn.execute(

@@ -39,9 +39,9 @@ from dart.analysis.disclosure import DisclosurePolicy
 from dart.analysis.disclosure.keys import RecordKeys
 from dart.compiler import months_back, prepare
 from dart.recruitment import acute, monthly
-from dart.recruitment.invitations import with_invitations
+from dart.recruitment.concurrent import study_criteria
 from dart.recruitment.lifecycle import status_counts
-from dart.recruitment.studies import Study, approved_text
+from dart.recruitment.studies import Study
 from dart.sources import Source
 from dart.sources.native import NATIVE
 
@@ -244,9 +244,9 @@ def forecast(engine: sa.Engine, study: Study, library: Mapping | None = None, *,
     the record keys of the policy that will disclose it, default the deployment's; ``app``:
     the application database, default the store's own database)."""
     app = app or engine
-    source = with_invitations(NATIVE, app)
+    criteria, source = study_criteria(study, app)
     with engine.connect() as conn:
-        ready = prepare(conn, approved_text(study), library, source=source)
+        ready = prepare(conn, criteria, library, source=source)
         past = history(conn, ready.criteria, ready.library, ready.index_date, months, keys,
                        source)
     projection = None

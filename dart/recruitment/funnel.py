@@ -24,11 +24,10 @@ import sqlalchemy as sa
 from dart.analysis.disclosure import KEY_BASE, DisclosurePolicy
 from dart.analysis.disclosure.nested import breakdown_anchors, publish_nested
 from dart.compiler import prepare
-from dart.recruitment.invitations import with_invitations
+from dart.recruitment.concurrent import study_criteria
 from dart.recruitment.lifecycle import STATUS_STAGES, status_members
 from dart.recruitment.rescreen import eligible_by_practice
-from dart.recruitment.studies import Study, approved_text
-from dart.sources.native import NATIVE
+from dart.recruitment.studies import Study
 
 STAGES = ("eligible", "invited", "responded", "enrolled")
 # Who reached a stage reached the one before it: its anchor.
@@ -113,9 +112,9 @@ def funnel(engine: sa.Engine, study: Study, library: Mapping | None = None, *,
     """The study's funnel now (exact counts; disclose them in ``to_json``); ``app`` is the
     application database (default: the store's own database)."""
     app = app or engine
-    source = with_invitations(NATIVE, app)
+    criteria, source = study_criteria(study, app)
     with engine.connect() as conn:
-        ready = prepare(conn, approved_text(study), library, source=source)
+        ready = prepare(conn, criteria, library, source=source)
         eligible = eligible_by_practice(conn, ready.criteria, ready.library, ready.index_date,
                                         source=source)
         rules = ready.compiled.patient_rules.subquery()

@@ -9,18 +9,22 @@ read-only transaction, which is how DART opens a PostgreSQL store (docs/store.md
 
 ``with_invitations(source, app)`` is the store's source with its ``invitations`` the union
 of any the store itself holds (its ``invitation`` table, as loaded) and the application
-database's, read only when a query first asks for them.
+database's, and its ``enrolments`` (the criteria language's ``enrolled`` conditions) the
+application database's: each patient whose lifecycle status for a study is ``enrolled`` now,
+dated by the day it became so (``outcome_at``, UTC). Each is read only when a query first
+asks for it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import functools
+from collections.abc import Collection
 
 import sqlalchemy as sa
 
 from dart.sources import Source
-from dart.store.app_tables import ensure_app_tables, invitations
+from dart.store.app_tables import ensure_app_tables, invitations, recruitment_status
 from dart.store.dialects import BoundRows, no_rows
 from dart.store.limits import QueryTooCostly
 
@@ -41,6 +45,33 @@ def recorded(app: sa.Engine, study_id: int | None = None) -> list[tuple[int, int
         query = query.where(c.study_id == sa.bindparam("study_id", study_id))
     with app.connect() as conn:
         return [tuple(r) for r in conn.execute(query)]
+
+
+def recorded_enrolments(app: sa.Engine, study_ids: Collection[int] | None = None
+                        ) -> list[tuple[int, int, dt.date]]:
+    """The application database's enrolments as (study_id, patient_id, enrolled_on): the
+    patients whose current status for a study is ``enrolled`` (an outcome corrected away
+    no longer counts), dated by the UTC day the status was recorded; every study's, or
+    only those of ``study_ids``."""
+    ensure_app_tables(app)
+    c = recruitment_status.c
+    query = (sa.select(c.study_id, c.patient_id, c.outcome_at)
+             .where(c.status == sa.bindparam("enrolled", "enrolled"))
+             .order_by(c.study_id, c.patient_id))
+    if study_ids is not None:
+        query = query.where(c.study_id.in_(sa.bindparam("study_ids", sorted(study_ids),
+                                                        expanding=True)))
+    with app.connect() as conn:
+        return [(s, p, at.date()) for s, p, at in conn.execute(query)]
+
+
+def sent_enrolments(rows: list[tuple[int, int, dt.date]]) -> sa.Subquery:
+    """``rows`` (study_id, patient_id, enrolled_on) as the ``enrolment`` table of a query,
+    sent as bound values like the invitations (``sent_rows``: the date in its third
+    column, named here for what it is)."""
+    sent = sent_rows(rows, "app_enrolment")
+    return sa.select(sent.c.study_id, sent.c.patient_id,
+                     sent.c.invited_on.label("enrolled_on")).subquery("enrolment")
 
 
 def _bounded(n: int, what: str) -> None:
@@ -80,8 +111,9 @@ def sent_ids(ids: list[int], name: str) -> sa.CTE:
 
 
 class WithInvitations:
-    """A source whose ``invitations`` include those recorded in the application database;
-    every other table is the wrapped source's."""
+    """A source whose ``invitations`` include those recorded in the application database
+    and whose ``enrolments`` are the application database's; every other table is the
+    wrapped source's."""
 
     def __init__(self, base: Source, app: sa.Engine) -> None:
         self.base = base
@@ -94,9 +126,16 @@ class WithInvitations:
     def invitations(self) -> sa.Subquery:
         return union_invitations(self.base.invitations, sent_rows(recorded(self.app)))
 
+    @functools.cached_property
+    def enrolments(self) -> sa.Subquery:
+        # No store holds enrolments (a source alone has none): only the application
+        # database's are read.
+        return sent_enrolments(recorded_enrolments(self.app))
+
 
 def with_invitations(source: Source, app: sa.Engine | None) -> Source:
-    """``source`` reading the application database's invitations too (``app`` None: as is)."""
+    """``source`` reading the application database's invitations and enrolments too
+    (``app`` None: as is)."""
     if app is None or isinstance(source, WithInvitations):
         return source
     return WithInvitations(source, app)

@@ -28,10 +28,11 @@ import sqlalchemy as sa
 
 from dart.compiler import Prepared, explain, months_back, prepare
 from dart.recruitment import lifecycle
-from dart.recruitment.invitations import sent_ids, with_invitations
+from dart.recruitment.concurrent import study_criteria
+from dart.recruitment.invitations import sent_ids
 from dart.recruitment.reasons import Reason, patient_reasons
 from dart.recruitment.rescreen import eligible_by_practice, last_list_dates
-from dart.recruitment.studies import Study, approved_text
+from dart.recruitment.studies import Study
 from dart.sources import Source
 from dart.sources.native import NATIVE
 from dart.store.app_tables import ensure_app_tables, invitations, recruitment_status
@@ -165,11 +166,11 @@ def invite_list(engine: sa.Engine, study: Study, practice_id: int, today: dt.dat
     and the marks (when only the ids are wanted, e.g. to check a recording). ``app``: the
     application database (default: the store's own database).
     """
-    text = approved_text(study)
     app = app or engine
+    criteria, sent = study_criteria(study, app, source=source)
     excluded = followed_or_recent(app, study.study_id, today, study.fatigue_months)
     with engine.connect() as conn:  # one open of the store for everything
-        ready = prepare(conn, text, library, source=with_invitations(source, app))
+        ready = prepare(conn, criteria, library, source=sent)
         query = _invitable(ready, study.study_id, study.fatigue_months, today, practice_id,
                            source, excluded)
         rows = [InviteRow(*r) for r in conn.execute(query)]
@@ -206,9 +207,10 @@ def check_runs(engine: sa.Engine, study: Study, criteria_text: str, today: dt.da
     can always produce its lists. Returns the invitable patients; raises ``CriteriaError``,
     ``StoreError`` (``QueryTooCostly`` past a limit) like ``invite_list``."""
     app = app or engine
+    criteria, sent = study_criteria(study, app, criteria_text, source)
     excluded = followed_or_recent(app, study.study_id, today, study.fatigue_months)
     with engine.connect() as conn:
-        ready = prepare(conn, criteria_text, library, source=with_invitations(source, app))
+        ready = prepare(conn, criteria, library, source=sent)
         listed = _invitable(ready, study.study_id, study.fatigue_months, today, None,
                             source, excluded).order_by(None)
         return conn.execute(sa.select(sa.func.count()).select_from(listed.subquery())

@@ -23,7 +23,7 @@ import sqlalchemy as sa
 
 from dart.analysis.disclosure import DisclosurePolicy
 from dart.compiler import prepare
-from dart.recruitment.studies import Study, approved_text
+from dart.recruitment.studies import Study
 from dart.sources import Source
 from dart.sources.native import NATIVE
 from dart.store.app_tables import ensure_app_tables, invite_list_runs
@@ -110,13 +110,12 @@ def rescreen(engine: sa.Engine, study: Study, *, since: dt.date | None = None,
     """Newly eligible per practice between ``since`` (default: each practice's last list)
     and ``index_date`` (default: the criteria's, else the store's extract date); ``app``
     is the application database (default: the store's own database)."""
-    from dart.recruitment.invitations import with_invitations
+    from dart.recruitment.concurrent import study_criteria
 
-    text = approved_text(study)
     app = app or engine
-    source = with_invitations(NATIVE, app)
+    criteria, source = study_criteria(study, app)
     with engine.connect() as conn:
-        ready = prepare(conn, text, library, index_date=index_date, source=source)
+        ready = prepare(conn, criteria, library, index_date=index_date, source=source)
         if since is not None and since >= ready.index_date:
             raise ValueError(f"the since date {since} is not before the index date "
                              f"{ready.index_date}")

@@ -14,7 +14,13 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 
 from dart.analysis.feasibility import criteria_hash
-from dart.store.app_tables import ensure_app_tables, studies, study_versions, utcnow
+from dart.store.app_tables import (
+    STUDY_DESIGNS,
+    ensure_app_tables,
+    studies,
+    study_versions,
+    utcnow,
+)
 
 DEFAULT_FATIGUE_MONTHS = 6
 
@@ -56,6 +62,7 @@ class Study:
     approved_at: dt.datetime | None
     closed_at: dt.datetime | None
     versions: tuple[StudyVersion, ...] = field(default=())
+    design: str = "interventional"  # or observational (STUDY_DESIGNS)
 
     @property
     def approved(self) -> StudyVersion | None:
@@ -66,7 +73,8 @@ class Study:
         shown = self.versions if versions is None else versions
         return {
             "id": self.study_id, "title": self.title, "status": self.status,
-            "fatigue_months": self.fatigue_months, "approved_version": self.approved_version,
+            "fatigue_months": self.fatigue_months, "design": self.design,
+            "approved_version": self.approved_version,
             "created_at": _iso(self.created_at), "approved_at": _iso(self.approved_at),
             "closed_at": _iso(self.closed_at), "versions": [v.to_json() for v in shown],
         }
@@ -101,7 +109,8 @@ def _load(conn: sa.Connection, where: sa.ColumnElement[bool] | None = None) -> l
     versions = _versions(conn, [r.study_id for r in rows])
     return [
         Study(r.study_id, r.title, r.owner_id, r.status, r.fatigue_months, r.approved_version,
-              r.created_at, r.approved_at, r.closed_at, tuple(versions[r.study_id]))
+              r.created_at, r.approved_at, r.closed_at, tuple(versions[r.study_id]),
+              r.design or "interventional")
         for r in rows
     ]
 
@@ -128,14 +137,19 @@ def list_studies(engine: sa.Engine, *, owner_id: int | None = None,
 
 
 def create_study(engine: sa.Engine, owner_id: int, title: str, criteria_text: str,
-                 fatigue_months: int = DEFAULT_FATIGUE_MONTHS) -> Study:
-    """A new draft study whose version 1 is ``criteria_text``."""
+                 fatigue_months: int = DEFAULT_FATIGUE_MONTHS,
+                 design: str = "interventional") -> Study:
+    """A new draft study whose version 1 is ``criteria_text``; ``design`` one of
+    ``STUDY_DESIGNS`` (``ValueError`` otherwise)."""
+    if design not in STUDY_DESIGNS:
+        raise ValueError(f"design must be one of {', '.join(STUDY_DESIGNS)}")
     ensure_app_tables(engine)
     now = utcnow()
     with engine.begin() as conn:
         study_id = conn.execute(
             studies.insert().values(title=title, owner_id=owner_id, status="draft",
-                                    fatigue_months=fatigue_months, created_at=now)
+                                    fatigue_months=fatigue_months, design=design,
+                                    created_at=now)
         ).inserted_primary_key[0]
         conn.execute(study_versions.insert().values(
             study_id=study_id, version=1, criteria_text=criteria_text,

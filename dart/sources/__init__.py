@@ -12,6 +12,9 @@ store's column names, whatever the physical tables behind them:
 - ``prescriptions``: patient_id, issue_date, quantity and the code columns
   ``prescription_codes``;
 - ``invitations``: patient_id, invited_on (study_id, practice_id where kept);
+- ``enrolments``: study_id, patient_id, enrolled_on: the trial enrolments DART's
+  invitation lifecycle recorded (in the application database: no store holds them, so a
+  source alone has none, ``no_enrolments``; ``dart.recruitment.invitations`` adds them);
 - ``identities`` (invite lists only): patient_id, practice_id, nhs_number, given_name,
   family_name, date_of_birth, sex, registration_end, date_of_death, research_opt_out; None
   where the store holds no identifiers.
@@ -44,6 +47,7 @@ class Source(Protocol):
     events: sa.FromClause
     prescriptions: sa.FromClause
     invitations: sa.FromClause
+    enrolments: sa.FromClause
     identities: sa.FromClause | None
     event_codes: tuple[str, ...]
     prescription_codes: tuple[str, ...]
@@ -81,10 +85,19 @@ def get_source(name: str | None = None, source_map: str | None = None) -> Source
     return known[name]
 
 
+def no_enrolments() -> sa.Subquery:
+    """No enrolment: what a store on its own holds (DART records them in its application
+    database, never in the store)."""
+    return (sa.select(sa.cast(sa.null(), sa.Integer()).label("study_id"),
+                      sa.cast(sa.null(), sa.Integer()).label("patient_id"),
+                      sa.cast(sa.null(), sa.Date()).label("enrolled_on"))
+            .where(sa.false()).subquery("enrolment"))
+
+
 def missing(engine: sa.Engine, tables: tuple[str, ...]) -> list[str]:
     """The ``tables`` the database behind ``engine`` lacks."""
     present = set(sa.inspect(engine).get_table_names())
     return [t for t in tables if t not in present]
 
 
-__all__ = ["ENV_SOURCE", "SOURCES", "Source", "get_source", "missing"]
+__all__ = ["ENV_SOURCE", "SOURCES", "Source", "get_source", "missing", "no_enrolments"]

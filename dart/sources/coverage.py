@@ -8,7 +8,7 @@ On a native store a code is matched when some record carries it; on an OMOP stor
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -32,7 +32,8 @@ class Coverage:
                 f"{store}, so they match nothing")
 
 
-def _nodes(criteria: nodes.Criteria):
+def every_condition(criteria: nodes.Criteria) -> Iterator[nodes.Condition]:
+    """Every condition of the file, inside defines, rules and the population."""
     roots = [d.condition for d in criteria.defines] + [r.condition for r in criteria.rules]
     if criteria.population:
         roots.append(criteria.population.condition)
@@ -44,7 +45,8 @@ def check_practices(bind: sa.Connection | sa.Engine, source: Source,
                     criteria: nodes.Criteria) -> None:
     """Raise ``CriteriaError`` (``unknown-practice``, at the code) for the first ODS code of
     a ``practice in (...)`` that no practice of the store has (matched ignoring case)."""
-    listed = [(code, pos) for node in _nodes(criteria) if isinstance(node, nodes.PracticeIn)
+    listed = [(code, pos) for node in every_condition(criteria)
+              if isinstance(node, nodes.PracticeIn)
               for code, pos in zip(node.codes, node.code_pos or (node.pos,) * len(node.codes),
                                    strict=True)]
     if not listed:
@@ -68,7 +70,7 @@ def used_codesets(criteria: nodes.Criteria) -> list[str]:
     """The code sets the file's conditions name (``latest code of X in Y``: both; an
     anchored window's code set too)."""
     names: dict[str, None] = {}
-    for node in _nodes(criteria):
+    for node in every_condition(criteria):
         for attr in ("codeset", "target"):
             if isinstance(getattr(node, attr, None), str):
                 names[getattr(node, attr)] = None

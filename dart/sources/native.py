@@ -6,6 +6,7 @@ import datetime as dt
 
 import sqlalchemy as sa
 
+from dart.sources import no_enrolments
 from dart.store import schema
 from dart.store.engine import require_store, store_info
 
@@ -20,6 +21,7 @@ class NativeSource:
     events = schema.observation
     prescriptions = schema.prescription
     invitations = schema.invitation
+    enrolments = no_enrolments()  # the application database's, when a query is sent them
     identities = schema.patient
     event_codes = ("code",)
     prescription_codes = ("code",)

@@ -13,7 +13,7 @@ import datetime as dt
 
 import sqlalchemy as sa
 
-from dart.sources import missing
+from dart.sources import missing, no_enrolments
 from dart.sources.omop_cdm import t
 from dart.sources.omop_map import DEFAULT, FIVE_GROUPS, OmopMapping
 from dart.store.dialects import date_from_parts, to_date
@@ -178,6 +178,7 @@ class OmopSource:
         self.events = coded_events(mapping.snomed)
         self.prescriptions = drug_events(mapping.dmd)
         self.invitations = no_invitations()
+        self.enrolments = no_enrolments()
 
     def patients(self, index: dt.date) -> sa.CTE:
         return patients(index, self.mapping)

@@ -20,6 +20,9 @@ app_metadata = sa.MetaData()
 
 ROLES = ("sponsor", "practice", "researcher", "admin")
 STUDY_STATUSES = ("draft", "approved", "closed")
+# A study's design: an interventional study's cohort leaves out, by default, patients
+# enrolled in another interventional study (concurrent-trial exclusion, docs/recruitment.md).
+STUDY_DESIGNS = ("interventional", "observational")
 INVITATION_STATUSES = ("invited", "responded", "declined", "screened_out", "enrolled")
 CHANNELS = ("letter", "text_message", "in_person")
 
@@ -63,6 +66,8 @@ studies = sa.Table(
     _col("status", sa.Text, "draft, approved or closed", nullable=False),
     _col("fatigue_months", sa.Integer, "no invite to anyone invited to any study this recently",
          nullable=False),
+    _col("design", sa.Text, "interventional (the default) or observational", nullable=False,
+         server_default="interventional"),
     _col("approved_version", sa.Integer, "the frozen criteria version once approved"),
     _col("approved_by", sa.Integer, "the admin who approved it"),
     _col("created_at", sa.DateTime, "created (UTC)", nullable=False),
@@ -220,7 +225,23 @@ def ensure_app_tables(engine: sa.Engine) -> None:
             return
         _refuse_unchained_audit_log(engine)
         app_metadata.create_all(engine)
+        _add_new_columns(engine)
         _created.add(engine)
+
+
+# Columns added to a table after DART first made it: an older application database gets
+# them with their default, keeping every row (SQLite, DuckDB and PostgreSQL all fill an added
+# column's DEFAULT in; DuckDB refuses NOT NULL on an added column, so the old table's column
+# is only defaulted).
+_NEW_COLUMNS = ((studies, "design", "TEXT DEFAULT 'interventional'"),)
+
+
+def _add_new_columns(engine: sa.Engine) -> None:
+    inspector = sa.inspect(engine)
+    for table, column, ddl in _NEW_COLUMNS:
+        if column not in {c["name"] for c in inspector.get_columns(table.name)}:
+            with engine.begin() as conn:
+                conn.execute(sa.text(f"ALTER TABLE {table.name} ADD COLUMN {column} {ddl}"))
 
 
 def _refuse_unchained_audit_log(engine: sa.Engine) -> None:

@@ -16,7 +16,7 @@ from dart.app.audit import ACTIONS
 from dart.app.errors import BadRequest
 from dart.recruitment.lifecycle import MAX_REASON
 from dart.reports.invite_list_csv import invite_list_csv
-from dart.store.app_tables import STUDY_STATUSES
+from dart.store.app_tables import STUDY_DESIGNS, STUDY_STATUSES
 from dart.web.auth import authenticate_request, current_user, services
 from dart.web.openapi import openapi_document
 from dart.web.payloads import (
@@ -106,10 +106,15 @@ def list_studies() -> Response:
 def create_study() -> Response:
     query_args(())
     body = json_body({"criteria": CRITERIA, "title": Field(str, max_length=MAX_TITLE),
-                      "fatigue_months": Field(int, minimum=0, maximum=60)})
+                      "fatigue_months": Field(int, minimum=0, maximum=60),
+                      "design": Field(str)})
+    design = body.get("design", "interventional")
+    if design not in STUDY_DESIGNS:
+        raise BadRequest(f"'design' must be one of {', '.join(STUDY_DESIGNS)}",
+                         code="bad_value", details={"field": "design"})
     user = current_user()
     study = services().create_study(user, body["criteria"], body.get("title"),
-                                    body.get("fatigue_months", 6))
+                                    body.get("fatigue_months", 6), design)
     return _created(services().study_json(user, study))
 
 

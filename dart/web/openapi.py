@@ -10,7 +10,12 @@ from typing import Any
 
 from dart.app.audit import ACTIONS
 from dart.recruitment.lifecycle import MAX_REASON
-from dart.store.app_tables import CHANNELS, INVITATION_STATUSES, STUDY_STATUSES
+from dart.store.app_tables import (
+    CHANNELS,
+    INVITATION_STATUSES,
+    STUDY_DESIGNS,
+    STUDY_STATUSES,
+)
 from dart.web.payloads import MAX_PATIENT_IDS, MAX_TITLE
 
 CRITERIA_TEXT = {"type": "string", "maxLength": 65536,
@@ -119,7 +124,9 @@ def openapi_document() -> dict:
                             "criteria": CRITERIA_TEXT,
                             "title": {"type": "string", "maxLength": MAX_TITLE},
                             "fatigue_months": {"type": "integer", "minimum": 0,
-                                               "maximum": 60}}, ["criteria"])),
+                                               "maximum": 60},
+                            "design": {"type": "string", "enum": list(STUDY_DESIGNS)}},
+                            ["criteria"])),
         },
         "/studies/{study_id}": {"get": _op(
             "one study with its criteria versions", "sponsor (own), practice and "

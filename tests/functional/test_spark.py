@@ -49,3 +49,42 @@ def test_examples_give_duckdbs_results_on_spark(stores, path):
     expected = run_feasibility(duck, path.read_text()).to_json()
     assert expected["base"] > 0
     assert run_feasibility(spark, path.read_text()).to_json() == expected
+
+
+ENROLLED = [  # tests/spec/test_enrolled.py's criteria and the patients it derives by hand
+    ("include enrolled within 6 months", {1, 2, 4}),
+    ("exclude enrolled ever", {5, 6, 7, 8}),
+    ("include enrolled in study 1", {1, 2, 3}),
+    ("include enrolled in study 2 within 6 months or enrolled in study 3 ever", {4, 9}),
+]
+
+
+def test_enrolled_reads_the_application_databases_enrolments_on_spark(tmp_path):
+    # The lifecycle lives in an application database apart; Spark is sent its rows as
+    # bound values, as every engine is.
+    from dart.compiler import compile_criteria, resolve_index_date
+    from dart.recruitment.invitations import with_invitations
+    from dart.sources.native import NATIVE
+    from dart.store.app_db import open_app_db
+    from tests.spec.helpers import EMPTY_LIBRARY, parse_criteria
+    from tests.spec.test_enrolled import LIFECYCLE
+    from tests.support.tables import load_app_tables, load_tables
+
+    duck = open_engine(f"duckdb:///{tmp_path / 'store.duckdb'}")
+    create_store(duck)
+    written = load_tables(duck, LIFECYCLE)
+    app = open_app_db(f"sqlite:///{tmp_path / 'app.db'}")
+    load_app_tables(app, written)
+    spark = spark_copy(duck, tmp_path / "parquet")
+    try:
+        for text, expected in ENROLLED:
+            criteria = parse_criteria(text)
+            compiled = compile_criteria(criteria, EMPTY_LIBRARY,
+                                        resolve_index_date(criteria, duck),
+                                        with_invitations(NATIVE, app))
+            with spark.connect() as conn:
+                rows = conn.execute(compiled.patient_rules).mappings().all()
+            assert {r["patient_id"] for r in rows if r["eligible"] == 1} == expected, text
+    finally:
+        for engine in (duck, app, spark):
+            engine.dispose()

@@ -6,7 +6,10 @@
         1          | 1960-05-01
     ''', 'include age >= 60', {1})
 
-runs on every engine the ``store`` fixture gives (SQLite, DuckDB, PostgreSQL). Criteria are
+runs on every engine the ``store`` fixture gives (SQLite, DuckDB, PostgreSQL). Blocks of
+DART's own tables (``recruitment_status``) go to the test's application database, apart from
+the store, and the query is sent their rows as bound values, as DART runs it
+(``dart.recruitment.invitations.with_invitations``). Criteria are
 written as the language's text (parsed with ``criteria_grammar.parse``), so each test reads as
 the language reference; ``CODELISTS`` gives every test the same inline code sets.
 """
@@ -14,15 +17,20 @@ the language reference; ``CODELISTS`` gives every test the same inline code sets
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Mapping
 
 import sqlalchemy as sa
 
 from criteria_grammar import check, nodes, parse
 from dart.compiler import compile_criteria, resolve_index_date
+from dart.recruitment.invitations import with_invitations
+from dart.sources import Source
+from dart.sources.native import NATIVE
+from dart.store.app_db import open_app_db
 from dart.store.codelists import Codelist, CodelistLibrary
 from tests.support.reference import evaluate
-from tests.support.tables import EXTRACT_DATE, load_tables, parse_tables
+from tests.support.tables import EXTRACT_DATE, load_app_tables, load_tables, parse_tables
 
 # Codes are short fake ids: readable in the tables, and no clash between code sets except
 # where a test wants one (smoking_current is a subset of smoking_status).
@@ -61,11 +69,22 @@ def run(store: sa.Engine, tables: str, criteria: str | nodes.Criteria,
         text = (CODELISTS + "\n" if with_codelists else "") + criteria
         criteria = parse_criteria(text, library)
     index = resolve_index_date(criteria, store)
-    compiled = compile_criteria(criteria, library, index)
+    compiled = compile_criteria(criteria, library, index, with_app_tables(NATIVE, written))
     with store.connect() as conn:
         rows = [dict(r) for r in conn.execute(compiled.patient_rules).mappings()]
     assert_reference_agrees(rows, written, criteria, library, index)
     return rows
+
+
+def with_app_tables(source: Source, tables: Mapping[str, list[dict]]) -> Source:
+    """``source`` sent the application database's rows, once the tables' own are written to
+    the test's application database (``DART_APP_DATABASE_URL``, a fresh one per test); as is
+    when the tables have none."""
+    if "recruitment_status" not in tables:
+        return source
+    app = open_app_db(os.environ["DART_APP_DATABASE_URL"])
+    load_app_tables(app, dict(tables))
+    return with_invitations(source, app)
 
 
 def assert_reference_agrees(rows: list[dict], tables: Mapping[str, list[dict]],
@@ -85,8 +104,10 @@ def spec_test(store: sa.Engine, tables: str, criteria: str | nodes.Criteria,
               library: Mapping[str, Codelist] = EMPTY_LIBRARY) -> list[dict]:
     """Assert the eligible ids (and optionally base ids, per-rule passes, population)."""
     rows = run(store, tables, criteria, library)
-    if representable_in_omop(parse_tables(tables)):
-        same_on_omop(store, criteria, library, rows)
+    parsed = parse_tables(tables)
+    if representable_in_omop(parsed):
+        same_on_omop(store, criteria, library, rows,
+                     "recruitment_status" in parsed)
     ids = [r["patient_id"] for r in rows]
     assert len(ids) == len(set(ids)), "one row per base patient"
     for r in rows:  # every flag is an integer 0/1 on every engine
@@ -113,8 +134,11 @@ def representable_in_omop(tables: dict[str, list[dict]]) -> bool:
 
 
 def same_on_omop(store: sa.Engine, criteria: str | nodes.Criteria,
-                 library: Mapping[str, Codelist], native_rows: list[dict]) -> None:
-    """The store's records copied into an OMOP CDM store give the same patients, flags."""
+                 library: Mapping[str, Codelist], native_rows: list[dict],
+                 with_app: bool = False) -> None:
+    """The store's records copied into an OMOP CDM store give the same patients, flags
+    (``with_app``: sent the application database's rows, already written, as the native
+    store was)."""
     from dart.sources.omop import OMOP
     from tests.support.omop_copy import copy_to_omop
 
@@ -123,7 +147,9 @@ def same_on_omop(store: sa.Engine, criteria: str | nodes.Criteria,
     omop = copy_to_omop(store)
     try:
         index = resolve_index_date(criteria, store)  # the native store's, as the test's
-        compiled = compile_criteria(criteria, library, index, OMOP)
+        source = with_invitations(OMOP, open_app_db(os.environ["DART_APP_DATABASE_URL"])) \
+            if with_app else OMOP
+        compiled = compile_criteria(criteria, library, index, source)
         with omop.connect() as conn:
             rows = [dict(r) for r in conn.execute(compiled.patient_rules).mappings()]
     finally:

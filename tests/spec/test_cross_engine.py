@@ -4,7 +4,9 @@ One small random store is built once per module on SQLite, DuckDB and (when
 ``DART_TEST_POSTGRES_URL`` is set) PostgreSQL; hypothesis then draws criteria from a strategy
 over every atom, window and connective, and every engine must return the same rows: the
 same base, the same per-rule passes, the same eligible patients, ages and age bands, and
-the same flags as the reference evaluator (``tests.support.reference``). With
+the same flags as the reference evaluator (``tests.support.reference``). The store's
+lifecycle rows (``recruitment_status``) are written to an application database apart and
+sent with each query, as DART runs it (``with_invitations``). With
 ``DART_TEST_SPARK=1`` the same store is also copied to Spark SQL, which must return
 DuckDB's rows and full feasibility answer for the same strategy's criteria (fewer
 examples: a local Spark session takes seconds a statement).
@@ -23,10 +25,14 @@ from hypothesis import strategies as st
 from criteria_grammar import nodes as n
 from dart.analysis.feasibility import run_feasibility
 from dart.compiler import compile_criteria
+from dart.recruitment.invitations import with_invitations
+from dart.sources.native import NATIVE
+from dart.store.app_db import open_app_db
 from dart.store.codelists import Codelist, CodelistLibrary
 from tests.support.engines import filled_stores
 from tests.support.reference import evaluate
 from tests.support.spark import spark_copy, spark_skip_reason
+from tests.support.tables import load_app_tables
 
 LIBRARY = CodelistLibrary({
     "diag": Codelist("diag", "snomed", ("11", "12")),
@@ -51,6 +57,7 @@ def random_store(seed: int = 7) -> dict[str, list[dict]]:
         "practice": [{"practice_id": i + 1, "ods_code": f"R{i}", "name": f"P{i}",
                       "region": r, "nation": nat} for i, (r, nat) in enumerate(regions)],
         "patient": [], "observation": [], "prescription": [], "invitation": [],
+        "recruitment_status": [],
         "store_info": [{"key": "extract_date", "value": "2026-06-30"}],
     }
     for pid in range(1, 61):
@@ -81,6 +88,13 @@ def random_store(seed: int = 7) -> dict[str, list[dict]]:
                 tables["invitation"].append({
                     "study_id": study, "patient_id": pid, "practice_id": 1,
                     "invited_on": _day(rng, "2025-06-01", "2026-08-01")})
+            if rng.random() < 0.25:  # an outcome recorded at any hour of its day
+                at = dt.datetime.combine(_day(rng, "2025-06-01", "2026-08-01"),
+                                         dt.time(rng.randint(0, 23), 59))
+                tables["recruitment_status"].append({
+                    "study_id": study, "patient_id": pid, "practice_id": 1,
+                    "status": rng.choice(["enrolled", "enrolled", "declined"]),
+                    "outcome_at": at, "updated_at": at})
     return tables
 
 
@@ -93,6 +107,16 @@ def engines(tmp_path_factory, request) -> list[sa.Engine]:
     yield made
     for engine in made:
         engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def source(tmp_path_factory):
+    """The native source sent the random lifecycle's enrolments from an application
+    database of its own."""
+    app = open_app_db(f"sqlite:///{tmp_path_factory.mktemp('cross_engine_app') / 'app.db'}")
+    load_app_tables(app, STORE)
+    yield with_invitations(NATIVE, app)
+    app.dispose()
 
 
 units = st.sampled_from(["day", "week", "month", "year"])
@@ -109,7 +133,8 @@ anchors = st.builds(n.Anchor, st.sampled_from(["first", "latest"]),
 relative = st.builds(n.Relative, st.integers(0, 14), units, st.sampled_from(["before", "after"]),
                      anchors)
 anchorable = st.one_of(windows, relative)
-"""Windows of the atoms that take an anchored window (not ``first``, ``invited``)."""
+"""Windows of the atoms that take an anchored window (not ``first``, ``invited``,
+``enrolled``)."""
 ops = st.sampled_from(["<", "<=", ">", ">=", "=", "!="])
 
 
@@ -140,6 +165,7 @@ ATOMS = {
     n.TotalQuantity: st.builds(n.TotalQuantity, st.just("drug"), anchorable, value_tests(0, 60)),
     n.PracticeIn: st.builds(n.PracticeIn, st.sampled_from([("R0",), ("R1", "R2")])),
     n.Invited: st.builds(n.Invited, windows, st.sampled_from([None, 1, 2])),
+    n.Enrolled: st.builds(n.Enrolled, windows, st.sampled_from([None, 1, 2])),
 }
 """One strategy per atom class (``tests/unit/test_condition_checklist.py`` reads the keys)."""
 DEFINED = "d0"
@@ -173,9 +199,9 @@ rules = st.builds(lambda kind, cond: n.Rule(kind, "r", cond, "r"),
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(st.lists(rules, min_size=1, max_size=3), defines,
        st.sampled_from([dt.date(2026, 6, 30), dt.date(2026, 3, 31), dt.date(2024, 2, 29)]))
-def test_every_engine_returns_the_same_rows(engines, rule_list, defined, index):
+def test_every_engine_returns_the_same_rows(engines, source, rule_list, defined, index):
     criteria = n.Criteria(rules=tuple(rule_list), defines=defined)
-    compiled = compile_criteria(criteria, LIBRARY, index)
+    compiled = compile_criteria(criteria, LIBRARY, index, source)
     results = []
     for engine in engines:
         with engine.connect() as conn:
@@ -220,19 +246,19 @@ def counts_from_rows(rows: list[dict], n_rules: int, ods: dict[int, str]) -> dic
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(st.lists(rules, min_size=1, max_size=4), st.one_of(st.none(), conditions), defines,
        st.sampled_from([dt.date(2026, 6, 30), dt.date(2026, 3, 31), dt.date(2024, 2, 29)]))
-def test_feasibility_counts_what_patient_rules_says(engines, rule_list, population, defined,
-                                                    index):
+def test_feasibility_counts_what_patient_rules_says(engines, source, rule_list, population,
+                                                    defined, index):
     """The split form (baseline flags plus the recorded patients' corrections) gives exactly
     the funnel, unique impacts and breakdowns of the one-row-per-patient form, everywhere."""
     pop = n.Population("p", population) if population is not None else None
     criteria = n.Criteria(rules=tuple(rule_list), population=pop, defines=defined)
-    compiled = compile_criteria(criteria, LIBRARY, index)
+    compiled = compile_criteria(criteria, LIBRARY, index, source)
     ods = {p["practice_id"]: p["ods_code"] for p in random_store()["practice"]}
     for engine in engines:
         with engine.connect() as conn:
             rows = [dict(r) for r in conn.execute(compiled.patient_rules).mappings()]
         want = counts_from_rows(rows, len(rule_list), ods)
-        got = run_feasibility(engine, criteria, LIBRARY, index_date=index)
+        got = run_feasibility(engine, criteria, LIBRARY, index_date=index, source=source)
         name = engine.dialect.name
         assert (got.base, got.eligible, got.population) == (
             want["base"], want["eligible"], want["population"]), name
@@ -261,17 +287,18 @@ def spark_and_duckdb(engines, tmp_path_factory) -> tuple[sa.Engine, sa.Engine]:
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(st.lists(rules, min_size=1, max_size=4), st.one_of(st.none(), conditions), defines,
        st.sampled_from([dt.date(2026, 6, 30), dt.date(2026, 3, 31), dt.date(2024, 2, 29)]))
-def test_spark_returns_duckdbs_rows_and_counts(spark_and_duckdb, rule_list, population,
-                                               defined, index):
+def test_spark_returns_duckdbs_rows_and_counts(spark_and_duckdb, source, rule_list,
+                                               population, defined, index):
     spark, duck = spark_and_duckdb
     pop = n.Population("p", population) if population is not None else None
     criteria = n.Criteria(rules=tuple(rule_list), population=pop, defines=defined)
-    compiled = compile_criteria(criteria, LIBRARY, index)
+    compiled = compile_criteria(criteria, LIBRARY, index, source)
     rows = []
     for engine in (duck, spark):
         with engine.connect() as conn:
             got = [dict(r) for r in conn.execute(compiled.patient_rules).mappings()]
         rows.append(sorted(got, key=lambda r: r["patient_id"]))
     assert rows[1] == rows[0]
-    want = run_feasibility(duck, criteria, LIBRARY, index_date=index).to_json()
-    assert run_feasibility(spark, criteria, LIBRARY, index_date=index).to_json() == want
+    want = run_feasibility(duck, criteria, LIBRARY, index_date=index, source=source).to_json()
+    assert run_feasibility(spark, criteria, LIBRARY, index_date=index,
+                           source=source).to_json() == want

@@ -99,6 +99,13 @@ class Evaluator:
         for r in tables.get("invitation", []):
             self.invitations.setdefault(r["patient_id"], []).append(
                 (_day(r["invited_on"]), r.get("study_id")))
+        # An enrolment is a lifecycle row whose status is enrolled now, dated by the day
+        # the outcome was recorded (outcome_at, a UTC timestamp).
+        self.enrolments: dict[int, list[tuple[dt.date, int]]] = {}
+        for r in tables.get("recruitment_status", []):
+            if r["status"] == "enrolled":
+                self.enrolments.setdefault(r["patient_id"], []).append(
+                    (_day(str(r["outcome_at"])[:10]), r["study_id"]))
         self.patients = tables.get("patient", [])
         self._defines: dict[tuple[str, int], bool] = {}
 
@@ -193,6 +200,12 @@ class Evaluator:
     def _practice_in(self, c: n.PracticeIn, p: Row) -> bool:
         ods = self._practice(p).get("ods_code")
         return ods is not None and ods.upper() in c.codes
+
+    @holds.register
+    def _enrolled(self, c: n.Enrolled, p: Row) -> bool:
+        inside = _window(c.window, self.index)
+        return any(inside(d) and (c.study is None or study == c.study)
+                   for d, study in self.enrolments.get(p["patient_id"], []))
 
     @holds.register
     def _invited(self, c: n.Invited, p: Row) -> bool:

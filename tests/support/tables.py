@@ -14,6 +14,9 @@
 Columns left out take the defaults below (a registered, living, consenting patient of
 practice 1 in London); an empty cell is NULL. Practice 1 (and any practice a patient names)
 is created unless the text has a ``practice`` table. ``store_info`` gets an extract date.
+A block may also be one of DART's own tables (``recruitment_status``): those live in the
+application database, apart from the store (``load_app_tables``); ``load_tables`` leaves
+them out of the store.
 """
 
 from __future__ import annotations
@@ -23,7 +26,11 @@ import textwrap
 
 import sqlalchemy as sa
 
+from dart.store.app_tables import app_metadata, ensure_app_tables
 from dart.store.schema import metadata
+
+TABLES = {**metadata.tables, **app_metadata.tables}
+"""Every table a text table may name: the store's and the application database's."""
 
 EXTRACT_DATE = "2026-06-30"
 
@@ -54,6 +61,8 @@ def _convert(column: sa.Column, text: str):
     if text == "":
         return None
     type_ = column.type
+    if isinstance(type_, sa.DateTime):
+        return dt.datetime.fromisoformat(text)
     if isinstance(type_, sa.Date):
         return dt.date.fromisoformat(text)
     if isinstance(type_, sa.Boolean):
@@ -72,7 +81,7 @@ def parse_tables(text: str) -> dict[str, list[dict]]:
     for block in blocks:
         lines = [ln.strip() for ln in block.strip().splitlines() if ln.strip()]
         name, header, rows = lines[0], lines[1], lines[2:]
-        table = metadata.tables[name]
+        table = TABLES[name]
         cols = [c.strip() for c in header.split("|")]
         parsed = []
         for row in rows:
@@ -90,9 +99,18 @@ def load_tables(engine: sa.Engine, text: str,
     tables = filled_tables(text, extract_date)
     with engine.begin() as conn:
         for name, rows in tables.items():
-            if rows:
+            if rows and name in metadata.tables:
                 conn.execute(metadata.tables[name].insert(), rows)
     return tables
+
+
+def load_app_tables(app: sa.Engine, tables: dict[str, list[dict]]) -> None:
+    """Write the application database's blocks of ``tables`` (parsed) into ``app``."""
+    ensure_app_tables(app)
+    with app.begin() as conn:
+        for name, rows in tables.items():
+            if rows and name in app_metadata.tables:
+                conn.execute(app_metadata.tables[name].insert(), rows)
 
 
 def filled_tables(text: str, extract_date: str = EXTRACT_DATE) -> dict[str, list[dict]]:

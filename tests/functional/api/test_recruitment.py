@@ -159,7 +159,11 @@ def test_representativeness_of_the_invited(approved):
     sponsor = approved.get(f"{STUDY}/representativeness?stage=invited", "sponsor").get_json()
     assert sponsor["disclosure"]["applied"] and abs(sponsor["cohort"]["total"] - 10) <= 4
     eligible = approved.get(f"{STUDY}/representativeness", "sponsor").get_json()
-    assert eligible["stage"] == "eligible" and len(eligible["rule_impact"]["rules"]) == 2
+    # The study's two rules and the default concurrent-trial exclusion (an interventional
+    # study's; docs/recruitment.md).
+    assert eligible["stage"] == "eligible"
+    assert [r["label"] for r in eligible["rule_impact"]["rules"]] == [
+        "Adults", "Women", "Enrolled in another interventional trial (default)"]
 
 
 def test_fair_invitations_come_from_the_callers_list(approved):

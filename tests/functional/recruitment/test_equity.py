@@ -21,6 +21,7 @@ from click.testing import CliRunner
 
 from dart.analysis.disclosure import DisclosurePolicy
 from dart.cli import main
+from dart.recruitment.concurrent import DEFAULT_RULE
 from dart.recruitment.equity import stage_representativeness
 from dart.recruitment.studies import approve_study, create_study
 from dart.store.app_tables import ensure_app_tables, recruitment_status
@@ -88,11 +89,13 @@ def test_the_enrolled_and_the_eligible_stage(store, study):
     enrolled = stage_representativeness(store, study, "enrolled", {}, EXACT)
     assert enrolled.cohort_total == 10
     assert enrolled.dimension("sex").row("M").ratios["eligible"].value == pytest.approx(1.0)
-    # The eligible stage is the ordinary report: the criteria's cohort and its rule impact.
+    # The eligible stage is the ordinary report: the criteria's cohort and its rule impact,
+    # the default concurrent-trial exclusion an interventional study's second rule (no other
+    # study here: it leaves nobody out).
     eligible = stage_representativeness(store, study, "eligible", {}, EXACT)
     assert eligible.stage == "eligible" and eligible.cohort_total == 40
     assert [r.key for r in eligible.references] == ["target", "base", "uk"]
-    assert len(eligible.rule_impacts) == 1
+    assert [r.label for r in eligible.rule_impacts] == ["Adult", DEFAULT_RULE]
 
 
 def test_a_small_stage_is_disclosure_controlled(store, study):

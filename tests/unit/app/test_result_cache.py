@@ -57,3 +57,26 @@ def test_store_version_counts_the_application_databases_invitations(store, tmp_p
                                              "invited_on": dt.date(2026, 7, 1)}])
     assert store_version(store, app) != before  # recorded by DART, read by `invited`
     app.dispose()
+
+
+def test_store_version_follows_the_application_databases_enrolments(store, tmp_path):
+    # What `enrolled` reads: an enrolment recorded, then corrected away, each a new version.
+    from dart.store.app_tables import ensure_app_tables, recruitment_status
+    from dart.store.engine import open_engine
+
+    load_tables(store, STORE)
+    app = open_engine(f"sqlite:///{tmp_path / 'app.db'}", check=False)
+    ensure_app_tables(app)
+    before = store_version(store, app)
+    at = dt.datetime(2026, 6, 1, 9)
+    with app.begin() as conn:
+        conn.execute(recruitment_status.insert(), [{
+            "study_id": 1, "patient_id": 2, "practice_id": 1, "status": "enrolled",
+            "outcome_at": at, "updated_at": at}])
+    enrolled = store_version(store, app)
+    assert enrolled != before
+    with app.begin() as conn:
+        conn.execute(recruitment_status.update().values(
+            status="declined", updated_at=at + dt.timedelta(minutes=1)))
+    assert store_version(store, app) not in (before, enrolled)
+    app.dispose()

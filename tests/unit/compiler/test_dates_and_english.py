@@ -56,6 +56,8 @@ def test_v1_1_forms_read_as_english():
                                                n.Compare("<=", 11)), "..."),
         n.Rule("include", "P", n.PracticeIn(("A81001", "B82002")), "..."),
         n.Rule("exclude", "I", n.Invited(n.Ever(), 3), "..."),
+        n.Rule("exclude", "E", n.Enrolled(n.Within(1, "year")), "..."),
+        n.Rule("exclude", "E4", n.Enrolled(n.Ever(), 4), "..."),
     ), index_date=D(2026, 6, 30))
     assert explain(criteria) == [
         'include "Ex": has a record of exac from the day of the patient\'s first copd record '
@@ -66,4 +68,6 @@ def test_v1_1_forms_read_as_english():
         "2026-06-30 is at most 11",
         'include "P": registered at practice A81001 or B82002',
         'exclude "I": invited to study 3 on or before 2026-06-30',
+        'exclude "E": enrolled in a trial between 2025-06-30 and 2026-06-30',
+        'exclude "E4": enrolled in study 4 on or before 2026-06-30',
     ]

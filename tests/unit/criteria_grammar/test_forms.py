@@ -79,6 +79,12 @@ FORMS = [
                    n.Has("pioglitazone", n.Within(6, "month"))))),
     ("invited within 6 months", n.Invited(n.Within(6, "month"))),
     ("invited ever", n.Invited(n.Ever())),
+    ("enrolled within 12 months", n.Enrolled(n.Within(12, "month"))),
+    ("enrolled ever", n.Enrolled(n.Ever())),
+    ("enrolled in study 4", n.Enrolled(n.Ever(), 4)),
+    ("enrolled in study 4 within 12 months", n.Enrolled(n.Within(12, "month"), 4)),
+    ("ENROLLED IN STUDY 4 EVER", n.Enrolled(n.Ever(), 4)),
+    ("enrolled in study 2147483647", n.Enrolled(n.Ever(), 2147483647)),
     ("(has t2dm)", n.Has("t2dm", n.Ever())),
 ]
 
