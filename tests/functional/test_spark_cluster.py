@@ -40,8 +40,8 @@ pytest.importorskip("pyhive.hive", reason="the hive:// route needs PyHive: "
                     "pip install -e '.[hive]'")
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "sample_data" / "criteria"
-# Two of the examples, between them every construct with a Spark spelling (latest values
-# by epoch seconds, windows relative to a patient's own date, codes, ages, breakdowns):
+# Two of the examples, between them latest values (by epoch seconds), windows relative to
+# a patient's own date, invitations, codes, ages and every breakdown:
 # each takes tens of seconds on Spark, so the rest are compiled (tests/unit/store/
 # test_cluster_urls.py) rather than run here; tests/functional/test_spark.py runs them
 # all on the local route.
