@@ -14,7 +14,7 @@ from rich.console import Console
 from dart.cli.common import cli_errors, db_option, source_option
 from dart.reports.generation_text import render_summary, summary_line
 from dart.sources import get_source
-from dart.store.engine import default_url, normalise_url, open_engine
+from dart.store.engine import CLUSTERS, default_url, normalise_url, open_engine
 from dart.store.generate import check_arguments, generate
 
 
@@ -56,6 +56,10 @@ def command(patients: int, practices: int | None, seed: int, extract_date: date,
                                  "empty database", param_hint="--replace")
     url = db_url or default_url()
     parsed = normalise_url(url)
+    if parsed.get_backend_name() in CLUSTERS:
+        raise click.BadParameter("a cluster's tables are loaded by its owner: generate a "
+                                 "Parquet store with --db spark:///PATH and register its "
+                                 "tables there (docs/sources.md)", param_hint="--db")
     if parsed.get_backend_name() == "spark":
         if source.name == "omop":
             raise click.BadParameter("a Spark store is written in the native schema",

@@ -3,7 +3,7 @@
 DART keeps its invitations in the application database (``app_tables.invitations``), apart
 from the record store, which it opens read only. A query on the store that needs them (the
 criteria language's ``invited`` conditions, an invite list's exclusions) receives them as
-bound values in a ``VALUES`` CTE (``dialects.BoundRows``), never pasted into the SQL and
+bound values in a CTE (``dialects.BoundRows``), never pasted into the SQL and
 never written to the store. Why not a temporary table: PostgreSQL refuses ``CREATE`` in a
 read-only transaction, which is how DART opens a PostgreSQL store (docs/store.md).
 
@@ -12,7 +12,10 @@ of any the store itself holds (its ``invitation`` table, as loaded) and the appl
 database's, and its ``enrolments`` (the criteria language's ``enrolled`` conditions) the
 application database's: each patient whose lifecycle status for a study is ``enrolled`` now,
 dated by the day it became so (``outcome_at``, UTC). Each is read only when a query first
-asks for it.
+asks for it. However many there are, they travel as a fixed number of bound parameters (an
+array per column, or one JSON text: ``dialects.BoundRows``), so the statement is the same
+size for ten invitations or a hundred thousand; ``MAX_SENT`` only bounds the memory one
+query may take.
 """
 
 from __future__ import annotations
@@ -25,11 +28,13 @@ import sqlalchemy as sa
 
 from dart.sources import Source
 from dart.store.app_tables import ensure_app_tables, invitations, recruitment_status
-from dart.store.dialects import BoundRows, no_rows
+from dart.store.dialects import BoundRows
 from dart.store.limits import QueryTooCostly
 
-# Each row is three bound values; SQLite (3.32+) takes 32,766 per statement, PostgreSQL 65,535.
-MAX_SENT = 10_000
+# Not a limit of the engines (the rows are a fixed number of parameters): a bound on the
+# memory one query takes, in Python and in the engine (a million invitations are about
+# 60 MB of JSON text on SQLite and Spark SQL), against a runaway or abusive caller.
+MAX_SENT = 1_000_000
 COLUMNS = (("study_id", sa.Integer()), ("patient_id", sa.Integer()),
            ("invited_on", sa.Date()))
 
@@ -75,8 +80,8 @@ def sent_enrolments(rows: list[tuple[int, int, dt.date]]) -> sa.Subquery:
 
 
 def _bounded(n: int, what: str) -> None:
-    """Refuse more rows than one statement's bound values allow (a ``QueryTooCostly``:
-    the API answers 503 ``query_too_costly`` with limit ``invitations``)."""
+    """Refuse more rows than one query may carry (a ``QueryTooCostly``: the API answers
+    503 ``query_too_costly`` with limit ``invitations``)."""
     if n > MAX_SENT:
         raise QueryTooCostly(f"{n:,} {what} are too many to send with a query (at most "
                              f"{MAX_SENT:,}; docs/store.md)", "invitations")
@@ -85,10 +90,7 @@ def _bounded(n: int, what: str) -> None:
 def sent_rows(rows: list[tuple[int, int, dt.date]], name: str = "app_invitation") -> sa.CTE:
     """``rows`` as a CTE of bound values (study_id, patient_id, invited_on)."""
     _bounded(len(rows), "invitations")
-    columns = [sa.column(n, t) for n, t in COLUMNS]
-    if not rows:
-        return no_rows(columns).cte(name)
-    return BoundRows(name, rows, columns).cte(name)
+    return BoundRows(name, rows, [sa.column(n, t) for n, t in COLUMNS]).cte(name)
 
 
 def union_invitations(store_invitations: sa.FromClause, sent: sa.CTE) -> sa.Subquery:
@@ -104,10 +106,8 @@ def union_invitations(store_invitations: sa.FromClause, sent: sa.CTE) -> sa.Subq
 def sent_ids(ids: list[int], name: str) -> sa.CTE:
     """Patient ids as a CTE of bound values (patient_id)."""
     _bounded(len(ids), "patients")
-    columns = [sa.column("patient_id", sa.Integer())]
-    if not ids:
-        return no_rows(columns).cte(name)
-    return BoundRows(name, [(i,) for i in ids], columns).cte(name)
+    return BoundRows(name, [(i,) for i in ids], [sa.column("patient_id", sa.Integer())]
+                     ).cte(name)
 
 
 class WithInvitations:

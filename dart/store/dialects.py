@@ -9,7 +9,8 @@ reads the same on SQLite, DuckDB, PostgreSQL, Trino and Spark SQL.
   latest/earliest row of a patient is picked with one ``MAX``/``MIN`` of date and class.
 - ``bit_and(a, b)``: the bitwise AND of two BIGINTs (the record atoms' mask words).
 - ``CodeRows``: a code set's codes as a ``VALUES`` list with named columns.
-- ``BoundRows``: rows from outside the store (invitations) as a bound ``VALUES`` list.
+- ``BoundRows``: rows from outside the store (invitations) as a fixed number of bound
+  parameters (arrays or one JSON text), whatever the number of rows.
 - ``to_date(ts)``: the date part of a timestamp column.
 - ``date_from_parts(y, m, d)``: a date from year, month and day integers.
 - ``shift_date(d, n, unit)`` (``add_days``, ``add_months``): a date column plus ``n``
@@ -20,6 +21,9 @@ reads the same on SQLite, DuckDB, PostgreSQL, Trino and Spark SQL.
 """
 
 from __future__ import annotations
+
+import datetime as dt
+import json
 
 import sqlalchemy as sa
 from sqlalchemy.ext.compiler import compiles
@@ -133,34 +137,116 @@ def _code_rows_standard(element, compiler, **kw):
 
 
 class BoundRows(TextualSelect):
-    """Rows of values from outside the database, every value a bound parameter, as a
-    ``VALUES`` list with named columns (``WITH t(a, b) AS (VALUES (?, ?), ...)``): how a
-    query on a read-only store receives rows that live elsewhere (the invitations kept in
-    the application database). At least one row; see ``no_rows`` for none.
+    """Rows of values from outside the database (the invitations kept in the application
+    database) as a select with named columns, sent as a FIXED number of bound parameters
+    whatever the number of rows: how a query on a read-only store receives rows that live
+    elsewhere. Any number of rows, none included.
+
+    The element holds two shapes of the same rows and each engine renders (and so sends)
+    only the one it reads: one list per column (PostgreSQL and DuckDB arrays, bound
+    ``<name>_<column>``) or one JSON text of the rows (SQLite and Spark SQL, bound
+    ``<name>_rows``, encoded only when sent). Both ride in the ``TextualSelect``'s text so
+    that they are part of the statement's cache key and parameters; that text is never
+    the SQL sent.
     """
 
     name_cte_columns = True
     inherit_cache = True
 
     def __init__(self, name: str, rows: list[tuple], columns: list[sa.ColumnClause]):
-        binds = [[sa.bindparam(f"{name}_{i}_{j}", v, c.type) for j, (v, c) in
-                  enumerate(zip(row, columns, strict=True))] for i, row in enumerate(rows)]
-        text = ", ".join("(" + ", ".join(f":{b.key}" for b in row) + ")" for row in binds)
-        super().__init__(sa.text(f"VALUES {text}").bindparams(*(b for r in binds for b in r)),
+        lists = [list(v) for v in zip(*rows, strict=True)] if rows else [[] for _ in columns]
+        binds = [sa.bindparam(f"{name}_rows", rows, _JsonRows([c.name for c in columns]))]
+        binds += [sa.bindparam(f"{name}_{c.name}", v, sa.types.NullType())
+                  for c, v in zip(columns, lists, strict=True)]
+        self.bound_name = name
+        super().__init__(sa.text(" ".join(f":{b.key}" for b in binds)).bindparams(*binds),
                          columns)
+
+    def bind(self, suffix: str) -> sa.BindParameter:
+        # Looked up in the text each time: a copy of the statement (SQLAlchemy clones
+        # elements as it builds CTEs) holds copies of the binds, not these.
+        return self.element._bindparams[f"{self.bound_name}_{suffix}"]
+
+
+class _JsonRows(sa.types.TypeDecorator):
+    """Rows of plain values as one JSON text, an array of objects keyed by column name
+    (dates as ISO text, which is how SQLite keeps them and what Spark's ``from_json``
+    reads as a DATE)."""
+
+    impl = sa.String
+    cache_ok = True
+
+    def __init__(self, names: list[str]):
+        super().__init__()
+        self.names = tuple(names)
+
+    def process_bind_param(self, value, dialect):
+        return json.dumps([dict(zip(self.names, row, strict=True)) for row in value],
+                          default=_iso, separators=(",", ":"))
+
+    def process_literal_param(self, value, dialect):
+        return self.process_bind_param(value, dialect)
+
+
+def _iso(value) -> str:
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    raise TypeError(f"cannot send {type(value).__name__} as a bound row value")
 
 
 @compiles(BoundRows)
 def _bound_rows_standard(element, compiler, **kw):
-    # As CodeRows: every engine DART runs on reads a bare VALUES list in a CTE.
-    return compiler.visit_textual_select(element, **kw)
+    # PostgreSQL (10+) and DuckDB: set-returning functions side by side in one SELECT list
+    # advance together, so one unnest per column zips the arrays back into rows. Each list
+    # is cast to an array of its column's type: the driver may send ints as BIGINT or
+    # NUMERIC, and a list of NULLs has no element type of its own.
+    names = compiler.dialect.type_compiler_instance
+    return "SELECT " + ", ".join(
+        f"unnest(CAST({compiler.process(element.bind(c.name), **kw)} AS "
+        f"{names.process(c.type)}[])) AS {compiler.preparer.quote(c.name)}"
+        for c in element.column_args)
 
 
-def no_rows(columns: list[sa.ColumnClause]) -> sa.Select:
-    """A select of ``columns`` that returns no row (an empty ``BoundRows``: a VALUES list
-    cannot be empty), each column typed by a cast."""
-    return sa.select(*(sa.cast(sa.null(), c.type).label(c.name) for c in columns)).where(
-        sa.false())
+@compiles(BoundRows, "sqlite")
+def _bound_rows_sqlite(element, compiler, **kw):
+    # SQLite has no arrays; json_each walks one JSON text (SQLite 3.38+ has JSON built
+    # in) and json_extract gives a JSON number as an INTEGER, a string (an ISO date, as
+    # SQLite keeps dates) as TEXT and null as NULL.
+    rows = compiler.process(element.bind("rows"), **kw)
+    return "SELECT " + ", ".join(
+        f"json_extract(value, '$.{c.name}') AS {compiler.preparer.quote(c.name)}"
+        for c in element.column_args) + f" FROM json_each({rows})"
+
+
+@compiles(BoundRows, "trino")
+def _bound_rows_trino(element, compiler, **kw):
+    # Trino: UNNEST of several arrays is a FROM item that zips them, and its arrays are
+    # ARRAY(T); its client sends a list as an ARRAY[...] value. (Compiled here, never run:
+    # no Trino server in the tests.)
+    names = compiler.dialect.type_compiler_instance
+    arrays = ", ".join(f"CAST({compiler.process(element.bind(c.name), **kw)} AS "
+                       f"ARRAY({names.process(c.type)}))" for c in element.column_args)
+    return f"SELECT * FROM UNNEST({arrays})"
+
+
+# Spark's names for the types of bound rows' columns, most specific first.
+_SPARK_TYPES = ((sa.BigInteger, "bigint"), (sa.Integer, "int"), (sa.Date, "date"),
+                (sa.String, "string"))
+
+
+def _spark_type(type_: sa.types.TypeEngine) -> str:
+    return next(name for kind, name in _SPARK_TYPES if isinstance(type_, kind))
+
+
+def _bound_rows_spark(element, compiler, **kw):
+    # Spark SQL: not every DBAPI DART reaches it through can send an array (PyHive's
+    # client-side pyformat escaping writes a list as "(a, b)"), but all of them send a
+    # string (the local session's args, PyHive, Databricks' native parameters), so the
+    # rows travel as one JSON text that from_json parses into an array of structs and
+    # inline turns into rows.
+    rows = compiler.process(element.bind("rows"), **kw)
+    fields = ",".join(f"{c.name}:{_spark_type(c.type)}" for c in element.column_args)
+    return f"SELECT inline(from_json({rows}, 'array<struct<{fields}>>'))"
 
 
 # --- dates from other types --------------------------------------------------------------
@@ -311,6 +397,7 @@ for _name in SPARK_DIALECTS:
     compiles(epoch_seconds, _name)(_epoch_spark)
     compiles(add_days, _name)(_add_days_spark)
     compiles(add_months, _name)(_add_months_spark)
+    compiles(BoundRows, _name)(_bound_rows_spark)
 
 
 # PostgreSQL (12+) folds a CTE used once into its reader and pulls the subquery up,

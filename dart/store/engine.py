@@ -1,4 +1,6 @@
-"""Opening a store from a URL: SQLite and DuckDB embedded, PostgreSQL as a server.
+"""Opening a store from a URL: SQLite and DuckDB embedded, PostgreSQL as a server, Spark
+SQL on a local session (``spark:///PATH``) or on a cluster (``hive://``: a Spark Thrift
+Server through PyHive; ``databricks://``: a Databricks SQL warehouse; docs/sources.md).
 
 One function turns whatever a user typed (``--db``, ``DART_DATABASE_URL``) into a working
 SQLAlchemy engine or a ``StoreError`` that says what is wrong, never a driver traceback.
@@ -21,7 +23,11 @@ from dart.store.schema import STORE_TABLES, metadata
 
 ENV_URL = "DART_DATABASE_URL"
 ENV_LOCK_WAIT = "DART_LOCK_WAIT"
-SUPPORTED = ("sqlite", "duckdb", "postgresql", "spark")
+SUPPORTED = ("sqlite", "duckdb", "postgresql", "spark", "hive", "databricks")
+CLUSTERS = {"hive": "pip install 'dart-trials[hive]' (PyHive with its Thrift transport)",
+            "databricks": "pip install 'dart-trials[databricks]' (databricks-sqlalchemy)"}
+"""The Spark clusters DART reaches through their own SQLAlchemy dialects, and the extra
+that installs each dialect."""
 LOCK_WAIT_SECONDS = 30.0
 
 
@@ -152,7 +158,10 @@ def _read_only(parsed: sa.URL) -> tuple[sa.URL, dict]:
         return parsed.set(database=f"file:{path}", query={"mode": "ro", "uri": "true"}), {}
     if backend == "duckdb":
         return parsed, {"read_only": True}
-    if backend == "spark":  # the dialect never writes (no INSERT reaches Spark)
+    if backend in ("spark", *CLUSTERS):
+        # No connection flag makes a Spark session read only: DART's own dialect never
+        # writes, and on a cluster the account's grants must allow SELECT only
+        # (docs/sources.md); DART sends no write to a store it opened read only.
         return parsed, {}
     return parsed, {"options": "-c default_transaction_read_only=on"}  # PostgreSQL
 
@@ -175,6 +184,10 @@ def open_engine(url: str | None = None, *, check: bool = True,
     try:
         engine = sa.create_engine(parsed, **options)
     except (NoSuchModuleError, ImportError) as exc:
+        backend = parsed.get_backend_name()
+        if backend in CLUSTERS:
+            raise StoreError(f"{backend}:// needs its SQLAlchemy dialect: "
+                             f"{CLUSTERS[backend]}") from None
         raise StoreError(f"no driver for {parsed.drivername}: {exc}") from None
     if engine.dialect.name == "spark" and not _has_pyspark():
         raise StoreError("spark:// needs pyspark: pip install 'dart-trials[spark]'")
@@ -191,9 +204,20 @@ def open_engine(url: str | None = None, *, check: bool = True,
         except DBAPIError as exc:
             engine.dispose()
             reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
-            shown = parsed.render_as_string(hide_password=True)
-            raise StoreError(f"cannot open the store at {shown}: {reason}") from None
+            raise StoreError(_cannot_open(parsed, reason)) from None
+        except Exception as exc:
+            # PyHive's Thrift transport raises its own TTransportException (no DBAPI
+            # error) when no server answers; any other engine's failure is a bug to show.
+            if parsed.get_backend_name() not in CLUSTERS:
+                raise
+            engine.dispose()
+            raise StoreError(_cannot_open(parsed, str(exc).strip().splitlines()[0])
+                             ) from None
     return engine
+
+
+def _cannot_open(parsed: sa.URL, reason: str) -> str:
+    return f"cannot open the store at {parsed.render_as_string(hide_password=True)}: {reason}"
 
 
 def _has_pyspark() -> bool:
