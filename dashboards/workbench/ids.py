@@ -15,6 +15,7 @@ CARDS = "wb-cards"
 FUNNEL = "wb-funnel"
 IMPACT = "wb-impact"
 MAP = "wb-map"
+MAP_SOURCE = "wb-map-source"  # the boundaries' attribution, under the map
 PRACTICES = "wb-practices"
 EXPORT_JSON = "wb-export-json"
 EXPORT_CSV = "wb-export-csv"

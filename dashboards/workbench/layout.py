@@ -11,6 +11,7 @@ from dashboards.backend import CheckError
 from dashboards.counts import format_count, marker
 from dashboards.theme import FONT, GRAPH
 from dashboards.workbench import figures, ids, quality
+from dashboards.workbench.geography import boundaries
 from dashboards.workbench.model import FeasibilityView, practice_rows
 
 PLACEHOLDER = 'include "Aged 40 to 80": age between 40 and 80'
@@ -116,8 +117,8 @@ def results(view: FeasibilityView) -> list:
         dcc.Graph(id=ids.FUNNEL, figure=figures.funnel_figure(view), **GRAPH),
         dcc.Graph(id=ids.IMPACT, figure=figures.impact_figure(view), **GRAPH),
         dcc.Graph(id=ids.MAP, figure=figures.map_figure(view), **GRAPH),
-        html.P("Bubbles sit at each region's approximate centre (ONS Open Geography, "
-               "Open Government Licence v3.0); no boundaries are drawn.", className="muted"),
+        # The boundaries' licence asks for this attribution wherever they are shown.
+        html.P(boundaries().attribution, className="muted", id=ids.MAP_SOURCE),
         html.Div(charts, className="two"),
         *practices,
         html.H3("Eligible patients by practice: every practice"),

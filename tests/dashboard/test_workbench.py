@@ -14,6 +14,7 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.expected_conditions import staleness_of
 from selenium.webdriver.support.wait import WebDriverWait
 
+from dart_vocab import REGIONS
 from dashboards.counts import format_count
 from dashboards.workbench import ids
 from dashboards.workbench.model import DIMENSIONS
@@ -96,6 +97,17 @@ def test_run_matches_the_api_and_exports(signed_in, flask_app, test_store, tmp_p
         text = duo.find_element(f"#{ids.breakdown(key)}").text
         for cell in api["breakdowns"][key]:
             assert format_count(cell, api["disclosure"]) in text
+    # the map: one filled shape per region; the boundaries' attribution shown under it
+    regions = duo.driver.execute_script(
+        "return document.querySelector(arguments[0]).data.filter(t => t.fill === 'toself')"
+        ".map(t => t.text)", f"#{ids.MAP} .js-plotly-plot")
+    assert len(regions) == len(REGIONS)
+    for cell in api["breakdowns"]["region"]:
+        assert f"{cell['group']}: {format_count(cell, api['disclosure'])} eligible" in \
+            next(r for r in regions if r.startswith(cell["group"] + ":"))
+    chart, source = duo.find_element(f"#{ids.MAP}"), duo.find_element(f"#{ids.MAP_SOURCE}")
+    assert source.is_displayed() and "Open Government Licence v3.0" in source.text
+    assert source.location["y"] >= chart.location["y"] + chart.size["height"] - 1
     codes = {c["group"] for c in api["breakdowns"]["practice"]
              if c["count"] or c["suppressed"]}
     shown = {td.text for td in duo.find_elements(
