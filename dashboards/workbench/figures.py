@@ -74,7 +74,7 @@ def _hbar(steps: list[Step], title: str, x_title: str, y_title: str, colour: str
     # One figure made whole: each later update validates the layout again (a Run draws ten).
     fig = go.Figure(bar, layout={"annotations": notes, "xaxis": xaxis, "yaxis": yaxis})
     height = max(240, 80 + 30 * len(steps))
-    return style_figure(fig, title, x_title, y_title, height=height)
+    return style_figure(fig, title, x_title, y_title, height=height, labels=labels)
 
 
 def funnel_figure(view: FeasibilityView) -> go.Figure:

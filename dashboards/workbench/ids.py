@@ -26,6 +26,7 @@ SAVED = "wb-saved"
 BASE_COUNT = "wb-base-count"
 ELIGIBLE_COUNT = "wb-eligible-count"
 PRELOAD = "wb-preload"
+PRELOAD_TABLE = "wb-preload-table"
 RAN = "wb-ran"  # the criteria text of the last run that worked, for the data-quality panel
 PROFILE = "wb-profile"
 NOT_UP_TO_STANDARD = "wb-profile-poor"

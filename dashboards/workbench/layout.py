@@ -156,6 +156,10 @@ def page(examples: Mapping[str, str]) -> html.Div:
     """The whole workbench page."""
     # An empty, hidden chart makes the browser fetch plotly.js (3.5 MB, loaded by the first
     # chart drawn) while the page opens, not when the first Run's charts arrive (3.5 s then).
-    preload = dcc.Graph(id=ids.PRELOAD, style={"display": "none"}, **GRAPH)
+    # The same for the by-practice table's code (dash_table's async chunks, fetched when the
+    # first table is drawn).
+    preload = html.Div([dcc.Graph(id=ids.PRELOAD, **GRAPH),
+                        dash_table.DataTable(id=ids.PRELOAD_TABLE, data=[], columns=[])],
+                       style={"display": "none"})
     return html.Div([editor(examples), results_area(), preload], className="workbench",
                     id="workbench-page")
