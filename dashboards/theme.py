@@ -1,7 +1,7 @@
 """Colours and figure styling shared by every view.
 
 Okabe-Ito colours (Okabe & Ito, 2008) stay distinct under the common colour-vision
-deficiencies; every figure gets a title and axis titles through ``style_figure`` so that no
+deficiencies; every figure gets a title and axis titles through ``styled_figure`` so that no
 builder forgets them.
 """
 
@@ -37,22 +37,34 @@ LOOK = {"paper_bgcolor": _WHITE.paper_bgcolor, "plot_bgcolor": _WHITE.plot_bgcol
         "xaxis": _AXIS, "yaxis": _AXIS}
 
 
-def style_figure(fig: go.Figure, title: str, x_title: str, y_title: str,
-                 height: int = 360, labels: Iterable[str] = ()) -> go.Figure:
-    """Give ``fig`` a title, axis titles, the palette and a quiet laptop-sized layout.
+def styled_figure(data: list[dict], layout: dict, title: str, x_title: str, y_title: str,
+                  height: int = 360, labels: Iterable[str] = ()) -> go.Figure:
+    """A figure of ``data`` (traces as dicts) with its own ``layout`` settings over the
+    dashboard's look: a title, axis titles, the palette and a quiet laptop-sized layout.
 
-    The margins are set here, wide enough for the axis titles and for ``labels`` (the
-    y axis's tick labels), not by plotly's automargin: that draws each figure twice in the
-    browser (to measure, then with the margins found), which made the workbench's ten
-    figures take 2.4 times as long to draw (headless Chromium)."""
+    Made in one step: building a figure and then updating its layout validated it twice,
+    five times as long. The margins are set here, wide enough for the axis titles and for
+    ``labels`` (the y axis's tick labels), not by plotly's automargin: that draws each
+    figure twice in the browser (to measure, then with the margins found), which made the
+    workbench's ten figures take 2.4 times as long to draw (headless Chromium)."""
     longest = max((len(str(label)) for label in labels), default=0)
     margin = {**HOUSE["margin"], "b": BOTTOM,
               "l": HOUSE["margin"]["l"] + (round(CHAR_PX * longest) + Y_TITLE if longest else 0)}
     axis = LOOK["xaxis"]
-    return apply_theme(fig, height, titles={
-        "title": {"text": title}, "margin": margin,
-        "xaxis": {**axis, "title": {**axis["title"], "text": x_title}, "automargin": False},
-        "yaxis": {**axis, "title": {**axis["title"], "text": y_title}, "automargin": False}})
+    look = {**LOOK, **HOUSE, "title": {**HOUSE["title"], "text": title}, "margin": margin,
+            "height": height,
+            "xaxis": {**axis, "title": {**axis["title"], "text": x_title}, "automargin": False},
+            "yaxis": {**axis, "title": {**axis["title"], "text": y_title}, "automargin": False}}
+    return go.Figure(data, layout=_merged(look, layout))
+
+
+def _merged(base: dict, own: dict) -> dict:
+    """``own`` over ``base``, nested settings merged key by key."""
+    out = dict(base)
+    for key, value in own.items():
+        out[key] = (_merged(out[key], value) if isinstance(value, dict)
+                    and isinstance(out.get(key), dict) else value)
+    return out
 
 
 # Room for tick labels written in the 13 px font (measured in Chromium: 6.5-8.6 px a

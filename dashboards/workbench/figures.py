@@ -14,7 +14,7 @@ import plotly.graph_objects as go
 from plotly.colors import make_colorscale, sample_colorscale
 
 from dart.reports.palette import SEQUENTIAL
-from dashboards.theme import OKABE_ITO, empty_figure, style_figure
+from dashboards.theme import OKABE_ITO, empty_figure, styled_figure
 from dashboards.workbench.geography import ASPECT, boundaries
 from dashboards.workbench.model import Breakdown, FeasibilityView, Step
 
@@ -48,12 +48,13 @@ def _hbar(steps: list[Step], title: str, x_title: str, y_title: str, colour: str
         return empty_figure(title, "Nothing to show")
     labels = [s.label for s in steps]
     drawn = [s.count if s.count else None for s in steps]  # no bar for 0 or suppressed
-    bar = go.Bar(
-        x=drawn, y=labels, orientation="h", marker_color=colour, name=x_title,
-        text=[bar_text(s) if s.count else "" for s in steps], textposition="outside",
-        cliponaxis=False, hovertext=[bar_text(s) for s in steps],
-        hovertemplate="%{y}: %{hovertext}<extra></extra>",
-    )
+    bar = {
+        "type": "bar", "x": drawn, "y": labels, "orientation": "h",
+        "marker": {"color": colour}, "name": x_title,
+        "text": [bar_text(s) if s.count else "" for s in steps], "textposition": "outside",
+        "cliponaxis": False, "hovertext": [bar_text(s) for s in steps],
+        "hovertemplate": "%{y}: %{hovertext}<extra></extra>",
+    }
     notes = [{"x": 0, "xref": "paper", "y": step.label, "text": bar_text(step),
               "showarrow": False, "xanchor": "left", "font": {"color": GREY}}
              for step in steps if not step.count]
@@ -71,10 +72,9 @@ def _hbar(steps: list[Step], title: str, x_title: str, y_title: str, colour: str
                  "dtick": 1, "tickformat": ","}  # ticks at powers of ten only
     elif top:
         xaxis = {"range": [0, top * 1.5]}
-    # One figure made whole: each later update validates the layout again (a Run draws ten).
-    fig = go.Figure(bar, layout={"annotations": notes, "xaxis": xaxis, "yaxis": yaxis})
     height = max(240, 80 + 30 * len(steps))
-    return style_figure(fig, title, x_title, y_title, height=height, labels=labels)
+    return styled_figure([bar], {"annotations": notes, "xaxis": xaxis, "yaxis": yaxis},
+                         title, x_title, y_title, height=height, labels=labels)
 
 
 def funnel_figure(view: FeasibilityView) -> go.Figure:
@@ -139,13 +139,14 @@ def map_figure(view: FeasibilityView) -> go.Figure:
         step = steps.get(name)
         kind = ("missing" if step is None else "structural" if step.structural
                 else "suppressed" if step.count is None else "count")
-        traces.append(go.Scatter(
-            x=shape.lon, y=shape.lat, mode="lines", fill="toself", hoveron="fills",
-            line={"color": "white" if kind == "count" else GREY, "width": 0.8},
-            fillcolor=region_colour(step.count, top) if kind == "count" else "white",
-            fillpattern=PATTERNS.get(kind), hoverinfo="text", text=map_hover(name, step),
-            name=LEGEND.get(kind, name), legendgroup=kind,
-            showlegend=kind in LEGEND and kind not in legend))
+        traces.append({
+            "type": "scatter", "x": shape.lon, "y": shape.lat, "mode": "lines",
+            "fill": "toself", "hoveron": "fills",
+            "line": {"color": "white" if kind == "count" else GREY, "width": 0.8},
+            "fillcolor": region_colour(step.count, top) if kind == "count" else "white",
+            "hoverinfo": "text", "text": map_hover(name, step), "name": LEGEND.get(kind, name),
+            "legendgroup": kind, "showlegend": kind in LEGEND and kind not in legend,
+            **({"fillpattern": PATTERNS[kind]} if kind in PATTERNS else {})})
         legend.add(kind)
         if step is not None:
             ax, ay = LABEL_OFFSETS.get(name, (0, 0))
@@ -154,19 +155,18 @@ def map_figure(view: FeasibilityView) -> go.Figure:
                           "text": "excluded" if step.structural else step.text,
                           "font": {"size": 11}, "bgcolor": "rgba(255,255,255,0.8)"})
     # The colour scale's key: one invisible point carrying the scale.
-    traces.append(go.Scatter(
-        x=[uk.longitudes[0]], y=[uk.latitudes[0]], mode="markers", hoverinfo="skip",
-        showlegend=False, marker={"color": [0], "cmin": 0, "cmax": top or 1, "opacity": 0,
-                                  "colorscale": SCALE, "showscale": True,
-                                  "colorbar": {"title": {"text": "Eligible"}, "len": 0.5,
-                                               "thickness": 14}}))
+    traces.append({
+        "type": "scatter", "x": [uk.longitudes[0]], "y": [uk.latitudes[0]], "mode": "markers",
+        "hoverinfo": "skip", "showlegend": False,
+        "marker": {"color": [0], "cmin": 0, "cmax": top or 1, "opacity": 0,
+                   "colorscale": SCALE, "showscale": True,
+                   "colorbar": {"title": {"text": "Eligible"}, "len": 0.5, "thickness": 14}}})
     hidden = {"visible": False, "showgrid": False, "zeroline": False}
-    fig = go.Figure(traces, layout={
+    return styled_figure(traces, {
         "annotations": notes, "showlegend": bool(legend & set(LEGEND)),
         "xaxis": {**hidden, "range": _padded(uk.longitudes)},
         "yaxis": {**hidden, "range": _padded(uk.latitudes), "scaleanchor": "x",
-                  "scaleratio": ASPECT}})
-    return style_figure(fig, title, "Longitude", "Latitude", height=640)
+                  "scaleratio": ASPECT}}, title, "Longitude", "Latitude", height=640)
 
 
 def map_hover(name: str, step: Step | None) -> str:

@@ -17,6 +17,9 @@ IMPACT = "wb-impact"
 MAP = "wb-map"
 MAP_SOURCE = "wb-map-source"  # the boundaries' attribution, under the map
 PRACTICES = "wb-practices"
+DIMENSION = "wb-dimension"  # which breakdown is shown
+BREAKDOWN = "wb-breakdown"  # the chart of the breakdown shown
+BREAKDOWNS = "wb-breakdowns"  # every breakdown's figure of the run, for the browser to pick
 EXPORT_JSON = "wb-export-json"
 EXPORT_CSV = "wb-export-csv"
 EXPORT_NOTE = "wb-export-note"
@@ -33,7 +36,3 @@ NOT_UP_TO_STANDARD = "wb-profile-poor"
 NEVER_SEEN = "wb-profile-never-seen"
 CODES = "wb-profile-codes"
 
-
-def breakdown(key: str) -> str:
-    """The id of the chart of one breakdown ("age_band" -> "wb-breakdown-age_band")."""
-    return f"wb-breakdown-{key}"

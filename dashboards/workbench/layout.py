@@ -104,13 +104,30 @@ def practice_columns(view: FeasibilityView) -> list[dict]:
     ]
 
 
+def breakdowns(view: FeasibilityView) -> list:
+    """The eligible patients by one dimension at a time, picked with radio buttons: every
+    breakdown's figure is sent with the run (``ids.BREAKDOWNS``) and the browser shows the
+    one picked (``callbacks.PICK_BREAKDOWN``), so a run draws one breakdown chart, not
+    seven, and switching asks nothing of the server."""
+    if not view.breakdowns:
+        return []
+    drawn = {b.key: figures.breakdown_figure(b) for b in view.breakdowns}
+    first = view.breakdowns[0].key
+    return [
+        html.Fieldset([
+            html.Legend("Eligible patients by"),
+            dcc.RadioItems(id=ids.DIMENSION, value=first, inline=True,
+                           options=[{"label": b.label, "value": b.key}
+                                    for b in view.breakdowns]),
+        ]),
+        dcc.Graph(id=ids.BREAKDOWN, figure=drawn[first], **GRAPH),
+        dcc.Store(id=ids.BREAKDOWNS, data=drawn),
+    ]
+
+
 def results(view: FeasibilityView) -> list:
-    """Everything one run shows: cards, funnel, impacts, the map, every breakdown and the
-    by-practice table."""
-    charts = [dcc.Graph(id=ids.breakdown(b.key), figure=figures.breakdown_figure(b), **GRAPH)
-              for b in view.breakdowns if b.key != "practice"]
-    practices = [dcc.Graph(id=ids.breakdown(b.key), figure=figures.breakdown_figure(b), **GRAPH)
-                 for b in view.breakdowns if b.key == "practice"]  # long names: full width
+    """Everything one run shows: cards, funnel, impacts, the map, the breakdowns (one at a
+    time) and the by-practice table."""
     return [
         *cards(view),
         quality.placeholder(),
@@ -119,8 +136,7 @@ def results(view: FeasibilityView) -> list:
         dcc.Graph(id=ids.MAP, figure=figures.map_figure(view), **GRAPH),
         # The boundaries' licence asks for this attribution wherever they are shown.
         html.P(boundaries().attribution, className="muted", id=ids.MAP_SOURCE),
-        html.Div(charts, className="two"),
-        *practices,
+        *breakdowns(view),
         html.H3("Eligible patients by practice: every practice"),
         dash_table.DataTable(
             id=ids.PRACTICES, columns=practice_columns(view), data=practice_rows(view),
