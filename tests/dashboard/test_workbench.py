@@ -91,20 +91,23 @@ def test_run_matches_the_api_and_exports(signed_in, flask_app, test_store, tmp_p
     assert api["eligible"] is not None
     # each breakdown, picked in turn, names every group the API returned for it; the
     # switch is made in the browser (no request)
+    first, first_label = next(iter(DIMENSIONS.items()))  # shown after a Run
     for key, label in DIMENSIONS.items():
         title = f"Eligible patients by {label.lower()}"
-        with timed(f"workbench: switch the breakdown to {label.lower()}", duo):
-            duo.find_element(f"#{ids.DIMENSION} input[value='{key}']").click()
-            until(lambda t=title: t in duo.find_element(f"#{ids.BREAKDOWN}").text,
-                  timeout=WAIT)
+        if key != first:
+            with timed(f"workbench: switch the breakdown to {label.lower()}", duo):
+                duo.find_element(f"#{ids.DIMENSION} input[value='{key}']").click()
+                until(lambda t=title: t in duo.find_element(f"#{ids.BREAKDOWN}").text,
+                      timeout=WAIT)
+        assert title in duo.find_element(f"#{ids.BREAKDOWN}").text
         if key == "practice":
             continue  # the largest 20: the table below lists every practice
         text = duo.find_element(f"#{ids.BREAKDOWN}").text
         for cell in api["breakdowns"][key]:
             assert format_count(cell, api["disclosure"]) in text
-    first, label = next(iter(DIMENSIONS.items()))
+    # back to the first, for the audit and the screenshot
     duo.find_element(f"#{ids.DIMENSION} input[value='{first}']").click()
-    until(lambda: f"by {label.lower()}" in duo.find_element(f"#{ids.BREAKDOWN}").text,
+    until(lambda: f"by {first_label.lower()}" in duo.find_element(f"#{ids.BREAKDOWN}").text,
           timeout=WAIT)
     # the map: one filled shape per region; the boundaries' attribution shown under it
     regions = duo.driver.execute_script(
