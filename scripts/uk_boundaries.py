@@ -33,10 +33,10 @@ import json
 import math
 from pathlib import Path
 
-from shapely.geometry import LineString, MultiPolygon, Polygon
-from shapely.ops import polylabel, unary_union
-
 from dart_vocab import REGIONS
+
+# shapely is imported where it is used: the TopoJSON decoding is tested without it
+# (tests/unit/dashboards/test_boundaries_script.py), and DART does not depend on it.
 
 OUT = Path(__file__).resolve().parent.parent / "dashboards" / "workbench" / "boundaries"
 GB, NI = "gb_topo_eer.json", "ni_topo_lgd.json"
@@ -70,6 +70,8 @@ def decode_arcs(topology: dict) -> list[list[tuple[float, float]]]:
 
 def simplify(arcs: list, tolerance_km: float) -> list[list[tuple[float, float]]]:
     """Each arc simplified on its own (Douglas-Peucker; the two ends stay where they are)."""
+    from shapely.geometry import LineString
+
     tolerance = tolerance_km / KM_PER_DEGREE
     out = []
     for arc in arcs:
@@ -89,8 +91,10 @@ def ring(indices: list[int], arcs: list) -> list[tuple[float, float]]:
     return points
 
 
-def shape(geometry: dict, arcs: list) -> MultiPolygon:
+def shape(geometry: dict, arcs: list):
     """A TopoJSON Polygon or MultiPolygon as a shapely MultiPolygon."""
+    from shapely.geometry import MultiPolygon, Polygon
+
     polygons = [geometry["arcs"]] if geometry["type"] == "Polygon" else geometry["arcs"]
     built = []
     for rings in polygons:
@@ -100,12 +104,12 @@ def shape(geometry: dict, arcs: list) -> MultiPolygon:
     return MultiPolygon(built)
 
 
-def area_km2(polygon: Polygon) -> float:
+def area_km2(polygon) -> float:
     """Roughly, for dropping islets: degrees scaled at the UK's middle latitude."""
     return polygon.area * MIDDLE * KM_PER_DEGREE ** 2
 
 
-def parts(geometry, min_area: float) -> list[Polygon]:
+def parts(geometry, min_area: float) -> list:
     """The polygons of ``geometry`` of at least ``min_area`` km2, largest first."""
     polygons = list(getattr(geometry, "geoms", [geometry]))
     return sorted((p for p in polygons if area_km2(p) >= min_area), key=area_km2,
@@ -127,6 +131,9 @@ def rounded(points, digits: int) -> list[tuple[float, float]]:
 def region_record(name: str, code: str, geometry, min_area: float, digits: int) -> dict:
     """One region as the map draws it: every ring's longitudes and latitudes, rings
     separated by null (a break in a plotly trace), and where its label goes."""
+    from shapely.geometry import Polygon
+    from shapely.ops import polylabel
+
     kept = parts(geometry, min_area)
     lon: list[float | None] = []
     lat: list[float | None] = []
@@ -151,6 +158,8 @@ def region_record(name: str, code: str, geometry, min_area: float, digits: int) 
 
 def convert(folder: Path, tolerance_km: float, min_area: float, digits: int) -> list[dict]:
     """The twelve regions, in dart_vocab.REGIONS order."""
+    from shapely.ops import unary_union
+
     gb = json.loads((folder / GB).read_text())
     ni = json.loads((folder / NI).read_text())
     found: dict[str, dict] = {}
