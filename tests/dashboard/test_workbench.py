@@ -17,6 +17,7 @@ from selenium.webdriver.support.wait import WebDriverWait
 from dart_vocab import REGIONS
 from dashboards.counts import format_count
 from dashboards.workbench import ids
+from dashboards.workbench.geography import boundaries
 from dashboards.workbench.model import DIMENSIONS
 from tests.dashboard.audit import audit, timed
 from tests.dashboard.store import BAD_CRITERIA, CRITERIA
@@ -42,6 +43,34 @@ def wait_for_file(folder, suffix: str, timeout: float = WAIT):
             return done[0]
         time.sleep(0.2)
     raise AssertionError(f"no {suffix} file downloaded into {folder}")
+
+
+# Moves the mouse over a point of the map (longitude, latitude) as the browser places it.
+HOVER = """
+const gd = document.querySelector(arguments[0]);
+gd.scrollIntoView({block: "center"});
+const L = gd._fullLayout, box = gd.getBoundingClientRect();
+const x = box.left + L.xaxis._offset + L.xaxis.l2p(arguments[1]);
+const y = box.top + L.yaxis._offset + L.yaxis.l2p(arguments[2]);
+document.elementFromPoint(x, y).dispatchEvent(
+    new MouseEvent("mousemove", {clientX: x, clientY: y, bubbles: true}));
+"""
+
+
+def hover_map(duo, lon: float, lat: float) -> list[str]:
+    """What the map's hover label says over (lon, lat)."""
+    duo.driver.execute_script(HOVER, f"#{ids.MAP} .js-plotly-plot", lon, lat)
+
+    def shown() -> list[str]:
+        return duo.driver.execute_script(
+            "return Array.from(document.querySelectorAll(arguments[0]))"
+            ".map(t => t.textContent)", f"#{ids.MAP} .hoverlayer text")
+
+    until(shown, timeout=WAIT)
+    texts = shown()
+    duo.driver.execute_script("Plotly.Fx.unhover(document.querySelector(arguments[0]))",
+                              f"#{ids.MAP} .js-plotly-plot")  # not in the screenshot
+    return texts
 
 
 def test_criteria_error_is_shown_at_its_line(signed_in):
@@ -117,6 +146,9 @@ def test_run_matches_the_api_and_exports(signed_in, flask_app, test_store, tmp_p
     for cell in api["breakdowns"]["region"]:
         assert f"{cell['group']}: {format_count(cell, api['disclosure'])} eligible" in \
             next(r for r in regions if r.startswith(cell["group"] + ":"))
+    london = next(c for c in api["breakdowns"]["region"] if c["group"] == "London")
+    assert hover_map(duo, *boundaries().shapes["London"].label)[0].startswith(
+        f"London: {format_count(london, api['disclosure'])} eligible")
     chart, source = duo.find_element(f"#{ids.MAP}"), duo.find_element(f"#{ids.MAP_SOURCE}")
     assert source.is_displayed() and "Open Government Licence v3.0" in source.text
     assert source.location["y"] >= chart.location["y"] + chart.size["height"] - 1
