@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 
 FILE = Path(__file__).parent / "boundaries" / "uk_regions.json"
@@ -43,11 +43,11 @@ class Boundaries:
     shapes: dict[str, Shape]
     attribution: str
 
-    @property
+    @cached_property
     def longitudes(self) -> tuple[float, float]:
         return _extent(s.lon for s in self.shapes.values())
 
-    @property
+    @cached_property
     def latitudes(self) -> tuple[float, float]:
         return _extent(s.lat for s in self.shapes.values())
 
