@@ -164,9 +164,10 @@ def map_figure(view: FeasibilityView) -> go.Figure:
     hidden = {"visible": False, "showgrid": False, "zeroline": False}
     return styled_figure(traces, {
         "annotations": notes, "showlegend": bool(legend & set(LEGEND)),
+        "margin": {"b": 10},  # no x axis to make room for
         "xaxis": {**hidden, "range": _padded(uk.longitudes)},
         "yaxis": {**hidden, "range": _padded(uk.latitudes), "scaleanchor": "x",
-                  "scaleratio": ASPECT}}, title, "Longitude", "Latitude", height=640)
+                  "scaleratio": ASPECT}}, title, "Longitude", "Latitude", height=590)
 
 
 def map_hover(name: str, step: Step | None) -> str:
