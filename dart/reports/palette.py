@@ -15,6 +15,12 @@ OKABE_ITO = {
     "black": "#000000",
     "grey": "#999999",
 }
+# Amounts on a map (the workbench's regions), light to dark: ColorBrewer's sequential
+# "Blues" (Brewer, https://colorbrewer2.org/#type=sequential&scheme=Blues&n=9), one hue, so
+# it reads in order under the common colour-vision deficiencies and in greyscale. Its
+# lightest class (almost white) is left out: a small count must not look like no area.
+SEQUENTIAL = ("#deebf7", "#c6dbef", "#9ecae1", "#6baed6", "#4292c6", "#2171b5", "#08519c",
+              "#08306b")
 # Verdict colours of the data-quality profile: pass green, warn orange, fail vermillion.
 VERDICT_COLOURS = {"pass": OKABE_ITO["green"], "warn": OKABE_ITO["orange"],
                    "fail": OKABE_ITO["vermillion"]}

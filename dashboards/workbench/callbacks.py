@@ -127,6 +127,15 @@ def save(n_clicks: int, text: str | None) -> html.Div:
                     className="ok", id="wb-saved-ok")
 
 
+# Shows the breakdown picked from those sent with the run: no request to the server.
+PICK_BREAKDOWN = """
+function (key, drawn) {
+    if (!drawn || !drawn[key]) { return window.dash_clientside.no_update; }
+    return drawn[key];
+}
+"""
+
+
 def register(app: Dash) -> None:
     """Attach the workbench callbacks to ``app``."""
     app.callback(Output(ids.TEXT, "value"), Input(ids.EXAMPLE, "value"))(load_example)
@@ -139,6 +148,9 @@ def register(app: Dash) -> None:
         Input(ids.RUN, "n_clicks"), State(ids.TEXT, "value"), State(ids.RESULT, "data"),
         prevent_initial_call=True,
     )(run)
+    app.clientside_callback(PICK_BREAKDOWN, Output(ids.BREAKDOWN, "figure"),
+                            Input(ids.DIMENSION, "value"), State(ids.BREAKDOWNS, "data"),
+                            prevent_initial_call=True)
     app.callback(Output(ids.PROFILE, "children"), Input(ids.RAN, "data"),
                  prevent_initial_call=True)(profile)
 

@@ -11,24 +11,27 @@ from __future__ import annotations
 import math
 
 import plotly.graph_objects as go
+from plotly.colors import make_colorscale, sample_colorscale
 
-from dashboards.theme import OKABE_ITO, empty_figure, style_figure
-from dashboards.workbench.geography import ASPECT, CENTRES, LATITUDES, LONGITUDES
+from dart.reports.palette import SEQUENTIAL
+from dashboards.theme import OKABE_ITO, empty_figure, styled_figure
+from dashboards.workbench.geography import ASPECT, boundaries
 from dashboards.workbench.model import Breakdown, FeasibilityView, Step
 
 PRACTICES_SHOWN = 20
-# Where each region's label goes around its bubble, so that neighbours' labels do not meet.
-LABEL_SIDES = {"London": "bottom right", "South East": "bottom center",
-               "East of England": "middle right", "East Midlands": "top right",
-               "West Midlands": "middle left", "Yorkshire and The Humber": "top right",
-               "North West": "middle left", "North East": "top right", "Wales": "middle left",
-               "South West": "bottom left", "Scotland": "top center",
-               "Northern Ireland": "middle left"}
 GREY = "#595959"  # 7:1 on white: readable text for the notes beside empty bars
 COLOURS = {"age_band": OKABE_ITO["blue"], "sex": OKABE_ITO["orange"],
            "ethnicity": OKABE_ITO["green"], "imd_quintile": OKABE_ITO["purple"],
            "region": OKABE_ITO["sky_blue"], "nation": OKABE_ITO["vermillion"],
            "practice": OKABE_ITO["blue"]}
+SCALE = make_colorscale(list(SEQUENTIAL))
+# The map's regions without a count to colour by: hatched, dotted, named in the legend.
+PATTERNS = {"suppressed": {"shape": "/", "fgcolor": GREY, "size": 8, "solidity": 0.2},
+            "structural": {"shape": ".", "fgcolor": GREY, "size": 8, "solidity": 0.2}}
+# London is too small to hold its label: it sits out to the east, with a line to London.
+LABEL_OFFSETS = {"London": (60, -12)}
+LEGEND = {"suppressed": "Too few to publish (shown as the marker)",
+          "structural": "Excluded by the criteria"}
 
 
 def bar_text(step: Step) -> str:
@@ -45,12 +48,13 @@ def _hbar(steps: list[Step], title: str, x_title: str, y_title: str, colour: str
         return empty_figure(title, "Nothing to show")
     labels = [s.label for s in steps]
     drawn = [s.count if s.count else None for s in steps]  # no bar for 0 or suppressed
-    bar = go.Bar(
-        x=drawn, y=labels, orientation="h", marker_color=colour, name=x_title,
-        text=[bar_text(s) if s.count else "" for s in steps], textposition="outside",
-        cliponaxis=False, hovertext=[bar_text(s) for s in steps],
-        hovertemplate="%{y}: %{hovertext}<extra></extra>",
-    )
+    bar = {
+        "type": "bar", "x": drawn, "y": labels, "orientation": "h",
+        "marker": {"color": colour}, "name": x_title,
+        "text": [bar_text(s) if s.count else "" for s in steps], "textposition": "outside",
+        "cliponaxis": False, "hovertext": [bar_text(s) for s in steps],
+        "hovertemplate": "%{y}: %{hovertext}<extra></extra>",
+    }
     notes = [{"x": 0, "xref": "paper", "y": step.label, "text": bar_text(step),
               "showarrow": False, "xanchor": "left", "font": {"color": GREY}}
              for step in steps if not step.count]
@@ -68,10 +72,9 @@ def _hbar(steps: list[Step], title: str, x_title: str, y_title: str, colour: str
                  "dtick": 1, "tickformat": ","}  # ticks at powers of ten only
     elif top:
         xaxis = {"range": [0, top * 1.5]}
-    # One figure made whole: each later update validates the layout again (a Run draws ten).
-    fig = go.Figure(bar, layout={"annotations": notes, "xaxis": xaxis, "yaxis": yaxis})
     height = max(240, 80 + 30 * len(steps))
-    return style_figure(fig, title, x_title, y_title, height=height)
+    return styled_figure([bar], {"annotations": notes, "xaxis": xaxis, "yaxis": yaxis},
+                         title, x_title, y_title, height=height, labels=labels)
 
 
 def funnel_figure(view: FeasibilityView) -> go.Figure:
@@ -110,36 +113,73 @@ def breakdown_figure(breakdown: Breakdown) -> go.Figure:
                  COLOURS.get(breakdown.key, OKABE_ITO["blue"]))
 
 
-def map_figure(view: FeasibilityView) -> go.Figure:
-    """Where the eligible patients are: a bubble per region at its centre, area by count.
+def region_colour(count: int, top: int) -> str:
+    """A region's fill: its count's place between 0 and the largest on the sequential
+    scale."""
+    return sample_colorscale(SCALE, [count / top if top else 0.0])[0]
 
-    A suppressed region is a hollow grey ring labelled with the marker; a region with none
-    a small grey dot labelled 0. No map tiles: plain longitude and latitude axes.
+
+def map_figure(view: FeasibilityView) -> go.Figure:
+    """Where the eligible patients are: each region filled by its count (darker, more),
+    labelled with the count as published; hover gives the region, count and share.
+
+    A suppressed region is white hatched with grey and labelled with the marker, a group
+    the criteria exclude white dotted, so neither is read as a count. No map tiles: the
+    shipped outlines (``geography``) on hidden axes, longitude scaled to latitude.
     """
-    title = "Where the eligible patients are (by region; bubble area shows the count)"
+    title = "Where the eligible patients are (by region)"
     regions = view.breakdown("region")
-    placed = [s for s in (regions.groups if regions else []) if s.group in CENTRES]
-    if not placed:
+    steps = {s.group: s for s in (regions.groups if regions else [])}
+    uk = boundaries()
+    if not set(steps) & set(uk.shapes):
         return empty_figure(title, "The result has no regions to place")
-    top = max((s.count or 0 for s in placed), default=0) or 1
-    lon = [CENTRES[s.group][0] for s in placed]
-    lat = [CENTRES[s.group][1] for s in placed]
-    sizes = [12 + 48 * math.sqrt((s.count or 0) / top) for s in placed]
-    fig = go.Figure(go.Scatter(
-        x=lon, y=lat, mode="markers+text", text=[f"{s.label}: {bar_text(s)}" for s in placed],
-        textposition=[LABEL_SIDES.get(s.group, "bottom center") for s in placed],
-        textfont={"size": 11},
-        marker={"size": sizes, "sizemode": "diameter",
-                "color": [OKABE_ITO["blue"] if s.count else "rgba(0,0,0,0)" for s in placed],
-                "line": {"color": [OKABE_ITO["blue"] if s.count else GREY for s in placed],
-                         "width": 2}, "opacity": 0.8},
-        hovertemplate="%{text}<extra></extra>", name="Eligible patients",
-    ))
-    fig.update_xaxes(range=list(LONGITUDES), showgrid=False, zeroline=False,
-                     showticklabels=False)
-    fig.update_yaxes(range=list(LATITUDES), showgrid=False, zeroline=False,
-                     showticklabels=False, scaleanchor="x", scaleratio=ASPECT)
-    fig = style_figure(fig, title, "West ← longitude → east", "South ← latitude → north",
-                       height=640)
-    fig.update_layout(showlegend=False, plot_bgcolor="#f2f6fa")
-    return fig
+    top = max((s.count or 0 for s in steps.values() if not s.structural), default=0)
+    traces, notes, legend = [], [], set()
+    for name, shape in uk.shapes.items():
+        step = steps.get(name)
+        kind = ("missing" if step is None else "structural" if step.structural
+                else "suppressed" if step.count is None else "count")
+        traces.append({
+            "type": "scatter", "x": shape.lon, "y": shape.lat, "mode": "lines",
+            "fill": "toself", "hoveron": "fills",
+            "line": {"color": "white" if kind == "count" else GREY, "width": 0.8},
+            "fillcolor": region_colour(step.count, top) if kind == "count" else "white",
+            "hoverinfo": "text", "text": map_hover(name, step), "name": LEGEND.get(kind, name),
+            "legendgroup": kind, "showlegend": kind in LEGEND and kind not in legend,
+            **({"fillpattern": PATTERNS[kind]} if kind in PATTERNS else {})})
+        legend.add(kind)
+        if step is not None:
+            ax, ay = LABEL_OFFSETS.get(name, (0, 0))
+            notes.append({"x": shape.label[0], "y": shape.label[1], "showarrow": bool(ax),
+                          "ax": ax, "ay": ay, "arrowcolor": GREY, "arrowwidth": 1,
+                          "text": "excluded" if step.structural else step.text,
+                          "font": {"size": 11}, "bgcolor": "rgba(255,255,255,0.8)"})
+    # The colour scale's key: one invisible point carrying the scale.
+    traces.append({
+        "type": "scatter", "x": [uk.longitudes[0]], "y": [uk.latitudes[0]], "mode": "markers",
+        "hoverinfo": "skip", "showlegend": False,
+        "marker": {"color": [0], "cmin": 0, "cmax": top or 1, "opacity": 0,
+                   "colorscale": SCALE, "showscale": True,
+                   "colorbar": {"title": {"text": "Eligible"}, "len": 0.5, "thickness": 14}}})
+    hidden = {"visible": False, "showgrid": False, "zeroline": False}
+    return styled_figure(traces, {
+        "annotations": notes, "showlegend": bool(legend & set(LEGEND)),
+        "margin": {"b": 10},  # no x axis to make room for
+        "xaxis": {**hidden, "range": _padded(uk.longitudes)},
+        "yaxis": {**hidden, "range": _padded(uk.latitudes), "scaleanchor": "x",
+                  "scaleratio": ASPECT}}, title, "Longitude", "Latitude", height=590)
+
+
+def map_hover(name: str, step: Step | None) -> str:
+    """What hovering on a region says: its name, the count as published and its share of
+    the eligible."""
+    if step is None:
+        return f"{name}: no count in the result"
+    share = "" if step.percent is None or not step.count else \
+        f" ({step.percent:.1f}% of the eligible)"
+    return f"{name}: {step.text} eligible{share}"
+
+
+def _padded(extent: tuple[float, float]) -> list[float]:
+    low, high = extent
+    return [low - 0.1, high + 0.1]

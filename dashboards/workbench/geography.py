@@ -1,39 +1,67 @@
-"""Where the UK's regions and nations are, for the workbench's map of eligible patients.
+"""The UK's regions and nations as shapes, for the workbench's map of eligible patients.
 
-The map places one bubble per region at the region's approximate centre (longitude,
-latitude, WGS84, rounded to 0.1 degree). The twelve areas are those the store's ``region``
-column holds: the nine English regions (ITL1 / former NUTS1, as in the ONS "Regions"
-boundaries) and Scotland, Wales and Northern Ireland, which are their own ITL1 areas.
-Centres are rounded from the centroids that the ONS Open Geography Portal publishes with its
-region and country boundaries (https://geoportal.statistics.gov.uk/, Open Government Licence
-v3.0); they place a bubble, nothing more.
-
-No boundary shapes are shipped: none reachable from a package registry came with a licence
-and the ONS's own files are not on one. The map is a plain plotly scatter on longitude and
-latitude axes, so it needs no map tiles or topology files from the internet.
+The twelve areas are those the store's ``region`` column holds (``dart_vocab.REGIONS``): the
+nine English regions and Scotland, Wales and Northern Ireland. Their outlines are read from
+``boundaries/uk_regions.json``, which ships with DART: generalised boundaries from the ONS,
+OS, NRS and LPS (Open Government Licence v3.0) as the UK-GeoJSON project converted them,
+simplified by ``scripts/uk_boundaries.py``; ``boundaries/README.md`` says where from, when,
+and under what licence. The map is drawn from this file alone: it needs no map tiles or
+topology from the internet.
 """
 
 from __future__ import annotations
 
+import json
 import math
+from dataclasses import dataclass
+from functools import cache, cached_property
+from pathlib import Path
 
-# (longitude, latitude) of each region's approximate centre.
-CENTRES: dict[str, tuple[float, float]] = {
-    "North East": (-1.9, 55.0),
-    "North West": (-2.7, 54.0),
-    "Yorkshire and The Humber": (-1.3, 53.9),
-    "East Midlands": (-0.9, 52.9),
-    "West Midlands": (-2.2, 52.5),
-    "East of England": (0.5, 52.2),
-    "London": (-0.1, 51.5),
-    "South East": (-0.6, 51.3),
-    "South West": (-3.6, 50.8),
-    "Wales": (-3.8, 52.3),
-    "Scotland": (-4.2, 56.8),
-    "Northern Ireland": (-6.7, 54.6),
-}
-LONGITUDES = (-8.6, 2.2)
-LATITUDES = (49.8, 59.2)
+FILE = Path(__file__).parent / "boundaries" / "uk_regions.json"
 # A degree of latitude is 1/cos(latitude) times as long as one of longitude: keeps the
-# UK's shape at the map's middle latitude.
-ASPECT = 1 / math.cos(math.radians(sum(LATITUDES) / 2))
+# UK's shape at its middle latitude.
+ASPECT = 1 / math.cos(math.radians(54.5))
+
+
+@dataclass(frozen=True)
+class Shape:
+    """One region's outline: longitudes and latitudes, its rings separated by None (a break
+    in a plotly trace), and where its label goes."""
+
+    name: str
+    code: str  # the ONS code
+    lon: tuple[float | None, ...]
+    lat: tuple[float | None, ...]
+    label: tuple[float, float]
+
+
+@dataclass(frozen=True)
+class Boundaries:
+    """Every region's shape, in ``dart_vocab.REGIONS`` order, and the attribution the
+    licence asks for (shown under the map)."""
+
+    shapes: dict[str, Shape]
+    attribution: str
+
+    @cached_property
+    def longitudes(self) -> tuple[float, float]:
+        return _extent(s.lon for s in self.shapes.values())
+
+    @cached_property
+    def latitudes(self) -> tuple[float, float]:
+        return _extent(s.lat for s in self.shapes.values())
+
+
+def _extent(rings) -> tuple[float, float]:
+    values = [v for ring in rings for v in ring if v is not None]
+    return min(values), max(values)
+
+
+@cache
+def boundaries() -> Boundaries:
+    """The shipped shapes (read once)."""
+    data = json.loads(FILE.read_text(encoding="utf-8"))
+    shapes = {r["name"]: Shape(r["name"], r["code"], tuple(r["lon"]), tuple(r["lat"]),
+                               tuple(r["label"]))
+              for r in data["regions"]}
+    return Boundaries(shapes, data["attribution"])

@@ -15,7 +15,11 @@ CARDS = "wb-cards"
 FUNNEL = "wb-funnel"
 IMPACT = "wb-impact"
 MAP = "wb-map"
+MAP_SOURCE = "wb-map-source"  # the boundaries' attribution, under the map
 PRACTICES = "wb-practices"
+DIMENSION = "wb-dimension"  # which breakdown is shown
+BREAKDOWN = "wb-breakdown"  # the chart of the breakdown shown
+BREAKDOWNS = "wb-breakdowns"  # every breakdown's figure of the run, for the browser to pick
 EXPORT_JSON = "wb-export-json"
 EXPORT_CSV = "wb-export-csv"
 EXPORT_NOTE = "wb-export-note"
@@ -25,13 +29,10 @@ SAVED = "wb-saved"
 BASE_COUNT = "wb-base-count"
 ELIGIBLE_COUNT = "wb-eligible-count"
 PRELOAD = "wb-preload"
+PRELOAD_TABLE = "wb-preload-table"
 RAN = "wb-ran"  # the criteria text of the last run that worked, for the data-quality panel
 PROFILE = "wb-profile"
 NOT_UP_TO_STANDARD = "wb-profile-poor"
 NEVER_SEEN = "wb-profile-never-seen"
 CODES = "wb-profile-codes"
 
-
-def breakdown(key: str) -> str:
-    """The id of the chart of one breakdown ("age_band" -> "wb-breakdown-age_band")."""
-    return f"wb-breakdown-{key}"

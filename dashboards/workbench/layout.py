@@ -11,6 +11,7 @@ from dashboards.backend import CheckError
 from dashboards.counts import format_count, marker
 from dashboards.theme import FONT, GRAPH
 from dashboards.workbench import figures, ids, quality
+from dashboards.workbench.geography import boundaries
 from dashboards.workbench.model import FeasibilityView, practice_rows
 
 PLACEHOLDER = 'include "Aged 40 to 80": age between 40 and 80'
@@ -103,23 +104,39 @@ def practice_columns(view: FeasibilityView) -> list[dict]:
     ]
 
 
+def breakdowns(view: FeasibilityView) -> list:
+    """The eligible patients by one dimension at a time, picked with radio buttons: every
+    breakdown's figure is sent with the run (``ids.BREAKDOWNS``) and the browser shows the
+    one picked (``callbacks.PICK_BREAKDOWN``), so a run draws one breakdown chart, not
+    seven, and switching asks nothing of the server."""
+    if not view.breakdowns:
+        return []
+    drawn = {b.key: figures.breakdown_figure(b) for b in view.breakdowns}
+    first = view.breakdowns[0].key
+    return [
+        html.Fieldset([
+            html.Legend("Eligible patients by"),
+            dcc.RadioItems(id=ids.DIMENSION, value=first, inline=True,
+                           options=[{"label": b.label, "value": b.key}
+                                    for b in view.breakdowns]),
+        ]),
+        dcc.Graph(id=ids.BREAKDOWN, figure=drawn[first], **GRAPH),
+        dcc.Store(id=ids.BREAKDOWNS, data=drawn),
+    ]
+
+
 def results(view: FeasibilityView) -> list:
-    """Everything one run shows: cards, funnel, impacts, the map, every breakdown and the
-    by-practice table."""
-    charts = [dcc.Graph(id=ids.breakdown(b.key), figure=figures.breakdown_figure(b), **GRAPH)
-              for b in view.breakdowns if b.key != "practice"]
-    practices = [dcc.Graph(id=ids.breakdown(b.key), figure=figures.breakdown_figure(b), **GRAPH)
-                 for b in view.breakdowns if b.key == "practice"]  # long names: full width
+    """Everything one run shows: cards, funnel, impacts, the map, the breakdowns (one at a
+    time) and the by-practice table."""
     return [
         *cards(view),
         quality.placeholder(),
         dcc.Graph(id=ids.FUNNEL, figure=figures.funnel_figure(view), **GRAPH),
         dcc.Graph(id=ids.IMPACT, figure=figures.impact_figure(view), **GRAPH),
         dcc.Graph(id=ids.MAP, figure=figures.map_figure(view), **GRAPH),
-        html.P("Bubbles sit at each region's approximate centre (ONS Open Geography, "
-               "Open Government Licence v3.0); no boundaries are drawn.", className="muted"),
-        html.Div(charts, className="two"),
-        *practices,
+        # The boundaries' licence asks for this attribution wherever they are shown.
+        html.P(boundaries().attribution, className="muted", id=ids.MAP_SOURCE),
+        *breakdowns(view),
         html.H3("Eligible patients by practice: every practice"),
         dash_table.DataTable(
             id=ids.PRACTICES, columns=practice_columns(view), data=practice_rows(view),
@@ -155,6 +172,10 @@ def page(examples: Mapping[str, str]) -> html.Div:
     """The whole workbench page."""
     # An empty, hidden chart makes the browser fetch plotly.js (3.5 MB, loaded by the first
     # chart drawn) while the page opens, not when the first Run's charts arrive (3.5 s then).
-    preload = dcc.Graph(id=ids.PRELOAD, style={"display": "none"}, **GRAPH)
+    # The same for the by-practice table's code (dash_table's async chunks, fetched when the
+    # first table is drawn).
+    preload = html.Div([dcc.Graph(id=ids.PRELOAD, **GRAPH),
+                        dash_table.DataTable(id=ids.PRELOAD_TABLE, data=[], columns=[])],
+                       style={"display": "none"})
     return html.Div([editor(examples), results_area(), preload], className="workbench",
                     id="workbench-page")

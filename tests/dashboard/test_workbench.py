@@ -14,8 +14,10 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.expected_conditions import staleness_of
 from selenium.webdriver.support.wait import WebDriverWait
 
+from dart_vocab import REGIONS
 from dashboards.counts import format_count
 from dashboards.workbench import ids
+from dashboards.workbench.geography import boundaries
 from dashboards.workbench.model import DIMENSIONS
 from tests.dashboard.audit import audit, timed
 from tests.dashboard.store import BAD_CRITERIA, CRITERIA
@@ -41,6 +43,34 @@ def wait_for_file(folder, suffix: str, timeout: float = WAIT):
             return done[0]
         time.sleep(0.2)
     raise AssertionError(f"no {suffix} file downloaded into {folder}")
+
+
+# Moves the mouse over a point of the map (longitude, latitude) as the browser places it.
+HOVER = """
+const gd = document.querySelector(arguments[0]);
+gd.scrollIntoView({block: "center"});
+const L = gd._fullLayout, box = gd.getBoundingClientRect();
+const x = box.left + L.xaxis._offset + L.xaxis.l2p(arguments[1]);
+const y = box.top + L.yaxis._offset + L.yaxis.l2p(arguments[2]);
+document.elementFromPoint(x, y).dispatchEvent(
+    new MouseEvent("mousemove", {clientX: x, clientY: y, bubbles: true}));
+"""
+
+
+def hover_map(duo, lon: float, lat: float) -> list[str]:
+    """What the map's hover label says over (lon, lat)."""
+    duo.driver.execute_script(HOVER, f"#{ids.MAP} .js-plotly-plot", lon, lat)
+
+    def shown() -> list[str]:
+        return duo.driver.execute_script(
+            "return Array.from(document.querySelectorAll(arguments[0]))"
+            ".map(t => t.textContent)", f"#{ids.MAP} .hoverlayer text")
+
+    until(shown, timeout=WAIT)
+    texts = shown()
+    duo.driver.execute_script("Plotly.Fx.unhover(document.querySelector(arguments[0]))",
+                              f"#{ids.MAP} .js-plotly-plot")  # not in the screenshot
+    return texts
 
 
 def test_criteria_error_is_shown_at_its_line(signed_in):
@@ -70,8 +100,7 @@ def test_run_matches_the_api_and_exports(signed_in, flask_app, test_store, tmp_p
     with timed("workbench: Run until every chart is drawn", duo):
         duo.find_element(f"#{ids.RUN}").click()
         duo.wait_for_element(f"#{ids.ELIGIBLE_COUNT}", timeout=WAIT)
-        graphs = [ids.FUNNEL, ids.IMPACT, ids.MAP, *(ids.breakdown(k) for k in DIMENSIONS)]
-        for graph in graphs:
+        for graph in (ids.FUNNEL, ids.IMPACT, ids.MAP, ids.BREAKDOWN):
             duo.wait_for_element(f"#{graph} .main-svg", timeout=WAIT)
     # Before and after in the same run: the same criteria again answer from the result kept
     # for this store, and the page, already showing it, says so and redraws nothing.
@@ -89,13 +118,40 @@ def test_run_matches_the_api_and_exports(signed_in, flask_app, test_store, tmp_p
     assert duo.find_element(f"#{ids.BASE_COUNT}").text == format_count(api["base"],
                                                                         api["disclosure"])
     assert api["eligible"] is not None
-    # each breakdown's chart names every group the API returned for it
-    for key in DIMENSIONS:
+    # each breakdown, picked in turn, names every group the API returned for it; the
+    # switch is made in the browser (no request)
+    first, first_label = next(iter(DIMENSIONS.items()))  # shown after a Run
+    for key, label in DIMENSIONS.items():
+        title = f"Eligible patients by {label.lower()}"
+        if key != first:
+            with timed(f"workbench: switch the breakdown to {label.lower()}", duo):
+                duo.find_element(f"#{ids.DIMENSION} input[value='{key}']").click()
+                until(lambda t=title: t in duo.find_element(f"#{ids.BREAKDOWN}").text,
+                      timeout=WAIT)
+        assert title in duo.find_element(f"#{ids.BREAKDOWN}").text
         if key == "practice":
-            continue
-        text = duo.find_element(f"#{ids.breakdown(key)}").text
+            continue  # the largest 20: the table below lists every practice
+        text = duo.find_element(f"#{ids.BREAKDOWN}").text
         for cell in api["breakdowns"][key]:
             assert format_count(cell, api["disclosure"]) in text
+    # back to the first, for the audit and the screenshot
+    duo.find_element(f"#{ids.DIMENSION} input[value='{first}']").click()
+    until(lambda: f"by {first_label.lower()}" in duo.find_element(f"#{ids.BREAKDOWN}").text,
+          timeout=WAIT)
+    # the map: one filled shape per region; the boundaries' attribution shown under it
+    regions = duo.driver.execute_script(
+        "return document.querySelector(arguments[0]).data.filter(t => t.fill === 'toself')"
+        ".map(t => t.text)", f"#{ids.MAP} .js-plotly-plot")
+    assert len(regions) == len(REGIONS)
+    for cell in api["breakdowns"]["region"]:
+        assert f"{cell['group']}: {format_count(cell, api['disclosure'])} eligible" in \
+            next(r for r in regions if r.startswith(cell["group"] + ":"))
+    london = next(c for c in api["breakdowns"]["region"] if c["group"] == "London")
+    assert hover_map(duo, *boundaries().shapes["London"].label)[0].startswith(
+        f"London: {format_count(london, api['disclosure'])} eligible")
+    chart, source = duo.find_element(f"#{ids.MAP}"), duo.find_element(f"#{ids.MAP_SOURCE}")
+    assert source.is_displayed() and "Open Government Licence v3.0" in source.text
+    assert source.location["y"] >= chart.location["y"] + chart.size["height"] - 1
     codes = {c["group"] for c in api["breakdowns"]["practice"]
              if c["count"] or c["suppressed"]}
     shown = {td.text for td in duo.find_elements(

@@ -14,6 +14,7 @@ from dashboards.app import route, views_for
 from dashboards.auth import SESSION_KEY, require
 from dashboards.invites import callbacks as invite_callbacks
 from dashboards.workbench import callbacks as wb_callbacks
+from dashboards.workbench import ids as wb_ids
 from tests.unit.dashboards.fake import FakeBackend
 from tests.unit.dashboards.helpers import csrf_token, find, text_of, walk
 
@@ -100,8 +101,13 @@ def test_workbench_run_draws_everything(server):
         assert intro_hidden and status == "" and ran["text"] == "include age >= 18"
         assert data["eligible"] == 150 and "150" in text_of(results)
         graphs = [c for c in walk(results) if isinstance(c, dcc.Graph)]
-        # funnel, impact, map and the seven breakdowns
-        assert len(graphs) == 10 and all(g.figure.layout.title.text for g in graphs)
+        # funnel, impact, map and the breakdown picked; the seven breakdowns sent with them
+        assert len(graphs) == 4 and all(g.figure.layout.title.text for g in graphs)
+        drawn = find(results, wb_ids.BREAKDOWNS).data
+        assert list(drawn) == ["age_band", "sex", "ethnicity", "imd_quintile", "region",
+                               "nation", "practice"]
+        assert find(results, wb_ids.BREAKDOWN).figure is drawn["age_band"]
+        assert [o["value"] for o in find(results, wb_ids.DIMENSION).options] == list(drawn)
         assert find(results, "wb-practices").data[0]["ods_code"] == "T00001"
         # the data-quality panel is filled from what was run, after the counts
         assert find(results, "wb-profile") is not None

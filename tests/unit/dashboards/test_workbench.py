@@ -5,11 +5,12 @@ from __future__ import annotations
 import csv
 import io
 
+from dart_vocab import REGIONS
 from dashboards.backend import CheckError
 from dashboards.counts import format_count, format_share
 from dashboards.theme import OKABE_ITO
 from dashboards.workbench import figures, ids, layout
-from dashboards.workbench.geography import CENTRES
+from dashboards.workbench.geography import FILE, boundaries
 from dashboards.workbench.model import from_json, practice_rows, to_csv
 from tests.unit.dashboards.fake import FEASIBILITY
 from tests.unit.dashboards.helpers import find, labels_point_at_inputs, text_of
@@ -72,6 +73,8 @@ def test_figures_have_titles_axes_and_safe_colours():
     for fig in all_figures(view):
         assert fig.layout.title.text
         assert fig.layout.xaxis.title.text and fig.layout.yaxis.title.text
+        if fig.layout.xaxis.visible is False:
+            continue  # the map: its colours are tested below
         colours = fig.data[0].marker.color
         for colour in ([colours] if isinstance(colours, str) else colours):
             assert colour in OKABE_ITO.values() or colour == "rgba(0,0,0,0)"
@@ -113,16 +116,97 @@ def test_region_bars_are_ordered_largest_first_suppressed_last():
     assert list(fig.data[0].y) == ["Wales", "London", "North East", "Scotland"]
 
 
-def test_map_places_each_region_at_its_centre():
-    fig = figures.map_figure(from_json(FEASIBILITY))
-    points = dict(zip(fig.data[0].text, zip(fig.data[0].x, fig.data[0].y, strict=True),
-                      strict=True))
-    assert points["London: 40"] == CENTRES["London"]
-    assert points["Scotland: <10"] == CENTRES["Scotland"]
-    sizes = dict(zip(fig.data[0].text, fig.data[0].marker.size, strict=True))
-    assert sizes["Wales: 110"] > sizes["London: 40"] > sizes["North East: 0"]
-    assert set(CENTRES) >= {"North East", "Wales", "Scotland", "Northern Ireland", "London"}
-    assert len(CENTRES) == 12
+def test_every_region_dart_knows_has_exactly_one_shape():
+    shapes = boundaries().shapes
+    assert list(shapes) == list(REGIONS)  # each once, nothing else
+    codes = [s.code for s in shapes.values()]
+    assert len(set(codes)) == len(codes)
+    assert shapes["East of England"].code == "E15000006"  # the source's "Eastern"
+    for shape in shapes.values():
+        assert len(shape.lon) == len(shape.lat) >= 4
+        # every ring closed, each ring between two breaks
+        rings = " ".join("|" if x is None else f"{x},{y}" for x, y in zip(
+            shape.lon, shape.lat, strict=True)).split("|")
+        for ring in rings:
+            points = ring.split()
+            assert len(points) >= 4 and points[0] == points[-1]
+        # the label sits within the region's extent
+        lon = [x for x in shape.lon if x is not None]
+        lat = [y for y in shape.lat if y is not None]
+        assert min(lon) <= shape.label[0] <= max(lon)
+        assert min(lat) <= shape.label[1] <= max(lat)
+
+
+def test_the_boundary_file_is_small_and_carries_its_licence():
+    assert FILE.stat().st_size < 300_000
+    note = (FILE.parent / "README.md").read_text()
+    for words in ("Open Government Licence v3.0", "github.com/martinjc/UK-GeoJSON",
+                  "Crown copyright and database right", "commit"):
+        assert words in note
+    assert "Open Government Licence v3.0" in boundaries().attribution
+    assert boundaries().attribution.startswith("Contains OS data ©")
+
+
+def region_traces(fig) -> dict:
+    """The map's region traces by region name (their hover text starts with it)."""
+    return {t.text.split(":")[0]: t for t in fig.data if t.fill == "toself"}
+
+
+def darkness(colour: str) -> int:
+    """How dark an "rgb(r, g, b)" colour is (sum of what it lacks of white)."""
+    r, g, b = (int(v) for v in colour[colour.index("(") + 1:-1].split(","))
+    return 765 - r - g - b
+
+
+def with_regions(*cells: dict) -> dict:
+    """The fake result with these region cells."""
+    return {**FEASIBILITY, "breakdowns": {**FEASIBILITY["breakdowns"], "region": list(cells)}}
+
+
+def test_map_fills_each_region_by_its_count():
+    # shares of the 150 eligible, as the engine writes them
+    fig = figures.map_figure(from_json(with_regions(
+        {"group": "London", "count": 40, "percent": 26.7},
+        {"group": "North East", "count": 0, "percent": 0.0},
+        {"group": "Wales", "count": 110, "percent": 73.3})))
+    traces = region_traces(fig)
+    assert list(traces) == list(REGIONS)
+    # Wales 110, London 40, North East 0: darker for more
+    assert darkness(traces["Wales"].fillcolor) > darkness(traces["London"].fillcolor) > \
+        darkness(traces["North East"].fillcolor)
+    assert traces["Wales"].x == boundaries().shapes["Wales"].lon
+    # hover: region, count as published and share of the eligible (150)
+    assert traces["London"].text == "London: 40 eligible (26.7% of the eligible)"
+    assert traces["North East"].text == "North East: 0 eligible"
+    assert traces["Northern Ireland"].text == "Northern Ireland: no count in the result"
+    assert all(t.hoveron == "fills" for t in traces.values())
+    assert fig.layout.xaxis.visible is False and fig.layout.yaxis.visible is False
+    assert fig.layout.yaxis.scaleanchor == "x"
+    assert abs(fig.layout.yaxis.scaleratio - 1 / 0.5807) < 0.001  # 1 / cos(54.5 degrees)
+
+
+def test_map_marks_suppressed_and_structural_regions_apart_from_counts():
+    fig = figures.map_figure(from_json(with_regions(
+        *FEASIBILITY["breakdowns"]["region"],
+        {"group": "South East", "count": 0, "structural": True})))
+    traces = region_traces(fig)
+    scotland, south_east = traces["Scotland"], traces["South East"]
+    assert scotland.text == "Scotland: <10 eligible"  # the result's marker, no share
+    assert south_east.text == "South East: 0 (excluded by criteria) eligible"
+    # neither is coloured as a count: white, each with its own pattern and legend entry
+    assert scotland.fillcolor == south_east.fillcolor == "white"
+    assert scotland.fillpattern.shape != south_east.fillpattern.shape
+    assert traces["London"].fillpattern.shape is None
+    shown = [t.name for t in fig.data if t.showlegend]
+    assert shown == ["Excluded by the criteria", "Too few to publish (shown as the marker)"]
+    labels = {a.text for a in fig.layout.annotations}
+    assert {"<10", "excluded", "40", "110", "0"} == labels
+
+
+def test_map_without_regions_draws_a_titled_placeholder():
+    fig = figures.map_figure(from_json({"base": 5, "eligible": None,
+                                        "breakdowns": {"region": []}}))
+    assert fig.layout.annotations[0].text == "The result has no regions to place"
 
 
 def test_empty_result_draws_a_titled_placeholder():
