@@ -13,8 +13,12 @@ names in ``dialects.SPARK_DIALECTS``.
 
 from __future__ import annotations
 
+import atexit
+import functools
 import os
 import re
+import shutil
+import tempfile
 import threading
 from pathlib import Path
 
@@ -113,6 +117,14 @@ def _cores(master: str) -> int:
     return int(found.group(1))
 
 
+@functools.cache
+def _scratch() -> str:
+    """The process's scratch folder for Spark (a temporary folder, removed at exit)."""
+    folder = tempfile.mkdtemp(prefix="dart-spark-")
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    return folder
+
+
 def session(path: str, master: str = DEFAULT_MASTER, memory: str = DEFAULT_MEMORY):
     """The process's Spark session, with every Parquet table under ``path`` as a view."""
     from pyspark.sql import SparkSession
@@ -130,6 +142,10 @@ def session(path: str, master: str = DEFAULT_MASTER, memory: str = DEFAULT_MEMOR
                  # makes each of a statement's dozens of stages schedule 200 tasks, which
                  # on a 2-core machine costs more than the data they hold.
                  .config("spark.sql.shuffle.partitions", str(_cores(master)))
+                 # Spark makes its warehouse folder (``spark-warehouse``) in the working
+                 # directory by default, even for a read; DART writes no table, so the
+                 # folder goes where nobody has to clean it up.
+                 .config("spark.sql.warehouse.dir", _scratch())
                  .getOrCreate())
         for table in sorted(Path(path).glob("*.parquet")):
             spark.read.parquet(str(table)).createOrReplaceTempView(table.stem)

@@ -88,3 +88,16 @@ def test_enrolled_reads_the_application_databases_enrolments_on_spark(tmp_path):
     finally:
         for engine in (duck, app, spark):
             engine.dispose()
+
+
+def test_spark_leaves_no_warehouse_folder_behind(stores, tmp_path, monkeypatch):
+    # Spark's default warehouse is ./spark-warehouse, made even by a read: a count run in
+    # any folder must leave that folder as it was.
+    from dart.store.spark import _scratch
+    duck, spark = stores
+    monkeypatch.chdir(tmp_path)
+    run_feasibility(spark, EXAMPLES[0].read_text())
+    assert list(tmp_path.iterdir()) == []
+    with spark.connect() as conn:
+        warehouse = conn.exec_driver_sql("SET spark.sql.warehouse.dir").fetchall()
+    assert _scratch() in str(warehouse)
