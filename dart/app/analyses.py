@@ -9,6 +9,7 @@ passed on to the analysis, which does not check them again.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Mapping
 from typing import Any
@@ -17,6 +18,7 @@ import sqlalchemy as sa
 
 from criteria_grammar.errors import CriteriaError
 from dart.analysis.disclosure import DisclosurePolicy, apply_disclosure
+from dart.analysis.disclosure.memory import Recall
 from dart.analysis.feasibility import criteria_hash, run_feasibility
 from dart.analysis.feasibility.results import FeasibilityResult
 from dart.analysis.representativeness import run_representativeness
@@ -99,14 +101,23 @@ def feasibility_result(engine: sa.Engine, text: str, library: Mapping,
                            up_to_standard=up_to_standard)
 
 
-def publish(result: FeasibilityResult, user: User, policy: DisclosurePolicy) -> dict:
+def _reader(policy: DisclosurePolicy, user: User, memory: Recall | None) -> DisclosurePolicy:
+    """``policy`` for ``user``: exact for an admin; else with ``memory``, the counts the
+    deployment published before (``dart.analysis.disclosure.memory``)."""
+    used = reader_policy(policy, exact=sees_exact(user.role))
+    return dataclasses.replace(used, memory=memory) if used.enabled and memory else used
+
+
+def publish(result: FeasibilityResult, user: User, policy: DisclosurePolicy,
+            memory: Recall | None = None) -> dict:
     """Feasibility JSON: exact for an admin, disclosure-controlled for everyone else."""
-    return apply_disclosure(result, reader_policy(policy, exact=sees_exact(user.role))).to_json()
+    return apply_disclosure(result, _reader(policy, user, memory)).to_json()
 
 
 def representativeness(engine: sa.Engine, user: User, text: str, library: Mapping,
-                       policy: DisclosurePolicy, source: Source = NATIVE) -> dict:
+                       policy: DisclosurePolicy, source: Source = NATIVE,
+                       memory: Recall | None = None) -> dict:
     """The representativeness report's JSON, disclosure-controlled except for an admin."""
     checked = parse_checked(text, library)
-    used = reader_policy(policy, exact=sees_exact(user.role))
+    used = _reader(policy, user, memory)
     return run_representativeness(engine, checked, policy=used, source=source).to_json()

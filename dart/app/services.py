@@ -28,6 +28,7 @@ from typing import TypeVar
 import sqlalchemy as sa
 
 from dart.analysis.disclosure import DisclosurePolicy
+from dart.analysis.disclosure.memory import PublishedCells
 from dart.analysis.feasibility import criteria_hash
 from dart.app import analyses, sessions
 from dart.app.accounts import User, get_user, list_users, user_for_token
@@ -86,6 +87,8 @@ class Services(RecruitmentServices):
         # Results per criteria and store version (dart.app.result_cache).
         self.results = ResultCache()
         ensure_app_tables(self.app)
+        # What was published before: a set within a few patients of one reads as it did.
+        self.published = PublishedCells(self.app, self.write_lock)
 
     @property
     def source(self):
@@ -202,9 +205,9 @@ class Services(RecruitmentServices):
         with self.audited(user, entry):
             require(user, *ANALYSTS)
             self._spend(user)
-            return analyses.publish(
-                self.feasibility_result(text, up_to_standard=up_to_standard), user,
-                self.policy)
+            result = self.feasibility_result(text, up_to_standard=up_to_standard)
+            with self.published.recall(self.policy.threshold) as memory:
+                return analyses.publish(result, user, self.policy, memory)
 
     def feasibility_result(self, text: str, *, up_to_standard: bool = False):
         """The exact ``FeasibilityResult`` of criteria text, kept per store version (the
@@ -234,11 +237,13 @@ class Services(RecruitmentServices):
                 version = study.approved or study.versions[-1]
                 text = version.criteria_text
             entry.criteria_text = text
-            report = self._kept("representativeness", text,
-                                lambda: analyses.representativeness(
-                                    self.engine, user, text, self.library, self.policy,
-                                    self.source),
-                                sees_exact(user.role))
+            def compute() -> dict:
+                with self.published.recall(self.policy.threshold) as memory:
+                    return analyses.representativeness(
+                        self.engine, user, text, self.library, self.policy, self.source,
+                        memory)
+
+            report = self._kept("representativeness", text, compute, sees_exact(user.role))
             return copy.deepcopy(report)
 
     def profile(self, user: User) -> dict:

@@ -1,5 +1,6 @@
 """DART's own tables: users, studies, study versions, the recruitment record (invitations
-and their lifecycle), invite-list runs, dashboard sessions and the audit log.
+and their lifecycle), invite-list runs, dashboard sessions, the audit log and the counts
+published under disclosure control.
 
 They live on ``app_metadata`` in the application database (``dart.store.app_db``), apart
 from the GP-record store's ``metadata``: a real store arrives through the data owner's
@@ -206,6 +207,25 @@ invite_list_runs = sa.Table(
     _col("made_at", sa.DateTime, "when (UTC)", nullable=False),
     comment="Invite lists given to practices: rescreening marks who is new since the last.",
 )
+
+# Every count published as a number to a reader who may not see exact numbers, with what
+# identifies its patients without naming them (``dart.analysis.disclosure.memory``): a set
+# within a few patients of one published before reads as that one did, in any later answer.
+published_cells = sa.Table(
+    "published_cells",
+    app_metadata,
+    _id("cell_id", "published_cells_id_seq"),
+    _col("n", sa.Integer, "the exact count of the cell's patients", nullable=False),
+    _col("packed", sa.Text, "their packed key: record-key sum and count per bucket "
+         "(a decimal integer; never shown)", nullable=False),
+    _col("value", sa.Integer, "the count published", nullable=False),
+    _col("root_n", sa.Integer, "the exact count of the set whose published count this is",
+         nullable=False),
+    _col("published_at", sa.DateTime, "when first published (UTC)", nullable=False),
+    comment="Counts published under disclosure control, so a set reads the same later.",
+)
+
+sa.Index("ix_published_cells_n", published_cells.c.n)
 
 APP_TABLES = tuple(app_metadata.tables)
 

@@ -78,7 +78,7 @@ def published_funnel(policy: DisclosurePolicy, base: int | None, eligible: int |
     within 5 % from 100 patients, and it depends only on the patients of its own step and
     the steps below it: the rules before it may be phrased in any way (docs/disclosure.md).
     """
-    shown_drops = [policy.disclose(n, key) for n, key in drops]
+    shown_drops = [policy.publish(n, key) for n, key in drops]
     if not steps:  # a file of no rules (only a population, say) has an empty funnel
         return [], shown_drops
     middle = (policy.threshold + 1) // 2
@@ -89,7 +89,7 @@ def published_funnel(policy: DisclosurePolicy, base: int | None, eligible: int |
     for i in range(len(steps) - 1, -1, -1):
         n, key = steps[i]
         if i < len(steps) - 1:
-            shown = policy.disclose(n - last_n, key - last_key)
+            shown = policy.publish(n - last_n, key - last_key)
             above = max(above, middle if shown is None else shown)
         values[i] = _within_tolerance(n, anchor + above)
     ceiling = None if base is None else max(base, anchor)

@@ -15,6 +15,14 @@ PostgreSQL's 64-bit integers and DuckDB's BIGINT (no engine hash function, no XO
 overflow). A random degree-4 polynomial over a prime field is a 5-wise independent hash
 family: knowing some patients' keys says nothing about another's.
 
+Every patient is also in one of ``BUCKETS`` buckets (its record key mod ``BUCKETS``), and
+a cell's count is kept per bucket beside its key sum, packed into one Python int
+(``pack``: the key sum in the low ``SLOT`` bits, the count of bucket b in the slot above
+it), so that every sum and difference the analyses take of key sums takes them of the
+bucket counts too, and ``packed % KEY_BASE`` is still the cell key. Two sets that differ
+by d patients have bucket counts that differ by at most d in all (``memory``: how a set
+published before is recognised in a later answer).
+
 The secret: ``DART_DISCLOSURE_SECRET`` if set, else one generated once and kept in
 ``disclosure.secret`` in the user data directory (mode 0600). It is never shown or logged.
 """
@@ -36,6 +44,8 @@ from dart.compiler import BIGINT
 
 PRIME = 2_147_483_647  # 2^31 - 1
 KEY_BASE = 256  # record and cell keys are 0..255, as in the ONS cell key method
+BUCKETS = 16  # a patient's bucket: its record key mod BUCKETS
+SLOT = 48  # bits per slot of a packed key: |a key sum| < 2^42 and |a count| < 2^40
 ENV_SECRET = "DART_DISCLOSURE_SECRET"
 SECRET_FILE = "disclosure.secret"
 
@@ -67,6 +77,11 @@ class RecordKeys:
             h = (h * x + c) % prime
         return h % sa.literal_column(str(KEY_BASE), BIGINT)
 
+    def packed(self, patient_id: int) -> int:
+        """One patient's packed key (``pack``): record key, and 1 in its bucket."""
+        key = self.of(patient_id)
+        return pack(key, 1, key % BUCKETS)
+
     def of(self, patient_id: int) -> int:
         """The same record key computed in Python (for tests and checks)."""
         x = patient_id % PRIME
@@ -75,6 +90,33 @@ class RecordKeys:
         for c in rest:
             h = (h * x + c) % PRIME
         return h % KEY_BASE
+
+
+def bucket_sql(record_key: sa.ColumnElement) -> sa.ColumnElement[int]:
+    """The bucket of a patient, from its record key (a SQL expression or column)."""
+    return record_key % sa.literal_column(str(BUCKETS), BIGINT)
+
+
+def pack(key_sum: int, n: int, bucket: int | None) -> int:
+    """The packed key of ``n`` patients of one ``bucket`` whose record keys sum to
+    ``key_sum`` (a ``GROUP BY`` row); ``bucket`` None (no patients) packs the key sum."""
+    if bucket is None:
+        return key_sum
+    return key_sum + (n << (SLOT * (int(bucket) + 1)))
+
+
+def unpack(packed: int) -> tuple[int, tuple[int, ...]]:
+    """The key sum and the count per bucket of a packed key (slots read as signed, so a
+    difference of packed keys unpacks to the differences)."""
+    size, half = 1 << SLOT, 1 << (SLOT - 1)
+    slots = []
+    for _ in range(BUCKETS + 1):
+        low = packed & (size - 1)
+        if low >= half:
+            low -= size
+        slots.append(low)
+        packed = (packed - low) >> SLOT
+    return slots[0], tuple(slots[1:])
 
 
 def secret_path() -> Path:

@@ -18,32 +18,31 @@ dimension's known values). The closest anchor is tried first (the same patients,
 * both are above the threshold (a marker never becomes a number, nor a number the marker);
 * the cell is within ``threshold`` of the anchor and of the cell whose own count the anchor
   carries (its root: copies never chain further than the threshold from the truth);
-* from ``ACCURATE_FROM`` patients, the root's count plus the largest perturbation stays
-  within 5 % of the cell's (the promise every count of 100 or more keeps).
+* from ``ACCURATE_FROM`` patients, that count is within 5 % of the cell's (the promise
+  every count of 100 or more keeps: ``memory.copyable``).
 
-Otherwise its next anchor is tried, then its own count is published. The decision reads
-exact counts only, never a perturbation. An anchor's own count does not depend on the cells
-anchored to it, so a cohort's total reads the same in every answer and from every endpoint;
-the same cell with the same anchors reads the same in every table.
+Otherwise its next anchor is tried, then its own count is published. An anchor's own count
+does not depend on the cells anchored to it, so a cohort's total reads the same in every
+answer and from every endpoint; the same cell with the same anchors reads the same in every
+table.
+
+With ``policy.memory`` (the counts published in earlier answers, ``memory``), a cell that
+is a set published before reads as it did, before any anchor; a cell that no anchor gives a
+count takes that of the closest set published before within ``threshold`` patients, if
+any; and every cell published as a number is remembered.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Hashable, Iterable, Mapping, Sequence
 
-from dart.analysis.disclosure.policy import ACCURATE_FROM, TOLERANCE, DisclosurePolicy
+from dart.analysis.disclosure.memory import copyable
+from dart.analysis.disclosure.policy import DisclosurePolicy
 
 Exact = tuple[int, int]  # a cell's exact count and cell key (its patients' key sum)
 # Where a group sits inside another dimension's group (a practice in its region, a region
 # in its nation): its anchor comes before the total.
 PARENT_DIMENSION = {"practice": "region", "region": "nation"}
-
-
-def _close(policy: DisclosurePolicy, n: int, other: int) -> bool:
-    gap = abs(n - other)
-    if gap > policy.threshold:
-        return False
-    return n < ACCURATE_FROM or gap + policy.max_perturbation <= n // TOLERANCE
 
 
 def publish_nested(policy: DisclosurePolicy, cells: Mapping[Hashable, Exact],
@@ -55,7 +54,9 @@ def publish_nested(policy: DisclosurePolicy, cells: Mapping[Hashable, Exact],
     ``structural``: the cells the criteria make empty (published 0 while their count is 0).
     """
     out: dict[Hashable, int | None] = {}
-    root: dict[Hashable, Hashable] = {}
+    root: dict[Hashable, int] = {}  # the exact count of the set whose count a cell carries
+    recall = policy.memory if policy.enabled else None
+    t = policy.threshold
 
     def resolve(name: Hashable, depth: int = 0) -> None:
         if name in out:
@@ -67,24 +68,38 @@ def publish_nested(policy: DisclosurePolicy, cells: Mapping[Hashable, Exact],
             if anchor in cells:
                 resolve(anchor, depth + 1)
         out[name] = policy.disclose(n, key, structural=name in structural)
-        root[name] = name
-        if not policy.enabled or n <= policy.threshold:
+        root[name] = n
+        if not policy.enabled or n <= t:
+            return
+        if recall is not None and (same := recall.same(n, key)) is not None:
+            out[name], root[name] = same.value, same.root_n
             return
         # The closest anchor first (the same patients, a gap of 0, always win: the same
         # set never reads two ways in one answer), the given order among equals.
         near = sorted((a for a in anchors.get(name, ()) if a in cells),
                       key=lambda a: abs(cells[a][0] - n))
         for anchor in near:
-            if out[anchor] is None:
+            value = out[anchor]
+            if value is None:
                 continue  # a marker
-            top = root[anchor]
-            if _close(policy, n, cells[anchor][0]) and _close(policy, n, cells[top][0]):
-                out[name], root[name] = out[top], top
-                return
+            if abs(cells[anchor][0] - n) <= t and copyable(n, value, root[anchor], t):
+                out[name], root[name] = value, root[anchor]
+                break
+        else:
+            if recall is not None and (hit := recall.near(n, key)) is not None:
+                out[name], root[name] = hit.value, hit.root_n
+        if recall is not None:
+            recall.add(n, key, out[name], root[name])
 
     for name in cells:
         resolve(name)
     return out
+
+
+def publish_one(policy: DisclosurePolicy, n: int, key: int) -> int | None:
+    """One cell with no anchor (``policy.publish``): with ``policy.memory``, the count of
+    the same set or the closest set published before, if any."""
+    return publish_nested(policy, {0: (n, key)}, {})[0]
 
 
 def known_cell(groups: Iterable[tuple[str, Exact]], unknown: str) -> Exact:

@@ -8,7 +8,10 @@
 * any other count is published as ``n + p(n, cell key)`` from the perturbation table:
   the same patients (the same count and cell key) always get the same published count.
 
-With ``enabled=False`` (an admin, ``--no-suppression``) counts are exact.
+With ``enabled=False`` (an admin, ``--no-suppression``) counts are exact. With ``memory``
+(a ``memory.Recall``: the counts the deployment published before), a cell within
+``threshold`` patients of a set published in an earlier answer reads as that set did
+(``nested.publish_nested``, docs/disclosure.md "Across answers").
 """
 
 from __future__ import annotations
@@ -17,9 +20,13 @@ import hashlib
 import hmac
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from dart.analysis.disclosure.keys import KEY_BASE, RecordKeys, deployment_secret, record_keys
 from dart.analysis.disclosure.ptable import perturbation
+
+if TYPE_CHECKING:
+    from dart.analysis.disclosure.memory import Recall
 
 METHOD = "cell key perturbation"
 # Every published count of this many patients or more is within 5 % of the truth (n // 20).
@@ -35,6 +42,7 @@ class DisclosurePolicy:
     max_perturbation: int = 4
     enabled: bool = True
     secret: str | None = field(default=None, repr=False, compare=False)
+    memory: Recall | None = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.threshold < 0 or not 0 <= self.max_perturbation <= 10:
@@ -66,6 +74,14 @@ class DisclosurePolicy:
         ids = list(patient_ids)
         keys = self.keys
         return self.disclose(len(ids), sum(keys.of(i) for i in ids) % KEY_BASE)
+
+    def publish(self, n: int, key: int) -> int | None:
+        """One cell of ``n`` patients (``key``: their packed key) as published: ``disclose``,
+        or with ``memory`` the count of a set published before that it is within
+        ``threshold`` patients of (``nested.publish_one``)."""
+        from dart.analysis.disclosure.nested import publish_one
+
+        return publish_one(self, n, key)
 
     def disclose_aggregate(self, n: int, what: str) -> int | None:
         """A count whose patients the caller does not hold (a store-wide statistic, a

@@ -11,7 +11,10 @@ for the patients with records, their true pattern minus their baseline one. Past
 Every count has its cell key beside it (column ``k``, ``*_key`` in the totals): the sum of
 its patients' record keys (``dart.analysis.disclosure.keys``), aggregated by the same
 ``GROUP BY`` and following the same +/- algebra as the counts; the cell key is that sum mod
-``KEY_BASE``, taken in Python.
+``KEY_BASE``, taken in Python. Every part is also grouped by the patients' bucket (column
+``b``, ``keys.bucket_sql``), so each count is known per bucket: the reader packs each row's
+``k`` with its count and bucket (``keys.pack``) and adds the packed keys up as it adds the
+counts (docs/disclosure.md, "Across answers").
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ import datetime as dt
 
 import sqlalchemy as sa
 
-from dart.analysis.disclosure.keys import RecordKeys
+from dart.analysis.disclosure.keys import RecordKeys, bucket_sql
 from dart.compiler import (
     BIGINT,
     INTEGER,
@@ -53,16 +56,17 @@ def _all_pass(rel: sa.FromClause, n_rules: int, prefix: str = "") -> sa.ColumnEl
     return sa.and_(sa.true(), *(_passes(rel.c[f"{prefix}rule_{i}"]) for i in range(n_rules)))
 
 
-def _row(dim: str, grp, parent, name, n, k) -> list[sa.ColumnElement]:
-    """The six columns every part of the statement returns: dim, grp, parent, name, n, k
-    (``k``: the sum of the counted patients' record keys)."""
+def _row(dim: str, grp, parent, name, n, k, b) -> list[sa.ColumnElement]:
+    """The seven columns every part of the statement returns: dim, grp, parent, name, n, k,
+    b (``k``: the sum of the counted patients' record keys; ``b``: their bucket)."""
     none = sa.cast(sa.null(), TEXT)
     return [sa.literal_column(f"'{dim}'", TEXT).label("dim"),
             none.label("grp") if grp is None else sa.cast(grp, TEXT).label("grp"),
             none.label("parent") if parent is None else sa.cast(parent, TEXT).label("parent"),
             none.label("name") if name is None else name.label("name"), n.label("n"),
             # One type in every part (PostgreSQL sums BIGINT to NUMERIC, DuckDB to HUGEINT).
-            sa.cast(k, BIGINT).label("k")]
+            sa.cast(k, BIGINT).label("k"),
+            sa.cast(sa.null(), INTEGER).label("b") if b is None else sa.cast(b, INTEGER).label("b")]
 
 
 # --- the breakdowns of the eligible cohort ------------------------------------------------
@@ -70,8 +74,8 @@ def _row(dim: str, grp, parent, name, n, k) -> list[sa.ColumnElement]:
 def breakdown_parts(eligible_ids: sa.FromClause, base_practices: sa.FromClause,
                     index_date: dt.date, tables: Tables,
                     keys: RecordKeys) -> list[sa.Select]:
-    """Eligible counts per group of every dimension, as rows (dim, grp, parent, name, n, k),
-    and the opt-outs (``opt_out_part``).
+    """Eligible counts per group and bucket of every dimension, as rows (dim, grp, parent,
+    name, n, k, b), and the opt-outs (``opt_out_part``).
 
     ``eligible_ids`` (patient_id, practice_id) are the eligible patients, a few thousand
     rows; their groups are looked up here from ``patient`` and ``practice``, so nothing per
@@ -93,9 +97,10 @@ def breakdown_parts(eligible_ids: sa.FromClause, base_practices: sa.FromClause,
 
     def part(dim: str) -> sa.Select:
         grp = sa.cast(eligible.c[dim], TEXT)
+        bucket = bucket_sql(eligible.c.k)
         return (sa.select(*_row(dim, grp, None, None, sa.func.count(),
-                                sa.func.sum(eligible.c.k)))
-                .select_from(eligible).group_by(grp))
+                                sa.func.sum(eligible.c.k), bucket))
+                .select_from(eligible).group_by(grp, bucket))
 
     return [practice_part(base_practices, eligible, pr), *(part(dim) for dim in dims),
             opt_out_part(index_date, p, keys)]
@@ -108,9 +113,11 @@ def opt_out_part(index_date: dt.date, patients: sa.FromClause, keys: RecordKeys)
     """One row (OPT_OUTS, n, k): patients registered and alive on the index date who opted
     out of research, so left out of the base (every answer says what opt-outs cost)."""
     p = patients
-    return sa.select(*_row(OPT_OUTS, None, None, None, sa.func.count(),
-                           sa.func.coalesce(sa.func.sum(keys.sql(p.c.patient_id)), 0))
-                     ).where(base_filter(p, index_date, opted_out=True))
+    bucket = bucket_sql(keys.sql(p.c.patient_id))
+    return (sa.select(*_row(OPT_OUTS, None, None, None, sa.func.count(),
+                            sa.func.coalesce(sa.func.sum(keys.sql(p.c.patient_id)), 0),
+                            bucket))
+            .where(base_filter(p, index_date, opted_out=True)).group_by(bucket))
 
 
 def practice_part(base_practices: sa.FromClause, eligible_rows: sa.CTE,
@@ -124,13 +131,14 @@ def practice_part(base_practices: sa.FromClause, eligible_rows: sa.CTE,
     (see docs/performance.md).
     """
     base = sa.select(base_practices.c.practice_id).distinct().subquery("base_practices")
-    eligible = (sa.select(eligible_rows.c.practice_id, sa.func.count().label("n"),
-                          sa.func.sum(eligible_rows.c.k).label("k"))
-                .group_by(eligible_rows.c.practice_id).subquery("eligible_practices"))
+    bucket = bucket_sql(eligible_rows.c.k)
+    eligible = (sa.select(eligible_rows.c.practice_id, bucket.label("b"),
+                          sa.func.count().label("n"), sa.func.sum(eligible_rows.c.k).label("k"))
+                .group_by(eligible_rows.c.practice_id, bucket).subquery("eligible_practices"))
     p = practice_table
     return (sa.select(*_row("practice", p.c.ods_code, p.c.region, p.c.name,
                             sa.func.coalesce(eligible.c.n, 0),
-                            sa.func.coalesce(eligible.c.k, 0)))
+                            sa.func.coalesce(eligible.c.k, 0), eligible.c.b))
             .select_from(p.join(base, base.c.practice_id == p.c.practice_id)
                          .outerjoin(eligible, eligible.c.practice_id == p.c.practice_id)))
 
@@ -165,7 +173,8 @@ def pattern_query(rel: sa.FromClause, n_rules: int, constant: dict[str, int], ke
     columns themselves and the masks computed from the few hundred groups: measured (DuckDB,
     1M, ``t2dm_sglt2i``), computing a mask for every base patient took ~0.07 s. With
     ``weight``, each row of ``rel`` counts for that column's value (rows already grouped)
-    and its key sum is the column ``k``; else ``k`` sums the rows' record keys.
+    and its key sum is the column ``k`` (its bucket ``b``); else ``k`` sums the rows'
+    record keys. Every row is of one bucket (column ``b``).
     """
     names = flag_names(n_rules)
     fixed = {} if minus else constant
@@ -174,8 +183,9 @@ def pattern_query(rel: sa.FromClause, n_rules: int, constant: dict[str, int], ke
         groups += [rel.c[minus + n] for n in names if n not in constant]
     count = sa.func.sum(rel.c[weight]) if weight else sa.func.count()
     key = sa.func.sum(rel.c.k if weight else keys.sql(rel.c.patient_id))
-    grouped = (sa.select(*groups, count.label("n"), key.label("k")).group_by(*groups)
-               .subquery("rule_patterns"))
+    bucket = rel.c.b if weight else bucket_sql(keys.sql(rel.c.patient_id))
+    grouped = (sa.select(*groups, bucket.label("b"), count.label("n"), key.label("k"))
+               .group_by(*groups, bucket).subquery("rule_patterns"))
 
     def pattern(prefix: str, known: dict[str, int]) -> dict[str, sa.ColumnElement]:
         return {n: sa.literal_column(str(known[n]), INTEGER) if n in known
@@ -183,7 +193,7 @@ def pattern_query(rel: sa.FromClause, n_rules: int, constant: dict[str, int], ke
 
     parent = _mask(pattern(minus, constant), n_rules) if minus else None
     return sa.select(*_row(PATTERN, _mask(pattern("", fixed), n_rules), parent, None,
-                           grouped.c.n, grouped.c.k))
+                           grouped.c.n, grouped.c.k, grouped.c.b))
 
 
 def one_query(split: SplitRules, n_rules: int, index_date: dt.date,
@@ -200,9 +210,11 @@ def one_query(split: SplitRules, n_rules: int, index_date: dt.date,
     # practices of the base and the baseline patterns, from one scan of the patients.
     baseline = split.baseline.subquery("baseline")
     varying = [baseline.c[n] for n in flag_names(n_rules) if n not in split.constant]
-    groups = (sa.select(baseline.c.practice_id, *varying, sa.func.count().label("n"),
+    bucket = bucket_sql(keys.sql(baseline.c.patient_id))
+    groups = (sa.select(baseline.c.practice_id, *varying, bucket.label("b"),
+                        sa.func.count().label("n"),
                         sa.func.sum(keys.sql(baseline.c.patient_id)).label("k"))
-              .group_by(baseline.c.practice_id, *varying).cte("baseline_groups"))
+              .group_by(baseline.c.practice_id, *varying, bucket).cte("baseline_groups"))
     patterns = [pattern_query(groups, n_rules, split.constant, keys, weight="n")]
     plain = split.baseline.subquery("baseline_eligible")
     ids = sa.select(plain.c.patient_id, plain.c.practice_id)
@@ -231,8 +243,9 @@ def one_query(split: SplitRules, n_rules: int, index_date: dt.date,
 
 def totals_from_patterns(patterns: list[tuple[int, int | None, int, int]],
                          n_rules: int) -> dict[str, int]:
-    """``totals_query``'s numbers from ``pattern_query``'s (mask, minus, n, k) rows: each
-    count under its name and its key sum under ``{name}_key`` (the same +/- algebra)."""
+    """``totals_query``'s numbers from ``pattern_query``'s (mask, minus, n, k) rows (``k``
+    packed): each count under its name and its key under ``{name}_key`` (the same +/-
+    algebra)."""
     counts: dict[int, list[int]] = {}
     for mask, minus, n, k in patterns:
         at = counts.setdefault(mask, [0, 0])
@@ -268,9 +281,9 @@ def totals_from_patterns(patterns: list[tuple[int, int | None, int, int]],
 # --- past MAX_PATTERN_RULES rules: two statements over patient_rules -----------------------
 
 def totals_query(rules: sa.Subquery | sa.CTE, n_rules: int, keys: RecordKeys) -> sa.Select:
-    """Base patients per (first rule failed, whether it is the only one, in population):
-    rows (first_failed, only, in_population, n, k), from which ``totals_from_failures``
-    gives the funnel and unique impacts (and their key sums).
+    """Base patients per (first rule failed, whether it is the only one, in population,
+    bucket): rows (first_failed, only, in_population, n, k, b), from which
+    ``totals_from_failures`` gives the funnel and unique impacts (and their keys, packed).
 
     Why not one conditional count per funnel step and per impact: each of those tests up to
     every rule, so the statement grew with the square of the rules (300 rules: 79 s and
@@ -282,13 +295,16 @@ def totals_query(rules: sa.Subquery | sa.CTE, n_rules: int, keys: RecordKeys) ->
     failures = balanced_sum([ONE - rules.c[f"rule_{i}"] for i in range(n_rules)])
     only = flag(failures == ONE).label("only")
     key = sa.cast(sa.func.sum(keys.sql(rules.c.patient_id)), BIGINT).label("k")
-    return (sa.select(first, only, rules.c.in_population, sa.func.count().label("n"), key)
-            .group_by(first, only, rules.c.in_population))
+    bucket = bucket_sql(keys.sql(rules.c.patient_id))
+    return (sa.select(first, only, rules.c.in_population, sa.func.count().label("n"), key,
+                      bucket.label("b"))
+            .group_by(first, only, rules.c.in_population, bucket))
 
 
 def totals_from_failures(rows: list[tuple[int, int, int, int, int]],
                          n_rules: int) -> dict[str, int]:
-    """``totals_query``'s (first_failed, only, in_population, n, k) rows as the totals:
+    """``totals_query``'s (first_failed, only, in_population, n, k) rows (``k`` packed with
+    the row's bucket by the caller) as the totals:
     remaining after rule k are those failing no rule up to k; rule k's unique impact is
     those failing rule k alone. Each count's key sum is under ``{name}_key`` (the same
     sums and differences)."""
@@ -321,7 +337,8 @@ def totals_from_failures(rows: list[tuple[int, int, int, int, int]],
 
 def breakdown_query(rules: sa.Subquery | sa.CTE, index_date: dt.date,
                     tables: Tables, keys: RecordKeys) -> sa.CompoundSelect:
-    """The breakdowns of ``rules`` (a ``rules_cte``), as rows (dim, grp, parent, name, n, k)."""
+    """The breakdowns of ``rules`` (a ``rules_cte``), as rows (dim, grp, parent, name, n, k,
+    b)."""
     eligible_ids = (sa.select(rules.c.patient_id, rules.c.practice_id)
                     .where(_passes(rules.c.eligible)).cte("eligible_ids"))
     return sa.union_all(*breakdown_parts(eligible_ids, rules, index_date, tables, keys))

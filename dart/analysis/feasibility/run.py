@@ -12,7 +12,7 @@ import datetime as dt
 import sqlalchemy as sa
 
 from criteria_grammar.nodes import Criteria
-from dart.analysis.disclosure.keys import RecordKeys, record_keys
+from dart.analysis.disclosure.keys import RecordKeys, pack, record_keys
 from dart.analysis.disclosure.structural import Structural, structural_groups
 from dart.analysis.feasibility.queries import (
     MAX_PATTERN_RULES,
@@ -78,18 +78,19 @@ def run_feasibility(engine: sa.Engine, criteria: Criteria | str | Checked | Prep
     if n_rules <= MAX_PATTERN_RULES:
         rows = results[0]
         totals = totals_from_patterns(
-            [(int(g), None if p is None else int(p), int(n), int(k))
-             for dim, g, p, _n, n, k in rows if dim == PATTERN], n_rules)
+            [(int(g), None if p is None else int(p), int(n), pack(int(k), int(n), b))
+             for dim, g, p, _n, n, k, b in rows if dim == PATTERN], n_rules)
         rows = [r for r in rows if r[0] != PATTERN]
     else:
-        totals = totals_from_failures([tuple(int(v) for v in r) for r in results[0]],
-                                      n_rules)
+        totals = totals_from_failures(
+            [(int(first), int(only), int(in_population), int(n), pack(int(k or 0), int(n), b))
+             for first, only, in_population, n, k, b in results[0]], n_rules)
         rows = results[1]
     opt_outs = [r for r in rows if r[0] == OPT_OUTS]
     rows = [r for r in rows if r[0] != OPT_OUTS]
 
     cell_keys = {(name,): totals[f"{name}_key"] for name in ("base", "eligible", "population")}
-    cell_keys[("opt_outs",)] = int(opt_outs[0][5] or 0)
+    cell_keys[("opt_outs",)] = sum(pack(int(r[5] or 0), int(r[4]), r[6]) for r in opt_outs)
     funnel, before = [], totals["base"]
     for k, info in enumerate(infos):
         remaining = totals[f"remaining_{k}"]
@@ -112,7 +113,7 @@ def run_feasibility(engine: sa.Engine, criteria: Criteria | str | Checked | Prep
         unique_impact=impact,
         breakdowns=breakdowns,
         screens=tuple(s.text for s in criteria.screens),
-        opt_outs=int(opt_outs[0][4] or 0),
+        opt_outs=sum(int(r[4] or 0) for r in opt_outs),
         cell_keys=cell_keys,
         restriction=restriction or None,
     )
@@ -122,16 +123,19 @@ def _breakdowns(rows, cell_keys: dict[tuple, int],
                 structural: Structural) -> dict[str, tuple[Cell, ...]]:
     """Shape the GROUP BY rows: fixed vocabularies in order with zeros, practices by code.
 
-    Each cell's key sum goes into ``cell_keys`` under (dimension, group); a group the
-    criteria make empty (``structural``) is marked so only while its count is 0.
+    Each cell's packed key goes into ``cell_keys`` under (dimension, group), summed over
+    its rows (one per bucket); a group the criteria make empty (``structural``) is marked
+    so only while its count is 0.
     """
     found: dict[str, dict[str, Cell]] = {dim: {} for dim in DIMENSIONS}
-    for dim, grp, parent, name, n, k in rows:
+    for dim, grp, parent, name, n, k, b in rows:
         grp = "unknown" if grp is None else str(grp)
         if dim == "region":
             parent = region_nation(grp)
-        found[dim][grp] = Cell(grp, int(n or 0), parent, name)
-        cell_keys[(dim, grp)] = int(k or 0)
+        n = int(n or 0)
+        before = found[dim].get(grp)
+        found[dim][grp] = Cell(grp, n + (before.count if before else 0), parent, name)
+        cell_keys[(dim, grp)] = cell_keys.get((dim, grp), 0) + pack(int(k or 0), n, b)
     out: dict[str, tuple[Cell, ...]] = {}
     for dim, vocabulary in DIMENSIONS.items():
         cells = found[dim]

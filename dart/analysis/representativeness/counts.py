@@ -8,7 +8,9 @@ for each rule i, the patients who pass every rule but i (``eligible = 1`` or exa
 failed rule, rule i), and beside each count the sum of its patients' record keys
 (``{population}_key``, the cell keys of the disclosure engine). pandas then adds the
 combinations up per dimension: the rows returned are bounded by the number of
-combinations, never one per patient.
+combinations, never one per patient. Each combination is also split by the patients'
+bucket (``keys.bucket_sql``) and each population's key is packed with its count per bucket
+(``keys.pack``), as feasibility's are.
 
 For a recruitment stage, ``members`` (a SELECT of the stage's distinct patient ids) is
 joined on: the cohort is the base patients among them and ``eligible`` who meets the
@@ -20,7 +22,7 @@ from __future__ import annotations
 import pandas as pd
 import sqlalchemy as sa
 
-from dart.analysis.disclosure.keys import RecordKeys
+from dart.analysis.disclosure.keys import RecordKeys, bucket_sql, pack
 from dart.analysis.representativeness.build import Counts, GroupCounts, populations
 from dart.analysis.representativeness.groups import AgeRange, group_key
 from dart.compiler import BIGINT, CompiledCriteria, age_within
@@ -66,12 +68,13 @@ def counts_query(compiled: CompiledCriteria, age_range: AgeRange | None,
         counted[f"without_{i}"] = sa.or_(
             inner.c.eligible == 1, sa.and_(inner.c.failed == 1, inner.c[f"rule_{i}"] == 0))
     dims = [inner.c[k] for k in DIMENSION_COLUMNS]
+    bucket = bucket_sql(inner.c.record_key)
     return sa.select(
-        *dims,
+        *dims, bucket.label("bucket"),
         *(sa.func.sum(_one(c)).label(pop) for pop, c in counted.items()),
         *(sa.cast(sa.func.sum(sa.case((c, inner.c.record_key), else_=0)), BIGINT)
           .label(f"{pop}_key") for pop, c in counted.items()),
-    ).group_by(*dims)
+    ).group_by(*dims, bucket)
 
 
 def count_groups(engine: sa.Engine, compiled: CompiledCriteria,
@@ -92,12 +95,18 @@ def count_groups(engine: sa.Engine, compiled: CompiledCriteria,
     for key in DIMENSION_COLUMNS:
         keys = [group_key(key, None if pd.isna(v) else v) for v in frame[key].astype(object)]
         groups = frame.assign(_g=keys)
-        summed = groups.groupby("_g", dropna=False)[value_cols].sum()
+        summed = groups.groupby(["_g", "bucket"], dropna=False)[value_cols].sum()
+        totals: dict[str, dict[str, int]] = {}
+        for (g, bucket), r in summed.iterrows():
+            at = totals.setdefault(str(g), dict.fromkeys(value_cols, 0))
+            for pop in pops:
+                at[pop] += int(r[pop])
+                at[f"{pop}_key"] += pack(int(r[f"{pop}_key"]), int(r[pop]), int(bucket))
         out[key] = {
-            str(g): GroupCounts(int(r["base"]), int(r["target"]), int(r["cohort"]),
-                                tuple(int(r[f"without_{i}"]) for i in range(n)),
-                                {pop: int(r[f"{pop}_key"]) for pop in pops},
-                                int(r["eligible"]) if staged else 0)
-            for g, r in summed.iterrows()
+            g: GroupCounts(r["base"], r["target"], r["cohort"],
+                           tuple(r[f"without_{i}"] for i in range(n)),
+                           {pop: r[f"{pop}_key"] for pop in pops},
+                           r["eligible"] if staged else 0)
+            for g, r in totals.items()
         }
     return out

@@ -103,9 +103,10 @@ def published(body: dict) -> dict[str, int | None]:
 
 
 def looks(with_t: dict[str, int | None], without_t: dict[str, int | None],
-          first: bool) -> list[int]:
-    """The looks ``|T| + p1 - p2`` of one pair; the cohort without ``s`` (the same sets in
-    every pair) only from the ``first``."""
-    return [with_t[name] - without_t[name] for name in with_t
+          first: bool, named: bool = False) -> list:
+    """The looks ``|T| + p1 - p2`` of one pair (with ``named``, as (cell, look)); the
+    cohort without ``s`` (the same sets in every pair) only from the ``first``."""
+    return [(name, with_t[name] - without_t[name]) if named else with_t[name] - without_t[name]
+            for name in with_t
             if (first or name != "without s")
             and with_t[name] is not None and without_t[name] is not None]

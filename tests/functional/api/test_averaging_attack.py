@@ -12,19 +12,17 @@ gives, so this module measures both halves:
   total, and a cohort with ``exclude "x": T`` reads "without x" as the cohort, whatever
   the size of T (cells of 220 or more here; from 100 to 219 a copy must also keep 5 %,
   which leaves some gaps a look: docs/disclosure.md, "Nested cells").
-* Across answers there are many (``averaging``): pairs of representativeness answers, the
-  first holding T in the cohort and every "without this rule" population, the second the
-  same sets without it. With 6 rules a pair gives 11 looks from published counts alone,
-  5.5 an answer (more rules, more looks), so the default budget (50 answers per 7 days)
-  gives 276.
+* Across answers (``averaging``): pairs of representativeness answers, the first holding
+  T in the cohort and every "without this rule" population, the second the same sets
+  without it. With 6 rules a pair holds 11 such pairs of cells, 276 over the default budget
+  (50 answers per 7 days); without the memory of published counts each was a look. Now
+  each set of the second answer is within 7 patients of one the first published, and
+  reads as it did (``disclosure.memory``): the difference is 0 whatever the size of T.
 
-What the defence guarantees is asserted: no look within one answer of these designs;
-sound reasoning from the table's bounds stays sound (the true size is always among the
-sizes it allows); the 51st answer is refused with 429 and ``Retry-After``. What the
-attacker achieves is measured and printed, never asserted as a success: with 276 looks the
-best estimator (the posterior over 0..7 from the exact likelihood of the public table)
-names the size of nearly every target with a posterior near 1 (docs/disclosure.md gives
-the simulated table over budgets and looks per answer).
+What the defence guarantees is asserted: no look within one answer of these designs; no
+look across answers at cells below 100 or from 220 patients; sound reasoning from the
+table's bounds stays sound; the 51st answer is refused with 429 and ``Retry-After``. The
+looks left (cells of 100..219 whose copy would leave 5 %) are counted and printed.
 """
 
 from __future__ import annotations
@@ -95,29 +93,37 @@ def test_one_answer_gives_no_look_at_a_small_group(served):
 def test_pairs_of_answers_over_the_whole_budget(served, who, size):
     base, tokens = served
     seen: list[int] = []
+    certain = 0  # looks at cells whose copy is certain (below 100, or 220 and more)
     for k in range(BUDGET // 2):
         with_t, without_t = (averaging.published(answer(base, tokens[who], text,
                                                         "/representativeness"))
                              for text in averaging.pair(k, size))
-        seen += averaging.looks(with_t, without_t, first=k == 0)
+        for name, look in averaging.looks(with_t, without_t, first=k == 0, named=True):
+            seen.append(look)
+            # the set without T is within 7 patients of the one with it, published in the
+            # answer before: it reads as that one did. From the published count of the
+            # set with T: 231 and more means 220 and more without T; 95 and less, below 100.
+            if with_t[name] >= 231 or with_t[name] <= 95:
+                assert look == 0, (k, name, with_t[name], without_t[name])
+                certain += 1
     # The budget is spent: the next answer is refused, with when to come back.
     refused = ask(base, tokens[who], averaging.pair(BUDGET // 2, size)[0], "/representativeness")
     assert refused.status_code == 429
     assert refused.json()["error"]["code"] == "query_budget_exhausted"
     assert 0 < int(refused.headers["Retry-After"]) <= 7 * 24 * 3600
-    assert len(seen) == (BUDGET // 2) * (averaging.RULES + 5) + 1  # every look published
-    posterior = attacks.size_posterior(seen)
-    # Sound reasoning from the table's bounds keeps the true size possible.
-    assert size in posterior, posterior
-    guess = max(posterior, key=posterior.get)
-    print(f"\n{who}: target of {size}, {len(seen)} looks, mean {sum(seen) / len(seen):.2f}, "
-          f"best estimate {guess} (posterior on the truth {posterior[size]:.3f}), "
-          f"sizes the bounds allow {sorted(posterior)}")
-    # The same number of looks over simulated targets of 1..7 (the public table).
-    simulated = attacks.simulated_accuracy(BUDGET, len(seen) / BUDGET, targets=500)
-    print("simulated over 500 targets: named right {right:.1%}, median posterior on the "
-          "truth {median:.3f}, above 0.95 for {sure:.1%}, pinned by the bounds for "
-          "{pinned:.1%}".format(**simulated))
+    assert len(seen) == (BUDGET // 2) * (averaging.RULES + 5) + 1  # every cell published
+    assert certain >= len(seen) // 2
+    # Cells of 100..219 take the count before them only while it is within 5 %: the rest
+    # are looks through fresh noise (docs/disclosure.md, "Across answers").
+    looks = [x for x in seen if x != 0]
+    print(f"\n{who}: target of {size}, {len(seen)} pairs of cells, {certain} of them certain "
+          f"copies; {len(looks)} looks through fresh noise {looks}")
+    if looks:
+        posterior = attacks.size_posterior(looks)
+        assert size in posterior, posterior  # sound reasoning stays sound
+        simulated = attacks.simulated_accuracy(BUDGET, len(looks) / BUDGET, targets=500)
+        print("with as many looks, simulated over 500 targets: named right {right:.1%}, "
+              "median posterior on the truth {median:.3f}".format(**simulated))
 
 
 def test_the_budget_answers_429_with_retry_after_for_every_endpoint(served):

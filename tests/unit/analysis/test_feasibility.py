@@ -8,6 +8,7 @@ import hashlib
 import pytest
 
 from dart.analysis.disclosure import KEY_BASE, DisclosurePolicy, apply_disclosure, record_keys
+from dart.analysis.disclosure.keys import unpack
 from dart.analysis.feasibility import run_feasibility
 from dart_vocab import AGE_BANDS
 from tests.support.tables import load_tables
@@ -154,11 +155,14 @@ SETS = {
 
 
 def test_each_count_carries_the_key_sum_of_its_patients(result):
-    # The record keys summed in SQL (through the split-pattern algebra) equal the sums of
-    # the same patients' keys computed in Python, on every engine.
+    # The record keys and bucket counts summed in SQL (through the split-pattern algebra)
+    # equal the same patients' packed keys computed in Python, on every engine.
     keys = record_keys()
     for name, ids in SETS.items():
-        assert result.cell_keys.get(name, 0) % KEY_BASE == sum(keys.of(i) for i in ids) % KEY_BASE, name
+        packed = result.cell_keys.get(name, 0)
+        assert packed == sum(keys.packed(i) for i in ids), name
+        assert packed % KEY_BASE == sum(keys.of(i) for i in ids) % KEY_BASE, name
+        assert sum(unpack(packed)[1]) == len(ids), name
 
 
 def test_groups_the_criteria_make_empty_are_structural(result):

@@ -1,0 +1,180 @@
+"""Counts published before: a set within ``threshold`` patients of a set published in an
+earlier answer reads as that set did (docs/disclosure.md, "Across answers").
+
+Nested cells (``nested``) leave no look at a small group within one answer. Across answers
+a sponsor can still build pairs: a set S_k with a small group T, then S_k without it, each
+a new set with fresh noise, and average the differences ``|T| + p1 - p2`` over a budget of
+answers. So every count published as a number is remembered (``PublishedCells``, a table of
+DART's own database, for the whole deployment: every reader and endpoint), and a later
+cell takes the published count of a remembered set when:
+
+* it is the same set (the same count and packed key): always, so a set reads the same in
+  every answer, whoever asks;
+* otherwise the two sets differ by at most ``threshold`` patients: their bucket counts
+  (``keys.pack``) differ by ``threshold`` or less in all. Two sets that differ by d
+  patients always pass (the counts of 16 buckets differ by d at most), so S_k and S_k
+  without T read the same whatever the size of T; two unrelated sets rarely do, and then
+  the copy is as close to the truth as a nested one;
+* the count it carries was a set's own within ``threshold`` of this one's (copies never
+  chain further), and from ``ACCURATE_FROM`` patients it is within 5 % of this one's.
+
+The remembered counts are the deployment's published numbers and the exact counts beside
+them; the exact counts never leave (nothing reads the table but this module). What it
+does not cover is in docs/disclosure.md ("Across answers").
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+
+from dart.analysis.disclosure.keys import unpack
+from dart.analysis.disclosure.policy import ACCURATE_FROM, TOLERANCE
+from dart.store.app_tables import ensure_app_tables, published_cells, utcnow
+
+
+@dataclass(frozen=True)
+class Remembered:
+    """One published set: its exact count, packed key, bucket counts, the count it was
+    published with, and the exact count of the set whose own count that is."""
+
+    n: int
+    packed: int
+    buckets: tuple[int, ...]
+    value: int
+    root_n: int
+
+
+def copyable(n: int, value: int, root_n: int, threshold: int) -> bool:
+    """Whether a cell of ``n`` patients may be published as ``value``, the count of a set
+    of ``root_n``: within ``threshold`` of it, and from ``ACCURATE_FROM`` within 5 %."""
+    if abs(n - root_n) > threshold:
+        return False
+    return n < ACCURATE_FROM or abs(value - n) <= n // TOLERANCE
+
+
+def distance(a: tuple[int, ...], b: tuple[int, ...]) -> int:
+    """How many patients two sets differ by at least: their bucket counts' differences."""
+    return sum(abs(x - y) for x, y in zip(a, b, strict=True))
+
+
+@dataclass
+class Recall:
+    """The remembered sets as one answer is published: ``same``, ``near``, and ``add`` what
+    the answer publishes (seen at once by its later cells; saved when the answer is done).
+    The first use takes the memory's lock (held until the answer is published) and reads
+    what other processes published since, so counting before it holds nothing."""
+
+    memory: PublishedCells
+    threshold: int
+    new: list[Remembered] = field(default_factory=list)
+    held: bool = False
+
+    def _hold(self) -> None:
+        if not self.held:
+            self.memory._lock.acquire()
+            self.held = True
+            self.memory._load()
+
+    def same(self, n: int, packed: int) -> Remembered | None:
+        """The remembered set with this count and packed key, if any."""
+        self._hold()
+        return self.memory._exact.get((n, packed))
+
+    def near(self, n: int, packed: int) -> Remembered | None:
+        """The closest remembered set (fewest patients apart, then the earliest) whose
+        published count this cell may take (``copyable``), if any."""
+        self._hold()
+        _, buckets = unpack(packed)
+        best: tuple[int, int, Remembered] | None = None
+        order = 0
+        for m in range(max(n - self.threshold, 0), n + self.threshold + 1):
+            for entry in self.memory._by_n.get(m, ()):
+                order += 1
+                apart = distance(buckets, entry.buckets)
+                if apart > self.threshold or (best is not None and apart >= best[0]):
+                    continue
+                if copyable(n, entry.value, entry.root_n, self.threshold):
+                    best = (apart, order, entry)
+        return best[2] if best else None
+
+    def add(self, n: int, packed: int, value: int, root_n: int) -> None:
+        """Remember a cell this answer publishes as ``value`` (a set already remembered
+        is kept once)."""
+        self._hold()
+        if (n, packed) in self.memory._exact:
+            return
+        entry = Remembered(n, packed, unpack(packed)[1], value, root_n)
+        self.memory._keep(entry)
+        self.new.append(entry)
+
+
+class PublishedCells:
+    """Every count a deployment published as a number (``published_cells`` in DART's own
+    database ``app``; in memory only when ``app`` is None), loaded once per process and
+    read again from the last row seen before each answer, so every process of one
+    deployment sees what the others published. One answer is published at a time per
+    process (``recall``; ``lock``: the process's lock for writing to ``app``, if any)."""
+
+    def __init__(self, app: sa.Engine | None = None,
+                 lock: threading.Lock | threading.RLock | None = None):
+        self.app = app
+        self._lock = lock or threading.Lock()
+        self._by_n: dict[int, list[Remembered]] = {}
+        self._exact: dict[tuple[int, int], Remembered] = {}
+        self._last_id = 0
+        if app is not None:
+            ensure_app_tables(app)
+
+    def __len__(self) -> int:
+        return len(self._exact)
+
+    @contextmanager
+    def recall(self, threshold: int) -> Iterator[Recall]:
+        """The remembered sets for publishing one answer; what it adds is saved after (and
+        forgotten again if publishing fails)."""
+        recall = Recall(self, threshold)
+        try:
+            yield recall
+            if recall.held:
+                self._save(recall.new)
+        except BaseException:
+            for entry in recall.new:
+                self._by_n[entry.n].remove(entry)
+                del self._exact[(entry.n, entry.packed)]
+            raise
+        finally:
+            if recall.held:
+                self._lock.release()
+
+    def _keep(self, entry: Remembered) -> None:
+        self._by_n.setdefault(entry.n, []).append(entry)
+        self._exact[(entry.n, entry.packed)] = entry
+
+    def _load(self) -> None:
+        if self.app is None:
+            return
+        t = published_cells.c
+        with self.app.connect() as conn:
+            rows = conn.execute(
+                sa.select(t.cell_id, t.n, t.packed, t.value, t.root_n)
+                .where(t.cell_id > sa.bindparam("last_id", self._last_id, sa.Integer))
+                .order_by(t.cell_id)).all()
+        for cell_id, n, packed, value, root_n in rows:
+            key = int(packed)
+            if (n, key) not in self._exact:
+                self._keep(Remembered(n, key, unpack(key)[1], value, root_n))
+            self._last_id = max(self._last_id, cell_id)
+
+    def _save(self, entries: list[Remembered]) -> None:
+        if self.app is None or not entries:
+            return
+        now = utcnow()
+        with self.app.begin() as conn:
+            conn.execute(published_cells.insert(), [
+                {"n": e.n, "packed": str(e.packed), "value": e.value, "root_n": e.root_n,
+                 "published_at": now} for e in entries])
