@@ -30,6 +30,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+import numpy as np
 import sqlalchemy as sa
 
 from dart.analysis.disclosure.keys import unpack
@@ -47,6 +48,7 @@ class Remembered:
     buckets: tuple[int, ...]
     value: int
     root_n: int
+    order: int = 0  # the order it was remembered in (the earliest wins among equals)
 
 
 def copyable(n: int, value: int, root_n: int, threshold: int) -> bool:
@@ -89,18 +91,18 @@ class Recall:
         """The closest remembered set (fewest patients apart, then the earliest) whose
         published count this cell may take (``copyable``), if any."""
         self._hold()
-        _, buckets = unpack(packed)
-        best: tuple[int, int, Remembered] | None = None
-        order = 0
+        buckets = np.array(unpack(packed)[1], dtype=np.int64)
+        found: list[tuple[int, int, Remembered]] = []
         for m in range(max(n - self.threshold, 0), n + self.threshold + 1):
-            for entry in self.memory._by_n.get(m, ()):
-                order += 1
-                apart = distance(buckets, entry.buckets)
-                if apart > self.threshold or (best is not None and apart >= best[0]):
-                    continue
+            entries = self.memory._by_n.get(m)
+            if not entries:
+                continue
+            apart = np.abs(self.memory._buckets(m) - buckets).sum(axis=1)
+            for i in np.flatnonzero(apart <= self.threshold):
+                entry = entries[i]
                 if copyable(n, entry.value, entry.root_n, self.threshold):
-                    best = (apart, order, entry)
-        return best[2] if best else None
+                    found.append((int(apart[i]), entry.order, entry))
+        return min(found, key=lambda f: f[:2])[2] if found else None
 
     def add(self, n: int, packed: int, value: int, root_n: int) -> None:
         """Remember a cell this answer publishes as ``value`` (a set already remembered
@@ -108,8 +110,7 @@ class Recall:
         self._hold()
         if (n, packed) in self.memory._exact:
             return
-        entry = Remembered(n, packed, unpack(packed)[1], value, root_n)
-        self.memory._keep(entry)
+        entry = self.memory._keep(n, packed, value, root_n)
         self.new.append(entry)
 
 
@@ -125,6 +126,7 @@ class PublishedCells:
         self.app = app
         self._lock = lock or threading.Lock()
         self._by_n: dict[int, list[Remembered]] = {}
+        self._arrays: dict[int, np.ndarray] = {}  # the bucket counts of _by_n[n], as rows
         self._exact: dict[tuple[int, int], Remembered] = {}
         self._last_id = 0
         if app is not None:
@@ -145,15 +147,25 @@ class PublishedCells:
         except BaseException:
             for entry in recall.new:
                 self._by_n[entry.n].remove(entry)
+                self._arrays.pop(entry.n, None)
                 del self._exact[(entry.n, entry.packed)]
             raise
         finally:
             if recall.held:
                 self._lock.release()
 
-    def _keep(self, entry: Remembered) -> None:
-        self._by_n.setdefault(entry.n, []).append(entry)
-        self._exact[(entry.n, entry.packed)] = entry
+    def _keep(self, n: int, packed: int, value: int, root_n: int) -> Remembered:
+        entry = Remembered(n, packed, unpack(packed)[1], value, root_n, len(self._exact))
+        self._by_n.setdefault(n, []).append(entry)
+        self._arrays.pop(n, None)
+        self._exact[(n, packed)] = entry
+        return entry
+
+    def _buckets(self, n: int) -> np.ndarray:
+        """The bucket counts of the sets of ``n`` patients remembered, one row each."""
+        if n not in self._arrays:
+            self._arrays[n] = np.array([e.buckets for e in self._by_n[n]], dtype=np.int64)
+        return self._arrays[n]
 
     def _load(self) -> None:
         if self.app is None:
@@ -167,7 +179,7 @@ class PublishedCells:
         for cell_id, n, packed, value, root_n in rows:
             key = int(packed)
             if (n, key) not in self._exact:
-                self._keep(Remembered(n, key, unpack(key)[1], value, root_n))
+                self._keep(n, key, value, root_n)
             self._last_id = max(self._last_id, cell_id)
 
     def _save(self, entries: list[Remembered]) -> None:
