@@ -206,7 +206,7 @@ class Services(RecruitmentServices):
             require(user, *ANALYSTS)
             self._spend(user)
             result = self.feasibility_result(text, up_to_standard=up_to_standard)
-            with self.published.recall(self.policy.threshold) as memory:
+            with self._recall() as memory:
                 return analyses.publish(result, user, self.policy, memory)
 
     def feasibility_result(self, text: str, *, up_to_standard: bool = False):
@@ -215,6 +215,10 @@ class Services(RecruitmentServices):
         return self._kept("feasibility", text, lambda: analyses.feasibility_result(
             self.engine, text, self.library, self.policy, self.source,
             up_to_standard=up_to_standard), up_to_standard)
+
+    def _recall(self):
+        """The counts published before, for publishing one answer under ``policy``."""
+        return self.published.recall(self.policy.threshold, self.policy.copies_accurate_from)
 
     def _kept(self, kind: str, text: str | None, compute: Callable[[], T], *more) -> T:
         """``compute()``, or the result kept for the same criteria text, store version
@@ -238,7 +242,7 @@ class Services(RecruitmentServices):
                 text = version.criteria_text
             entry.criteria_text = text
             def compute() -> dict:
-                with self.published.recall(self.policy.threshold) as memory:
+                with self._recall() as memory:
                     return analyses.representativeness(
                         self.engine, user, text, self.library, self.policy, self.source,
                         memory)

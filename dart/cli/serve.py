@@ -11,6 +11,7 @@ import sys
 
 import click
 
+from dart.analysis.disclosure import DisclosurePolicy
 from dart.cli.common import app_db_option, cli_errors, db_option, open_app
 from dart.store.engine import open_engine, require_store
 from dart.store.limits import QueryLimits, apply_limits
@@ -52,13 +53,18 @@ def _budget(_ctx, _param, value: str | None):
 @click.option("--query-budget", metavar="N[/DAYS]", callback=_budget,
               help="Feasibility and representativeness answers per sponsor or researcher "
                    "per rolling window (default 50/7: 50 per 7 days).")
+@click.option("--copies-accurate-from", type=click.IntRange(min=0), metavar="N",
+              help="From N patients a count copied from another set (one published before, "
+                   "or its anchor) must be within 5 % of its own (default 100; 220 closes "
+                   "the looks left at 100-219: docs/disclosure.md).")
 @click.option("--secure-cookies", is_flag=True,
               help="Mark the dashboard's cookies Secure (when users reach it over HTTPS).")
 @cli_errors
 def command(host: str, port: int, db_url: str | None, app_db_url: str | None, demo: bool,
             threads: int,
             no_dashboard: bool, query_seconds: float | None,
-            query_memory_mb: int | None, query_budget, secure_cookies: bool) -> None:
+            query_memory_mb: int | None, query_budget, copies_accurate_from: int | None,
+            secure_cookies: bool) -> None:
     """Serve the web API under /api/v1 (and the dashboard under /dashboard/)."""
     import waitress
 
@@ -76,6 +82,8 @@ def command(host: str, port: int, db_url: str | None, app_db_url: str | None, de
               "SECURE_COOKIES": secure_cookies}
     if query_budget is not None:
         config["QUERY_BUDGET"] = query_budget
+    if copies_accurate_from is not None:
+        config["DISCLOSURE"] = DisclosurePolicy(copies_accurate_from=copies_accurate_from)
     if demo:
         config["SECRET_KEY"] = _demo(engine, app)
     apply_limits(engine, limits)  # before serving

@@ -51,12 +51,14 @@ class Remembered:
     order: int = 0  # the order it was remembered in (the earliest wins among equals)
 
 
-def copyable(n: int, value: int, root_n: int, threshold: int) -> bool:
+def copyable(n: int, value: int, root_n: int, threshold: int,
+             accurate_from: int = ACCURATE_FROM) -> bool:
     """Whether a cell of ``n`` patients may be published as ``value``, the count of a set
-    of ``root_n``: within ``threshold`` of it, and from ``ACCURATE_FROM`` within 5 %."""
+    of ``root_n``: within ``threshold`` of it, and from ``accurate_from`` (the policy's
+    ``copies_accurate_from``) within 5 %."""
     if abs(n - root_n) > threshold:
         return False
-    return n < ACCURATE_FROM or abs(value - n) <= n // TOLERANCE
+    return n < accurate_from or abs(value - n) <= n // TOLERANCE
 
 
 def distance(a: tuple[int, ...], b: tuple[int, ...]) -> int:
@@ -73,6 +75,7 @@ class Recall:
 
     memory: PublishedCells
     threshold: int
+    accurate_from: int = ACCURATE_FROM
     new: list[Remembered] = field(default_factory=list)
     held: bool = False
 
@@ -100,7 +103,8 @@ class Recall:
             apart = np.abs(self.memory._buckets(m) - buckets).sum(axis=1)
             for i in np.flatnonzero(apart <= self.threshold):
                 entry = entries[i]
-                if copyable(n, entry.value, entry.root_n, self.threshold):
+                if copyable(n, entry.value, entry.root_n, self.threshold,
+                            self.accurate_from):
                     found.append((int(apart[i]), entry.order, entry))
         return min(found, key=lambda f: f[:2])[2] if found else None
 
@@ -136,10 +140,11 @@ class PublishedCells:
         return len(self._exact)
 
     @contextmanager
-    def recall(self, threshold: int) -> Iterator[Recall]:
-        """The remembered sets for publishing one answer; what it adds is saved after (and
-        forgotten again if publishing fails)."""
-        recall = Recall(self, threshold)
+    def recall(self, threshold: int, accurate_from: int = ACCURATE_FROM) -> Iterator[Recall]:
+        """The remembered sets for publishing one answer under a policy of ``threshold``
+        and ``copies_accurate_from``; what it adds is saved after (and forgotten again if
+        publishing fails)."""
+        recall = Recall(self, threshold, accurate_from)
         try:
             yield recall
             if recall.held:

@@ -82,7 +82,8 @@ def publish_nested(policy: DisclosurePolicy, cells: Mapping[Hashable, Exact],
             value = out[anchor]
             if value is None:
                 continue  # a marker
-            if abs(cells[anchor][0] - n) <= t and copyable(n, value, root[anchor], t):
+            if abs(cells[anchor][0] - n) <= t and copyable(
+                    n, value, root[anchor], t, policy.copies_accurate_from):
                 out[name], root[name] = value, root[anchor]
                 break
         else:

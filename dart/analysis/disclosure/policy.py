@@ -41,12 +41,19 @@ class DisclosurePolicy:
     threshold: int = 7
     max_perturbation: int = 4
     enabled: bool = True
+    copies_accurate_from: int = ACCURATE_FROM
+    """From this many patients a cell takes another set's count (nested, or published
+    before) only when that count is within 5 % of its own. 100 keeps every count of 100 or
+    more within 5 %; 220 (from where every copy is) closes the looks left at 100..219, and
+    copies of 100..219 are then within 11 (docs/disclosure.md, "Across answers")."""
     secret: str | None = field(default=None, repr=False, compare=False)
     memory: Recall | None = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.threshold < 0 or not 0 <= self.max_perturbation <= 10:
             raise ValueError("threshold must be >= 0 and max_perturbation 0..10")
+        if self.copies_accurate_from < 0:
+            raise ValueError("copies_accurate_from must be >= 0")
 
     @property
     def marker(self) -> str:

@@ -167,3 +167,20 @@ def test_pairs_of_feasibility_answers_give_no_look_at_a_small_group(store):
     alone = apply_disclosure(run_feasibility(store, CODES + 'include "s": age < 70\n',
                                              keys=KEYS), POLICY).to_json()
     assert alone["eligible"] == POLICY.disclose(80, packed(range(1, 81))[1])
+
+
+def test_a_data_owner_can_close_the_looks_left_at_100_to_219():
+    # copies_accurate_from=220: every set within 7 of one published before reads as it
+    # did, whatever its size; copies are then within 11, own counts within 4
+    policy = DisclosurePolicy(secret="memory", copies_accurate_from=220)
+    rng = random.Random(7)
+    for n, gap in itertools.product(range(100, 230, 9), range(1, 8)):
+        memory = PublishedCells()
+        ids = rng.sample(range(1, 100_000), n + gap)
+        with memory.recall(policy.threshold, policy.copies_accurate_from) as recall:
+            used = dataclasses.replace(policy, memory=recall)
+            first = used.publish(*packed(ids))
+            assert used.publish(*packed(ids[gap:])) == first
+            assert abs(first - n) <= 11
+    with pytest.raises(ValueError, match="copies_accurate_from"):
+        DisclosurePolicy(copies_accurate_from=-1)
