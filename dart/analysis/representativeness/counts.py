@@ -6,9 +6,9 @@ once and sums, per combination of sex, age band, ethnic group, IMD quintile, nat
 region: the base (within the trial's age range), the target population, the cohort and,
 for each rule i, the patients who pass every rule but i (``eligible = 1`` or exactly one
 failed rule, rule i), and beside each count the sum of its patients' record keys
-(``{population}_key``, the cell keys of the disclosure engine). pandas then adds the
-combinations up per dimension: the rows returned are bounded by the number of
-combinations, never one per patient. Each combination is also split by the patients'
+(``{population}_key``, the cell keys of the disclosure engine). The same statement then
+adds the combinations up per dimension (``rollup_query``): the rows returned are the
+groups of each dimension, never one per patient. Each combination is also split by the patients'
 bucket (``keys.bucket_sql``) and each population's key is packed with its count per bucket
 (``keys.pack``), as feasibility's are.
 
@@ -19,13 +19,12 @@ criteria, and no rule is removed.
 
 from __future__ import annotations
 
-import pandas as pd
 import sqlalchemy as sa
 
 from dart.analysis.disclosure.keys import RecordKeys, bucket_sql, pack
 from dart.analysis.representativeness.build import Counts, GroupCounts, populations
 from dart.analysis.representativeness.groups import AgeRange, group_key
-from dart.compiler import BIGINT, CompiledCriteria, age_within
+from dart.compiler import BIGINT, TEXT, CompiledCriteria, age_within
 from dart_vocab import DIMENSIONS
 
 DIMENSION_COLUMNS = tuple(d.key for d in DIMENSIONS)
@@ -77,36 +76,40 @@ def counts_query(compiled: CompiledCriteria, age_range: AgeRange | None,
     ).group_by(*dims, bucket)
 
 
+def rollup_query(combos: sa.Select, value_cols: list[str]) -> sa.CompoundSelect:
+    """``counts_query``'s combinations added up per dimension and bucket, in the database:
+    rows (dim, value, bucket, *value_cols), a few hundred, where the combinations are one
+    per patient group and bucket (hundreds of thousands at a million patients)."""
+    cte = combos.cte("combinations")
+    return sa.union_all(*(
+        sa.select(sa.literal_column(f"'{dim}'", TEXT).label("dim"),
+                  sa.cast(cte.c[dim], TEXT).label("value"), cte.c.bucket,
+                  *(sa.cast(sa.func.sum(cte.c[col]), BIGINT).label(col) for col in value_cols))
+        .group_by(cte.c[dim], cte.c.bucket)
+        for dim in DIMENSION_COLUMNS))
+
+
 def count_groups(engine: sa.Engine, compiled: CompiledCriteria,
                  age_range: AgeRange | None, keys: RecordKeys,
                  members: sa.Select | None = None) -> Counts:
-    """Exact counts and key sums per dimension and group (see ``build.GroupCounts``)."""
+    """Exact counts and packed keys per dimension and group (see ``build.GroupCounts``)."""
     staged = members is not None
     n = 0 if staged else len(compiled.rules)
-    with engine.connect() as conn:
-        frame = pd.DataFrame(conn.execute(counts_query(compiled, age_range, keys, members))
-                             .mappings().all())
     pops = populations(n, staged)
     value_cols = [*pops, *(f"{pop}_key" for pop in pops)]
-    if frame.empty:
-        return {k: {} for k in DIMENSION_COLUMNS}
-    frame[value_cols] = frame[value_cols].fillna(0).astype("int64")
-    out: dict[str, dict[str, GroupCounts]] = {}
-    for key in DIMENSION_COLUMNS:
-        keys = [group_key(key, None if pd.isna(v) else v) for v in frame[key].astype(object)]
-        groups = frame.assign(_g=keys)
-        summed = groups.groupby(["_g", "bucket"], dropna=False)[value_cols].sum()
-        totals: dict[str, dict[str, int]] = {}
-        for (g, bucket), r in summed.iterrows():
-            at = totals.setdefault(str(g), dict.fromkeys(value_cols, 0))
-            for pop in pops:
-                at[pop] += int(r[pop])
-                at[f"{pop}_key"] += pack(int(r[f"{pop}_key"]), int(r[pop]), int(bucket))
-        out[key] = {
-            g: GroupCounts(r["base"], r["target"], r["cohort"],
-                           tuple(r[f"without_{i}"] for i in range(n)),
-                           {pop: r[f"{pop}_key"] for pop in pops},
-                           r["eligible"] if staged else 0)
-            for g, r in totals.items()
-        }
-    return out
+    with engine.connect() as conn:
+        rows = conn.execute(rollup_query(counts_query(compiled, age_range, keys, members),
+                                         value_cols)).all()
+    totals: dict[str, dict[str, dict[str, int]]] = {k: {} for k in DIMENSION_COLUMNS}
+    for dim, value, bucket, *sums in rows:
+        at = totals[dim].setdefault(group_key(dim, value), dict.fromkeys(value_cols, 0))
+        got = dict(zip(value_cols, (int(v or 0) for v in sums), strict=True))
+        for pop in pops:
+            at[pop] += got[pop]
+            at[f"{pop}_key"] += pack(got[f"{pop}_key"], got[pop], bucket)
+    return {dim: {g: GroupCounts(r["base"], r["target"], r["cohort"],
+                                 tuple(r[f"without_{i}"] for i in range(n)),
+                                 {pop: r[f"{pop}_key"] for pop in pops},
+                                 r["eligible"] if staged else 0)
+                  for g, r in groups.items()}
+            for dim, groups in totals.items()}

@@ -30,7 +30,7 @@ def group_key(dimension: str, value: object) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return UNKNOWN
     if dimension == "imd_quintile":
-        return str(int(value))
+        return str(int(float(value)))  # 1, 1.0 or "1" (the value as text)
     return str(value)
 
 
