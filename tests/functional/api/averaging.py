@@ -89,6 +89,15 @@ def pair(k: int, size: int) -> tuple[str, str]:
     return a, b
 
 
+def feasibility_pair(k: int, size: int) -> tuple[str, str]:
+    """Pair ``k`` of feasibility files: S_k with T, then S_k alone."""
+    head = f"{CODELISTS}\ndefine T = has t{size}\n"
+    m = SHARED[k]
+    s = (f"registered for 300 days and not T and not (registered for {3 * m} days and not "
+         f"registered for {3 * m + 1} days)")
+    return head + f'include "s": ({s}) or T\n', head + f'include "s": {s}\n'
+
+
 def published(body: dict) -> dict[str, int | None]:
     """The counts of a representativeness answer the attack reads: the cohort's total, its
     groups of T's sex, age band, region and nation, and the cohort without each rule."""

@@ -89,6 +89,21 @@ def test_one_answer_gives_no_look_at_a_small_group(served):
             assert rule["cohort_without"] == body["cohort"]["total"] is not None
 
 
+def test_pairs_of_feasibility_answers_read_the_same(served):
+    # S_k with T, then S_k alone (a new S_k each pair): the eligible total and every group
+    # of T (sex, age band, region, nation, practice) read the same in both answers.
+    base, tokens = served
+    size = 5
+    for k in range(10):
+        with_t, without_t = (answer(base, tokens["researcher"], text, "/feasibility")
+                             for text in averaging.feasibility_pair(k, size))
+        assert with_t["eligible"] == without_t["eligible"] is not None
+        for dim, group in (*averaging.TARGET_GROUPS.items(), ("practice", "T00001")):
+            counts = [next(c["count"] for c in body["breakdowns"][dim] if c["group"] == group)
+                      for body in (with_t, without_t)]
+            assert counts[0] == counts[1] is not None, (k, dim, counts)
+
+
 @pytest.mark.parametrize(("who", "size"), TARGETS)
 def test_pairs_of_answers_over_the_whole_budget(served, who, size):
     base, tokens = served
