@@ -127,9 +127,11 @@ class AuditLog:
             return [_public(r._mapping) for r in conn.execute(query)]
 
     def answered(self, actions: Iterable[str], since: dt.datetime,
-                 user_id: int | None = None) -> list[tuple[int, dt.datetime]]:
+                 user_id: int | None = None,
+                 criteria_text: str | None = None) -> list[tuple[int, dt.datetime]]:
         """(user id, time) of each successful ``actions`` answer since ``since``, oldest
-        first; one user's only when ``user_id`` is given."""
+        first; one user's only when ``user_id`` is given; of that criteria text only when
+        ``criteria_text`` is."""
         query = (
             sa.select(audit_log.c.user_id, audit_log.c.at)
             .where(audit_log.c.phase == "end", audit_log.c.outcome == "ok",
@@ -139,6 +141,9 @@ class AuditLog:
         )
         if user_id is not None:
             query = query.where(audit_log.c.user_id == user_id)
+        if criteria_text is not None:
+            query = query.where(audit_log.c.criteria_hash == sa.bindparam(
+                "criteria_hash", _hash_text(criteria_text), sa.Text))
         with self.engine.connect() as conn:
             return [(r.user_id, r.at) for r in conn.execute(query)]
 

@@ -268,13 +268,20 @@ class Services(RecruitmentServices):
         patients; the codes never seen in the store; the eligible at practices not up to
         standard (docs/profile.md). Exact for an admin, disclosed for the other analysts.
 
-        Audited (``feasibility.profile``) but not budgeted: its per-code counts do not
-        depend on the rules, and its one count that does is a sum of the practice cells that
-        the criteria's feasibility answer (budgeted) published, shown only when all are."""
+        Audited (``feasibility.profile``). Its per-code counts do not depend on the rules;
+        its eligible counts are the criteria's feasibility answer as published (the same
+        count, and the sum of the published practice cells, shown only when all are), so
+        it costs an answer of the budget unless this user had that answer in the window
+        (the workbench asks for both)."""
         from dart.analysis.profile.run import practice_profiles
         from dart.analysis.profile.trial import trial_profile
 
-        with self.audited(user, AuditEntry("feasibility.profile", text)):
+        # Counted as the feasibility answer it gives, unless this user had that answer.
+        covered = not self.budget.applies_to(user.role) or bool(self.log.answered(
+            ("feasibility",), self.budget.since(self.clock()), user.user_id, text))
+        entry = (AuditEntry("feasibility.profile", text) if covered
+                 else AuditEntry("feasibility", text, detail="profile"))
+        with self.audited(user, entry):
             require(user, *ANALYSTS)
             result = self.feasibility_result(text)  # checks the text, or was kept
             practices = self._kept("practices", None, lambda: practice_profiles(self.engine))
@@ -283,9 +290,12 @@ class Services(RecruitmentServices):
                 self.library, result, practices))
             if sees_exact(user.role):
                 return trial.to_json()
-            published = analyses.publish(result, user, self.policy)["breakdowns"]
-            cells = {c["group"]: c["count"] for c in published.get("practice", [])}
-            return trial.disclosed(self.policy, cells).to_json()
+            if entry.action == "feasibility":
+                self._spend(user)
+            with self._recall() as memory:
+                published = analyses.publish(result, user, self.policy, memory)
+            cells = {c["group"]: c["count"] for c in published["breakdowns"].get("practice", [])}
+            return trial.disclosed(self.policy, cells, published["eligible"]).to_json()
 
     # --- studies ------------------------------------------------------------------------
 

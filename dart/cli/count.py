@@ -84,5 +84,5 @@ def _trial_profile(engine, criteria, library, result, policy, data) -> dict:
     trial = trial_profile(engine, criteria, library, result)
     if policy.enabled:
         shown = {c["group"]: c["count"] for c in data["breakdowns"].get("practice", [])}
-        trial = trial.disclosed(policy, shown)
+        trial = trial.disclosed(policy, shown, data["eligible"])
     return trial.to_json()

@@ -4,10 +4,11 @@
   codes never seen (a typo, or a code this store's practices do not use);
 * how many of the eligible are registered at practices that are not up to standard.
 
-A non-exact reader gets every count through the disclosure engine. The eligible at practices
-not up to standard is a sum of the practice breakdown's cells: it is published only when
-every cell it sums is published in the disclosed feasibility result, so that it cannot
-reveal a cell that secondary suppression hid.
+A non-exact reader gets every count through the disclosure engine: the per-code counts as
+store statistics, the eligible counts as the criteria's feasibility answer published them
+(the eligible count itself, and the sum of the published cells of the practices not up to
+standard, only when every one is a number), so the profile tells nothing the answer did
+not.
 """
 
 from __future__ import annotations
@@ -56,15 +57,18 @@ class TrialProfile:
     eligible_not_up_to_standard: int | None
     disclosure: dict | None = None
 
-    def disclosed(self, policy, published_practices: Mapping[str, int | None]) -> TrialProfile:
-        """Counts through ``policy``; ``published_practices``: the disclosed feasibility
-        result's practice cells (ODS code -> published count)."""
-        hidden = any(published_practices.get(o) is None
-                     for o in self.practices_not_up_to_standard)
-        poor = None if hidden else shown(policy, self.eligible_not_up_to_standard)
+    def disclosed(self, policy, published_practices: Mapping[str, int | None],
+                  eligible: int | None) -> TrialProfile:
+        """Counts through ``policy``; ``published_practices`` and ``eligible``: the disclosed
+        feasibility result's practice cells (ODS code -> published count) and eligible
+        count. The eligible counts are those published numbers (the eligible at practices
+        not up to standard, the sum of theirs, when every one is a number): nothing new
+        about the cohort."""
+        counts = [published_practices.get(o) for o in self.practices_not_up_to_standard]
+        poor = None if eligible is None or None in counts else sum(counts)
         return TrialProfile(tuple(c.disclosed(policy) for c in self.codes), self.never_seen,
-                            self.practices_not_up_to_standard, shown(policy, self.eligible),
-                            poor, policy.to_json())
+                            self.practices_not_up_to_standard, eligible, poor,
+                            policy.to_json())
 
     def to_json(self) -> dict:
         return {"codes": [c.to_json() for c in self.codes],

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dart.store.codelists import CodelistLibrary
 from tests.support.api import make_api
 from tests.support.tables import load_tables
-from tests.unit.analysis.profile.test_trial import CRITERIA, STORE
+from tests.unit.analysis.profile.test_trial import CRITERIA, MONTHLY, STORE
 
 
 def test_the_data_behind_criteria_per_reader(sqlite_engine):
@@ -33,5 +33,33 @@ def test_the_data_behind_criteria_per_reader(sqlite_engine):
     assert shown["never_seen"] == exact["never_seen"]
     assert shown["disclosure"]["applied"] is True
 
+    # The sponsor had no feasibility answer for these criteria: the profile gave one, so
+    # it was counted as one (audited as feasibility, detail "profile"); a second profile of
+    # the same criteria is covered by it
+    services.trial_profile(api.user("sponsor"), CRITERIA)
     entries = api.get("/api/v1/audit?action=feasibility.profile", "admin").get_json()
     assert sorted(e["outcome"] for e in entries["entries"] if e["outcome"]) == ["ok", "ok"]
+    counted = api.get("/api/v1/audit?action=feasibility", "admin").get_json()["entries"]
+    assert [e["detail"] for e in counted if e["outcome"] == "ok"] == ["profile"]
+
+
+def test_the_profile_publishes_what_the_feasibility_answer_did(sqlite_engine):
+    # Its eligible counts are the published feasibility numbers, so it tells nothing new
+    # (and does not give a free answer outside the budget)
+    load_tables(sqlite_engine, STORE_OF_MANY)
+    api = make_api(sqlite_engine, CodelistLibrary({}))
+    services, sponsor = api.services, api.user("sponsor")
+    text = "include age >= 18\n"
+    answer = services.feasibility(sponsor, text)
+    profile = services.trial_profile(sponsor, text)
+    assert profile["eligible"] == answer["eligible"] is not None
+    cells = {c["group"]: c["count"] for c in answer["breakdowns"]["practice"]}
+    assert profile["eligible_not_up_to_standard"] == cells["T00002"] is not None
+
+
+STORE_OF_MANY = "\n".join(  # 30 patients at each practice; practice 2 stopped in 2025-01
+    ["patient", "patient_id | practice_id"]
+    + [f"{i} | {1 + i % 2}" for i in range(1, 61)]
+    + ["", "observation", "patient_id | obs_date | code"]
+    + [f"2 | {m}-10 | 1234567" for m in MONTHLY]
+    + [f"1 | {m}-10 | 1234567" for m in MONTHLY if m <= "2025-01"])

@@ -43,10 +43,13 @@ def test_trial_profile(store):
     assert trial.never_seen == (("t2dm", "703138006"),)
     assert trial.practices_not_up_to_standard == ("T00002",)
     assert (trial.eligible, trial.eligible_not_up_to_standard) == (3, 1)
-    shown = trial.disclosed(DisclosurePolicy(), {"T00001": None, "T00002": None})
+    shown = trial.disclosed(DisclosurePolicy(), {"T00001": None, "T00002": None}, None)
     assert shown.eligible is None and shown.eligible_not_up_to_standard is None
     assert all(c.records is None and c.patients is None for c in shown.codes)
     assert shown.to_json()["suppressed"] == ["eligible", "eligible_not_up_to_standard"]
-    # A published practice cell lets the sum through the disclosure engine (0 stays 0).
-    exact = trial.disclosed(DisclosurePolicy(enabled=False), {"T00002": 1})
-    assert exact.eligible_not_up_to_standard == 1
+    # The eligible counts are the feasibility answer's published numbers: the eligible
+    # count, and the sum of the published cells of the practices not up to standard.
+    shown = trial.disclosed(DisclosurePolicy(), {"T00001": 9, "T00002": 12}, 23)
+    assert (shown.eligible, shown.eligible_not_up_to_standard) == (23, 12)
+    shown = trial.disclosed(DisclosurePolicy(), {"T00001": 9, "T00002": None}, 23)
+    assert (shown.eligible, shown.eligible_not_up_to_standard) == (23, None)
