@@ -44,7 +44,7 @@ from dart.compiler import BIGINT
 
 PRIME = 2_147_483_647  # 2^31 - 1
 KEY_BASE = 256  # record and cell keys are 0..255, as in the ONS cell key method
-BUCKETS = 16  # a patient's bucket: its record key mod BUCKETS
+BUCKETS = 64  # a patient's bucket: its record key mod BUCKETS
 SLOT = 48  # bits per slot of a packed key: |a key sum| < 2^42 and |a count| < 2^40
 ENV_SECRET = "DART_DISCLOSURE_SECRET"
 SECRET_FILE = "disclosure.secret"

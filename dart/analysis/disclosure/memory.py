@@ -12,7 +12,7 @@ cell takes the published count of a remembered set when:
   every answer, whoever asks;
 * otherwise the two sets differ by at most ``threshold`` patients: their bucket counts
   (``keys.pack``) differ by ``threshold`` or less in all. Two sets that differ by d
-  patients always pass (the counts of 16 buckets differ by d at most), so S_k and S_k
+  patients always pass (the counts of 64 buckets differ by d at most), so S_k and S_k
   without T read the same whatever the size of T; two unrelated sets rarely do, and then
   the copy is as close to the truth as a nested one;
 * the count it carries was a set's own within ``threshold`` of this one's (copies never
