@@ -10,6 +10,7 @@ later line than that keyword, the caret goes under the unexpected text instead.
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass
 
 import pyparsing as pp
@@ -20,6 +21,12 @@ from criteria_grammar.check import check_structure
 from criteria_grammar.errors import CriteriaError
 from criteria_grammar.limits import DEFAULT_LIMITS, Limits, rules_message
 from criteria_grammar.nodes import Criteria, Pos
+
+# One parse at a time per process: pyparsing's grammar objects are shared, and parses at
+# once in many threads (a fresh server's thread pool) failed now and then under load
+# (tests/unit/criteria_grammar/test_threads.py). A file is at most the token limit, so a
+# parse waits milliseconds, at worst a few seconds, for another.
+_PARSING = threading.Lock()
 
 # Tokens as a person sees them, to name "the token before the fault" in messages.
 _TOKEN = re.compile(
@@ -46,7 +53,8 @@ def parse(text: str, filename: str = "<criteria>", limits: Limits = DEFAULT_LIMI
     builder = Builder(text, filename)
     _limit_tokens(builder, limits)
     try:
-        results = grammar.CRITERIA.parse_string(text, parse_all=True)
+        with _PARSING:
+            results = grammar.CRITERIA.parse_string(text, parse_all=True)
     except pp.ParseBaseException as exc:
         raise _syntax_error(builder, exc) from None
     except RecursionError:
