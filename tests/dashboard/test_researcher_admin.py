@@ -21,9 +21,10 @@ CALLBACK_REQUESTS = """return performance.getEntriesByType("resource")
 
 
 def wait_for_report(duo) -> None:
-    """Wait until the three charts and the summary of a report are drawn."""
+    """Wait until the three charts and the summary of a report are drawn (a chart's
+    title: an empty chart, drawn before any report, has its axes but no title)."""
     for graph in (rep_ids.SHARES, rep_ids.RATIO, rep_ids.HEATMAP):
-        duo.wait_for_element(f"#{graph} .main-svg", timeout=WAIT)
+        duo.wait_for_element(f"#{graph} .main-svg .gtitle", timeout=WAIT)
     duo.wait_for_element("#rep-summary-list li", timeout=WAIT)
 
 
