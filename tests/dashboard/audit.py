@@ -71,19 +71,42 @@ return [sent, inputs.length ? Math.max(...inputs) : null, last];
 """
 
 
+# For a block that opens a new page (signing in): when that page's navigation started (the
+# form sent), relative to now, when its scripts had run, and its callback requests.
+OPENED = """
+const nav = performance.getEntriesByType("navigation")[0];
+const sent = performance.getEntriesByType("resource")
+    .filter(e => e.name.includes("_dash-update-component"))
+    .map(e => [e.duration, e.encodedBodySize]);
+return [performance.now(), nav ? nav.domContentLoadedEventEnd : null, sent];
+"""
+
+
 @contextmanager
-def timed(name: str, duo=None) -> Iterator[None]:
+def timed(name: str, duo=None, opens_page: bool = False) -> Iterator[None]:
     """Record how long the block takes (an interaction until its answer is shown).
 
     With ``duo``, also what the page measured: the time from the user's last click or key
     to the page's last change within the block (the answer as the browser drew it, without
     the test's webdriver round trips), and the callback requests sent (their number, time
-    summed and kB received), so a slow interaction says where its time went."""
-    since = duo.driver.execute_script(WATCH) if duo else None
+    summed and kB received), so a slow interaction says where its time went.
+
+    ``opens_page``: the block ends on a page it opened (e.g. signing in): what that page
+    measured instead, from its navigation's start (the form sent) until the block's end,
+    when its scripts had run, and its callback requests; the rest of the block is the test
+    driving the browser before it (loading the form, typing)."""
+    since = duo.driver.execute_script(WATCH) if duo and not opens_page else None
     start = time.perf_counter()
     yield
     seconds = time.perf_counter() - start
-    if duo is not None:
+    if duo is not None and opens_page:
+        now, ready, sent = duo.driver.execute_script(OPENED)
+        server = sum(d for d, _ in sent) / 1000
+        size = sum(b for _, b in sent) / 1000
+        scripts = "" if ready is None else f"scripts ready at {ready / 1000:.2f} s, "
+        name += (f" [{now / 1000:.2f} s from the form sent ({scripts}"
+                 f"{len(sent)} request(s): {server:.2f} s, {size:.0f} kB)]")
+    elif duo is not None:
         sent, last_input, last_change = duo.driver.execute_script(SINCE, since)
         server = sum(d for d, _ in sent) / 1000
         size = sum(b for _, b in sent) / 1000
