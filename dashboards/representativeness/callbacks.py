@@ -123,19 +123,23 @@ function (all, dim, ref, first) {
     return (PICK)(dim, ref, first, all);
 }
 """.replace("PICK", PICK_FIGURES.strip())
-# Once a run's first figures are set and the browser has drawn them (it is idle again):
-# the run's key, which asks the server for the rest. Asked for at once, building them
-# took the server's CPU while the browser drew (on 2 cores the first figures came 0.7 s
-# later). Nothing when the figures change by a switch within the same run.
+# Once a run's first figures are set and the browser has drawn them: the run's key, which
+# asks the server for the rest. Asked for at once, building them took the server's CPU
+# while the browser drew (on 2 cores the first figures came 0.7 s later). Drawn means idle
+# twice, 0.3 s apart: plotly draws a figure, then again with the margins its labels need.
+# Nothing when the figures change by a switch within the same run.
 AFTER_DRAW = """
 function (shares, ratio, heatmap, first, drawn) {
     if (!first || first.run === drawn) { return window.dash_clientside.no_update; }
+    const idle = function (then) {
+        window.requestIdleCallback(then, {timeout: 1000});
+    };
     return new Promise(function (resolve) {
         window.requestAnimationFrame(function () {
-            window.setTimeout(function () {
-                window.requestIdleCallback(function () { resolve(first.run); },
-                                           {timeout: 1000});
-            }, 0);
+            idle(function () {
+                window.setTimeout(function () { idle(function () { resolve(first.run); }); },
+                                  300);
+            });
         });
     });
 }
