@@ -35,7 +35,7 @@ class View:
 
 VIEWS = (
     View("workbench", "Criteria workbench", ("sponsor",),
-         lambda user: workbench.layout.page(backend().examples())),
+         lambda user: workbench.layout.page(backend().examples(), backend().check)),
     View("studies", "My studies", ("sponsor",),
          lambda user: studies.layout.page(backend().my_studies(user))),
     View("representativeness", "Representativeness", ("researcher",),

@@ -97,8 +97,9 @@ def reference_options(report: Mapping[str, Any]) -> list[dict]:
 
 
 def charts() -> html.Div:
-    """The three charts; their figures are picked in the browser from those built per run
-    (``model.all_figures``) for the chosen dimension and reference."""
+    """The three charts; their figures are picked in the browser, for the chosen dimension
+    and reference, from those sent with the run (``model.first_figures``) and then from
+    every figure of the report (``model.all_figures``)."""
     # Not "responsive": a graph mounted without a figure would keep the 100% height of its
     # empty box (0) when the figure, with its own height, arrives.
     return html.Div([dcc.Graph(id=i, responsive=False, **GRAPH)
@@ -115,6 +116,8 @@ def results_area() -> html.Section:
         html.Div([controls(), charts()], id=ids.BODY, hidden=True),
         dcc.Store(id=ids.RESULT),
         dcc.Store(id=ids.FIGURES),
+        dcc.Store(id=ids.ALL_FIGURES),
+        dcc.Store(id=ids.DRAWN),
     ], className="panel results-panel")
 
 

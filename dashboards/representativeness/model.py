@@ -2,9 +2,11 @@
 that matter most, and every chart built once per run.
 
 Pure functions of the report's JSON (``RepresentativenessResult.to_json()``, disclosure-
-controlled). Every figure for every dimension and reference is built when the report
-arrives, so switching either is done in the browser (a clientside callback picks the
-figures): no round trip to the server.
+controlled). A Run draws the three figures of the dimension and reference shown first
+(``first_figures``); every figure for every dimension and reference (``all_figures``) is
+built in a second request that starts when the report arrives, so switching either is
+done in the browser (a clientside callback picks the figures): no round trip to the server
+at the switch.
 """
 
 from __future__ import annotations
@@ -59,13 +61,11 @@ def _jsonable(fig) -> dict:
     return json.loads(fig.to_json())
 
 
-def all_figures(report: Report) -> dict:
-    """Every chart of the view: {"shares": {dim}, "ratio": {"dim|ref"}, "heatmap":
-    {"dim|ref"}}, as plotly JSON for the browser to switch between, and the one
+def chart_set(report: Report, dims: list[str], refs: list[str]) -> dict:
+    """The charts of ``dims`` against ``refs``: {"shares": {dim}, "ratio": {"dim|ref"},
+    "heatmap": {"dim|ref"}}, as plotly JSON for the browser to switch between, and the one
     "template" that the browser gives each: plotly_white with the dashboard's look
     (``theme.browser_template``; building each figure with either took seconds)."""
-    dims = [d["key"] for d in report.get("dimensions") or []]
-    refs = [r["key"] for r in figures.available_references(report)]
     return {
         "template": browser_template(),
         "shares": {d: _jsonable(figures.composition_figure(report, d, template=None))
@@ -76,6 +76,18 @@ def all_figures(report: Report) -> dict:
                                                                      template=None))
                     for d in dims for r in refs},
     }
+
+
+def all_figures(report: Report) -> dict:
+    """Every chart of the view (``chart_set`` of every dimension and available reference)."""
+    return chart_set(report, [d["key"] for d in report.get("dimensions") or []],
+                     [r["key"] for r in figures.available_references(report)])
+
+
+def first_figures(report: Report, dim: str | None, ref: str | None) -> dict:
+    """The three charts shown when the report arrives (``chart_set`` of one dimension and
+    one reference): a Run sends these; the others come in a second request."""
+    return chart_set(report, [dim] if dim else [], [ref] if ref else [])
 
 
 def _interval_includes_one(ratio: Mapping[str, Any]) -> bool:

@@ -25,15 +25,13 @@ def load_example(name: str | None) -> str:
 
 
 def check_text(text: str | None) -> tuple:
-    """Validate as the user types: (message, line numbers, error band shown?, its place)."""
+    """Validate as the user types: (message, line numbers, error band hidden?, its place).
+
+    Not called when the page opens: the page is drawn with its text's check."""
     require(*ROLES)
-    if not (text or "").strip():
-        return (html.Div("Write or pick some criteria.", className="muted"),
-                layout.gutter(text or ""), True, no_update)
-    error = backend().check(text or "")
-    line = error.line if error is not None else None
-    return (layout.check_message(error), layout.gutter(text or "", line), line is None,
-            layout.band_style(line) if line else no_update)
+    error = backend().check(text) if (text or "").strip() else None
+    message, lines, hidden, band = layout.check_view(text or "", error)
+    return message, lines, hidden, no_update if band is None else band
 
 
 KEPT = "The results below are from the last run that worked."
@@ -136,12 +134,34 @@ function (key, drawn) {
 """
 
 
+# The hidden chart and table that make the browser load plotly.js and the table's code
+# (``layout.page``), put in the page once the browser is idle after drawing it.
+PRELOAD = """
+function (id) {
+    return new Promise(function (resolve) {
+        window.requestIdleCallback(function () {
+            resolve([
+                {namespace: "dash_core_components", type: "Graph",
+                 props: {id: "PRELOAD_GRAPH", config: {displayModeBar: false}}},
+                {namespace: "dash_table", type: "DataTable",
+                 props: {id: "PRELOAD_TABLE", data: [], columns: []}}
+            ]);
+        }, {timeout: 2000});
+    });
+}
+""".replace("PRELOAD_GRAPH", ids.PRELOAD).replace("PRELOAD_TABLE", ids.PRELOAD_TABLE)
+
+
 def register(app: Dash) -> None:
     """Attach the workbench callbacks to ``app``."""
-    app.callback(Output(ids.TEXT, "value"), Input(ids.EXAMPLE, "value"))(load_example)
+    # Neither runs when the page opens: it is drawn with the first example and its check.
+    app.callback(Output(ids.TEXT, "value"), Input(ids.EXAMPLE, "value"),
+                 prevent_initial_call=True)(load_example)
     app.callback(Output(ids.CHECK, "children"), Output(ids.GUTTER, "children"),
                  Output(ids.BAND, "hidden"), Output(ids.BAND, "style"),
-                 Input(ids.TEXT, "value"))(check_text)
+                 Input(ids.TEXT, "value"), prevent_initial_call=True)(check_text)
+    app.clientside_callback(PRELOAD, Output(ids.PRELOAD_BOX, "children"),
+                            Input(ids.PRELOAD_BOX, "id"))
     app.callback(
         Output(ids.RESULT, "data"), Output(ids.RESULTS, "children"),
         Output(ids.STATUS, "children"), Output(ids.INTRO, "hidden"), Output(ids.RAN, "data"),

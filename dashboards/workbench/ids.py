@@ -28,6 +28,7 @@ SAVE = "wb-save"
 SAVED = "wb-saved"
 BASE_COUNT = "wb-base-count"
 ELIGIBLE_COUNT = "wb-eligible-count"
+PRELOAD_BOX = "wb-preload-box"  # filled in the browser, once idle, with the two below
 PRELOAD = "wb-preload"
 PRELOAD_TABLE = "wb-preload-table"
 RAN = "wb-ran"  # the criteria text of the last run that worked, for the data-quality panel

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from dash import dash_table, dcc, html
 from dash.dash_table.Format import Format, Scheme
@@ -14,12 +14,19 @@ from dashboards.workbench import figures, ids, quality
 from dashboards.workbench.geography import boundaries
 from dashboards.workbench.model import FeasibilityView, practice_rows
 
+Check = Callable[[str], CheckError | None]
 PLACEHOLDER = 'include "Aged 40 to 80": age between 40 and 80'
 
 
-def editor(examples: Mapping[str, str]) -> html.Section:
-    """The criteria editor: example picker, text area, live check, run and save."""
+def editor(examples: Mapping[str, str], check: Check | None = None) -> html.Section:
+    """The criteria editor: example picker, text area, live check, run and save.
+
+    With ``check`` (the backend's), the first example's check is drawn with the page, so
+    no callback has to run when the page opens."""
     first = next(iter(examples), None)
+    text = examples.get(first, "") if first else ""
+    message, lines, band_hidden, band = (check_view(text, check(text) if text.strip() else None)
+                                         if check else (None, gutter(text), True, None))
     return html.Section([
         html.H2("Criteria"),
         html.Label("Start from an example", htmlFor=ids.EXAMPLE),
@@ -29,15 +36,16 @@ def editor(examples: Mapping[str, str]) -> html.Section:
         html.Div([
             # line numbers and the error line's band scroll with the text
             # (assets/editor.js); both are decoration, the message says the line in words
-            html.Div(gutter(examples.get(first, "") if first else ""), id=ids.GUTTER,
-                     className="gutter editor-sync", **{"aria-hidden": "true"}),
-            html.Div(html.Div(id=ids.BAND, className="band", hidden=True),
+            html.Div(lines, id=ids.GUTTER, className="gutter editor-sync",
+                     **{"aria-hidden": "true"}),
+            html.Div(html.Div(id=ids.BAND, className="band", hidden=band_hidden, style=band),
                      className="backdrop editor-sync", **{"aria-hidden": "true"}),
-            dcc.Textarea(id=ids.TEXT, value=examples.get(first, "") if first else "",
+            dcc.Textarea(id=ids.TEXT, value=text,
                          placeholder=PLACEHOLDER, spellCheck=False, className="editor",
                          rows=18, wrap="off"),
         ], className="editor-box"),
-        html.Div(id=ids.CHECK, className="check", role="status", **{"aria-live": "polite"}),
+        html.Div(message, id=ids.CHECK, className="check", role="status",
+                 **{"aria-live": "polite"}),
         html.Div([
             html.Button("Run", id=ids.RUN, n_clicks=0, className="primary"),
             html.Button("Save as study", id=ids.SAVE, n_clicks=0),
@@ -51,6 +59,17 @@ def gutter(text: str, error_line: int | None = None) -> list:
     count = max(1, (text or "").count("\n") + 1, error_line or 0)
     return [html.Div(str(i), className="ln err" if i == error_line else "ln")
             for i in range(1, count + 1)]
+
+
+def check_view(text: str, error: CheckError | None) -> tuple:
+    """What the editor shows for ``text`` and its check: (message, line numbers, error band
+    hidden?, the band's place or None)."""
+    if not (text or "").strip():
+        return (html.Div("Write or pick some criteria.", className="muted"), gutter(text or ""),
+                True, None)
+    line = error.line if error is not None else None
+    return (check_message(error), gutter(text, line), line is None,
+            band_style(line) if line else None)
 
 
 def band_style(error_line: int | None) -> dict:
@@ -168,14 +187,14 @@ def results_area() -> html.Section:
     ], className="panel results-panel")
 
 
-def page(examples: Mapping[str, str]) -> html.Div:
-    """The whole workbench page."""
+def page(examples: Mapping[str, str], check: Check | None = None) -> html.Div:
+    """The whole workbench page (``check``: see ``editor``)."""
     # An empty, hidden chart makes the browser fetch plotly.js (3.5 MB, loaded by the first
-    # chart drawn) while the page opens, not when the first Run's charts arrive (3.5 s then).
-    # The same for the by-practice table's code (dash_table's async chunks, fetched when the
-    # first table is drawn).
-    preload = html.Div([dcc.Graph(id=ids.PRELOAD, **GRAPH),
-                        dash_table.DataTable(id=ids.PRELOAD_TABLE, data=[], columns=[])],
-                       style={"display": "none"})
-    return html.Div([editor(examples), results_area(), preload], className="workbench",
+    # chart drawn) once the page is drawn, not when the first Run's charts arrive (3.5 s
+    # then). The same for the by-practice table's code (dash_table's async chunks, fetched
+    # when the first table is drawn). Both are put in the page by the browser when it is
+    # idle after drawing the page (``callbacks.PRELOAD``): reading plotly.js takes the
+    # browser a few tenths of a second, which the first view does not wait for.
+    preload = html.Div(id=ids.PRELOAD_BOX, style={"display": "none"})
+    return html.Div([editor(examples, check), results_area(), preload], className="workbench",
                     id="workbench-page")

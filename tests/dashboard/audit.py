@@ -9,6 +9,7 @@ run (reported, never asserted: the machine's load is not the app's speed).
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -71,19 +72,58 @@ return [sent, inputs.length ? Math.max(...inputs) : null, last];
 """
 
 
+# For a block that opens a new page (signing in), put in every page the browser opens
+# (Chromium's DevTools protocol): when the element awaited first appeared, by the page's
+# clock, which starts when its navigation does (the sign-in form sent).
+APPEARS = """
+const wanted = SELECTOR;
+new MutationObserver((_, observer) => {
+  if (document.querySelector(wanted)) {
+    window.__dartAppeared = performance.now();
+    observer.disconnect();
+  }
+}).observe(document, {subtree: true, childList: true});
+"""
+# What that page measured: when the element appeared, when its scripts had run, and its
+# callback requests (time each took, bytes back).
+OPENED = """
+const nav = performance.getEntriesByType("navigation")[0];
+const sent = performance.getEntriesByType("resource")
+    .filter(e => e.name.includes("_dash-update-component"))
+    .map(e => [e.duration, e.encodedBodySize]);
+return [window.__dartAppeared || null, nav ? nav.domContentLoadedEventEnd : null, sent];
+"""
+
+
 @contextmanager
-def timed(name: str, duo=None) -> Iterator[None]:
+def timed(name: str, duo=None, opens: str | None = None) -> Iterator[None]:
     """Record how long the block takes (an interaction until its answer is shown).
 
     With ``duo``, also what the page measured: the time from the user's last click or key
     to the page's last change within the block (the answer as the browser drew it, without
     the test's webdriver round trips), and the callback requests sent (their number, time
-    summed and kB received), so a slow interaction says where its time went."""
-    since = duo.driver.execute_script(WATCH) if duo else None
+    summed and kB received), so a slow interaction says where its time went.
+
+    ``opens``: the block ends on a new page (e.g. signing in) once the element ``opens``
+    (a CSS selector) is there: what that page measured instead, from its navigation's
+    start (the form sent) until the element first appeared, when its scripts had run, and
+    its callback requests; the rest of the block is the test driving the browser (loading
+    the form, typing, waiting for the element)."""
+    since = duo.driver.execute_script(WATCH) if duo and not opens else None
+    added = duo.driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {
+        "source": APPEARS.replace("SELECTOR", json.dumps(opens))}) if duo and opens else None
     start = time.perf_counter()
     yield
     seconds = time.perf_counter() - start
-    if duo is not None:
+    if added is not None:
+        duo.driver.execute_cdp_cmd("Page.removeScriptToEvaluateOnNewDocument", added)
+        appeared, ready, sent = duo.driver.execute_script(OPENED)
+        server = sum(d for d, _ in sent) / 1000
+        size = sum(b for _, b in sent) / 1000
+        drawn = "" if appeared is None else f"drawn {appeared / 1000:.2f} s after the form sent; "
+        scripts = "" if ready is None else f"scripts ready at {ready / 1000:.2f} s; "
+        name += f" [{drawn}{scripts}{len(sent)} request(s): {server:.2f} s, {size:.0f} kB]"
+    elif duo is not None:
         sent, last_input, last_change = duo.driver.execute_script(SINCE, since)
         server = sum(d for d, _ in sent) / 1000
         size = sum(b for _, b in sent) / 1000

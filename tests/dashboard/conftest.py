@@ -86,6 +86,7 @@ def signed_in(dash_duo, flask_app, test_store) -> Iterator[Callable[[str], objec
         return dash_duo
 
     sign_in.base = base
+    sign_in.duo = dash_duo
     yield sign_in
     # Every page of the test ran under the server's Content-Security-Policy: nothing refused.
     refused = [e["message"] for e in dash_duo.get_logs() or []

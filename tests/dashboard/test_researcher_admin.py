@@ -21,9 +21,10 @@ CALLBACK_REQUESTS = """return performance.getEntriesByType("resource")
 
 
 def wait_for_report(duo) -> None:
-    """Wait until the three charts and the summary of a report are drawn."""
+    """Wait until the three charts and the summary of a report are drawn (a chart's
+    title: an empty chart, drawn before any report, has its axes but no title)."""
     for graph in (rep_ids.SHARES, rep_ids.RATIO, rep_ids.HEATMAP):
-        duo.wait_for_element(f"#{graph} .main-svg", timeout=WAIT)
+        duo.wait_for_element(f"#{graph} .main-svg .gtitle", timeout=WAIT)
     duo.wait_for_element("#rep-summary-list li", timeout=WAIT)
 
 
@@ -98,6 +99,13 @@ def test_researcher_pastes_criteria(signed_in):
     duo.find_element(f"#{rep_ids.RUN}").click()
     wait_for_report(duo)
     duo.wait_for_contains_text(f"#{rep_ids.SUMMARY} h3", "Pasted study", timeout=WAIT)
+    # switched at once, likely before the report's other figures have come (the Run sends
+    # those shown first): the chart shown is the one picked, once they have
+    duo.select_dcc_dropdown(f"#{rep_ids.DIMENSION}", "Ethnic group")
+    duo.wait_for_contains_text(f"#{rep_ids.RATIO}", "Ethnic group: representation ratio",
+                               timeout=WAIT)
+    duo.wait_for_contains_text(f"#{rep_ids.SHARES}", "Ethnic group: eligible cohort",
+                               timeout=WAIT)
 
 
 def test_admin_approves_a_study_and_sees_it_audited(signed_in, flask_app, test_store):

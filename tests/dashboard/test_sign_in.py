@@ -23,7 +23,7 @@ MENU = {"sponsor1": ["Criteria workbench", "My studies"], "researcher1": ["Repre
 
 def test_each_role_signs_in_to_its_own_view(signed_in):
     for name, page in HOME.items():
-        with timed(f"sign in as {name} until the view is drawn"):
+        with timed(f"sign in as {name} until the view is drawn", signed_in.duo, opens=page):
             duo = signed_in(name)
             duo.wait_for_element(page, timeout=WAIT)
         links = [a.text for a in duo.find_elements("#app-nav a")]
