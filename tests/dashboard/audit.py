@@ -107,8 +107,8 @@ def timed(name: str, duo=None, opens: str | None = None) -> Iterator[None]:
     ``opens``: the block ends on a new page (e.g. signing in) once the element ``opens``
     (a CSS selector) is there: what that page measured instead, from its navigation's
     start (the form sent) until the element first appeared, when its scripts had run, and
-    its callback requests; the rest of the block is the test driving the browser (loading
-    the form, typing, waiting for the element)."""
+    its callback requests; the rest of the block is the test's webdriver round trips (the
+    click, polling for the element)."""
     since = duo.driver.execute_script(WATCH) if duo and not opens else None
     added = duo.driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {
         "source": APPEARS.replace("SELECTOR", json.dumps(opens))}) if duo and opens else None

@@ -13,10 +13,12 @@ import os
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator
+from contextlib import nullcontext
 
 import pytest
 from selenium.webdriver.chrome.options import Options
 
+from tests.dashboard.audit import timed
 from tests.dashboard.store import TestStore, make_store
 from tests.support.browser import WAIT, WINDOW
 
@@ -76,11 +78,18 @@ def signed_in(dash_duo, flask_app, test_store) -> Iterator[Callable[[str], objec
     dash_duo.start_server(flask_app.dash, navigate=False)
     base = dash_duo.server.url.rstrip("/")
 
-    def sign_in(name: str, secret: str | None = None):
+    def sign_in(name: str, secret: str | None = None, until: str | None = None):
+        """Sign in through the form; with ``until`` (a CSS selector), time the sign-in
+        from pressing the button until that element of the first view is drawn."""
         sign_out(dash_duo, base)
         dash_duo.wait_for_element("#login-name", timeout=WAIT).send_keys(name)
         dash_duo.find_element("#login-secret").send_keys(secret or test_store.tokens[name])
-        dash_duo.find_element("#login-submit").click()
+        clock = (timed(f"sign in as {name} until the view is drawn", dash_duo, opens=until)
+                 if until else nullcontext())
+        with clock:
+            dash_duo.find_element("#login-submit").click()
+            if until:
+                dash_duo.wait_for_element(until, timeout=WAIT)
         if secret is None:
             dash_duo.wait_for_contains_text("#app-who", name, timeout=WAIT)
         return dash_duo

@@ -8,7 +8,7 @@ from selenium.webdriver.common.keys import Keys
 
 from dashboards.invites import ids as invite_ids
 from dashboards.workbench import ids as wb_ids
-from tests.dashboard.audit import audit, timed
+from tests.dashboard.audit import audit
 from tests.dashboard.helpers import call_callback, outputs_of, session_cookies
 from tests.dashboard.store import CRITERIA
 from tests.support.browser import WAIT, screenshot
@@ -23,9 +23,7 @@ MENU = {"sponsor1": ["Criteria workbench", "My studies"], "researcher1": ["Repre
 
 def test_each_role_signs_in_to_its_own_view(signed_in):
     for name, page in HOME.items():
-        with timed(f"sign in as {name} until the view is drawn", signed_in.duo, opens=page):
-            duo = signed_in(name)
-            duo.wait_for_element(page, timeout=WAIT)
+        duo = signed_in(name, until=page)  # timed from the button pressed to the view drawn
         links = [a.text for a in duo.find_elements("#app-nav a")]
         assert links == MENU[name]
         audit(duo, f"{name}'s first view")
