@@ -1,0 +1,266 @@
+"""``dart audit review``: the answers whose sets of patients were 1-7 patients apart.
+
+Every attack on the published counts that docs/disclosure.md weighs (differencing, averaging
+pairs, one-person probing, the threshold boundary) needs two answers about sets of patients
+that differ by a small group: S with T and S without it, V and V with one more patient.
+DART's memory of published counts makes most such pairs read the same; what is left is for
+the data owner to catch, and the audit log holds every criteria text answered. This module
+replays each feasibility and representativeness answer of a window on the store, with exact
+counts on the data owner's own machine (nothing here leaves it), and lists the pairs of
+answers in which a set of one is 1 to ``threshold`` patients away from a set of the other,
+whoever phrased them and however.
+
+The sets of an answer: the funnel's patients remaining after each rule (the last is the
+eligible) and, for each rule, the patients who pass every other rule (representativeness's
+"without this rule" population). A set of up to ``EXACT_UP_TO`` patients keeps its patient
+ids, so its distance to another such set is exact; a larger one keeps its size and its
+counts in ``BUCKETS`` buckets of a hash of the patient id, whose differences are a lower
+bound of the distance that, for sets of thousands of patients, is met unless two of the few
+differing patients share a bucket (reported as "about").
+
+The store is read as it is now: if it was refreshed since the answers, their sets are
+today's.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+import sqlalchemy as sa
+
+from criteria_grammar.errors import CriteriaError
+from dart.sources import Source
+from dart.sources.native import NATIVE
+from dart.store.app_tables import audit_log
+from dart.store.codelists import CodelistError
+from dart.store.engine import StoreError
+
+REVIEWED = ("feasibility", "representativeness")
+EXACT_UP_TO = 5_000
+BUCKETS = 256
+CHUNK = 50_000  # base patients read at a time
+_MIX = np.uint64(0x9E3779B97F4A7C15)  # Fibonacci hashing: the top 8 bits of id * this
+
+
+@dataclass(frozen=True)
+class Answer:
+    """One answered request of the audit log (its end entry)."""
+
+    audit_id: int
+    at: dt.datetime
+    user: str | None
+    role: str | None
+    action: str
+    criteria_text: str
+
+
+@dataclass
+class PatientSet:
+    """One set of an answer: its name, size, bucket counts and (when small) its ids."""
+
+    name: str
+    n: int = 0
+    buckets: np.ndarray = field(default_factory=lambda: np.zeros(BUCKETS, np.int64))
+    ids: list[np.ndarray] | None = field(default_factory=list)
+
+    def add(self, ids: np.ndarray, buckets: np.ndarray) -> None:
+        self.n += len(ids)
+        self.buckets += np.bincount(buckets, minlength=BUCKETS)
+        if self.ids is not None:
+            self.ids.append(ids)
+            if self.n > EXACT_UP_TO:
+                self.ids = None
+
+    def exact_ids(self) -> np.ndarray | None:
+        return None if self.ids is None else np.sort(np.concatenate(self.ids or [
+            np.zeros(0, np.int64)]))
+
+
+@dataclass(frozen=True)
+class Near:
+    """Two answers with sets ``apart`` patients apart (the closest pair of their sets)."""
+
+    first: Answer
+    second: Answer
+    first_set: str
+    second_set: str
+    apart: int
+    exact: bool
+    pairs: int  # how many pairs of their sets were 1..threshold apart
+
+    @property
+    def same_user(self) -> bool:
+        return self.first.user == self.second.user
+
+    def diff(self) -> list[str]:
+        """The second criteria text against the first, as unified-diff lines."""
+        return list(difflib.unified_diff(
+            self.first.criteria_text.splitlines(), self.second.criteria_text.splitlines(),
+            f"audit {self.first.audit_id}", f"audit {self.second.audit_id}", lineterm="", n=1))
+
+    def to_json(self) -> dict:
+        return {
+            "first": self.first.audit_id, "second": self.second.audit_id,
+            "first_user": self.first.user, "second_user": self.second.user,
+            "first_set": self.first_set, "second_set": self.second_set,
+            "apart": self.apart, "exact": self.exact, "pairs": self.pairs,
+            "same_user": self.same_user, "diff": self.diff(),
+        }
+
+
+@dataclass(frozen=True)
+class Review:
+    """What ``review`` found over a window of the audit log."""
+
+    since: dt.datetime
+    threshold: int
+    answers: list[Answer]
+    near: list[Near]
+    not_replayed: list[tuple[Answer, str]]
+
+    def users(self) -> list[dict]:
+        """Per user: answers, distinct criteria texts, near pairs among their own answers
+        and with other users' (most near pairs first)."""
+        out: dict[str | None, dict] = {}
+        for a in self.answers:
+            row = out.setdefault(a.user, {"user": a.user, "role": a.role, "answers": 0,
+                                          "texts": set(), "near_own": 0, "near_others": 0})
+            row["answers"] += 1
+            row["texts"].add(a.criteria_text)
+        for pair in self.near:
+            if pair.same_user:
+                out[pair.first.user]["near_own"] += 1
+            else:
+                out[pair.first.user]["near_others"] += 1
+                out[pair.second.user]["near_others"] += 1
+        rows = [{**r, "texts": len(r["texts"])} for r in out.values()]
+        return sorted(rows, key=lambda r: (-r["near_own"] - r["near_others"], str(r["user"])))
+
+    def to_json(self) -> dict:
+        return {
+            "since": self.since.isoformat(), "threshold": self.threshold,
+            "answers": len(self.answers), "users": self.users(),
+            "near": [p.to_json() for p in self.near],
+            "not_replayed": [{"audit_id": a.audit_id, "user": a.user, "reason": why}
+                             for a, why in self.not_replayed],
+        }
+
+
+def answered(app: sa.Engine, since: dt.datetime,
+             until: dt.datetime | None = None) -> list[Answer]:
+    """The successful feasibility and representativeness answers since ``since`` (before
+    ``until``), oldest first."""
+    t = audit_log.c
+    query = (sa.select(t.audit_id, t.at, t.user_name, t.role, t.action, t.criteria_text)
+             .where(t.phase == "end", t.outcome == "ok", t.action.in_(REVIEWED),
+                    t.criteria_text.is_not(None),
+                    t.at >= sa.bindparam("since", since, sa.DateTime))
+             .order_by(t.audit_id))
+    if until is not None:
+        query = query.where(t.at < sa.bindparam("until", until, sa.DateTime))
+    with app.connect() as conn:
+        return [Answer(*row) for row in conn.execute(query)]
+
+
+def bucket_of(ids: np.ndarray) -> np.ndarray:
+    """Each patient id's bucket, 0..BUCKETS-1 (the top 8 bits of a Fibonacci hash)."""
+    return ((ids.astype(np.uint64) * _MIX) >> np.uint64(56)).astype(np.int64)
+
+
+def patient_sets(conn: sa.Connection, text: str, library: Mapping | None = None,
+                 source: Source = NATIVE) -> list[PatientSet]:
+    """The sets of one criteria text on the store (see the module's docstring)."""
+    from dart.compiler import prepare
+
+    compiled = prepare(conn, text, library, source=source).compiled
+    n_rules = len(compiled.rules)
+    rules = compiled.patient_rules.subquery("reviewed")
+    columns = [rules.c.patient_id, *(rules.c[f"rule_{i}"] for i in range(n_rules))]
+    sets = ([PatientSet(f"after rule {i + 1}" if i + 1 < n_rules else "eligible")
+             for i in range(n_rules)]
+            + [PatientSet(f"without rule {i + 1}") for i in range(n_rules)] if n_rules
+            else [PatientSet("eligible")])
+    result = conn.execution_options(yield_per=CHUNK).execute(sa.select(*columns))
+    for chunk in result.partitions():
+        rows = np.array(chunk, dtype=np.int64).reshape(-1, n_rules + 1)
+        ids, passes = rows[:, 0], rows[:, 1:].astype(bool)
+        buckets = bucket_of(ids)
+        if not n_rules:
+            sets[0].add(ids, buckets)
+            continue
+        remaining = np.logical_and.accumulate(passes, axis=1)
+        failed = n_rules - passes.sum(axis=1)
+        for i in range(n_rules):
+            kept = remaining[:, i]
+            sets[i].add(ids[kept], buckets[kept])
+            others = (failed - ~passes[:, i]) == 0
+            sets[n_rules + i].add(ids[others], buckets[others])
+    return _distinct(sets)
+
+
+def _distinct(sets: list[PatientSet]) -> list[PatientSet]:
+    """One of each set (the first name) within one answer."""
+    seen: dict[tuple, PatientSet] = {}
+    for s in sets:
+        key = (s.n, s.buckets.tobytes(),
+               None if s.ids is None else s.exact_ids().tobytes())
+        seen.setdefault(key, s)
+    return list(seen.values())
+
+
+def apart(a: PatientSet, b: PatientSet) -> tuple[int, bool]:
+    """How many patients are in one set and not the other, and whether that is exact
+    (both sets small) or the bucket counts' lower bound."""
+    x, y = a.exact_ids(), b.exact_ids()
+    if x is not None and y is not None:
+        return len(np.setxor1d(x, y, assume_unique=True)), True
+    return int(np.abs(a.buckets - b.buckets).sum()), False
+
+
+def review(app: sa.Engine, store: sa.Engine, since: dt.datetime, *,
+           until: dt.datetime | None = None, threshold: int = 7,
+           library: Mapping | None = None, source: Source = NATIVE) -> Review:
+    """Replay the answers of a window and pair those whose sets are 1..``threshold``
+    patients apart (a text answered twice is replayed once)."""
+    answers = answered(app, since, until)
+    replayed: dict[str, list[PatientSet]] = {}
+    failed: list[tuple[Answer, str]] = []
+    with store.connect() as conn:
+        for answer in answers:
+            text = answer.criteria_text
+            if text in replayed:
+                continue
+            try:
+                replayed[text] = patient_sets(conn, text, library, source)
+            except (CriteriaError, CodelistError, StoreError) as exc:
+                failed.append((answer, str(exc).splitlines()[0]))
+                replayed[text] = []
+    return Review(since, threshold, answers,
+                  list(_near_pairs(answers, replayed, threshold)), failed)
+
+
+def _near_pairs(answers: list[Answer], replayed: Mapping[str, list[PatientSet]],
+                threshold: int) -> Iterator[Near]:
+    """Each pair of answers with sets 1..threshold apart; a user's first answer of each
+    text stands for their later answers of it."""
+    firsts: dict[tuple[str | None, str], Answer] = {}
+    for answer in answers:
+        firsts.setdefault((answer.user, answer.criteria_text), answer)
+    chosen = list(firsts.values())
+    for j, second in enumerate(chosen):
+        for first in chosen[:j]:
+            found = []
+            for b in replayed[second.criteria_text]:
+                for a in replayed[first.criteria_text]:
+                    if abs(a.n - b.n) > threshold:
+                        continue
+                    d, exact = apart(a, b)
+                    if 1 <= d <= threshold:
+                        found.append((d, not exact, a.name, b.name))
+            if found:
+                d, inexact, a_name, b_name = min(found)
+                yield Near(first, second, a_name, b_name, d, not inexact, len(found))
