@@ -12,11 +12,13 @@ whoever phrased them and however.
 
 The sets of an answer: the funnel's patients remaining after each rule (the last is the
 eligible) and, for each rule, the patients who pass every other rule (representativeness's
-"without this rule" population). A set of up to ``EXACT_UP_TO`` patients keeps its patient
-ids, so its distance to another such set is exact; a larger one keeps its size and its
-counts in ``BUCKETS`` buckets of a hash of the patient id, whose differences are a lower
-bound of the distance that, for sets of thousands of patients, is met unless two of the few
-differing patients share a bucket (reported as "about").
+"without this rule" population). Each text costs two statements: the base counted per
+(first rule failed, whether it is the only one, bucket), as feasibility counts it, then the
+patient ids of its sets of up to ``EXACT_UP_TO`` patients, so that the distance between two
+such sets is exact. A larger set keeps its size and its counts per bucket (the record key
+mod 64, as the disclosure's memory buckets patients): their differences are a lower bound
+of the distance that is met unless two of the few differing patients share a bucket
+(reported as "about").
 
 The store is read as it is now: if it was refreshed since the answers, their sets are
 today's.
@@ -27,12 +29,17 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from itertools import chain
 
 import numpy as np
 import sqlalchemy as sa
 
 from criteria_grammar.errors import CriteriaError
+from dart.analysis.disclosure import RecordKeys, record_keys
+from dart.analysis.disclosure.keys import BUCKETS, bucket_sql
+from dart.analysis.feasibility.queries import failure_columns, rules_cte
+from dart.compiler import INTEGER
 from dart.sources import Source
 from dart.sources.native import NATIVE
 from dart.store.app_tables import audit_log
@@ -41,9 +48,6 @@ from dart.store.engine import StoreError
 
 REVIEWED = ("feasibility", "representativeness")
 EXACT_UP_TO = 5_000
-BUCKETS = 256
-CHUNK = 50_000  # base patients read at a time
-_MIX = np.uint64(0x9E3779B97F4A7C15)  # Fibonacci hashing: the top 8 bits of id * this
 
 
 @dataclass(frozen=True)
@@ -60,24 +64,13 @@ class Answer:
 
 @dataclass
 class PatientSet:
-    """One set of an answer: its name, size, bucket counts and (when small) its ids."""
+    """One set of an answer: its name, size, counts per bucket and (when it holds at most
+    ``EXACT_UP_TO`` patients) its patient ids, sorted."""
 
     name: str
-    n: int = 0
-    buckets: np.ndarray = field(default_factory=lambda: np.zeros(BUCKETS, np.int64))
-    ids: list[np.ndarray] | None = field(default_factory=list)
-
-    def add(self, ids: np.ndarray, buckets: np.ndarray) -> None:
-        self.n += len(ids)
-        self.buckets += np.bincount(buckets, minlength=BUCKETS)
-        if self.ids is not None:
-            self.ids.append(ids)
-            if self.n > EXACT_UP_TO:
-                self.ids = None
-
-    def exact_ids(self) -> np.ndarray | None:
-        return None if self.ids is None else np.sort(np.concatenate(self.ids or [
-            np.zeros(0, np.int64)]))
+    n: int
+    buckets: np.ndarray
+    ids: np.ndarray | None = None
 
 
 @dataclass(frozen=True)
@@ -166,48 +159,79 @@ def answered(app: sa.Engine, since: dt.datetime,
         return [Answer(*row) for row in conn.execute(query)]
 
 
-def bucket_of(ids: np.ndarray) -> np.ndarray:
-    """Each patient id's bucket, 0..BUCKETS-1 (the top 8 bits of a Fibonacci hash)."""
-    return ((ids.astype(np.uint64) * _MIX) >> np.uint64(56)).astype(np.int64)
+def _members(name: str, first: np.ndarray, only: np.ndarray, n_rules: int) -> np.ndarray:
+    """Which of (first rule failed, only failure) rows are in the set ``name``."""
+    if name == "eligible" or name.startswith("after rule"):
+        step = n_rules - 1 if name == "eligible" else int(name.split()[-1]) - 1
+        return first > step
+    rule = int(name.split()[-1]) - 1  # without rule i: failing no rule, or rule i alone
+    return (first == n_rules) | ((only == 1) & (first == rule))
+
+
+def set_names(n_rules: int) -> list[str]:
+    """The sets of an answer of ``n_rules`` rules (see the module's docstring)."""
+    steps = [f"after rule {i + 1}" for i in range(n_rules - 1)]
+    return [*steps, "eligible", *(f"without rule {i + 1}" for i in range(n_rules))]
 
 
 def patient_sets(conn: sa.Connection, text: str, library: Mapping | None = None,
-                 source: Source = NATIVE) -> list[PatientSet]:
-    """The sets of one criteria text on the store (see the module's docstring)."""
+                 source: Source = NATIVE, keys: RecordKeys | None = None) -> list[PatientSet]:
+    """The sets of one criteria text on the store: two statements, the base counted per
+    (first rule failed, only failure, bucket) as feasibility counts it, then the ids of
+    the patients of the small sets only."""
     from dart.compiler import prepare
 
     compiled = prepare(conn, text, library, source=source).compiled
     n_rules = len(compiled.rules)
-    rules = compiled.patient_rules.subquery("reviewed")
-    columns = [rules.c.patient_id, *(rules.c[f"rule_{i}"] for i in range(n_rules))]
-    sets = ([PatientSet(f"after rule {i + 1}" if i + 1 < n_rules else "eligible")
-             for i in range(n_rules)]
-            + [PatientSet(f"without rule {i + 1}") for i in range(n_rules)] if n_rules
-            else [PatientSet("eligible")])
-    result = conn.execution_options(yield_per=CHUNK).execute(sa.select(*columns))
-    for chunk in result.partitions():
-        rows = np.array(chunk, dtype=np.int64).reshape(-1, n_rules + 1)
-        ids, passes = rows[:, 0], rows[:, 1:].astype(bool)
-        buckets = bucket_of(ids)
-        if not n_rules:
-            sets[0].add(ids, buckets)
-            continue
-        remaining = np.logical_and.accumulate(passes, axis=1)
-        failed = n_rules - passes.sum(axis=1)
-        for i in range(n_rules):
-            kept = remaining[:, i]
-            sets[i].add(ids[kept], buckets[kept])
-            others = (failed - ~passes[:, i]) == 0
-            sets[n_rules + i].add(ids[others], buckets[others])
+    rules = rules_cte(compiled)
+    if n_rules:
+        first, only = failure_columns(rules, n_rules)
+    else:  # no rules: everyone passes; one set, the base
+        first, only = sa.literal_column("0", INTEGER), sa.literal_column("0", INTEGER)
+    bucket = bucket_sql((keys or record_keys()).sql(rules.c.patient_id))
+    counted = _integers(conn.execute(
+        sa.select(first, only, bucket, sa.func.count()).group_by(first, only, bucket)), 4)
+    f, o, b, n = counted.T
+    names = set_names(n_rules)
+    sets = []
+    for name in names:
+        member = _members(name, f, o, n_rules)
+        counts = np.bincount(b[member], weights=n[member], minlength=BUCKETS).astype(np.int64)
+        sets.append(PatientSet(name, int(counts.sum()), counts))
+    small = [s for s in sets if s.n <= EXACT_UP_TO]
+    if small:
+        rows = _integers(conn.execute(
+            sa.select(rules.c.patient_id, first, only)
+            .where(sa.or_(*(_wanted(s.name, first, only, n_rules) for s in small)))), 3)
+        for s in small:
+            s.ids = np.sort(rows[_members(s.name, rows[:, 1], rows[:, 2], n_rules), 0])
     return _distinct(sets)
+
+
+def _integers(result: sa.CursorResult, width: int) -> np.ndarray:
+    """A result of integer columns as an array, one row each (without numpy probing every
+    row object for an array interface, which costs more than the query)."""
+    rows = result.all()
+    return np.fromiter(chain.from_iterable(rows), np.int64,
+                       len(rows) * width).reshape(-1, width)
+
+
+def _wanted(name: str, first: sa.ColumnElement, only: sa.ColumnElement,
+            n_rules: int) -> sa.ColumnElement[bool]:
+    """``_members`` in SQL, for the ids of the small sets."""
+    if name == "eligible" or name.startswith("after rule"):
+        step = n_rules - 1 if name == "eligible" else int(name.split()[-1]) - 1
+        return first > sa.literal_column(str(step), INTEGER)
+    rule = sa.literal_column(str(int(name.split()[-1]) - 1), INTEGER)
+    return sa.or_(first == sa.literal_column(str(n_rules), INTEGER),
+                  sa.and_(only == sa.literal_column("1", INTEGER), first == rule))
 
 
 def _distinct(sets: list[PatientSet]) -> list[PatientSet]:
     """One of each set (the first name) within one answer."""
     seen: dict[tuple, PatientSet] = {}
     for s in sets:
-        key = (s.n, s.buckets.tobytes(),
-               None if s.ids is None else s.exact_ids().tobytes())
+        key = (s.n, s.buckets.tobytes(), None if s.ids is None else s.ids.tobytes())
         seen.setdefault(key, s)
     return list(seen.values())
 
@@ -215,9 +239,8 @@ def _distinct(sets: list[PatientSet]) -> list[PatientSet]:
 def apart(a: PatientSet, b: PatientSet) -> tuple[int, bool]:
     """How many patients are in one set and not the other, and whether that is exact
     (both sets small) or the bucket counts' lower bound."""
-    x, y = a.exact_ids(), b.exact_ids()
-    if x is not None and y is not None:
-        return len(np.setxor1d(x, y, assume_unique=True)), True
+    if a.ids is not None and b.ids is not None:
+        return len(np.setxor1d(a.ids, b.ids, assume_unique=True)), True
     return int(np.abs(a.buckets - b.buckets).sum()), False
 
 

@@ -280,6 +280,18 @@ def totals_from_patterns(patterns: list[tuple[int, int | None, int, int]],
 
 # --- past MAX_PATTERN_RULES rules: two statements over patient_rules -----------------------
 
+def failure_columns(rules: sa.Subquery | sa.CTE,
+                    n_rules: int) -> tuple[sa.Label[int], sa.Label[int]]:
+    """A patient's first rule failed (``n_rules`` when none) and whether it is the only
+    one (0/1): the funnel's step is ``first_failed > k``, rule k's unique impact
+    ``only and first_failed = k``."""
+    failed = [rules.c[f"rule_{i}"] == ZERO for i in range(n_rules)]
+    first = sa.case(*((f, sa.literal_column(str(i), INTEGER)) for i, f in enumerate(failed)),
+                    else_=sa.literal_column(str(n_rules), INTEGER)).label("first_failed")
+    failures = balanced_sum([ONE - rules.c[f"rule_{i}"] for i in range(n_rules)])
+    return first, flag(failures == ONE).label("only")
+
+
 def totals_query(rules: sa.Subquery | sa.CTE, n_rules: int, keys: RecordKeys) -> sa.Select:
     """Base patients per (first rule failed, whether it is the only one, in population,
     bucket): rows (first_failed, only, in_population, n, k, b), from which
@@ -289,11 +301,7 @@ def totals_query(rules: sa.Subquery | sa.CTE, n_rules: int, keys: RecordKeys) ->
     every rule, so the statement grew with the square of the rules (300 rules: 79 s and
     692 MB on DuckDB). Here each rule appears twice (one ``WHEN``, one term of a sum).
     """
-    failed = [rules.c[f"rule_{i}"] == ZERO for i in range(n_rules)]
-    first = sa.case(*((f, sa.literal_column(str(i), INTEGER)) for i, f in enumerate(failed)),
-                    else_=sa.literal_column(str(n_rules), INTEGER)).label("first_failed")
-    failures = balanced_sum([ONE - rules.c[f"rule_{i}"] for i in range(n_rules)])
-    only = flag(failures == ONE).label("only")
+    first, only = failure_columns(rules, n_rules)
     key = sa.cast(sa.func.sum(keys.sql(rules.c.patient_id)), BIGINT).label("k")
     bucket = bucket_sql(keys.sql(rules.c.patient_id))
     return (sa.select(first, only, rules.c.in_population, sa.func.count().label("n"), key,
