@@ -21,7 +21,7 @@ from dart.app.audit import AuditEntry
 from dart.app.errors import BadRequest, ServiceError
 from dart.app.roles import SPONSOR_VIEWS, reader_policy, require, sees_exact
 from dart.compiler import explain
-from dart.recruitment import equity, fair, forecast, funnel, outcomes, rescreen
+from dart.recruitment import concurrent, equity, fair, forecast, funnel, outcomes, rescreen
 from dart.recruitment.invites import invite_list
 from dart.sources.native import NATIVE
 from dart.store.app_tables import users
@@ -79,9 +79,15 @@ class RecruitmentServices:
         """Newly eligible per month and the projected time to ``target`` enrolled."""
         with self.audited(user, AuditEntry("recruitment.forecast", study_id=study_id)):
             study = self._approved_for_sponsor(user, study_id)
-            found = forecast.forecast(self.engine, study, self.library, months=months,
-                                      target=target, keys=self.policy.keys,
-                                      app=self.app)
+            # kept per store version (its invitations and enrolments included) and the
+            # studies whose enrolments exclude: "My studies" opened again costs no query
+            # (its 26 months compiled: 0.2-0.4 s)
+            found = self._kept("forecast", study.approved.criteria_text,
+                               lambda: forecast.forecast(
+                                   self.engine, study, self.library, months=months,
+                                   target=target, keys=self.policy.keys, app=self.app),
+                               study.study_id, study.design, months, target,
+                               tuple(concurrent.other_interventional(self.app, study_id)))
             return found.to_json(self._policy_for(user))
 
     def stage_representativeness(self, user: User, study_id: int,

@@ -19,7 +19,8 @@ from dart.reports.palette import OKABE_ITO
 BLUE, ORANGE, GREY = OKABE_ITO["blue"], OKABE_ITO["orange"], OKABE_ITO["grey"]
 
 
-def _title(body: Mapping[str, Any]) -> str:
+def forecast_title(body: Mapping[str, Any]) -> str:
+    """The title: what the bars are and, with a projection, the time to the target."""
     projection = body.get("projection")
     if not projection:
         return "Patients newly meeting the criteria per month"
@@ -32,26 +33,47 @@ def _title(body: Mapping[str, Any]) -> str:
     return f"Newly eligible per month; time to {projection['target']} enrolled: {reach}"
 
 
-def _bars(body: Mapping[str, Any], field: str, name: str, colour: str) -> go.Bar:
+X_TITLE, Y_TITLE = "month (to the monthly index date)", "patients"
+
+
+def _bars(body: Mapping[str, Any], field: str, name: str, colour: str) -> dict:
     months = [m["month"] for m in body["months"]]
     counts = [m[field]["count"] for m in body["months"]]
     labels = ["suppressed" if m[field].get("suppressed") else "" for m in body["months"]]
-    return go.Bar(x=months, y=counts, text=labels, textposition="outside",
-                  marker_color=colour, name=name,
-                  hovertemplate="%{x}: %{y}<extra>%{fullData.name}</extra>")
+    return {"type": "bar", "x": months, "y": counts, "text": labels,
+            "textposition": "outside", "marker": {"color": colour}, "name": name,
+            "hovertemplate": "%{x}: %{y}<extra>%{fullData.name}</extra>"}
+
+
+def forecast_traces(body: Mapping[str, Any]) -> list[dict]:
+    """The bars (as plotly trace dicts): newly eligible, and presenting for an acute
+    trial."""
+    traces = [_bars(body, "newly_eligible", "newly eligible", BLUE)]
+    if _acute(body):
+        traces.append(_bars(body, "presenting", "presenting", ORANGE))
+    return traces
+
+
+def _acute(body: Mapping[str, Any]) -> bool:
+    return bool(body["months"]) and "presenting" in body["months"][0]
+
+
+def forecast_layout(body: Mapping[str, Any]) -> dict:
+    """The figure's own layout settings, titles apart (``forecast_title``, ``X_TITLE``,
+    ``Y_TITLE``)."""
+    layout: dict = {"showlegend": _acute(body), "barmode": "group",
+                    "yaxis": {"rangemode": "tozero", "gridcolor": GREY}}
+    if _acute(body):
+        trigger = (body.get("trigger") or {}).get("label", "the trigger")
+        layout["legend"] = {"title": {"text": f"trigger rule: {trigger}"}}
+    return layout
 
 
 def forecast_figure(body: Mapping[str, Any]) -> go.Figure:
     """Monthly newly eligible (bars), presentations beside them for an acute trial, with
-    the projection in the title."""
-    figure = go.Figure(_bars(body, "newly_eligible", "newly eligible", BLUE))
-    acute = bool(body["months"]) and "presenting" in body["months"][0]
-    if acute:
-        trigger = (body.get("trigger") or {}).get("label", "the trigger")
-        figure.add_trace(_bars(body, "presenting", "presenting", ORANGE))
-        figure.update_layout(legend_title_text=f"trigger rule: {trigger}")
-    figure.update_layout(title=_title(body), xaxis_title="month (to the monthly index date)",
-                         yaxis_title="patients", template="plotly_white",
-                         showlegend=acute, barmode="group")
-    figure.update_yaxes(rangemode="tozero", gridcolor=GREY)
-    return figure
+    the projection in the title (plotly_white; one step: each update validates again)."""
+    layout = forecast_layout(body)
+    layout["yaxis"]["title"] = {"text": Y_TITLE}
+    return go.Figure(forecast_traces(body), {
+        **layout, "title": {"text": forecast_title(body)}, "xaxis": {"title": {"text": X_TITLE}},
+        "template": "plotly_white"})

@@ -5,10 +5,17 @@ from __future__ import annotations
 from dash import Dash, Input, Output
 from dash.exceptions import PreventUpdate
 
-from dart.reports.forecast_figure import forecast_figure
+from dart.reports.forecast_figure import (
+    X_TITLE,
+    Y_TITLE,
+    forecast_layout,
+    forecast_title,
+    forecast_traces,
+)
 from dashboards.auth import backend, require
 from dashboards.backend import BackendError
 from dashboards.studies import ids
+from dashboards.theme import styled_figure
 
 ROLES = ("sponsor",)
 
@@ -23,7 +30,9 @@ def draw(study_id: int | None, target: int | None) -> tuple:
         body = backend().forecast(user, int(study_id), wanted)
     except BackendError as exc:
         return {}, str(exc)
-    return forecast_figure(body), ""
+    # the dashboard's look in one step (no template copied in: docs/dashboard.md, "Speed")
+    return styled_figure(forecast_traces(body), forecast_layout(body), forecast_title(body),
+                         X_TITLE, Y_TITLE), ""
 
 
 def register(app: Dash) -> None:

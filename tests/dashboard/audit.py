@@ -76,12 +76,15 @@ return [sent, inputs.length ? Math.max(...inputs) : null, last];
 # (Chromium's DevTools protocol): when the element awaited first appeared, by the page's
 # clock, which starts when its navigation does (the sign-in form sent).
 APPEARS = """
-const wanted = SELECTOR;
+const wanted = SELECTORS;
+window.__dartAppeared = {};
 new MutationObserver((_, observer) => {
-  if (document.querySelector(wanted)) {
-    window.__dartAppeared = performance.now();
-    observer.disconnect();
+  for (const selector of wanted) {
+    if (!(selector in window.__dartAppeared) && document.querySelector(selector)) {
+      window.__dartAppeared[selector] = performance.now();
+    }
   }
+  if (Object.keys(window.__dartAppeared).length === wanted.length) observer.disconnect();
 }).observe(document, {subtree: true, childList: true});
 """
 # What that page measured: when the element appeared, when its scripts had run, and its
@@ -91,12 +94,13 @@ const nav = performance.getEntriesByType("navigation")[0];
 const sent = performance.getEntriesByType("resource")
     .filter(e => e.name.includes("_dash-update-component"))
     .map(e => [e.duration, e.encodedBodySize]);
-return [window.__dartAppeared || null, nav ? nav.domContentLoadedEventEnd : null, sent];
+return [window.__dartAppeared || {}, nav ? nav.domContentLoadedEventEnd : null, sent];
 """
 
 
 @contextmanager
-def timed(name: str, duo=None, opens: str | None = None) -> Iterator[None]:
+def timed(name: str, duo=None, opens: str | None = None,
+          also: dict[str, str] | None = None) -> Iterator[None]:
     """Record how long the block takes (an interaction until its answer is shown).
 
     With ``duo``, also what the page measured: the time from the user's last click or key
@@ -108,10 +112,12 @@ def timed(name: str, duo=None, opens: str | None = None) -> Iterator[None]:
     (a CSS selector) is there: what that page measured instead, from its navigation's
     start (the form sent) until the element first appeared, when its scripts had run, and
     its callback requests; the rest of the block is the test's webdriver round trips (the
-    click, polling for the element)."""
+    click, polling for the element). ``also``: other elements of that page ({what: CSS
+    selector}) whose first appearance is reported too (e.g. a table drawn before a chart)."""
+    watched = [opens, *(also or {}).values()] if opens else []
     since = duo.driver.execute_script(WATCH) if duo and not opens else None
     added = duo.driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {
-        "source": APPEARS.replace("SELECTOR", json.dumps(opens))}) if duo and opens else None
+        "source": APPEARS.replace("SELECTORS", json.dumps(watched))}) if duo and opens else None
     start = time.perf_counter()
     yield
     seconds = time.perf_counter() - start
@@ -120,7 +126,11 @@ def timed(name: str, duo=None, opens: str | None = None) -> Iterator[None]:
         appeared, ready, sent = duo.driver.execute_script(OPENED)
         server = sum(d for d, _ in sent) / 1000
         size = sum(b for _, b in sent) / 1000
-        drawn = "" if appeared is None else f"drawn {appeared / 1000:.2f} s after the form sent; "
+        drawn = ("" if opens not in appeared
+                 else f"drawn {appeared[opens] / 1000:.2f} s after the form sent; ")
+        for what, selector in (also or {}).items():
+            if selector in appeared:
+                drawn += f"{what} at {appeared[selector] / 1000:.2f} s; "
         scripts = "" if ready is None else f"scripts ready at {ready / 1000:.2f} s; "
         name += f" [{drawn}{scripts}{len(sent)} request(s): {server:.2f} s, {size:.0f} kB]"
     elif duo is not None:

@@ -14,6 +14,7 @@ from selenium.common.exceptions import StaleElementReferenceException
 
 from dart.store.schema import patient
 from dashboards.invites import ids
+from tests.dashboard.audit import timed
 from tests.support.browser import WAIT, screenshot
 
 pytestmark = pytest.mark.browser
@@ -61,18 +62,22 @@ def test_practice_downloads_its_own_list_and_marks_invited(signed_in, flask_app,
     boxes = duo.find_elements(f"#{ids.TABLE} input[type=checkbox]")
     boxes[0].click()
     boxes[1].click()
-    duo.find_element(f"#{ids.MARK}").click()
-    duo.wait_for_contains_text(f"#{ids.MESSAGE}", "Marked 2 patient(s) as invited", timeout=WAIT)
-    # the list reloads after the message: wait until the invited patients have left it
-    duo.wait_for_contains_text(f"#{ids.SUMMARY}", f"{len(rows) - 2} patients on the list",
-                               timeout=WAIT)
-    until(lambda: not shown_ids(duo) & set(first), timeout=WAIT)
+    with timed("invite list: mark 2 invited until the list is drawn without them", duo):
+        duo.find_element(f"#{ids.MARK}").click()
+        duo.wait_for_contains_text(f"#{ids.MESSAGE}", "Marked 2 patient(s) as invited",
+                                   timeout=WAIT)
+        # the list reloads after the message: wait until the invited patients have left it
+        duo.wait_for_contains_text(f"#{ids.SUMMARY}", f"{len(rows) - 2} patients on the list",
+                                   timeout=WAIT)
+        until(lambda: not shown_ids(duo) & set(first), timeout=WAIT)
 
     # select all: one click ticks every row shown
-    duo.find_element(f"#{ids.SELECT_ALL}").click()
-    until(lambda: checked(duo) == len(rows) - 2, timeout=WAIT)
-    duo.find_element(f"#{ids.SELECT_NONE}").click()
-    until(lambda: checked(duo) == 0, timeout=WAIT)
+    with timed("invite list: select all", duo):
+        duo.find_element(f"#{ids.SELECT_ALL}").click()
+        until(lambda: checked(duo) == len(rows) - 2, timeout=WAIT)
+    with timed("invite list: select none", duo):
+        duo.find_element(f"#{ids.SELECT_NONE}").click()
+        until(lambda: checked(duo) == 0, timeout=WAIT)
 
 
 def checked(duo) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from dashboards.studies import ids
+from tests.dashboard.audit import timed
 from tests.support.browser import WAIT, screenshot
 
 pytestmark = pytest.mark.browser
@@ -12,7 +13,12 @@ pytestmark = pytest.mark.browser
 
 def test_sponsor_sees_the_study_its_funnel_and_forecast(signed_in, test_store):
     duo = signed_in("sponsor1")
-    duo.driver.get(f"{signed_in.base}/dashboard/studies")
+    forecast = f"#{ids.FORECAST} .main-svg"
+    table = f"#{ids.TABLE} td[data-dash-column=eligible]"
+    with timed("my studies: open until the forecast is drawn", duo, opens=forecast,
+               also={"the studies table": table}):
+        duo.driver.get(f"{signed_in.base}/dashboard/studies")
+        duo.wait_for_element(forecast, timeout=WAIT)
     duo.wait_for_contains_text(f"#{ids.TABLE}", "Dashboard test study", timeout=WAIT)
     row = duo.find_element(f"#{ids.TABLE} td[data-dash-column=eligible]").text
     assert row == "<8" or int(row.replace(",", "")) >= 8  # disclosure-controlled

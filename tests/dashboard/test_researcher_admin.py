@@ -118,9 +118,10 @@ def test_admin_approves_a_study_and_sees_it_audited(signed_in, flask_app, test_s
     duo.find_element(f"#{admin_ids.STUDY} input[value='{study_id}']").click()
     audit(duo, "administration")
     screenshot(duo, "admin")
-    duo.find_element(f"#{admin_ids.APPROVE}").click()
-    duo.wait_for_contains_text(f"#{admin_ids.MESSAGE}",
-                               f"Study {study_id} is now approved", timeout=WAIT)
+    with timed("administration: approve a study until it says so", duo):
+        duo.find_element(f"#{admin_ids.APPROVE}").click()
+        duo.wait_for_contains_text(f"#{admin_ids.MESSAGE}",
+                                   f"Study {study_id} is now approved", timeout=WAIT)
     actions = [td.text for td in duo.find_elements(
         f"#{admin_ids.AUDIT} td[data-dash-column=action]")]
     assert "study.approve" in actions

@@ -82,3 +82,26 @@ def test_the_cache_keeps_the_most_recently_used():
     assert cache.computed == 3  # 1 was kept
     assert cache.get(1, lambda: -1) == 10  # used last before 3: still kept
     assert cache.get(2, lambda: -2) == -2  # the least recently used went first
+
+
+def test_a_forecast_is_kept_until_an_invitation_or_enrolment_changes_it(api):
+    study = api.services.create_study(api.user("sponsor"), CRITERIA)
+    api.services.approve_study(api.user("admin"), study.study_id)
+    url = f"/api/v1/studies/{study.study_id}/forecast?target=5&months=3"
+
+    def projected() -> dict:
+        response = api.get(url, "admin")
+        assert response.status_code == 200, response.get_data(as_text=True)
+        return response.get_json()
+
+    first = projected()
+    computed = api.services.results.computed
+    assert projected() == first
+    assert api.services.results.computed == computed  # nothing recorded: kept
+    for status in ("invited", "responded", "enrolled"):
+        recorded = api.post(f"/api/v1/studies/{study.study_id}/invitations", "practice",
+                            {"patient_ids": [1], "status": status})
+        assert recorded.status_code == 201, recorded.get_data(as_text=True)
+    again = projected()
+    assert api.services.results.computed == computed + 1  # a new version: forecast again
+    assert (first["projection"]["enrolled"], again["projection"]["enrolled"]) == (0, 1)

@@ -222,6 +222,11 @@ def test_my_studies_shows_the_funnel_and_draws_the_forecast(server):
     try:
         figure, message = study_callbacks.draw(3, 100)
         assert message == "" and list(figure.data[0].y) == [10]
+        # the dashboard's look, titles on both axes, no template copied in
+        assert figure.layout.title.text == "Patients newly meeting the criteria per month"
+        assert figure.layout.xaxis.title.text and figure.layout.yaxis.title.text == "patients"
+        assert figure.layout.template.layout.to_plotly_json() == {}
+        assert figure.layout.font.family.startswith("system-ui")
         assert study_callbacks.draw(9, 100) == ({}, "no such study")
     finally:
         ctx.pop()
