@@ -47,10 +47,14 @@ class DisclosedResult(FeasibilityResult):
             **self.policy.to_json(), "breakdowns_withheld": self.breakdowns_withheld}}
 
 
-def _within_tolerance(n: int, value: int) -> int:
-    """``value`` moved into ``n`` +/- 5 % when ``n`` is ``ACCURATE_FROM`` or more. The
-    bounds grow with ``n``, so moving steps into them keeps the funnel's order."""
-    if n < ACCURATE_FROM:
+def _within_tolerance(n: int, value: int, accurate_from: int = ACCURATE_FROM) -> int:
+    """``value`` moved into ``n`` +/- 5 % when ``n`` is ``accurate_from`` (the policy's
+    ``copies_accurate_from``) or more. The bounds grow with ``n``, so moving steps into
+    them keeps the funnel's order. Below it a step is left as its pieces make it: a
+    policy that lets a copied count be 11 off from 100 to 219 patients would otherwise see
+    the eligible cohort's copy moved back into 5 % as the funnel's last step, a step that
+    differs from the eligible total and, by how far it moved, tells the exact count."""
+    if n < accurate_from:
         return value
     return max(n - n // TOLERANCE, min(n + n // TOLERANCE, value))
 
@@ -70,13 +74,14 @@ def published_funnel(policy: DisclosurePolicy, base: int | None, eligible: int |
     ``above`` of the last step is empty (0); a suppressed one (0..threshold) counts as the
     middle of that range, ``(threshold + 1) // 2``, as does a suppressed eligible cohort.
     The running maximum keeps the funnel from increasing (``above_j`` shrinks with j but
-    its published count need not). A step of ``ACCURATE_FROM`` or more is then moved into
-    +/- 5 % of its count (two pieces can be off by 8), no step exceeds the one before it
-    (the published base first, unless it is below the eligible count), and a step whose
-    true count is at most the threshold is the marker, as any count. So the funnel never
-    increases, its last step is the eligible count, a step is within 8 of the truth and
-    within 5 % from 100 patients, and it depends only on the patients of its own step and
-    the steps below it: the rules before it may be phrased in any way (docs/disclosure.md).
+    its published count need not). A step of ``ACCURATE_FROM`` (or the policy's
+    ``copies_accurate_from``, if higher) or more is then moved into +/- 5 % of its count
+    (two pieces can be off by 8, or 22 when both are copies), no step exceeds the one
+    before it (the published base first, unless it is below the eligible count), and a
+    step whose true count is at most the threshold is the marker, as any count. So the
+    funnel never increases, its last step is the eligible count, a step is within 5 % from
+    there, and it depends only on the patients of its own step and the steps below it: the
+    rules before it may be phrased in any way (docs/disclosure.md, "The funnel").
     """
     shown_drops = [policy.publish(n, key) for n, key in drops]
     if not steps:  # a file of no rules (only a population, say) has an empty funnel
@@ -91,7 +96,8 @@ def published_funnel(policy: DisclosurePolicy, base: int | None, eligible: int |
         if i < len(steps) - 1:
             shown = policy.publish(n - last_n, key - last_key)
             above = max(above, middle if shown is None else shown)
-        values[i] = _within_tolerance(n, anchor + above)
+        values[i] = _within_tolerance(n, anchor + above,
+                                      max(ACCURATE_FROM, policy.copies_accurate_from))
     ceiling = None if base is None else max(base, anchor)
     remaining: list[int | None] = []
     for (n, _), value in zip(steps, values, strict=True):

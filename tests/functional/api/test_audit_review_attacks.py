@@ -79,3 +79,50 @@ def test_a_one_person_probe_is_listed(api):
     ids = audit_ids(api, "feasibility")
     assert [(p.first.audit_id, p.second.audit_id, p.apart) for p in found.near] == [
         (ids[0], ids[2], 1), (ids[1], ids[2], 1)]  # the second is the first's set again
+
+
+INDEX = dt.date(2026, 6, 30)
+# 120 women registered on days 1..120 of 2000 (practice 1), and T: four men aged 90 or
+# more (practice 2)
+PAIRS_STORE = "\n".join(
+    ["patient", "patient_id | practice_id | sex | date_of_birth | registration_start"]
+    + [f"{i} | 1 | F | 1970-01-01 | {dt.date(2000, 1, 1) + dt.timedelta(days=i)}"
+       for i in range(1, 121)]
+    + [f"{i} | 2 | M | 1930-01-01 | 2000-01-01" for i in range(121, 125)])
+
+
+def pairs_design(k: int) -> tuple[str, str]:
+    """S_k (119 women: all but woman k) with T, then S_k alone: cells of 119-127."""
+    days = (INDEX - (dt.date(2000, 1, 1) + dt.timedelta(days=k))).days
+    s = f"sex is female and not (registered for {days} days and not registered for " \
+        f"{days + 1} days)"
+    head = f"index date {INDEX}\n"
+    return head + f'include "S": ({s}) or age >= 90\n', head + f'include "S": {s}\n'
+
+
+@pytest.mark.parametrize("copies_accurate_from", [100, 220])
+def test_copies_accurate_from_220_leaves_no_look_and_keeps_tables_linked(
+        tmp_path, library, copies_accurate_from):
+    """The data owner's lever (``dart serve --copies-accurate-from 220``): the pairs design
+    over cells of 119-127 patients gives no look (the default, keeping every count of 100
+    or more within 5 %, gives some), and every answer's funnel ends at its eligible total
+    (a copy 11 off is not moved back into 5 %)."""
+    from dart.analysis.disclosure import DisclosurePolicy
+
+    engine = open_engine(f"sqlite:///{tmp_path / 'lever.db'}")
+    create_store(engine)
+    load_tables(engine, PAIRS_STORE)
+    api = make_api(engine, library, DISCLOSURE=DisclosurePolicy(
+        copies_accurate_from=copies_accurate_from))
+    looks = []
+    for k in range(1, 21):
+        with_t, without_t = (api.post("/api/v1/feasibility", "sponsor", {"criteria": text})
+                             .get_json() for text in pairs_design(k))
+        for body in (with_t, without_t):
+            assert body["funnel"][-1]["remaining"] == body["eligible"] is not None
+        looks.append(with_t["eligible"] - without_t["eligible"])
+    engine.dispose()
+    if copies_accurate_from == 220:
+        assert set(looks) == {0}
+    else:  # a copy 4 + p1 away is allowed only within 5 (p1 <= 1): otherwise a look
+        assert any(look != 0 for look in looks), looks

@@ -133,6 +133,21 @@ def test_the_funnel_never_increases_ends_at_eligible_and_stays_within_5_percent(
             assert abs(remaining[i] - n) <= (n // 20 if n >= 100 else 8), (i, n, remaining)
 
 
+def test_a_copy_beyond_5_percent_is_the_funnels_last_step_too():
+    """Under ``copies_accurate_from=220`` the eligible cohort of 100 may read as a set 7
+    patients away published as 111 (11 off): the funnel's last step is that same 111, not
+    moved back into 5 % (105 would say the cohort holds exactly 100)."""
+    relaxed = DisclosurePolicy(secret="funnel", copies_accurate_from=220)
+    steps, drops = [(130, 17), (100, 40)], [(20, 3), (30, 200)]
+    remaining, _ = published_funnel(relaxed, 160, 111, steps, drops)
+    assert remaining[-1] == 111
+    assert remaining[0] >= 111 and remaining == sorted(remaining, reverse=True)
+    # the default keeps every step of 100 or more within 5 %: the same pieces are moved
+    strict = DisclosurePolicy(secret="funnel")
+    moved, _ = published_funnel(strict, 160, 111, steps, drops)
+    assert moved[-1] == 105
+
+
 def test_many_small_drops_no_longer_add_up_their_errors():
     # 60 rules each removing 2 patients (a drop of 2 is the marker): summed from the
     # bottom, each marker counted as 4 and the top step read 120 too high.
