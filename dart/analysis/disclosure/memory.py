@@ -37,6 +37,10 @@ from dart.analysis.disclosure.keys import unpack
 from dart.analysis.disclosure.policy import ACCURATE_FROM, TOLERANCE
 from dart.store.app_tables import ensure_app_tables, published_cells, utcnow
 
+# An arbitrary constant naming the memory's lock among PostgreSQL advisory locks (the audit
+# log's is another).
+PG_LOCK_KEY = 0x44415254_4D454D
+
 
 @dataclass(frozen=True)
 class Remembered:
@@ -83,7 +87,14 @@ class Recall:
         if not self.held:
             self.memory._lock.acquire()
             self.held = True
-            self.memory._load()
+            try:
+                self.memory._begin()
+                self.memory._load()
+            except BaseException:
+                self.memory._end(commit=False)
+                self.held = False
+                self.memory._lock.release()
+                raise
 
     def same(self, n: int, packed: int) -> Remembered | None:
         """The remembered set with this count and packed key, if any."""
@@ -123,7 +134,8 @@ class PublishedCells:
     database ``app``; in memory only when ``app`` is None), loaded once per process and
     read again from the last row seen before each answer, so every process of one
     deployment sees what the others published. One answer is published at a time per
-    process (``recall``; ``lock``: the process's lock for writing to ``app``, if any)."""
+    process (``recall``; ``lock``: the process's lock for writing to ``app``, if any) and
+    per database (``_begin``: the processes of a deployment wait for each other)."""
 
     def __init__(self, app: sa.Engine | None = None,
                  lock: threading.Lock | threading.RLock | None = None):
@@ -133,6 +145,8 @@ class PublishedCells:
         self._arrays: dict[int, np.ndarray] = {}  # the bucket counts of _by_n[n], as rows
         self._exact: dict[tuple[int, int], Remembered] = {}
         self._last_id = 0
+        self._conn: sa.Connection | None = None  # the transaction holding the lock, if any
+        self._txn: sa.RootTransaction | None = None
         if app is not None:
             ensure_app_tables(app)
 
@@ -149,15 +163,49 @@ class PublishedCells:
             yield recall
             if recall.held:
                 self._save(recall.new)
+                self._end(commit=True)
         except BaseException:
             for entry in recall.new:
                 self._by_n[entry.n].remove(entry)
                 self._arrays.pop(entry.n, None)
                 del self._exact[(entry.n, entry.packed)]
+            if recall.held:
+                self._end(commit=False)
             raise
         finally:
             if recall.held:
                 self._lock.release()
+
+    def _begin(self) -> None:
+        """Open the transaction that holds the deployment's lock on the memory until the
+        answer is saved: every process publishing on this database waits here for the one
+        before it, then reads what it saved (``_load``), so two processes never publish
+        near sets unaware of each other. PostgreSQL: an advisory lock of the transaction;
+        SQLite: a write (deleting nothing) takes the database's write lock, waited for
+        with the busy timeout."""
+        if self.app is None:
+            return
+        self._conn = self.app.connect()
+        self._txn = self._conn.begin()
+        if self._conn.dialect.name == "postgresql":
+            self._conn.execute(sa.select(sa.func.pg_advisory_xact_lock(
+                sa.bindparam("lock_key", PG_LOCK_KEY, sa.BigInteger))))
+        else:
+            self._conn.execute(published_cells.delete().where(
+                published_cells.c.cell_id < sa.bindparam("none", 0, sa.Integer)))
+
+    def _end(self, commit: bool) -> None:
+        """Commit (or roll back) and close ``_begin``'s transaction, releasing the lock."""
+        if self._conn is None or self._txn is None:
+            return
+        try:
+            if commit:
+                self._txn.commit()
+            else:
+                self._txn.rollback()
+        finally:
+            self._conn.close()
+            self._conn = self._txn = None
 
     def _keep(self, n: int, packed: int, value: int, root_n: int) -> Remembered:
         entry = Remembered(n, packed, unpack(packed)[1], value, root_n, len(self._exact))
@@ -176,11 +224,10 @@ class PublishedCells:
         if self.app is None:
             return
         t = published_cells.c
-        with self.app.connect() as conn:
-            rows = conn.execute(
-                sa.select(t.cell_id, t.n, t.packed, t.value, t.root_n)
-                .where(t.cell_id > sa.bindparam("last_id", self._last_id, sa.Integer))
-                .order_by(t.cell_id)).all()
+        rows = self._conn.execute(
+            sa.select(t.cell_id, t.n, t.packed, t.value, t.root_n)
+            .where(t.cell_id > sa.bindparam("last_id", self._last_id, sa.Integer))
+            .order_by(t.cell_id)).all()
         for cell_id, n, packed, value, root_n in rows:
             key = int(packed)
             if (n, key) not in self._exact:
@@ -191,7 +238,6 @@ class PublishedCells:
         if self.app is None or not entries:
             return
         now = utcnow()
-        with self.app.begin() as conn:
-            conn.execute(published_cells.insert(), [
-                {"n": e.n, "packed": str(e.packed), "value": e.value, "root_n": e.root_n,
-                 "published_at": now} for e in entries])
+        self._conn.execute(published_cells.insert(), [
+            {"n": e.n, "packed": str(e.packed), "value": e.value, "root_n": e.root_n,
+             "published_at": now} for e in entries])

@@ -184,3 +184,41 @@ def test_a_data_owner_can_close_the_looks_left_at_100_to_219():
             assert abs(first - n) <= 11
     with pytest.raises(ValueError, match="copies_accurate_from"):
         DisclosurePolicy(copies_accurate_from=-1)
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
+def test_two_processes_publish_one_after_the_other(kind, tmp_path, request):
+    """Two processes of one deployment (each its own memory and engine on the same
+    database): while one publishes, the other waits for it and then reads what it saved,
+    so a set 3 patients from the first one's reads as it did (before, it read the table
+    as it was and published a count of its own)."""
+    import threading
+
+    from dart.store.engine import open_engine
+
+    url = (f"sqlite:///{tmp_path / 'app.db'}" if kind == "sqlite"
+           else request.getfixturevalue("postgres_url"))
+    first_app, second_app = open_engine(url), open_engine(url)
+    first, second = PublishedCells(first_app), PublishedCells(second_app)
+    s = list(range(1, 61))
+    published, done = threading.Event(), threading.Event()
+    shown: dict[str, int | None] = {}
+
+    def answer_one() -> None:
+        with first.recall(POLICY.threshold) as recall:
+            shown["first"] = dataclasses.replace(POLICY, memory=recall).publish(*packed(s))
+            published.set()
+            done.wait(0.5)  # still publishing (its answer's other cells, say)
+
+    thread = threading.Thread(target=answer_one)
+    thread.start()
+    assert published.wait(10)
+    shown["second"] = publish(second, s[3:])  # waits for the first process to save
+    done.set()
+    thread.join()
+    assert shown["second"] == shown["first"]
+    with first_app.connect() as conn:
+        rows = conn.execute(sa.select(published_cells.c.n, published_cells.c.root_n)).all()
+    assert sorted(rows) == [(57, 60), (60, 60)]  # the second set copied the first
+    first_app.dispose()
+    second_app.dispose()
