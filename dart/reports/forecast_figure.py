@@ -16,7 +16,7 @@ import plotly.graph_objects as go
 
 from dart.reports.palette import OKABE_ITO
 
-BLUE, ORANGE, GREY = OKABE_ITO["blue"], OKABE_ITO["orange"], OKABE_ITO["grey"]
+BLUE, ORANGE = OKABE_ITO["blue"], OKABE_ITO["orange"]
 
 
 def forecast_title(body: Mapping[str, Any]) -> str:
@@ -62,7 +62,7 @@ def forecast_layout(body: Mapping[str, Any]) -> dict:
     """The figure's own layout settings, titles apart (``forecast_title``, ``X_TITLE``,
     ``Y_TITLE``)."""
     layout: dict = {"showlegend": _acute(body), "barmode": "group",
-                    "yaxis": {"rangemode": "tozero", "gridcolor": GREY}}
+                    "yaxis": {"rangemode": "tozero"}}
     if _acute(body):
         trigger = (body.get("trigger") or {}).get("label", "the trigger")
         layout["legend"] = {"title": {"text": f"trigger rule: {trigger}"}}

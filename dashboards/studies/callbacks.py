@@ -31,8 +31,10 @@ def draw(study_id: int | None, target: int | None) -> tuple:
     except BackendError as exc:
         return {}, str(exc)
     # the dashboard's look in one step (no template copied in: docs/dashboard.md, "Speed")
-    return styled_figure(forecast_traces(body), forecast_layout(body), forecast_title(body),
-                         X_TITLE, Y_TITLE), ""
+    traces = forecast_traces(body)
+    counts = [y for t in traces for y in t["y"] if y is not None]
+    return styled_figure(traces, forecast_layout(body), forecast_title(body), X_TITLE,
+                         Y_TITLE, labels=[f"{max(counts, default=0):,}"]), ""
 
 
 def register(app: Dash) -> None:

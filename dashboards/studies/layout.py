@@ -12,7 +12,7 @@ from typing import Any
 from dash import dash_table, dcc, html
 
 from dashboards.studies import ids
-from dashboards.theme import FONT
+from dashboards.theme import FONT, GRAPH
 
 STAGES = ("eligible", "invited", "responded", "enrolled")
 COLUMNS = [{"name": n, "id": i} for n, i in (
@@ -63,5 +63,5 @@ def page(studies: Sequence[Mapping[str, Any]]) -> html.Div:
             dcc.Input(id=ids.TARGET, type="number", min=1, step=1, value=100, debounce=True),
         ], className="controls"),
         html.Div(id=ids.MESSAGE, role="status", **{"aria-live": "polite"}),
-        dcc.Loading(dcc.Graph(id=ids.FORECAST, figure={})),
+        dcc.Loading(dcc.Graph(id=ids.FORECAST, figure={}, **GRAPH)),
     ], className="panel", id="studies-page")
