@@ -83,7 +83,7 @@ def review(db_url: str | None, app_db_url: str | None, source_name: str | None,
 def _print_review(found, days: int) -> None:
     click.echo(f"{len(found.answers)} feasibility and representativeness answers in the last "
                f"{days} days; sets 1-{found.threshold} patients apart in "
-               f"{len(found.near)} pairs of answers")
+               f"{len(found.near)} {'pair' if len(found.near) == 1 else 'pairs'} of answers")
     for row in found.users():
         click.echo(f"  {row['user'] or '(no user)'} ({row['role']}): {row['answers']} answers "
                    f"of {row['texts']} texts; near pairs: {row['near_own']} among their own, "
@@ -94,7 +94,8 @@ def _print_review(found, days: int) -> None:
         click.echo(f"\naudit {first.audit_id} ({first.user}, {first.at:%Y-%m-%d %H:%M}) "
                    f"{pair.first_set} and audit {second.audit_id} ({second.user}, "
                    f"{second.at:%Y-%m-%d %H:%M}) {pair.second_set}: {about}{pair.apart} "
-                   f"patients apart ({pair.pairs} pairs of sets)")
+                   f"{'patient' if pair.apart == 1 else 'patients'} apart "
+                   f"({pair.pairs} {'pair' if pair.pairs == 1 else 'pairs'} of sets)")
         for line in pair.diff()[2:]:
             click.echo(f"    {line}")
     for answer, why in found.not_replayed:

@@ -128,8 +128,9 @@ def test_cli_review_prints_the_pair_and_its_diff(tmp_path):
                                             (SPONSOR, WOMEN_OR_T, "ok")])
     run = CliRunner().invoke(main, ["audit", "review", "--db", url, "--app-db", app_url])
     assert run.exit_code == 0, run.output
-    assert "sets 1-7 patients apart in 1 pairs of answers" in run.output
-    assert f"audit {ids[0]} (sponsor" in run.output and "1 patients apart" in run.output
+    assert "sets 1-7 patients apart in 1 pair of answers" in run.output
+    assert f"audit {ids[0]} (sponsor" in run.output
+    assert "1 patient apart (1 pair of sets)" in run.output
     assert f"+{WOMEN_OR_T.strip()}" in run.output
     as_json = CliRunner().invoke(main, ["audit", "review", "--db", url, "--app-db", app_url,
                                         "--json"])
