@@ -25,6 +25,7 @@ does not cover is in docs/disclosure.md ("Across answers").
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -33,7 +34,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import sqlalchemy as sa
 
-from dart.analysis.disclosure.keys import unpack
+from dart.analysis.disclosure.keys import BUCKETS, unpack
 from dart.analysis.disclosure.policy import ACCURATE_FROM, TOLERANCE
 from dart.store.app_tables import ensure_app_tables, published_cells, utcnow
 
@@ -42,17 +43,44 @@ from dart.store.app_tables import ensure_app_tables, published_cells, utcnow
 PG_LOCK_KEY = 0x44415254_4D454D
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Remembered:
-    """One published set: its exact count, packed key, bucket counts, the count it was
-    published with, and the exact count of the set whose own count that is."""
+    """One published set: its exact count, the count it was published with, and the exact
+    count of the set whose own count that is (its packed key and bucket counts are kept
+    by ``PublishedCells``, compactly)."""
 
     n: int
-    packed: int
-    buckets: tuple[int, ...]
     value: int
     root_n: int
     order: int = 0  # the order it was remembered in (the earliest wins among equals)
+
+
+def digest(packed: int) -> bytes:
+    """16 bytes naming a packed key: what tells the same set among those of its size
+    (the packed key itself is 400 bytes; a collision of 128-bit digests is not a risk)."""
+    raw = packed.to_bytes((packed.bit_length() + 8) // 8, "little", signed=True)
+    return hashlib.blake2b(raw, digest_size=16).digest()
+
+
+class _Sized:
+    """The remembered sets of one size ``n``: their entries, and their bucket counts as the
+    rows of one array in the same order (grown by doubling; int16 while no bucket can
+    pass 32,767 patients, as a set of fewer patients cannot: 128 bytes a set)."""
+
+    __slots__ = ("entries", "rows")
+
+    def __init__(self, n: int) -> None:
+        self.entries: list[Remembered] = []
+        self.rows = np.zeros((1, BUCKETS), dtype=np.int16 if n < 2**15 else np.int32)
+
+    def append(self, entry: Remembered, buckets: tuple[int, ...]) -> None:
+        if len(self.entries) == len(self.rows):
+            self.rows = np.concatenate([self.rows, np.zeros_like(self.rows)])
+        self.rows[len(self.entries)] = buckets
+        self.entries.append(entry)
+
+    def buckets(self) -> np.ndarray:
+        return self.rows[:len(self.entries)]
 
 
 def copyable(n: int, value: int, root_n: int, threshold: int,
@@ -80,7 +108,7 @@ class Recall:
     memory: PublishedCells
     threshold: int
     accurate_from: int = ACCURATE_FROM
-    new: list[Remembered] = field(default_factory=list)
+    new: list[tuple[Remembered, int]] = field(default_factory=list)  # with packed keys
     held: bool = False
 
     def _hold(self) -> None:
@@ -99,7 +127,7 @@ class Recall:
     def same(self, n: int, packed: int) -> Remembered | None:
         """The remembered set with this count and packed key, if any."""
         self._hold()
-        return self.memory._exact.get((n, packed))
+        return self.memory._exact.get((n, digest(packed)))
 
     def near(self, n: int, packed: int) -> Remembered | None:
         """The closest remembered set (fewest patients apart, then the earliest) whose
@@ -108,12 +136,12 @@ class Recall:
         buckets = np.array(unpack(packed)[1], dtype=np.int64)
         found: list[tuple[int, int, Remembered]] = []
         for m in range(max(n - self.threshold, 0), n + self.threshold + 1):
-            entries = self.memory._by_n.get(m)
-            if not entries:
+            sized = self.memory._sizes.get(m)
+            if sized is None or not sized.entries:
                 continue
-            apart = np.abs(self.memory._buckets(m) - buckets).sum(axis=1)
+            apart = np.abs(sized.buckets() - buckets).sum(axis=1)  # int64: no overflow
             for i in np.flatnonzero(apart <= self.threshold):
-                entry = entries[i]
+                entry = sized.entries[i]
                 if copyable(n, entry.value, entry.root_n, self.threshold,
                             self.accurate_from):
                     found.append((int(apart[i]), entry.order, entry))
@@ -123,10 +151,10 @@ class Recall:
         """Remember a cell this answer publishes as ``value`` (a set already remembered
         is kept once)."""
         self._hold()
-        if (n, packed) in self.memory._exact:
+        if (n, digest(packed)) in self.memory._exact:
             return
         entry = self.memory._keep(n, packed, value, root_n)
-        self.new.append(entry)
+        self.new.append((entry, packed))
 
 
 class PublishedCells:
@@ -141,9 +169,8 @@ class PublishedCells:
                  lock: threading.Lock | threading.RLock | None = None):
         self.app = app
         self._lock = lock or threading.Lock()
-        self._by_n: dict[int, list[Remembered]] = {}
-        self._arrays: dict[int, np.ndarray] = {}  # the bucket counts of _by_n[n], as rows
-        self._exact: dict[tuple[int, int], Remembered] = {}
+        self._sizes: dict[int, _Sized] = {}
+        self._exact: dict[tuple[int, bytes], Remembered] = {}  # by (n, digest(packed))
         self._last_id = 0
         self._conn: sa.Connection | None = None  # the transaction holding the lock, if any
         self._txn: sa.RootTransaction | None = None
@@ -165,10 +192,10 @@ class PublishedCells:
                 self._save(recall.new)
                 self._end(commit=True)
         except BaseException:
-            for entry in recall.new:
-                self._by_n[entry.n].remove(entry)
-                self._arrays.pop(entry.n, None)
-                del self._exact[(entry.n, entry.packed)]
+            # this answer's sets are the last of their sizes (it held the lock throughout)
+            for entry, packed in reversed(recall.new):
+                self._sizes[entry.n].entries.pop()
+                del self._exact[(entry.n, digest(packed))]
             if recall.held:
                 self._end(commit=False)
             raise
@@ -208,17 +235,13 @@ class PublishedCells:
             self._conn = self._txn = None
 
     def _keep(self, n: int, packed: int, value: int, root_n: int) -> Remembered:
-        entry = Remembered(n, packed, unpack(packed)[1], value, root_n, len(self._exact))
-        self._by_n.setdefault(n, []).append(entry)
-        self._arrays.pop(n, None)
-        self._exact[(n, packed)] = entry
+        entry = Remembered(n, value, root_n, len(self._exact))
+        sized = self._sizes.get(n)
+        if sized is None:
+            sized = self._sizes[n] = _Sized(n)
+        sized.append(entry, unpack(packed)[1])
+        self._exact[(n, digest(packed))] = entry
         return entry
-
-    def _buckets(self, n: int) -> np.ndarray:
-        """The bucket counts of the sets of ``n`` patients remembered, one row each."""
-        if n not in self._arrays:
-            self._arrays[n] = np.array([e.buckets for e in self._by_n[n]], dtype=np.int64)
-        return self._arrays[n]
 
     def _load(self) -> None:
         if self.app is None:
@@ -230,14 +253,14 @@ class PublishedCells:
             .order_by(t.cell_id)).all()
         for cell_id, n, packed, value, root_n in rows:
             key = int(packed)
-            if (n, key) not in self._exact:
+            if (n, digest(key)) not in self._exact:
                 self._keep(n, key, value, root_n)
             self._last_id = max(self._last_id, cell_id)
 
-    def _save(self, entries: list[Remembered]) -> None:
+    def _save(self, entries: list[tuple[Remembered, int]]) -> None:
         if self.app is None or not entries:
             return
         now = utcnow()
         self._conn.execute(published_cells.insert(), [
-            {"n": e.n, "packed": str(e.packed), "value": e.value, "root_n": e.root_n,
-             "published_at": now} for e in entries])
+            {"n": e.n, "packed": str(packed), "value": e.value, "root_n": e.root_n,
+             "published_at": now} for e, packed in entries])
