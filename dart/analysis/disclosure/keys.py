@@ -34,9 +34,11 @@ import hashlib
 import hmac
 import os
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import platformdirs
 import sqlalchemy as sa
 
@@ -117,6 +119,28 @@ def unpack(packed: int) -> tuple[int, tuple[int, ...]]:
         slots.append(low)
         packed = (packed - low) >> SLOT
     return slots[0], tuple(slots[1:])
+
+
+def unpack_many(packed: Sequence[int]) -> np.ndarray:
+    """``unpack`` of many packed keys at once: one row each, the key sum then the count per
+    bucket (signed, as ``unpack`` reads them). Each key's bytes are its slots (``SLOT`` is
+    a whole number of bytes), so numpy reads them all and only the borrows of negative
+    slots are carried, slot by slot across every key: what loading a deployment's
+    remembered sets costs (``unpack`` a key at a time took 14 us)."""
+    width = SLOT // 8
+    raw = b"".join(p.to_bytes(width * (BUCKETS + 1), "little", signed=True) for p in packed)
+    words = np.zeros((len(packed), BUCKETS + 1, 8), dtype=np.uint8)  # each slot in 8 bytes
+    words[:, :, :width] = np.frombuffer(raw, np.uint8).reshape(len(packed), BUCKETS + 1,
+                                                               width)
+    unsigned = words.view("<u8")[:, :, 0].astype(np.int64)
+    size, half = 1 << SLOT, 1 << (SLOT - 1)
+    out = np.empty_like(unsigned)
+    borrow = np.zeros(len(packed), dtype=np.int64)
+    for i in range(BUCKETS + 1):
+        slot = unsigned[:, i] + borrow
+        borrow = (slot >= half).astype(np.int64)
+        out[:, i] = slot - borrow * size
+    return out
 
 
 def secret_path() -> Path:

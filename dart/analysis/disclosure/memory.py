@@ -27,20 +27,21 @@ from __future__ import annotations
 
 import hashlib
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import numpy as np
 import sqlalchemy as sa
 
-from dart.analysis.disclosure.keys import BUCKETS, unpack
+from dart.analysis.disclosure.keys import BUCKETS, unpack, unpack_many
 from dart.analysis.disclosure.policy import ACCURATE_FROM, TOLERANCE
 from dart.store.app_tables import ensure_app_tables, published_cells, utcnow
 
 # An arbitrary constant naming the memory's lock among PostgreSQL advisory locks (the audit
 # log's is another).
 PG_LOCK_KEY = 0x44415254_4D454D
+LOAD_CHUNK = 20_000  # remembered sets decoded at a time when a process loads them
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,7 +74,7 @@ class _Sized:
         self.entries: list[Remembered] = []
         self.rows = np.zeros((1, BUCKETS), dtype=np.int16 if n < 2**15 else np.int32)
 
-    def append(self, entry: Remembered, buckets: tuple[int, ...]) -> None:
+    def append(self, entry: Remembered, buckets: Sequence[int]) -> None:
         if len(self.entries) == len(self.rows):
             self.rows = np.concatenate([self.rows, np.zeros_like(self.rows)])
         self.rows[len(self.entries)] = buckets
@@ -234,13 +235,16 @@ class PublishedCells:
             self._conn.close()
             self._conn = self._txn = None
 
-    def _keep(self, n: int, packed: int, value: int, root_n: int) -> Remembered:
+    def _keep(self, n: int, packed: int, value: int, root_n: int,
+              buckets: Sequence[int] | None = None, name: bytes | None = None
+              ) -> Remembered:
+        """Remember a set (its bucket counts and digest from ``packed`` unless given)."""
         entry = Remembered(n, value, root_n, len(self._exact))
         sized = self._sizes.get(n)
         if sized is None:
             sized = self._sizes[n] = _Sized(n)
-        sized.append(entry, unpack(packed)[1])
-        self._exact[(n, digest(packed))] = entry
+        sized.append(entry, unpack(packed)[1] if buckets is None else buckets)
+        self._exact[(n, digest(packed) if name is None else name)] = entry
         return entry
 
     def _load(self) -> None:
@@ -251,11 +255,15 @@ class PublishedCells:
             sa.select(t.cell_id, t.n, t.packed, t.value, t.root_n)
             .where(t.cell_id > sa.bindparam("last_id", self._last_id, sa.Integer))
             .order_by(t.cell_id)).all()
-        for cell_id, n, packed, value, root_n in rows:
-            key = int(packed)
-            if (n, digest(key)) not in self._exact:
-                self._keep(n, key, value, root_n)
-            self._last_id = max(self._last_id, cell_id)
+        for start in range(0, len(rows), LOAD_CHUNK):  # bounded memory for unpack_many
+            chunk = rows[start:start + LOAD_CHUNK]
+            keys = [int(row.packed) for row in chunk]
+            for (cell_id, n, _, value, root_n), key, slots in zip(
+                    chunk, keys, unpack_many(keys), strict=True):
+                name = digest(key)
+                if (n, name) not in self._exact:
+                    self._keep(n, key, value, root_n, slots[1:], name)
+                self._last_id = max(self._last_id, cell_id)
 
     def _save(self, entries: list[tuple[Remembered, int]]) -> None:
         if self.app is None or not entries:

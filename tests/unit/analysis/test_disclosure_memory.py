@@ -12,7 +12,7 @@ import pytest
 import sqlalchemy as sa
 
 from dart.analysis.disclosure import DisclosurePolicy, apply_disclosure
-from dart.analysis.disclosure.keys import BUCKETS, pack, unpack
+from dart.analysis.disclosure.keys import BUCKETS, pack, unpack, unpack_many
 from dart.analysis.disclosure.memory import PublishedCells, distance
 from dart.analysis.feasibility import run_feasibility
 from dart.store.app_tables import published_cells
@@ -48,6 +48,20 @@ def test_packed_keys_add_up_and_unpack_to_key_sums_and_bucket_counts():
     assert diff[1] == tuple(a - b for a, b in zip(unpack(small[1])[1], unpack(big[1])[1],
                                                   strict=True))
     assert pack(5, 0, None) == 5
+
+
+def test_many_packed_keys_unpack_at_once_as_one_at_a_time():
+    """``unpack_many`` (how a process loads the remembered sets) reads every slot as
+    ``unpack`` does: sets, differences of sets (negative slots, borrows across slots) and
+    empty keys."""
+    rng = random.Random(11)
+    sets = [packed(rng.sample(range(1, 50_000), rng.randint(0, 3000)))[1] for _ in range(60)]
+    keys = [*sets, *(a - b for a, b in zip(sets, reversed(sets), strict=True)), 0, -1,
+            pack(5, 2**39, BUCKETS - 1), -pack(5, 2**39, 0)]
+    decoded = unpack_many(keys)
+    for key, row in zip(keys, decoded, strict=True):
+        key_sum, buckets = unpack(key)
+        assert [int(x) for x in row] == [key_sum, *buckets], key
 
 
 def test_sets_that_differ_by_d_patients_have_bucket_counts_at_most_d_apart():
