@@ -143,3 +143,46 @@ def test_cli_review_prints_the_pair_and_its_diff(tmp_path):
 def test_cli_review_refuses_bad_days(days):
     run = CliRunner().invoke(main, ["audit", "review", "--days", days])
     assert run.exit_code == 2 and "Traceback" not in run.output
+
+
+def test_files_of_many_rules_that_share_near_sets_are_reviewed_in_bounded_work(tmp_path):
+    """Two files of 150 rules, each rule excluding one patient (the first patients 1-150,
+    the second 2-151): hundreds of sets each, thousands of near pairs between them. The
+    review still names the pair (one patient apart: the first steps) and counts the
+    near pairs, measuring exactly only the closest candidates."""
+    from dart.app import audit_review
+
+    start = dt.date(2000, 1, 1)
+    store = "\n".join(["patient", "patient_id | registration_start"]
+                      + [f"{i} | {start + dt.timedelta(days=i)}" for i in range(1, 161)])
+    engine = open_engine(f"sqlite:///{tmp_path / 'store.db'}")
+    create_store(engine)
+    load_tables(engine, store)
+    index = dt.date(2026, 6, 30)
+
+    def one_each(patients) -> str:
+        rules = []
+        for i in patients:
+            days = (index - (start + dt.timedelta(days=i))).days
+            rules.append(f'exclude "p{i}": registered for {days} days and not registered '
+                         f"for {days + 1} days\n")
+        return f"index date {index}\n" + "".join(rules)
+
+    app = open_app_db(f"sqlite:///{tmp_path / 'app.db'}")
+    ids = log_answers(app, [(SPONSOR, one_each(range(1, 151)), "ok"),
+                            (SPONSOR, one_each(range(2, 152)), "ok")])
+    calls = []
+    real = audit_review.apart
+
+    def counted(a, b):
+        calls.append(1)
+        return real(a, b)
+
+    audit_review.apart, before = counted, audit_review.apart
+    try:
+        (pair,) = review(app, engine, SINCE).near
+    finally:
+        audit_review.apart = before
+    assert (pair.first.audit_id, pair.second.audit_id, pair.apart) == (ids[0], ids[1], 1)
+    assert pair.pairs > 1000 and len(calls) <= audit_review.EXACT_PER_PAIR
+    engine.dispose()
