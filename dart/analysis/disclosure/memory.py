@@ -152,9 +152,10 @@ class Recall:
         """Remember a cell this answer publishes as ``value`` (a set already remembered
         is kept once)."""
         self._hold()
-        if (n, digest(packed)) in self.memory._exact:
+        name = digest(packed)
+        if (n, name) in self.memory._exact:
             return
-        entry = self.memory._keep(n, packed, value, root_n)
+        entry = self.memory._keep(n, packed, value, root_n, name=name)
         self.new.append((entry, packed))
 
 
