@@ -28,9 +28,10 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from itertools import chain
+from typing import Any
 
 import numpy as np
 import sqlalchemy as sa
@@ -159,19 +160,23 @@ def answered(app: sa.Engine, since: dt.datetime,
         return [Answer(*row) for row in conn.execute(query)]
 
 
-def _members(name: str, first: np.ndarray, only: np.ndarray, n_rules: int) -> np.ndarray:
-    """Which of (first rule failed, only failure) rows are in the set ``name``."""
-    if name == "eligible" or name.startswith("after rule"):
-        step = n_rules - 1 if name == "eligible" else int(name.split()[-1]) - 1
-        return first > step
-    rule = int(name.split()[-1]) - 1  # without rule i: failing no rule, or rule i alone
-    return (first == n_rules) | ((only == 1) & (first == rule))
+Membership = Callable[[Any, Any], Any]
 
 
-def set_names(n_rules: int) -> list[str]:
-    """The sets of an answer of ``n_rules`` rules (see the module's docstring)."""
-    steps = [f"after rule {i + 1}" for i in range(n_rules - 1)]
-    return [*steps, "eligible", *(f"without rule {i + 1}" for i in range(n_rules))]
+def set_tests(n_rules: int) -> list[tuple[str, Membership]]:
+    """The sets of an answer of ``n_rules`` rules (see the module's docstring), each with
+    its test of a patient's (first rule failed, only failure): the same expression over
+    numpy arrays (the counted rows) and over SQL columns (the small sets' ids)."""
+
+    def after(step: int) -> Membership:
+        return lambda first, only: first > step
+
+    def without(rule: int) -> Membership:  # failing no rule, or this rule alone
+        return lambda first, only: (first == n_rules) | ((only == 1) & (first == rule))
+
+    steps = [(f"after rule {i + 1}", after(i)) for i in range(n_rules - 1)]
+    return [*steps, ("eligible", after(n_rules - 1)),
+            *((f"without rule {i + 1}", without(i)) for i in range(n_rules))]
 
 
 def patient_sets(conn: sa.Connection, text: str, library: Mapping | None = None,
@@ -184,27 +189,31 @@ def patient_sets(conn: sa.Connection, text: str, library: Mapping | None = None,
     compiled = prepare(conn, text, library, source=source).compiled
     n_rules = len(compiled.rules)
     rules = rules_cte(compiled)
+    bucket = bucket_sql((keys or record_keys()).sql(rules.c.patient_id))
     if n_rules:
         first, only = failure_columns(rules, n_rules)
-    else:  # no rules: everyone passes; one set, the base
+        grouped = (first, only, bucket)
+    else:  # no rules: everyone passes; one set, the base (constants are not grouped by:
+        # SQLite reads GROUP BY 0 as a column's position)
         first, only = sa.literal_column("0", INTEGER), sa.literal_column("0", INTEGER)
-    bucket = bucket_sql((keys or record_keys()).sql(rules.c.patient_id))
+        grouped = (bucket,)
     counted = _integers(conn.execute(
-        sa.select(first, only, bucket, sa.func.count()).group_by(first, only, bucket)), 4)
+        sa.select(first, only, bucket, sa.func.count()).group_by(*grouped)), 4)
     f, o, b, n = counted.T
-    names = set_names(n_rules)
+    tests = set_tests(n_rules)
     sets = []
-    for name in names:
-        member = _members(name, f, o, n_rules)
+    for name, test in tests:
+        member = test(f, o)
         counts = np.bincount(b[member], weights=n[member], minlength=BUCKETS).astype(np.int64)
         sets.append(PatientSet(name, int(counts.sum()), counts))
-    small = [s for s in sets if s.n <= EXACT_UP_TO]
+    small = [(s, test) for s, (_, test) in zip(sets, tests, strict=True)
+             if s.n <= EXACT_UP_TO]
     if small:
         rows = _integers(conn.execute(
             sa.select(rules.c.patient_id, first, only)
-            .where(sa.or_(*(_wanted(s.name, first, only, n_rules) for s in small)))), 3)
-        for s in small:
-            s.ids = np.sort(rows[_members(s.name, rows[:, 1], rows[:, 2], n_rules), 0])
+            .where(sa.or_(*(test(first, only) for _, test in small)))), 3)
+        for s, test in small:
+            s.ids = np.sort(rows[test(rows[:, 1], rows[:, 2]), 0])
     return _distinct(sets)
 
 
@@ -214,17 +223,6 @@ def _integers(result: sa.CursorResult, width: int) -> np.ndarray:
     rows = result.all()
     return np.fromiter(chain.from_iterable(rows), np.int64,
                        len(rows) * width).reshape(-1, width)
-
-
-def _wanted(name: str, first: sa.ColumnElement, only: sa.ColumnElement,
-            n_rules: int) -> sa.ColumnElement[bool]:
-    """``_members`` in SQL, for the ids of the small sets."""
-    if name == "eligible" or name.startswith("after rule"):
-        step = n_rules - 1 if name == "eligible" else int(name.split()[-1]) - 1
-        return first > sa.literal_column(str(step), INTEGER)
-    rule = sa.literal_column(str(int(name.split()[-1]) - 1), INTEGER)
-    return sa.or_(first == sa.literal_column(str(n_rules), INTEGER),
-                  sa.and_(only == sa.literal_column("1", INTEGER), first == rule))
 
 
 def _distinct(sets: list[PatientSet]) -> list[PatientSet]:
@@ -282,6 +280,7 @@ def _near_pairs(answers: list[Answer], replayed: Mapping[str, list[PatientSet]],
         firsts.setdefault((answer.user, answer.criteria_text), answer)
     chosen = list(firsts.values())
     by_size: dict[int, list[tuple[int, PatientSet]]] = {}
+    rows: dict[int, np.ndarray] = {}  # each size's bucket counts, one row per set
     for j, second in enumerate(chosen):
         sets = replayed[second.criteria_text]
         candidates: dict[int, list[tuple[int, PatientSet, PatientSet]]] = {}
@@ -290,8 +289,9 @@ def _near_pairs(answers: list[Answer], replayed: Mapping[str, list[PatientSet]],
                 earlier = by_size.get(m)
                 if not earlier:
                     continue
-                rows = np.array([a.buckets for _, a in earlier], dtype=np.int64)
-                bound = np.abs(rows - b.buckets).sum(axis=1)
+                if len(rows.get(m, ())) != len(earlier):  # grown since: built once again
+                    rows[m] = np.array([a.buckets for _, a in earlier], dtype=np.int64)
+                bound = np.abs(rows[m] - b.buckets).sum(axis=1)
                 for k in np.flatnonzero(bound <= threshold):
                     i, a = earlier[k]
                     candidates.setdefault(i, []).append((int(bound[k]), a, b))

@@ -86,6 +86,18 @@ def test_funnel_steps_and_without_rule_populations_are_compared(store, tmp_path)
     assert (pair.first_set, pair.second_set) == ("after rule 1", "after rule 1")
 
 
+def test_a_file_of_no_rules_is_the_base(store, tmp_path):
+    """Only a population (no rule): its one set is the whole base, 40 patients, one
+    patient from the base without man 31 (a pair), on every engine."""
+    load_tables(store, STORE)
+    app = open_app_db(f"sqlite:///{tmp_path / 'app.db'}")
+    ids = log_answers(app, [(SPONSOR, 'population "Everyone": age >= 0\n', "ok"),
+                            (SPONSOR, 'exclude "Oldest": age >= 90\n', "ok")])
+    (pair,) = review(app, store, SINCE).near
+    assert (pair.first.audit_id, pair.second.audit_id, pair.apart) == (ids[0], ids[1], 1)
+    assert (pair.first_set, pair.second_set) == ("eligible", "eligible")
+
+
 def test_a_criteria_text_that_no_longer_compiles_is_named_not_fatal(tmp_path):
     engine = open_engine(f"sqlite:///{tmp_path / 'store.db'}")
     create_store(engine)
