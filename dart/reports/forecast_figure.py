@@ -1,4 +1,5 @@
-"""The forecast as a plotly figure, built by a pure function of ``Forecast.to_json()``.
+"""The forecast as a plotly figure's pieces (bars as trace dicts, layout, title), pure
+functions of ``Forecast.to_json()``, which the dashboard draws in its own look.
 
 Bars: patients newly eligible per month (a suppressed month has no bar and is labelled
 "suppressed", never drawn as 0) and, for an acute-presentation trial, beside them the
@@ -11,8 +12,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
-
-import plotly.graph_objects as go
 
 from dart.reports.palette import OKABE_ITO
 
@@ -67,13 +66,3 @@ def forecast_layout(body: Mapping[str, Any]) -> dict:
         trigger = (body.get("trigger") or {}).get("label", "the trigger")
         layout["legend"] = {"title": {"text": f"trigger rule: {trigger}"}}
     return layout
-
-
-def forecast_figure(body: Mapping[str, Any]) -> go.Figure:
-    """Monthly newly eligible (bars), presentations beside them for an acute trial, with
-    the projection in the title (plotly_white; one step: each update validates again)."""
-    layout = forecast_layout(body)
-    layout["yaxis"]["title"] = {"text": Y_TITLE}
-    return go.Figure(forecast_traces(body), {
-        **layout, "title": {"text": forecast_title(body)}, "xaxis": {"title": {"text": X_TITLE}},
-        "template": "plotly_white"})

@@ -25,7 +25,7 @@ from dart.analysis.disclosure import DisclosurePolicy
 from dart.recruitment import acute, monthly
 from dart.recruitment.forecast import forecast, history, monthly_dates
 from dart.recruitment.rescreen import eligible_by_practice
-from dart.reports.forecast_figure import forecast_figure
+from dart.reports.forecast_figure import forecast_traces
 from tests.support.rescreen_store import CRITERIA, D2, approved_study
 
 COPD, AECOPD = "13645005", "195951007"
@@ -101,8 +101,7 @@ def test_monthly_presentations_by_hand(store, acute_study, library):
 def test_presentations_are_disclosed_and_plotted(store, acute_study, library):
     body = forecast(store, acute_study, library, months=3).to_json(DisclosurePolicy())
     assert all(m["presenting"] == {"count": None, "suppressed": True} for m in body["months"])
-    figure = forecast_figure(body)
-    assert [t.name for t in figure.data] == ["newly eligible", "presenting"]
+    assert [t["name"] for t in forecast_traces(body)] == ["newly eligible", "presenting"]
 
 
 def test_a_file_without_a_trigger_has_no_presentations(store, study, library):
@@ -110,7 +109,7 @@ def test_a_file_without_a_trigger_has_no_presentations(store, study, library):
     assert found.trigger is None and all(m.presenting is None for m in found.months)
     body = found.to_json()
     assert body["trigger"] is None and "presenting" not in body["months"][0]
-    assert [t.name for t in forecast_figure(body).data] == ["newly eligible"]
+    assert [t["name"] for t in forecast_traces(body)] == ["newly eligible"]
 
 
 @pytest.mark.parametrize(("rules", "expected"), [
