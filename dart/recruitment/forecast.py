@@ -27,6 +27,7 @@ and the 10th-90th percentile interval. The rates are observed from the lifecycle
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -37,6 +38,7 @@ import sqlalchemy as sa
 from criteria_grammar.nodes import Criteria
 from dart.analysis.disclosure import DisclosurePolicy
 from dart.analysis.disclosure.keys import RecordKeys
+from dart.analysis.disclosure.nested import publish_nested
 from dart.compiler import months_back, prepare
 from dart.recruitment import acute, monthly
 from dart.recruitment.concurrent import study_criteria
@@ -118,37 +120,52 @@ class Forecast:
     trigger: Trigger | None = None
 
     def to_json(self, policy: DisclosurePolicy | None = None) -> dict:
-        """Each count disclosed under ``policy`` (a suppressed one: null, ``suppressed``)."""
-        def count(n: int, key: int) -> dict:
-            # Each count is of a set of patients: disclosed with the sum of their record
-            # keys (summed in the statement), as a rescreen publishes the same patients.
-            shown = policy.disclose(n, key) if policy else n
-            return {"count": shown} | ({"suppressed": True} if shown is None else {})
+        """Each count disclosed under ``policy`` (a suppressed one: null, ``suppressed``).
 
-        def total(cells: Mapping[int, monthly.Cell], newly: bool) -> dict:
-            # A patient is at one practice on a date: the total sums the practices.
-            if newly:
-                return count(sum(c.newly for c in cells.values()),
-                             sum(c.newly_key for c in cells.values()))
-            return count(sum(c.eligible for c in cells.values()),
-                         sum(c.eligible_key for c in cells.values()))
+        Each count is of a set of patients, disclosed with the sum of their record keys
+        (summed in the statement), as a rescreen publishes the same patients. A month's
+        practice cells are nested in the month's total (a patient is at one practice on a
+        date), so each reads as the total when within the threshold of it
+        (``nested.publish_nested``): a practice with all but a few of the month's newly
+        eligible gives no look at the other practices' few."""
+        none = monthly.Cell(0, 0)
+        series = [("newly_eligible", lambda m: m.cells, lambda c: (c.newly, c.newly_key)),
+                  ("presenting", lambda m: m.presenting, lambda c: (c.eligible, c.eligible_key))]
+        cells: dict = {}
+        anchors: dict = {}
+        for i, m in enumerate(self.months):
+            practices = set(m.cells) | set(m.presenting or {})
+            for what, of, exact in series:
+                found = of(m)
+                if found is None:
+                    continue
+                pairs = [exact(found.get(p, none)) for p in practices]
+                cells[(i, what, None)] = (sum(n for n, _ in pairs), sum(k for _, k in pairs))
+                for p in practices:
+                    cells[(i, what, p)] = exact(found.get(p, none))
+                    anchors[(i, what, p)] = ((i, what, None),)
+        if policy is None:
+            shown = {name: n for name, (n, _) in cells.items()}
+        else:  # recruitment's counts are not remembered across answers (docs/disclosure.md)
+            shown = publish_nested(dataclasses.replace(policy, memory=None), cells, anchors)
+
+        def count(name: tuple) -> dict:
+            value = shown[name]
+            return {"count": value} | ({"suppressed": True} if value is None else {})
 
         rows = []
-        for m in self.months:
+        for i, m in enumerate(self.months):
             practices = sorted(set(m.cells) | set(m.presenting or {}))
-            none = monthly.Cell(0, 0)
             row = {"index_date": m.index_date.isoformat(),
                    "month": m.index_date.strftime("%Y-%m"),
-                   "newly_eligible": total(m.cells, newly=True),
+                   "newly_eligible": count((i, "newly_eligible", None)),
                    "practices": [{"practice_id": p,
-                                  "newly_eligible": count(m.cells.get(p, none).newly,
-                                                          m.cells.get(p, none).newly_key)}
+                                  "newly_eligible": count((i, "newly_eligible", p))}
                                  for p in practices]}
             if m.presenting is not None:
-                row["presenting"] = total(m.presenting, newly=False)
+                row["presenting"] = count((i, "presenting", None))
                 for p in row["practices"]:
-                    cell = m.presenting.get(p["practice_id"], none)
-                    p["presenting"] = count(cell.eligible, cell.eligible_key)
+                    p["presenting"] = count((i, "presenting", p["practice_id"]))
             rows.append(row)
         out = {"study_id": self.study_id, "months": rows,
                "trigger": self.trigger.to_json() if self.trigger else None,
