@@ -55,8 +55,9 @@ def _budget(_ctx, _param, value: str | None):
                    "per rolling window (default 50/7: 50 per 7 days).")
 @click.option("--copies-accurate-from", type=click.IntRange(min=0), metavar="N",
               help="From N patients a count copied from another set (one published before, "
-                   "or its anchor) must be within 5 % of its own (default 100; 220 closes "
-                   "the looks left at 100-219: docs/disclosure.md).")
+                   "or its anchor) must be within 5 % of its own (default 220, from where every "
+                   "copy is; 100 keeps every count of 100+ within 5 % but leaves looks at "
+                   "100-219: docs/disclosure.md).")
 @click.option("--secure-cookies", is_flag=True,
               help="Mark the dashboard's cookies Secure (when users reach it over HTTPS).")
 @cli_errors

@@ -16,7 +16,8 @@ cell takes the published count of a remembered set when:
   without T read the same whatever the size of T; two unrelated sets rarely do, and then
   the copy is as close to the truth as a nested one;
 * the count it carries was a set's own within ``threshold`` of this one's (copies never
-  chain further), and from ``ACCURATE_FROM`` patients it is within 5 % of this one's.
+  chain further), and from ``copies_accurate_from`` patients (the policy's) it is within
+  5 % of this one's.
 
 The remembered counts are the deployment's published numbers and the exact counts beside
 them; the exact counts never leave (nothing reads the table but this module). What it
@@ -35,7 +36,7 @@ import numpy as np
 import sqlalchemy as sa
 
 from dart.analysis.disclosure.keys import BUCKETS, unpack, unpack_many
-from dart.analysis.disclosure.policy import ACCURATE_FROM, TOLERANCE
+from dart.analysis.disclosure.policy import COPIES_ACCURATE_FROM, TOLERANCE
 from dart.store.app_tables import ensure_app_tables, published_cells, utcnow
 
 # An arbitrary constant naming the memory's lock among PostgreSQL advisory locks (the audit
@@ -85,7 +86,7 @@ class _Sized:
 
 
 def copyable(n: int, value: int, root_n: int, threshold: int,
-             accurate_from: int = ACCURATE_FROM) -> bool:
+             accurate_from: int = COPIES_ACCURATE_FROM) -> bool:
     """Whether a cell of ``n`` patients may be published as ``value``, the count of a set
     of ``root_n``: within ``threshold`` of it, and from ``accurate_from`` (the policy's
     ``copies_accurate_from``) within 5 %."""
@@ -108,7 +109,7 @@ class Recall:
 
     memory: PublishedCells
     threshold: int
-    accurate_from: int = ACCURATE_FROM
+    accurate_from: int = COPIES_ACCURATE_FROM
     new: list[tuple[Remembered, int]] = field(default_factory=list)  # with packed keys
     held: bool = False
 
@@ -183,7 +184,8 @@ class PublishedCells:
         return len(self._exact)
 
     @contextmanager
-    def recall(self, threshold: int, accurate_from: int = ACCURATE_FROM) -> Iterator[Recall]:
+    def recall(self, threshold: int,
+               accurate_from: int = COPIES_ACCURATE_FROM) -> Iterator[Recall]:
         """The remembered sets for publishing one answer under a policy of ``threshold``
         and ``copies_accurate_from``; what it adds is saved after (and forgotten again if
         publishing fails)."""

@@ -18,8 +18,8 @@ dimension's known values). The closest anchor is tried first (the same patients,
 * both are above the threshold (a marker never becomes a number, nor a number the marker);
 * the cell is within ``threshold`` of the anchor and of the cell whose own count the anchor
   carries (its root: copies never chain further than the threshold from the truth);
-* from ``ACCURATE_FROM`` patients, that count is within 5 % of the cell's (the promise
-  every count of 100 or more keeps: ``memory.copyable``).
+* from the policy's ``copies_accurate_from`` patients (220; 100 keeps every count of 100 or
+  more within 5 %), that count is within 5 % of the cell's (``memory.copyable``).
 
 Otherwise its next anchor is tried, then its own count is published. An anchor's own count
 does not depend on the cells anchored to it, so a cohort's total reads the same in every

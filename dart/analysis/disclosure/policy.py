@@ -29,9 +29,16 @@ if TYPE_CHECKING:
     from dart.analysis.disclosure.memory import Recall
 
 METHOD = "cell key perturbation"
-# Every published count of this many patients or more is within 5 % of the truth (n // 20).
+# Every count of its own of this many patients or more is within 5 % of the truth
+# (n // 20); funnel steps are from here or ``copies_accurate_from``, whichever is higher.
 ACCURATE_FROM = 100
 TOLERANCE = 20
+# From this many patients a copied count (another set's, within ``threshold`` patients:
+# nested, or published before) must be within 5 % of the cell's; from 220 every copy is
+# (7 + 4 <= 220 // 20). The default: no rule can give a cell of 100..139 another set's
+# count within 5 % without telling how far apart the two sets are (docs/disclosure.md,
+# "Why no rule for copies closes it"), so copies of 100..219 are within 11 instead.
+COPIES_ACCURATE_FROM = 220
 
 
 @dataclass(frozen=True)
@@ -41,11 +48,13 @@ class DisclosurePolicy:
     threshold: int = 7
     max_perturbation: int = 4
     enabled: bool = True
-    copies_accurate_from: int = ACCURATE_FROM
+    copies_accurate_from: int = COPIES_ACCURATE_FROM
     """From this many patients a cell takes another set's count (nested, or published
-    before) only when that count is within 5 % of its own. 100 keeps every count of 100 or
-    more within 5 %; 220 (from where every copy is) closes the looks left at 100..219, and
-    copies of 100..219 are then within 11 (docs/disclosure.md, "Across answers")."""
+    before) only when that count is within 5 % of its own. 220 (the default, from where
+    every copy is) leaves no look at the gap between two sets 1..7 patients apart at any
+    size, and a copy of 100..219 is then within 11 of the truth; 100 keeps every count of
+    100 or more within 5 %, and leaves looks at 100..219 (docs/disclosure.md, "Across
+    answers")."""
     secret: str | None = field(default=None, repr=False, compare=False)
     memory: Recall | None = field(default=None, repr=False, compare=False)
 

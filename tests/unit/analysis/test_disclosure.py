@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import os
@@ -109,17 +110,21 @@ def test_the_deployment_secret_is_generated_once_and_kept_private(tmp_path, monk
 
 @settings(max_examples=400, deadline=None)
 @given(st.lists(st.integers(0, 400), min_size=1, max_size=8), st.integers(0, 400),
-       st.lists(st.integers(0, KEY_BASE - 1), min_size=9, max_size=9))
+       st.lists(st.integers(0, KEY_BASE - 1), min_size=9, max_size=9),
+       st.sampled_from([100, 220]))
 def test_the_funnel_never_increases_ends_at_eligible_and_stays_within_5_percent(
-        drops, eligible, keys):
+        drops, eligible, keys, accurate_from):
+    """Within 8 of the truth (two pieces of their own), and within 5 % from 100 patients
+    under ``copies_accurate_from=100``, from 220 under the default."""
+    policy = dataclasses.replace(POLICY, copies_accurate_from=accurate_from)
     steps = [eligible + sum(drops[i + 1:]) for i in range(len(drops))]
     base = steps[0] + drops[0]
     step_keys = [(n, keys[i + 1]) for i, n in enumerate(steps)]
     keyed = [(n, keys[i] - keys[i + 1]) for i, n in enumerate(drops)]
-    shown_base, shown_eligible = POLICY.disclose(base, keys[0]), POLICY.disclose(eligible,
+    shown_base, shown_eligible = policy.disclose(base, keys[0]), policy.disclose(eligible,
                                                                                 keys[len(steps)])
     step_keys[-1] = (eligible, keys[len(steps)])
-    remaining, dropped = published_funnel(POLICY, shown_base, shown_eligible, step_keys, keyed)
+    remaining, dropped = published_funnel(policy, shown_base, shown_eligible, step_keys, keyed)
     assert remaining[-1] == shown_eligible
     numbers = [n for n in remaining if n is not None]
     assert numbers == sorted(numbers, reverse=True) and all(n > 7 for n in numbers)
@@ -127,23 +132,25 @@ def test_the_funnel_never_increases_ends_at_eligible_and_stays_within_5_percent(
         assert all(n <= max(shown_base, shown_eligible) for n in numbers)
     # a step is the marker exactly when its true count is small, as any count
     assert [r is None for r in remaining] == [n <= 7 for n in steps]
-    assert dropped == [POLICY.disclose(n, k) for n, k in keyed]
-    for i, n in enumerate(steps):  # two pieces: within 8; from 100 patients within 5 %
+    assert dropped == [policy.disclose(n, k) for n, k in keyed]
+    for i, n in enumerate(steps):  # two pieces: within 8; from then on within 5 %
         if remaining[i] is not None:
-            assert abs(remaining[i] - n) <= (n // 20 if n >= 100 else 8), (i, n, remaining)
+            bound = n // 20 if n >= accurate_from else 8
+            assert abs(remaining[i] - n) <= bound, (i, n, remaining)
 
 
 def test_a_copy_beyond_5_percent_is_the_funnels_last_step_too():
-    """Under ``copies_accurate_from=220`` the eligible cohort of 100 may read as a set 7
-    patients away published as 111 (11 off): the funnel's last step is that same 111, not
-    moved back into 5 % (105 would say the cohort holds exactly 100)."""
+    """Under ``copies_accurate_from=220`` (the default) the eligible cohort of 100 may read
+    as a set 7 patients away published as 111 (11 off): the funnel's last step is that
+    same 111, not moved back into 5 % (105 would say the cohort holds exactly 100)."""
     relaxed = DisclosurePolicy(secret="funnel", copies_accurate_from=220)
     steps, drops = [(130, 17), (100, 40)], [(20, 3), (30, 200)]
     remaining, _ = published_funnel(relaxed, 160, 111, steps, drops)
     assert remaining[-1] == 111
     assert remaining[0] >= 111 and remaining == sorted(remaining, reverse=True)
-    # the default keeps every step of 100 or more within 5 %: the same pieces are moved
-    strict = DisclosurePolicy(secret="funnel")
+    # copies_accurate_from=100 keeps every step of 100 or more within 5 %: the same
+    # pieces are moved
+    strict = DisclosurePolicy(secret="funnel", copies_accurate_from=100)
     moved, _ = published_funnel(strict, 160, 111, steps, drops)
     assert moved[-1] == 105
 

@@ -29,7 +29,7 @@ def packed(ids) -> tuple[int, int]:
 
 def publish(memory: PublishedCells, ids, policy: DisclosurePolicy = POLICY) -> int | None:
     """One answer publishing one set of patients."""
-    with memory.recall(policy.threshold) as recall:
+    with memory.recall(policy.threshold, policy.copies_accurate_from) as recall:
         return dataclasses.replace(policy, memory=recall).publish(*packed(ids))
 
 
@@ -120,16 +120,20 @@ def test_copies_never_chain_past_the_threshold():
 
 
 def test_from_100_patients_a_copy_stays_within_5_percent():
+    # under copies_accurate_from=100; the default (220) copies every gap, within 11
+    strict = dataclasses.replace(POLICY, copies_accurate_from=100)
     rng = random.Random(5)
     copies = own = 0
     for n, gap in itertools.product(range(100, 240, 7), range(1, 8)):
-        memory = PublishedCells()
+        memory, default = PublishedCells(), PublishedCells()
         ids = rng.sample(range(1, 100_000), n + gap)
-        v = publish(memory, ids)
-        out = publish(memory, ids[gap:])
+        v = publish(memory, ids, strict)
+        out = publish(memory, ids[gap:], strict)
         assert abs(out - n) <= n // 20
         copies += out == v
         own += out == POLICY.disclose(*packed(ids[gap:])) != v
+        assert publish(default, ids) == v == publish(default, ids[gap:])
+        assert abs(v - n) <= 11
     assert copies > own > 0
 
 
