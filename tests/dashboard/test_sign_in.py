@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 import requests
+from dash.testing.wait import until
 from selenium.webdriver.common.keys import Keys
 
 from dashboards.invites import ids as invite_ids
@@ -37,7 +38,8 @@ def test_sign_in_by_keyboard(signed_in, test_store):
     duo = signed_in("practice1")
     duo.find_element("#app-logout").click()
     name = duo.wait_for_element("#login-name", timeout=WAIT)  # focused on load
-    assert duo.driver.switch_to.active_element == name
+    # the focus is set once the form has rendered, a moment after the element appears
+    until(lambda: duo.driver.switch_to.active_element == name, timeout=WAIT)
     name.send_keys("admin1", Keys.TAB)
     duo.driver.switch_to.active_element.send_keys(test_store.tokens["admin1"], Keys.ENTER)
     duo.wait_for_contains_text("#app-who", "admin1", timeout=WAIT)

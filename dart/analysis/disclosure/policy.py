@@ -35,9 +35,10 @@ ACCURATE_FROM = 100
 TOLERANCE = 20
 # From this many patients a copied count (another set's, within ``threshold`` patients:
 # nested, or published before) must be within 5 % of the cell's; from 220 every copy is
-# (7 + 4 <= 220 // 20). The default: no rule can give a cell of 100..139 another set's
-# count within 5 % without telling how far apart the two sets are (docs/disclosure.md,
-# "Why no rule for copies closes it"), so copies of 100..219 are within 11 instead.
+# (7 + 4 <= 220 // 20). The default: a set read again reads as before, so a cell 1..7
+# patients from it must read the same to tell nothing of the gap, which is within 5 % of
+# the cell only from 220 (docs/disclosure.md, "Why no rule for copies closes it"); copies
+# of 100..219 are within 11 instead.
 COPIES_ACCURATE_FROM = 220
 
 
