@@ -16,6 +16,7 @@ from typing import Any
 
 from criteria_grammar import nodes as n
 from criteria_grammar.errors import CriteriaError
+from criteria_grammar.grammar import CONDITION_FIRST_WORDS
 from criteria_grammar.limits import DEFAULT_LIMITS, Limits, check_limits
 from criteria_grammar.units import can_convert
 
@@ -153,7 +154,8 @@ def _ref(node: n.Ref, context: Context) -> None:
         raise context.error(node.pos, f"'{node.name}' is a code set, not a define: write "
                             f"'has {node.name}'", "unknown-name", f"has {node.name}")
     raise context.error(node.pos, f"unknown name '{node.name}': not a define",
-                        "unknown-name", _closest(node.name, context.defines))
+                        "unknown-name", _closest(node.name, context.defines)
+                        or _closest(node.name.lower(), CONDITION_FIRST_WORDS))
 
 
 @check_node.register(n.Has)

@@ -24,6 +24,10 @@ CONDITION_KEYWORDS = ("not", "and", "or", "age", "between", "sex", "is", "female
 WINDOW_KEYWORDS = ("ever", "within", "more", "than", "ago", "day", "days", "week", "weeks",
                    "month", "months", "year", "years", "before", "after")
 KEYWORDS: frozenset[str] = frozenset(STATEMENT_KEYWORDS + CONDITION_KEYWORDS + WINDOW_KEYWORDS)
+# The words a condition starts with, for "did you mean" ('agee >= 18': 'age').
+CONDITION_FIRST_WORDS = ("age", "sex", "ethnicity", "nation", "region", "practice", "imd",
+                         "registered", "has", "count", "total", "latest", "earliest", "min",
+                         "max", "mean", "first", "invited", "enrolled", "not")
 STATEMENT_STARTS = ("study", "index", "population", "codelist", "define", "screen", "include",
                     "exclude")
 

@@ -9,6 +9,7 @@ later line than that keyword, the caret goes under the unexpected text instead.
 
 from __future__ import annotations
 
+import difflib
 import re
 import threading
 from dataclasses import dataclass
@@ -136,6 +137,8 @@ _CONDITION_WORDS = ("age, sex, ethnicity, nation, region, practice in, imd quint
                     "registered, has, count of, total quantity of, latest, earliest, min, "
                     "max, mean, first, at least, invited, enrolled, not, or a defined "
                     "name")
+# What may follow a value's name: 'agee >= 18' is a misspelt condition too.
+_COMPARISONS = frozenset({">=", "<=", ">", "<", "=", "!="})
 
 
 def _hint(builder: Builder, before: list[_Token],
@@ -152,12 +155,14 @@ def _hint(builder: Builder, before: list[_Token],
                              "reserved-name")
     starts_condition = len(before) >= 2 and before[-2].text.lower() in _CONDITION_START
     if (starts_condition and grammar.IDENT.matches(last.text) and following is not None
-            and following.group()[:1].isalpha()
+            and (following.group()[:1].isalpha() or following.group() in _COMPARISONS)
             and following.group().lower() not in ("and", "or")):
+        close = difflib.get_close_matches(last.text.lower(), grammar.CONDITION_FIRST_WORDS, n=1,
+                                          cutoff=0.6)
         return builder.error(builder.pos(last.start),
                              f"'{last.text} {following.group()}' is not a condition of the "
                              f"criteria language: a condition starts with {_CONDITION_WORDS}",
-                             "unknown-condition")
+                             "unknown-condition", close[0] if close else None)
     return None
 
 

@@ -53,6 +53,8 @@ ERRORS = [
     ("include latest code of smoking_status in smoking_currnt", "unknown-name", 1, 42,
      "smoking_current"),
     ("include ghost", "unknown-name", 1, 9, None),
+    ("include agee", "unknown-name", 1, 9, "age"),  # no define near it: a condition's word
+    ("define regional = has t2dm\ninclude regionl", "unknown-name", 2, 9, "regional"),
     ("define on_met = has metformin\ninclude on_mat", "unknown-name", 2, 9, "on_met"),
     ("include t2dm", "unknown-name", 1, 9, "has t2dm"),
     ("include latest metformin > 1", "value-on-dmd", 1, 9, None),
@@ -85,3 +87,9 @@ def test_names_in_population_and_defines_are_checked() -> None:
     with pytest.raises(CriteriaError) as caught:
         checked("define d = at least 1 of (has t2dm, not has nothing)")
     assert (caught.value.code, caught.value.col) == ("unknown-name", 45)
+
+
+def test_no_suggestion_when_nothing_is_close() -> None:
+    with pytest.raises(CriteriaError) as caught:
+        checked("include ghost")
+    assert caught.value.suggestion is None

@@ -23,6 +23,8 @@ ERRORS = [
     ("define age = age > 3", "reserved-name", 1, 8),
     ('codelist min = snomed("1")', "reserved-name", 1, 10),
     ("include sum of x > 3", "unknown-condition", 1, 9),
+    ("include agee >= 18", "unknown-condition", 1, 9),
+    ("include age >= 18 and\n  sexx is female", "unknown-condition", 2, 3),
     ("include has a and\n  amount of b > 3", "unknown-condition", 2, 3),
     ("include total of b > 3", "syntax", 1, 8),
     ("include first a within 3 months after first b", "anchored-window", 1, 17),
@@ -133,3 +135,21 @@ def test_nesting_too_deep_points_at_the_statement_not_the_file_start() -> None:
     # Line 3; the 400th bracket (the deepest) opens at column 20 + 400.
     assert (err.code, err.line, err.col) == ("too-deep", 3, 420)
     assert "define" in err.message
+
+
+@pytest.mark.parametrize(("text", "suggestion"), [
+    ("include agee >= 18", "age"),
+    ("include age >= 18 and sexx is female", "sex"),
+    ("include lastest hba1c > 58", "latest"),
+    ('include regoin in ("London")', "region"),
+    ("include ethnicty in (asian)", "ethnicity"),
+    ("include foo bar", None),
+    ("include sum of x > 3", None),
+])
+def test_misspelt_condition_word_is_named(text: str, suggestion: str | None) -> None:
+    with pytest.raises(CriteriaError) as caught:
+        parse(text)
+    assert caught.value.code == "unknown-condition"
+    assert caught.value.suggestion == suggestion
+    if suggestion:
+        assert f"did you mean '{suggestion}'?" in str(caught.value)
