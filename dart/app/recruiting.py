@@ -9,6 +9,7 @@ exact counts, as with feasibility.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import difflib
 
@@ -57,7 +58,12 @@ class RecruitmentServices:
     def newly_eligible(self, user: User, study_id: int,
                        since: dt.date | None = None) -> dict:
         """Per practice, how many became eligible since ``since`` (default: each practice's
-        last list); counts only, disclosed for a sponsor."""
+        last list); counts only, disclosed for a sponsor.
+
+        The sponsor chooses ``since``, so each date is a new set of patients: its counts
+        are published with the deployment's memory, as feasibility's are, so that two
+        dates whose sets are 1..7 patients apart read the same (no look at the patients
+        who became eligible between them; docs/disclosure.md, "Across answers")."""
         with self.audited(user, AuditEntry("recruitment.newly_eligible", study_id=study_id)):
             study = self._approved_for_sponsor(user, study_id)
             try:
@@ -65,7 +71,11 @@ class RecruitmentServices:
                                           library=self.library, app=self.app)
             except ValueError as exc:
                 raise BadRequest(str(exc), code="bad_parameter") from None
-            return found.to_json(self._policy_for(user))
+            policy = self._policy_for(user)
+            if not policy.enabled:
+                return found.to_json(policy)
+            with self._recall() as memory:
+                return found.to_json(dataclasses.replace(policy, memory=memory))
 
     def funnel(self, user: User, study_id: int) -> dict:
         """Eligible, invited, responded, enrolled by practice (disclosed for a sponsor)."""

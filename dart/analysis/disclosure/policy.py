@@ -87,10 +87,12 @@ class DisclosurePolicy:
 
     def disclose_ids(self, patient_ids: Iterable[int]) -> int | None:
         """The count of a set of patients known by id (in Python, e.g. newly eligible), its
-        cell key the sum of their record keys, as the SQL sums them."""
+        packed key the sum of theirs as the SQL sums them (so its cell key too), published
+        as ``publish`` does: with ``memory``, as a set published before within
+        ``threshold`` patients of it."""
         ids = list(patient_ids)
         keys = self.keys
-        return self.disclose(len(ids), sum(keys.of(i) for i in ids) % KEY_BASE)
+        return self.publish(len(ids), sum(keys.packed(i) for i in ids))
 
     def publish(self, n: int, key: int) -> int | None:
         """One cell of ``n`` patients (``key``: their packed key) as published: ``disclose``,
