@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -37,12 +37,12 @@ import sqlalchemy as sa
 
 from criteria_grammar.nodes import Criteria
 from dart.analysis.disclosure import DisclosurePolicy
-from dart.analysis.disclosure.keys import RecordKeys
+from dart.analysis.disclosure.keys import RecordKeys, record_keys
 from dart.analysis.disclosure.nested import publish_nested
 from dart.compiler import months_back, prepare
 from dart.recruitment import acute, monthly
 from dart.recruitment.concurrent import study_criteria
-from dart.recruitment.lifecycle import status_counts
+from dart.recruitment.lifecycle import status_members
 from dart.recruitment.studies import Study
 from dart.sources import Source
 from dart.sources.native import NATIVE
@@ -91,8 +91,12 @@ class Trigger:
 
 @dataclass(frozen=True)
 class Projection:
+    """Months to ``target`` enrolled, from exact counts (an admin's) or from the counts a
+    sponsor is shown (``Forecast.to_json``): never from an exact count a reader may not
+    see. ``enrolled`` None: the marker (0..threshold)."""
+
     target: int
-    enrolled: int
+    enrolled: int | None
     pool: int
     monthly_new: float
     response: float
@@ -116,8 +120,11 @@ class Projection:
 class Forecast:
     study_id: int
     months: tuple[Month, ...]  # oldest first
-    projection: Projection | None
+    projection: Projection | None  # from exact counts
     trigger: Trigger | None = None
+    stages: Mapping[str, tuple[int, int]] = dataclasses.field(default_factory=dict)
+    """The study's patients ever invited, ever responded and enrolled, in total: exact
+    count and record-key sum, to publish them as the recruitment funnel's total does."""
 
     def to_json(self, policy: DisclosurePolicy | None = None) -> dict:
         """Each count disclosed under ``policy`` (a suppressed one: null, ``suppressed``).
@@ -148,6 +155,10 @@ class Forecast:
             shown = {name: n for name, (n, _) in cells.items()}
         else:  # recruitment's counts are not remembered across answers (docs/disclosure.md)
             shown = publish_nested(dataclasses.replace(policy, memory=None), cells, anchors)
+        projection = self.projection
+        if projection is not None and policy is not None and policy.enabled:
+            projection = self._published_projection(
+                policy, [shown[(i, "newly_eligible", None)] for i in range(len(self.months))])
 
         def count(name: tuple) -> dict:
             value = shown[name]
@@ -169,10 +180,28 @@ class Forecast:
             rows.append(row)
         out = {"study_id": self.study_id, "months": rows,
                "trigger": self.trigger.to_json() if self.trigger else None,
-               "projection": self.projection.to_json() if self.projection else None}
+               "projection": projection.to_json() if projection else None}
         if policy is not None:
             out["disclosure"] = policy.to_json()
         return out
+
+
+    def _published_projection(self, policy: DisclosurePolicy,
+                              recent: list[int | None]) -> Projection:
+        """The projection from the counts the reader is shown: the months' newly eligible
+        (``recent``, as published), the eligible now and the lifecycle's totals as the
+        recruitment funnel publishes them (the same cells, the same anchors: enrolled in
+        responded in invited); a marker counts as the middle of 0..threshold."""
+        plain = dataclasses.replace(policy, memory=None)
+        last = self.months[-1].cells.values() if self.months else ()
+        eligible = plain.disclose(sum(c.eligible for c in last),
+                                  sum(c.eligible_key for c in last))
+        none = (0, 0)
+        cells = {s: self.stages.get(s, none) for s in ("invited", "responded", "enrolled")}
+        stages = publish_nested(plain, cells, {"responded": ("invited",),
+                                               "enrolled": ("responded",)})
+        middle = (policy.threshold + 1) // 2
+        return project(self.projection.target, eligible, recent, stages, marker_as=middle)
 
 
 def monthly_dates(index: dt.date, months: int) -> list[dt.date]:
@@ -234,24 +263,27 @@ def simulate(target: int, pool: int, monthly_new: float, p: float,
     return tuple(out)
 
 
-def project(study_id: int, engine: sa.Engine, target: int, eligible_now: int,
-            recent: list[int]) -> Projection:
-    """The projection to ``target`` from the lifecycle's counts (``recent``: newly
-    eligible in the last months, oldest first)."""
-    stages = status_counts(engine, study_id).values()
-    invited = sum(s["invited"] for s in stages)
-    responded = sum(s["responded"] for s in stages)
-    enrolled = sum(s["enrolled"] for s in stages)
+def project(target: int, eligible_now: int | None, recent: Sequence[int | None],
+            stages: Mapping[str, int | None], *, marker_as: int = 0) -> Projection:
+    """The projection to ``target`` from the eligible now, the newly eligible of the last
+    months (``recent``, oldest first) and the lifecycle's totals (``stages``: invited,
+    responded, enrolled); a count None (the marker) is taken as ``marker_as``."""
+    def n(value: int | None) -> int:
+        return marker_as if value is None else value
+
+    invited, responded, enrolled = (n(stages.get(s)) for s in
+                                    ("invited", "responded", "enrolled"))
     if invited >= MIN_OBSERVED and responded:
-        response, enrolment, source = responded / invited, enrolled / responded, "observed"
+        response, enrolment = responded / invited, min(enrolled / responded, 1.0)
+        source = "observed"
     else:
         response, enrolment, source = DEFAULT_RESPONSE, DEFAULT_ENROLMENT, DEFAULT_SOURCE
-    last = recent[-12:]
+    last = [n(v) for v in recent[-12:]]
     monthly = sum(last) / len(last) if last else 0.0
-    pool = max(eligible_now - invited, 0)
+    pool = max(n(eligible_now) - invited, 0)
     median, low, high = simulate(target - enrolled, pool, monthly, response * enrolment)
-    return Projection(target, enrolled, pool, monthly, response, enrolment, source,
-                      median, low, high)
+    return Projection(target, stages.get("enrolled"), pool, monthly, response, enrolment,
+                      source, median, low, high)
 
 
 def forecast(engine: sa.Engine, study: Study, library: Mapping | None = None, *,
@@ -266,9 +298,16 @@ def forecast(engine: sa.Engine, study: Study, library: Mapping | None = None, *,
         ready = prepare(conn, criteria, library, source=source)
         past = history(conn, ready.criteria, ready.library, ready.index_date, months, keys,
                        source)
-    projection = None
+    projection, stages = None, {}
     if target is not None:
         eligible_now = sum(past[-1].eligible.values()) if past else 0
         recent = [sum(m.newly_eligible.values()) for m in past]
-        projection = project(study.study_id, app, target, eligible_now, recent)
-    return Forecast(study.study_id, tuple(past), projection, trigger_of(ready.criteria))
+        members = status_members(app, study.study_id).values()
+        of = keys or record_keys()
+        for stage in ("invited", "responded", "enrolled"):
+            ids = set().union(*(m[stage] for m in members))
+            stages[stage] = (len(ids), sum(of.of(i) for i in ids))
+        projection = project(target, eligible_now, recent,
+                             {s: n for s, (n, _) in stages.items()})
+    return Forecast(study.study_id, tuple(past), projection, trigger_of(ready.criteria),
+                    stages)

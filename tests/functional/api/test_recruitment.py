@@ -134,6 +134,36 @@ def test_the_sponsor_sees_disclosed_counts(approved):
     assert [p["since"] for p in newly["practices"]] == [None, None]
 
 
+def test_the_projection_is_computed_from_published_counts_only(approved):
+    """The projection's inputs (enrolled, the months' newly eligible, the rates) are the
+    counts a sponsor is shown, never exact ones: one woman enrolled reads as the marker."""
+    post(approved, "/invitations", {"patient_ids": [1, 2, 3]})
+    post(approved, "/invitations", {"patient_ids": [1], "status": "responded"})
+    post(approved, "/invitations", {"patient_ids": [1], "status": "enrolled"})
+    path = f"{STUDY}/forecast?target=50&months=3"
+    exact = approved.get(path, "admin").get_json()["projection"]
+    assert exact["enrolled"] == 1 and exact["monthly_new"] == 0.0  # everyone adult long ago
+    body = approved.get(path, "sponsor").get_json()
+    shown = body["projection"]
+    assert shown["enrolled"] is None  # the marker, as in the sponsor's funnel
+    funnel = approved.get(f"{STUDY}/funnel", "sponsor").get_json()["total"]
+    assert {s["stage"]: s["count"] for s in funnel}["enrolled"] is None
+    # Each month's newly eligible as published; a marker counts as 4, the middle of 0..7.
+    months = [m["newly_eligible"]["count"] for m in body["months"]]
+    assert months == [None, None, None]
+    assert shown["monthly_new"] == 4.0
+    # With the rates' defaults (fewer than 50 invited), the pool is the published eligible
+    # (22 women, published by their keys) less the invited (a marker: 4).
+    eligible = DisclosurePolicy().disclose_ids(PRACTICE_1 + PRACTICE_2)
+    assert shown["months_to_target"]["median"] == forecast_median(50 - 4, eligible - 4, 4.0)
+
+
+def forecast_median(target: int, pool: int, monthly: float) -> int | None:
+    from dart.recruitment.forecast import DEFAULT_ENROLMENT, DEFAULT_RESPONSE, simulate
+
+    return simulate(target, pool, monthly, DEFAULT_RESPONSE * DEFAULT_ENROLMENT)[0]
+
+
 @pytest.mark.parametrize(("who", "path", "status"), [
     ("practice", "/funnel", 403), ("researcher", "/forecast", 403),
     ("sponsor2", "/funnel", 404), ("practice", "/newly-eligible", 403),
