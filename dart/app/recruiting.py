@@ -12,11 +12,14 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import difflib
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import sqlalchemy as sa
 
 from criteria_grammar import parse
 from criteria_grammar.errors import CriteriaError
+from dart.analysis.disclosure import DisclosurePolicy
 from dart.app.accounts import User
 from dart.app.audit import AuditEntry
 from dart.app.errors import BadRequest, ServiceError
@@ -33,6 +36,19 @@ class RecruitmentServices:
 
     def _policy_for(self, user: User):
         return reader_policy(self.policy, exact=sees_exact(user.role))
+
+    @contextmanager
+    def _publishing(self, user: User) -> Iterator[DisclosurePolicy]:
+        """The policy ``user``'s counts are published under: exact for an admin; else with
+        the deployment's memory of published counts, as feasibility's are, so that a set
+        reads the same here as in every other answer and a set 1..7 patients from one
+        published before reads as it (docs/disclosure.md, "Across answers")."""
+        policy = self._policy_for(user)
+        if not policy.enabled:
+            yield policy
+            return
+        with self._recall() as memory:
+            yield dataclasses.replace(policy, memory=memory)
 
     def _approved_for_sponsor(self, user: User, study_id: int):
         require(user, *SPONSOR_VIEWS)
@@ -71,18 +87,16 @@ class RecruitmentServices:
                                           library=self.library, app=self.app)
             except ValueError as exc:
                 raise BadRequest(str(exc), code="bad_parameter") from None
-            policy = self._policy_for(user)
-            if not policy.enabled:
+            with self._publishing(user) as policy:
                 return found.to_json(policy)
-            with self._recall() as memory:
-                return found.to_json(dataclasses.replace(policy, memory=memory))
 
     def funnel(self, user: User, study_id: int) -> dict:
         """Eligible, invited, responded, enrolled by practice (disclosed for a sponsor)."""
         with self.audited(user, AuditEntry("recruitment.funnel", study_id=study_id)):
             study = self._approved_for_sponsor(user, study_id)
-            return funnel.funnel(self.engine, study, self.library, app=self.app).to_json(
-                self._policy_for(user))
+            found = funnel.funnel(self.engine, study, self.library, app=self.app)
+            with self._publishing(user) as policy:
+                return found.to_json(policy)
 
     def forecast(self, user: User, study_id: int, target: int | None = None,
                  months: int = forecast.HISTORY_MONTHS) -> dict:
@@ -98,7 +112,8 @@ class RecruitmentServices:
                                    target=target, keys=self.policy.keys, app=self.app),
                                study.study_id, study.design, months, target,
                                tuple(concurrent.other_interventional(self.app, study_id)))
-            return found.to_json(self._policy_for(user))
+            with self._publishing(user) as policy:
+                return found.to_json(policy)
 
     def stage_representativeness(self, user: User, study_id: int,
                                  stage: str = "eligible") -> dict:
@@ -111,9 +126,10 @@ class RecruitmentServices:
                 raise BadRequest(f"'stage' must be one of {', '.join(equity.STAGES)}",
                                  code="bad_parameter")
             entry.criteria_text = study.approved.criteria_text
-            return equity.stage_representativeness(self.engine, study, stage, self.library,
-                                                   self._policy_for(user),
-                                                   app=self.app).to_json()
+            with self._publishing(user) as policy:
+                return equity.stage_representativeness(self.engine, study, stage,
+                                                       self.library, policy,
+                                                       app=self.app).to_json()
 
     def fair_invitations(self, user: User, study_id: int, n: int) -> dict:
         """A proposal of ``n`` patients of the practice's list to invite, stratified to match

@@ -153,8 +153,8 @@ class Forecast:
                     anchors[(i, what, p)] = ((i, what, None),)
         if policy is None:
             shown = {name: n for name, (n, _) in cells.items()}
-        else:  # recruitment's counts are not remembered across answers (docs/disclosure.md)
-            shown = publish_nested(dataclasses.replace(policy, memory=None), cells, anchors)
+        else:  # with the policy's memory, if any: packed keys (``monthly.Cell``)
+            shown = publish_nested(policy, cells, anchors)
         projection = self.projection
         if projection is not None and policy is not None and policy.enabled:
             projection = self._published_projection(
@@ -192,14 +192,13 @@ class Forecast:
         (``recent``, as published), the eligible now and the lifecycle's totals as the
         recruitment funnel publishes them (the same cells, the same anchors: enrolled in
         responded in invited); a marker counts as the middle of 0..threshold."""
-        plain = dataclasses.replace(policy, memory=None)
         last = self.months[-1].cells.values() if self.months else ()
-        eligible = plain.disclose(sum(c.eligible for c in last),
+        eligible = policy.publish(sum(c.eligible for c in last),
                                   sum(c.eligible_key for c in last))
         none = (0, 0)
         cells = {s: self.stages.get(s, none) for s in ("invited", "responded", "enrolled")}
-        stages = publish_nested(plain, cells, {"responded": ("invited",),
-                                               "enrolled": ("responded",)})
+        stages = publish_nested(policy, cells, {"responded": ("invited",),
+                                                "enrolled": ("responded",)})
         middle = (policy.threshold + 1) // 2
         return project(self.projection.target, eligible, recent, stages, marker_as=middle)
 
@@ -227,7 +226,8 @@ def history(conn: sa.Connection, criteria: Criteria, library, index: dt.date,
         at = [acute.presenting(criteria, rule, dates[k + 1] + dt.timedelta(days=1), dates[k])
               for k in range(months)] + [criteria]
         series.append(monthly.Series(PRESENTING, at, dates))
-    counts = monthly.evaluate(conn, series, library, keys, source)
+    counts = monthly.evaluate(conn, series, library, keys, source,
+                              pack_eligible={PRESENTING})
     out = []
     for k in range(months - 1, -1, -1):
         presenting = counts.get((PRESENTING, k), {}) if rule is not None else None
@@ -306,7 +306,7 @@ def forecast(engine: sa.Engine, study: Study, library: Mapping | None = None, *,
         of = keys or record_keys()
         for stage in ("invited", "responded", "enrolled"):
             ids = set().union(*(m[stage] for m in members))
-            stages[stage] = (len(ids), sum(of.of(i) for i in ids))
+            stages[stage] = (len(ids), sum(of.packed(i) for i in ids))
         projection = project(target, eligible_now, recent,
                              {s: n for s, (n, _) in stages.items()})
     return Forecast(study.study_id, tuple(past), projection, trigger_of(ready.criteria),

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
-from dart.analysis.disclosure import KEY_BASE, DisclosurePolicy
+from dart.analysis.disclosure import DisclosurePolicy
 from dart.analysis.disclosure.nested import breakdown_anchors, publish_nested
 from dart.compiler import prepare
 from dart.recruitment.concurrent import study_criteria
@@ -81,8 +81,8 @@ class Funnel:
         """Every stage of every practice and of the total, published with its anchors."""
         keys = policy.keys
 
-        def exact(ids) -> tuple[int, int]:
-            return len(ids), sum(keys.of(i) for i in ids) % KEY_BASE
+        def exact(ids) -> tuple[int, int]:  # the count and packed key, as the SQL's
+            return len(ids), sum(keys.packed(i) for i in ids)
 
         cells, anchors = {}, {}
         for where, stages in (("total", self._total_members()), *self.members.items()):

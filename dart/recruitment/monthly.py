@@ -24,14 +24,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 import sqlalchemy as sa
 from sqlalchemy.sql import visitors
 
 from criteria_grammar.nodes import Criteria
-from dart.analysis.disclosure.keys import RecordKeys, record_keys
+from dart.analysis.disclosure.keys import RecordKeys, bucket_sql, pack, record_keys
 from dart.compiler import BIGINT, compile_criteria
 from dart.sources import Source
 from dart.sources.native import NATIVE
@@ -58,7 +58,11 @@ class Cell:
     eligible: int
     newly: int  # eligible at month k and not at month k + 1 (at the same practice)
     eligible_key: int = 0
+    """The eligible's packed key (``keys.pack``: key sum and count per bucket) at month 0
+    and for the series ``evaluate`` was asked to pack; elsewhere a key whose cell key (mod
+    256) is right but whose buckets are not counted (those cells are never published)."""
     newly_key: int = 0
+    """The newly eligible's packed key."""
 
 
 Counts = Mapping[tuple[int, int], Mapping[int, Cell]]  # (series, k) -> practice -> cell
@@ -96,9 +100,13 @@ def _branch(series: int, k: int, criteria: Criteria, library: Mapping,
                      rules.c.patient_id, rules.c.practice_id).where(rules.c.eligible == 1)
 
 
-def _statement(branches: list[sa.Select], last: int, keys: RecordKeys) -> sa.Select:
-    """Counts and key sums per (series, k, practice) for k < ``last``, the newly eligible
-    from LEAD."""
+def _statement(branches: list[sa.Select], last: int, keys: RecordKeys,
+               pack_eligible: Collection[int] = ()) -> sa.Select:
+    """Counts and key sums per (series, k, practice, bucket) for k < ``last``, the newly
+    eligible from LEAD. A row is in its patient's bucket (record key mod 64) when it is
+    newly eligible, at month 0, or of a series in ``pack_eligible``, so those sets' packed
+    keys can be built; the other rows (the eligible of every later month, large and never
+    published) share bucket -1, one row per cell."""
     union = sa.union_all(*branches).subquery("eligible_at")
     following = sa.func.lead(union.c.k).over(
         partition_by=(union.c.series, union.c.patient_id, union.c.practice_id),
@@ -107,14 +115,20 @@ def _statement(branches: list[sa.Select], last: int, keys: RecordKeys) -> sa.Sel
                        following.label("next_k"),
                        keys.sql(union.c.patient_id).label("record_key")).subquery("marked")
     new = sa.or_(marked.c.next_k.is_(None), marked.c.next_k != marked.c.k + 1)
-    return (sa.select(marked.c.series, marked.c.k, marked.c.practice_id,
+    packed = [new, marked.c.k == sa.literal(0, sa.Integer)]
+    if pack_eligible:
+        packed.append(marked.c.series.in_([sa.literal(s, sa.Integer)
+                                           for s in sorted(pack_eligible)]))
+    bucket = sa.case((sa.or_(*packed), bucket_sql(marked.c.record_key)),
+                     else_=sa.literal(-1, BIGINT)).label("bucket")
+    return (sa.select(marked.c.series, marked.c.k, marked.c.practice_id, bucket,
                       sa.func.count().label("eligible"),
                       sa.func.sum(sa.case((new, 1), else_=0)).label("newly"),
                       sa.cast(sa.func.sum(marked.c.record_key), BIGINT).label("eligible_key"),
                       sa.cast(sa.func.sum(sa.case((new, marked.c.record_key), else_=0)),
                               BIGINT).label("newly_key"))
             .where(marked.c.k < sa.bindparam("last_month", last, sa.Integer))
-            .group_by(marked.c.series, marked.c.k, marked.c.practice_id))
+            .group_by(marked.c.series, marked.c.k, marked.c.practice_id, bucket))
 
 
 def _runs(n_dates: int, per_month_binds: int, dialect: str) -> list[range]:
@@ -130,11 +144,12 @@ def _runs(n_dates: int, per_month_binds: int, dialect: str) -> list[range]:
 
 
 def evaluate(conn: sa.Connection, series: Sequence[Series], library: Mapping,
-             keys: RecordKeys | None = None, source: Source = NATIVE) -> Counts:
+             keys: RecordKeys | None = None, source: Source = NATIVE,
+             pack_eligible: Collection[int] = ()) -> Counts:
     """Per series, month k (0 = newest) and practice: the eligible at ``dates[k]`` and the
     newly eligible (not at ``dates[k + 1]``), for every k but the oldest date, with their
-    record-key sums under ``keys`` (default: the deployment's); records read from
-    ``source``."""
+    packed keys under ``keys`` (default: the deployment's; the eligible's packed at month 0
+    and for the series in ``pack_eligible``, ``Cell``); records read from ``source``."""
     keys = keys or record_keys()
     n_dates = len(series[0].dates)
     if any(len(s.dates) != n_dates or len(s.criteria) != n_dates for s in series):
@@ -151,8 +166,16 @@ def evaluate(conn: sa.Connection, series: Sequence[Series], library: Mapping,
         seen: set[int] = set()
         branches = [_branch(s.key, k, s.criteria[k], library, s.dates[k], source, seen)
                     for s in series for k in run]
-        for s, k, practice, eligible, newly, e_key, n_key in conn.execute(
-                _statement(branches, run[-1], keys)):
-            out[(s, k)][practice] = Cell(int(eligible), int(newly), int(e_key or 0),
-                                         int(n_key or 0))
+        sums: dict[tuple[int, int, int], list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+        for s, k, practice, bucket, eligible, newly, e_key, n_key in conn.execute(
+                _statement(branches, run[-1], keys, pack_eligible)):
+            cell = sums[(s, k, practice)]
+            b = None if bucket is None or int(bucket) < 0 else int(bucket)
+            cell[0] += int(eligible)
+            cell[1] += int(newly)
+            cell[2] += pack(int(e_key or 0), int(eligible), b)
+            if newly:
+                cell[3] += pack(int(n_key or 0), int(newly), b)
+        for (s, k, practice), (eligible, newly, e_key, n_key) in sums.items():
+            out[(s, k)][practice] = Cell(eligible, newly, e_key, n_key)
     return out

@@ -144,3 +144,33 @@ def test_published_counts_are_those_of_the_patients_by_their_record_keys(store, 
             new = sets[k].get(p["practice_id"], set()) - sets[k + 1].get(p["practice_id"],
                                                                           set())
             assert p["newly_eligible"]["count"] == policy.disclose_ids(new)
+
+
+@pytest.mark.parametrize("bind_limit", [monthly.SQLITE_MAX_BINDS, 40])
+def test_published_cells_carry_their_patients_packed_keys(store, study, library, monkeypatch,
+                                                          bind_limit):
+    """The newly eligible of every month and the eligible of month 0 carry the packed key
+    of their patients (key sum and count per bucket), as feasibility's cells do, so the
+    memory of published counts knows them as the same sets as a rescreen's or a funnel's."""
+    monkeypatch.setattr(monthly, "SQLITE_MAX_BINDS", bind_limit)
+    keys = DisclosurePolicy().keys
+    criteria = parse(CRITERIA)
+    dates = monthly_dates(D2, 6)
+    with store.connect() as conn:
+        sets = [eligible_by_practice(conn, criteria, library, d) for d in dates]
+        months = history(conn, criteria, library, D2, 6, keys)
+    for m, k in zip(months, range(5, -1, -1), strict=True):
+        for p, cell in m.cells.items():
+            new = sets[k][p] - sets[k + 1].get(p, set())
+            assert cell.newly_key == sum(keys.packed(i) for i in new)
+            if k == 0:
+                assert cell.eligible_key == sum(keys.packed(i) for i in sets[0][p])
+    assert any(cell.newly for m in months for cell in m.cells.values())  # not all empty
+
+
+def test_presenting_cells_carry_their_patients_packed_keys(store, acute_study, library):
+    keys = DisclosurePolicy().keys
+    found = forecast(store, acute_study, library, months=3, keys=keys)
+    june = found.months[-1].presenting
+    assert june[1].eligible_key == keys.packed(1) + keys.packed(5)  # by hand, above
+    assert june[2].eligible_key == keys.packed(6)

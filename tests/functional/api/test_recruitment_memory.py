@@ -113,3 +113,25 @@ def test_feasibility_and_newly_eligible_share_one_memory(study):
     assert eligible == DisclosurePolicy().disclose_ids(women(1))
     # ... and the newly eligible since the third birthday, 27 of them, read as it.
     assert newly(api, path + since(BIRTHDAYS[2]), "sponsor") == eligible
+
+
+def test_every_recruitment_answer_reads_a_set_as_feasibility_published_it(study):
+    """Feasibility publishes the 40 women and the man (41) with their own count; the
+    study's 40 eligible women are 1 patient from them, so they read as that count in the
+    funnel, the representativeness of the eligible stage and feasibility alike (before,
+    the recruitment answers published the 40 with their own count: the same set two ways,
+    a look at the man through fresh noise)."""
+    api, path = study
+    study_path = path.rsplit("/", 1)[0]
+    adults = range(1, 42)  # the women 1..40 and the man 41
+    own_41 = DisclosurePolicy().disclose_ids(adults)
+    assert own_41 != DisclosurePolicy().disclose_ids(range(1, 41))  # the test can tell
+    first = api.post("/api/v1/feasibility", "sponsor", json={
+        "criteria": 'study "Adults"\ninclude "Adults": age >= 18\n'})
+    assert first.get_json()["eligible"] == own_41
+    funnel = api.get(f"{study_path}/funnel", "sponsor").get_json()
+    assert funnel["total"][0] == {"stage": "eligible", "count": own_41}
+    stage = api.get(f"{study_path}/representativeness?stage=eligible", "sponsor").get_json()
+    assert stage["cohort"]["total"] == own_41
+    again = api.post("/api/v1/feasibility", "sponsor", json={"criteria": CRITERIA})
+    assert again.get_json()["eligible"] == own_41
