@@ -20,7 +20,8 @@ from dart.app.errors import TooManyRequests
 # Gesundheit) lets a user run 50 feasibility queries per 7 days.
 DEFAULT_QUERIES = 50
 DEFAULT_WINDOW = dt.timedelta(days=7)
-COUNTED_ACTIONS = ("feasibility", "representativeness")
+# The answers whose sets a reader shapes: criteria, a stage, a date (newly eligible since).
+COUNTED_ACTIONS = ("feasibility", "representativeness", "recruitment.newly_eligible")
 BUDGETED_ROLES = ("sponsor", "researcher")
 
 

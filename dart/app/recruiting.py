@@ -82,6 +82,7 @@ class RecruitmentServices:
         who became eligible between them; docs/disclosure.md, "Across answers")."""
         with self.audited(user, AuditEntry("recruitment.newly_eligible", study_id=study_id)):
             study = self._approved_for_sponsor(user, study_id)
+            self._spend(user)
             try:
                 found = rescreen.rescreen(self.engine, study, since=since,
                                           library=self.library, app=self.app)
@@ -122,6 +123,7 @@ class RecruitmentServices:
         entry = AuditEntry("representativeness", study_id=study_id, detail=f"stage={stage}")
         with self.audited(user, entry):
             study = self._approved_for_sponsor(user, study_id)
+            self._spend(user)
             if stage not in equity.STAGES:
                 raise BadRequest(f"'stage' must be one of {', '.join(equity.STAGES)}",
                                  code="bad_parameter")

@@ -121,3 +121,25 @@ def test_retry_after_counts_from_the_answer_that_must_leave():
     assert budget.retry_after(used[1:2], now) is None
     with pytest.raises(ValueError):
         QueryBudget(0)
+
+
+def test_a_studys_newly_eligible_and_stage_reports_spend_the_budget(budgeted):
+    """The recruitment answers a sponsor shapes (newly eligible since a date of its
+    choosing, the representativeness of a stage) count and are refused past the budget;
+    the funnel and the forecast (sets fixed by the approved criteria) are not."""
+    api, _ = budgeted
+    study = api.services.create_study(api.user("sponsor"), CRITERIA)
+    api.services.approve_study(api.user("admin"), study.study_id)
+    base = f"/api/v1/studies/{study.study_id}"
+    assert api.get(f"{base}/newly-eligible?since=2025-01-01", "sponsor").status_code == 200
+    assert api.get(f"{base}/representativeness?stage=eligible", "sponsor").status_code == 200
+    assert run(api).status_code == 200  # the third answer
+    assert_error(api.get(f"{base}/newly-eligible?since=2025-02-01", "sponsor"), 429,
+                 "query_budget_exhausted")
+    assert_error(api.get(f"{base}/representativeness?stage=invited", "sponsor"), 429,
+                 "query_budget_exhausted")
+    assert api.get(f"{base}/funnel", "sponsor").status_code == 200
+    assert api.get(f"{base}/forecast?months=2", "sponsor").status_code == 200
+    usage = api.get("/api/v1/admin/usage", "admin").get_json()
+    sponsor = next(u for u in usage["users"] if u["name"] == "sponsor")
+    assert sponsor["used"] == 3
