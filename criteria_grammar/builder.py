@@ -54,6 +54,13 @@ def fold_source(text: str) -> str:
 
 
 MAX_STUDY = 2**31 - 1  # study ids are 32-bit integers in DART's application database
+# The longest duration and the oldest age a file may name, and the earliest index date, so
+# that every date the query computes (the index date less an age or a window, a forecast's
+# five years of months before that) is one every engine and Python can hold
+# (docs/spec-decisions.md, "Ranges of numbers and dates"; error code ``out-of-range``).
+MAX_YEARS = 1000
+MAX_AMOUNT = {"day": 365_250, "week": 52_178, "month": 12_000, "year": MAX_YEARS}
+EARLIEST_INDEX = dt.date(1900, 1, 1)
 
 
 class Builder:
@@ -105,7 +112,11 @@ class Builder:
         return g(r, "title")
 
     def s_index_date(self, r: pp.ParseResults) -> dt.date:
-        return self.date(g(r, "date"))
+        day = self.date(g(r, "date"))
+        if day < EARLIEST_INDEX:
+            raise self.error(self.at(g(r, "date")), f"index date {day} is before "
+                             f"{EARLIEST_INDEX}: no GP record is that old", "out-of-range")
+        return day
 
     def source(self, r: pp.ParseResults) -> str:
         return fold_source(self.text[g(r, "condition")["loc"]:g(r, "end")])
@@ -165,7 +176,12 @@ class Builder:
 
     @builds("age", n.AgeTest)
     def c_age(self, r: pp.ParseResults) -> n.Condition:
-        return n.AgeTest(self.test(g(r, "test")), pos=self.at(r))
+        test = self.test(g(r, "test"))
+        values = (test.low, test.high) if isinstance(test, n.Range) else (test.value,)
+        if max(values) > MAX_YEARS:
+            raise self.error(test.pos, f"an age of {max(values):g} years: ages go up to "
+                             f"{MAX_YEARS:,}", "out-of-range")
+        return n.AgeTest(test, pos=self.at(r))
 
     @builds("imd", n.ImdTest)
     def c_imd(self, r: pp.ParseResults) -> n.Condition:
@@ -189,7 +205,8 @@ class Builder:
 
     @builds("registered", n.Registered)
     def c_registered(self, r: pp.ParseResults) -> n.Condition:
-        return n.Registered(int(g(r, "amount")), _time_unit(g(r, "unit")), pos=self.at(r))
+        amount, unit = self.duration(r)
+        return n.Registered(amount, unit, pos=self.at(r))
 
     @builds("has", n.Has)
     def c_has(self, r: pp.ParseResults) -> n.Condition:
@@ -305,16 +322,25 @@ class Builder:
             a = g(w, "anchor")
             anchor = n.Anchor(g(a, "which").lower(), g(g(a, "codeset"), "text"), pos=self.at(a),
                               codeset_pos=self.at(g(a, "codeset")))
-            return n.Relative(int(g(w, "amount")), _time_unit(g(w, "unit")),
-                              g(w, "direction").lower(), anchor, pos=pos)
+            return n.Relative(*self.duration(w), g(w, "direction").lower(), anchor, pos=pos)
         if kind == "within":
-            return n.Within(int(g(w, "amount")), _time_unit(g(w, "unit")), pos=pos)
+            return n.Within(*self.duration(w), pos=pos)
         if kind == "more_than":
-            return n.MoreThanAgo(int(g(w, "amount")), _time_unit(g(w, "unit")), pos=pos)
+            return n.MoreThanAgo(*self.duration(w), pos=pos)
         start, end = self.date(g(w, "start")), self.date(g(w, "end"))
         if start > end:
             raise self.error(pos, f"empty window: {start} is after {end}", "empty-range")
         return n.Between(start, end, pos=pos)
+
+    def duration(self, r: pp.ParseResults) -> tuple[int, n.Unit]:
+        """A window's or registration's amount and unit, at most ``MAX_YEARS`` long."""
+        amount, unit = int(g(r, "amount")), _time_unit(g(r, "unit"))
+        if amount > MAX_AMOUNT[unit]:
+            where = self.pos(self.text.index(g(r, "amount"), g(r, "loc")))
+            years = "" if unit == "year" else f" ({MAX_YEARS:,} years)"
+            raise self.error(where, f"{amount:,} {unit}s is longer than any record: at most "
+                             f"{MAX_AMOUNT[unit]:,} {unit}s{years}", "out-of-range")
+        return amount, unit
 
     def test(self, r: pp.ParseResults) -> n.Test:
         unit = g(g(r, "unit"), "text").strip() if "unit" in r else None

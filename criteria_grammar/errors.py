@@ -18,6 +18,8 @@ class CriteriaError(Exception):
 
     - ``syntax``: text the grammar cannot read (says what was expected after which token)
     - ``bad-date``: an impossible date (``2026-02-30``)
+    - ``out-of-range``: an index date before 1900, a window or registration over 1,000
+      years, an age over 1,000 (dates no engine holds)
     - ``empty-range``: ``between A and B`` with A > B (values, ages, IMD, window dates), or
       ``at least N of (...)`` with N < 1 or more than the conditions listed
     - ``unknown-group``: an ethnic group, nation or region not in the vocabulary

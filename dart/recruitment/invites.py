@@ -31,7 +31,7 @@ from dart.recruitment import lifecycle
 from dart.recruitment.concurrent import study_criteria
 from dart.recruitment.invitations import sent_ids
 from dart.recruitment.reasons import Reason, patient_reasons
-from dart.recruitment.rescreen import eligible_by_practice, last_list_dates
+from dart.recruitment.rescreen import check_since, eligible_by_practice, last_list_dates
 from dart.recruitment.studies import Study
 from dart.sources import Source
 from dart.sources.native import NATIVE
@@ -178,9 +178,7 @@ def invite_list(engine: sa.Engine, study: Study, practice_id: int, today: dt.dat
         if with_reasons:
             if new_since is None:
                 new_since = last_list_dates(app, study.study_id, index_date).get(practice_id)
-            if new_since is not None and new_since >= index_date:
-                raise ValueError(f"new_since {new_since} is not before the index date "
-                                 f"{index_date}")
+            check_since(new_since, index_date, "new_since")
             before = (eligible_by_practice(conn, criteria, ready.library, new_since,
                                            practice_id, ready.compiled.source
                                            ).get(practice_id, set())

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from criteria_grammar.builder import EARLIEST_INDEX
 from dart.analysis.disclosure import DisclosurePolicy
 from dart.compiler import prepare
 from dart.recruitment.studies import Study
@@ -104,6 +105,18 @@ class Rescreen:
         return out
 
 
+def check_since(since: dt.date | None, index_date: dt.date, what: str) -> None:
+    """Refuse (``ValueError``) a date to compare with that is not before ``index_date`` or
+    is before any GP record (the criteria are evaluated at it)."""
+    if since is None:
+        return
+    if since >= index_date:
+        raise ValueError(f"{what} {since} is not before the index date {index_date}")
+    if since < EARLIEST_INDEX:
+        raise ValueError(f"{what} {since} is before {EARLIEST_INDEX}: no GP record is "
+                         "that old")
+
+
 def rescreen(engine: sa.Engine, study: Study, *, since: dt.date | None = None,
              index_date: dt.date | None = None, practice_id: int | None = None,
              library: Mapping | None = None, app: sa.Engine | None = None) -> Rescreen:
@@ -116,9 +129,7 @@ def rescreen(engine: sa.Engine, study: Study, *, since: dt.date | None = None,
     criteria, source = study_criteria(study, app)
     with engine.connect() as conn:
         ready = prepare(conn, criteria, library, index_date=index_date, source=source)
-        if since is not None and since >= ready.index_date:
-            raise ValueError(f"the since date {since} is not before the index date "
-                             f"{ready.index_date}")
+        check_since(since, ready.index_date, "the since date")
         now = eligible_by_practice(conn, ready.criteria, ready.library, ready.index_date,
                                    practice_id, source)
     starts = ({p: since for p in now} if since is not None

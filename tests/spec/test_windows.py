@@ -4,6 +4,8 @@ Each test puts one t2dm record per patient on a boundary date; `has t2dm WINDOW`
 which dates the window admits.
 """
 
+import pytest
+
 from tests.spec.helpers import spec_test
 
 
@@ -74,3 +76,26 @@ def test_between_dates_is_inclusive_and_stops_at_the_index_date(store):
 def test_between_dates_wholly_before_the_index_date(store):
     spec_test(store, records("2020-01-01", "2020-12-31", "2021-01-01", "2019-12-31"),
               "include has t2dm between 2020-01-01 and 2020-12-31", {1, 2})
+
+
+OLD_RECORDS = "\n".join([
+    "patient", "patient_id | date_of_birth | registration_start",
+    *(f"{i} | 1850-01-01 | 1880-01-01" for i in (1, 2, 3)), "",
+    "observation", "patient_id | obs_date | code",
+    "1 | 1899-12-31 | 1001", "2 | 1900-01-02 | 1001", "3 | 1000-01-01 | 1001"])
+
+
+@pytest.mark.parametrize(("criteria", "expected"), [
+    ("index date 1900-01-01\ninclude has t2dm within 1000 years", {1, 3}),
+    ("index date 1900-01-01\ninclude has t2dm within 365250 days", {1, 3}),
+    ("index date 1900-01-01\ninclude has t2dm more than 850 years ago", {3}),
+    ("index date 1900-01-01\ninclude age >= 1000", set()),
+    ("index date 1900-01-01\ninclude registered for 1000 years", set()),
+    ("include has t2dm within 12000 months after first t2dm", {1, 2, 3}),
+])
+def test_the_longest_window_and_oldest_age_run_on_every_engine(store, criteria, expected):
+    """1,000 years (the most a window, a registration or an age may say) from the earliest
+    index date, 1900-01-01, is a date every engine holds: the query runs and says what the
+    dates say (patients born 1850, registered 1880; patient 2's record is after the index
+    date)."""
+    spec_test(store, OLD_RECORDS, criteria, expected)

@@ -69,6 +69,12 @@ REFUSED = {
     "deeply nested": (hostile.nested(200), "too-deep", 2),  # the include, not the file start
     "64 KB of junk": (hostile.junk(), "too-large", None),  # over 10,000 tokens
     "1 KB of junk": (hostile.junk(1024), "syntax", 1),
+    # numbers whose dates no engine (nor Python) holds: a 500 before, now an error at them
+    "an age of 3,000": ('include "a": age >= 3000\n', "out-of-range", 1),
+    "a window of a billion days": ('include "a": invited within 999999999 days\n',
+                                   "out-of-range", 1),
+    "an index date in year 1": ('index date 0001-01-01\ninclude "a": age >= 18\n',
+                                "out-of-range", 1),
 }
 
 
