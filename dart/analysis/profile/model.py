@@ -67,9 +67,16 @@ class Check:
     rule: str  # the thresholds, in words
     figure: Ratio | None = None
     items: tuple[str, ...] = ()  # practices (ODS codes), codes or columns flagged
+    if_few: str | None = None
+    """The verdict a reader of disclosed counts gets when the figure's count (patients or
+    records) is published as the marker: what a count of 0 gets, so that the verdict, like
+    the marker, reads the same for 0 and 1..threshold (None: the verdict stands, as for
+    the practice checks, whose figures count practices and which name them)."""
 
     def disclosed(self, policy: Discloser) -> Check:
         figure = self.figure.disclosed(policy) if self.figure else None
+        if figure is not None and figure.n is None and self.if_few is not None:
+            return dataclasses.replace(self, figure=figure, verdict=self.if_few, items=())
         return dataclasses.replace(self, figure=figure)
 
     def to_json(self) -> dict:

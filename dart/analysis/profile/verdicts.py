@@ -67,8 +67,12 @@ def _check(key: str, title: str, figure: Ratio, items: tuple[str, ...] = (),
            value: float | None = None) -> Check:
     rule = THRESHOLDS[key]
     judged = figure.value if value is None else value
-    return Check(key, key.split(".")[0], title, rule.verdict(judged), rule.rule(), figure,
-                 items)
+    domain = key.split(".")[0]
+    # A figure of patients or records published as the marker is judged as a count of 0
+    # (``Check.if_few``); practice checks count and name practices.
+    if_few = None if domain == "practices" else rule.verdict(0.0 if figure.of else None)
+    return Check(key, domain, title, rule.verdict(judged), rule.rule(), figure, items,
+                 if_few)
 
 
 def conformance_checks(c: Conformance, records: int) -> list[Check]:

@@ -66,3 +66,39 @@ def test_feasibility_up_to_standard(api):
     assert sponsor["base"] is None and sponsor["restriction"]["practices_kept"] == 0
     assert_error(api.post("/api/v1/feasibility", "admin",
                           {"criteria": criteria, "up_to_standard": "yes"}), 400, "bad_type")
+
+
+def profile_of(tmp_path, library, bad_nhs: int) -> tuple[dict, dict]:
+    """The profile (admin's, sponsor's) of 30 patients, ``bad_nhs`` of whom have an NHS
+    number that fails its modulus-11 check (body 123456789: check digit 10, invalid)."""
+    from dart.store.engine import create_store, open_engine
+    from tests.support.api import make_api
+    from tests.support.tables import load_tables, nhs_number
+
+    engine = open_engine(f"sqlite:///{tmp_path / f'profile{bad_nhs}.db'}")
+    create_store(engine)
+    rows = [f"{i} | 1 | {'123456789' + str(i) if i <= bad_nhs else nhs_number(i)}"
+            for i in range(1, 31)]
+    load_tables(engine, "\n".join(["patient", "patient_id | practice_id | nhs_number", *rows,
+                                   f"31 | 2 | {nhs_number(31)}"]))
+    api = make_api(engine, library)
+    return (api.get("/api/v1/profile", "admin").get_json(),
+            api.get("/api/v1/profile", "sponsor").get_json())
+
+
+def test_a_check_of_a_few_faulty_rows_reads_as_one_of_none(tmp_path, library):
+    """Three bad NHS numbers of 31: the admin sees the check warn or fail; a sponsor sees the
+    marker and the verdict a clean store gets, so the verdict tells 0 from 1..7 no more
+    than the marker does."""
+    exact_bad, shown_bad = profile_of(tmp_path, library, 3)
+    _, shown_clean = profile_of(tmp_path, library, 0)
+
+    def check(body, key="conformance.nhs_number"):
+        return next(c for c in body["checks"] if c["key"] == key)
+
+    assert check(exact_bad)["figure"]["n"] == 3 and check(exact_bad)["verdict"] != "pass"
+    assert check(shown_bad)["figure"]["n"] is None  # the marker
+    assert check(shown_bad)["verdict"] == check(shown_clean)["verdict"] == "pass"
+    assert [(c["key"], c["verdict"], c["items"]) for c in shown_bad["checks"]] == \
+        [(c["key"], c["verdict"], c["items"]) for c in shown_clean["checks"]]
+    assert shown_bad["score"] == shown_clean["score"]
