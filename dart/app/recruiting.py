@@ -80,7 +80,9 @@ class RecruitmentServices:
         are published with the deployment's memory, as feasibility's are, so that two
         dates whose sets are 1..7 patients apart read the same (no look at the patients
         who became eligible between them; docs/disclosure.md, "Across answers")."""
-        with self.audited(user, AuditEntry("recruitment.newly_eligible", study_id=study_id)):
+        entry = AuditEntry("recruitment.newly_eligible", study_id=study_id,
+                           detail=f"since={since.isoformat()}" if since else None)
+        with self.audited(user, entry):
             study = self._approved_for_sponsor(user, study_id)
             self._spend(user)
             try:
@@ -102,7 +104,9 @@ class RecruitmentServices:
     def forecast(self, user: User, study_id: int, target: int | None = None,
                  months: int = forecast.HISTORY_MONTHS) -> dict:
         """Newly eligible per month and the projected time to ``target`` enrolled."""
-        with self.audited(user, AuditEntry("recruitment.forecast", study_id=study_id)):
+        entry = AuditEntry("recruitment.forecast", study_id=study_id,
+                           detail=f"months={months}" + (f" target={target}" if target else ""))
+        with self.audited(user, entry):
             study = self._approved_for_sponsor(user, study_id)
             # kept per store version (its invitations and enrolments included) and the
             # studies whose enrolments exclude: "My studies" opened again costs no query

@@ -418,7 +418,8 @@ class Services(RecruitmentServices):
         ``invites.view`` (the list shown as JSON or in the dashboard's table).
         """
         entry = AuditEntry("invites.download" if download else "invites.view",
-                           study_id=study_id, practice_id=user.practice_id)
+                           study_id=study_id, practice_id=user.practice_id,
+                           detail=f"new_since={new_since.isoformat()}" if new_since else None)
         with self.audited(user, entry):
             require(user, "practice")
             study = self._visible(user, study_id)

@@ -17,6 +17,7 @@ import datetime as dt
 import pytest
 
 from dart.analysis.disclosure import DisclosurePolicy
+from dart.app.budget import QueryBudget
 from tests.support.api import make_api
 from tests.support.tables import load_tables
 
@@ -42,7 +43,9 @@ def study(tmp_path, library):
     engine = open_engine(f"sqlite:///{tmp_path / 'newly.db'}")
     create_store(engine)
     load_tables(engine, STORE)
-    api = make_api(engine, library)
+    # The scan measures what the answers themselves give away, so the query budget (which
+    # bounds how many dates a sponsor gets: tests/functional/api/test_budget.py) is lifted.
+    api = make_api(engine, library, QUERY_BUDGET=QueryBudget(queries=1_000_000))
     created = api.services.create_study(api.user("sponsor"), CRITERIA)
     api.services.approve_study(api.user("admin"), created.study_id)
     yield api, f"/api/v1/studies/{created.study_id}/newly-eligible"
@@ -135,3 +138,15 @@ def test_every_recruitment_answer_reads_a_set_as_feasibility_published_it(study)
     assert stage["cohort"]["total"] == own_41
     again = api.post("/api/v1/feasibility", "sponsor", json={"criteria": CRITERIA})
     assert again.get_json()["eligible"] == own_41
+
+
+def test_the_audit_log_keeps_each_date_asked(study):
+    """The date is what shapes the set, so the audit log keeps it (a data owner reviewing
+    a scan of dates sees every one)."""
+    api, path = study
+    for day in BIRTHDAYS[:3]:
+        newly(api, path + since(day), "sponsor")
+    entries = api.get("/api/v1/audit?action=recruitment.newly_eligible",
+                      "admin").get_json()["entries"]
+    asked = sorted(e["detail"] for e in entries if e["outcome"] == "ok")
+    assert asked == [f"since={day.isoformat()}" for day in BIRTHDAYS[:3]]
