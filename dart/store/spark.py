@@ -146,6 +146,12 @@ def session(path: str, master: str = DEFAULT_MASTER, memory: str = DEFAULT_MEMOR
                  # directory by default, even for a read; DART writes no table, so the
                  # folder goes where nobody has to clean it up.
                  .config("spark.sql.warehouse.dir", _scratch())
+                 # Spark 4's RemoveRedundantAliases turns the forecast's statement (LEAD
+                 # over a union of monthly branches) into an invalid plan
+                 # (PLAN_VALIDATION_FAILED_RULE_IN_BATCH); without the rule the plan keeps
+                 # an alias it did not need, and every statement its answer.
+                 .config("spark.sql.optimizer.excludedRules",
+                         "org.apache.spark.sql.catalyst.optimizer.RemoveRedundantAliases")
                  .getOrCreate())
         for table in sorted(Path(path).glob("*.parquet")):
             spark.read.parquet(str(table)).createOrReplaceTempView(table.stem)
