@@ -21,6 +21,7 @@ import shutil
 import tempfile
 import threading
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import default
@@ -125,34 +126,51 @@ def _scratch() -> str:
     return folder
 
 
+# Settings of each store's session (SQL settings: a session made from the process's first
+# one starts from its own).
+_SESSION_SQL = {
+    # Dates are dates: no session time zone may shift them.
+    "spark.sql.session.timeZone": "UTC",
+    # Spark 4's RemoveRedundantAliases turns the forecast's statement (LEAD over a union of
+    # monthly branches) into an invalid plan (PLAN_VALIDATION_FAILED_RULE_IN_BATCH); without
+    # the rule the plan keeps an alias it did not need, and every statement its answer.
+    "spark.sql.optimizer.excludedRules":
+        "org.apache.spark.sql.catalyst.optimizer.RemoveRedundantAliases",
+}
+_SESSIONS: dict[str, Any] = {}  # the store's folder -> its session
+
+
 def session(path: str, master: str = DEFAULT_MASTER, memory: str = DEFAULT_MEMORY):
-    """The process's Spark session, with every Parquet table under ``path`` as a view."""
+    """The session of the store under ``path``, with every Parquet table there as a view.
+
+    One Spark context per process; each store folder has a session of its own made from
+    it (``newSession``: its own temporary views), so two stores open in one process never
+    read each other's tables. The views are registered again at every connection, so a
+    store rewritten in place is read as it is now."""
     from pyspark.sql import SparkSession
 
     with _SESSION_LOCK:
-        spark = (SparkSession.builder.master(master).appName("dart")
-                 .config("spark.ui.enabled", "false")
-                 # Read when the JVM starts: only the process's first session sets it.
-                 .config("spark.driver.memory", memory)
-                 # Dates are dates: no session time zone may shift them.
-                 .config("spark.sql.session.timeZone", "UTC")
-                 # No progress bars drawn over the CLI's output.
-                 .config("spark.ui.showConsoleProgress", "false")
-                 # One shuffle partition per core of a local master: the default (200)
-                 # makes each of a statement's dozens of stages schedule 200 tasks, which
-                 # on a 2-core machine costs more than the data they hold.
-                 .config("spark.sql.shuffle.partitions", str(_cores(master)))
-                 # Spark makes its warehouse folder (``spark-warehouse``) in the working
-                 # directory by default, even for a read; DART writes no table, so the
-                 # folder goes where nobody has to clean it up.
-                 .config("spark.sql.warehouse.dir", _scratch())
-                 # Spark 4's RemoveRedundantAliases turns the forecast's statement (LEAD
-                 # over a union of monthly branches) into an invalid plan
-                 # (PLAN_VALIDATION_FAILED_RULE_IN_BATCH); without the rule the plan keeps
-                 # an alias it did not need, and every statement its answer.
-                 .config("spark.sql.optimizer.excludedRules",
-                         "org.apache.spark.sql.catalyst.optimizer.RemoveRedundantAliases")
-                 .getOrCreate())
+        root = (SparkSession.builder.master(master).appName("dart")
+                .config("spark.ui.enabled", "false")
+                # Read when the JVM starts: only the process's first session sets it.
+                .config("spark.driver.memory", memory)
+                # No progress bars drawn over the CLI's output.
+                .config("spark.ui.showConsoleProgress", "false")
+                # One shuffle partition per core of a local master: the default (200)
+                # makes each of a statement's dozens of stages schedule 200 tasks, which
+                # on a 2-core machine costs more than the data they hold.
+                .config("spark.sql.shuffle.partitions", str(_cores(master)))
+                # Spark makes its warehouse folder (``spark-warehouse``) in the working
+                # directory by default, even for a read; DART writes no table, so the
+                # folder goes where nobody has to clean it up.
+                .config("spark.sql.warehouse.dir", _scratch())
+                .getOrCreate())
+        spark = _SESSIONS.get(path)
+        if spark is None:
+            spark = _SESSIONS[path] = root.newSession()
+            spark.conf.set("spark.sql.shuffle.partitions", str(_cores(master)))
+            for key, value in _SESSION_SQL.items():
+                spark.conf.set(key, value)
         for table in sorted(Path(path).glob("*.parquet")):
             spark.read.parquet(str(table)).createOrReplaceTempView(table.stem)
     return spark

@@ -129,3 +129,25 @@ def test_the_forecasts_months_are_duckdbs_on_spark(stores):
         assert found[0] == found[1]
         eligible += sum(cell.eligible for _, cells, _ in found[0] for cell in cells.values())
     assert eligible > 0  # the statement counted someone
+
+
+def test_two_spark_stores_in_one_process_read_their_own_tables(stores, tmp_path):
+    """Each store folder has a session of its own: opening a second store (its tables
+    registered as views of the same names) leaves the first one reading its own."""
+    import sqlalchemy as sa
+
+    duck, spark = stores
+    other_duck = open_engine(f"duckdb:///{tmp_path / 'other.duckdb'}")
+    create_store(other_duck)
+    generate(other_duck, 30, seed=1, progress=False)
+    other = spark_copy(other_duck, tmp_path / "parquet")
+    count = sa.text("SELECT count(*) FROM patient")
+    try:
+        for _ in range(2):  # in turns, each through its own pooled connection
+            with spark.connect() as conn:
+                assert conn.execute(count).scalar() == PATIENTS
+            with other.connect() as conn:
+                assert conn.execute(count).scalar() == 30
+    finally:
+        other.dispose()
+        other_duck.dispose()
