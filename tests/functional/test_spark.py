@@ -106,11 +106,13 @@ def test_spark_leaves_no_warehouse_folder_behind(stores, tmp_path, monkeypatch):
 def test_the_forecasts_months_are_duckdbs_on_spark(stores):
     """The forecast's one statement (LEAD over monthly branches, grouped by bucket for the
     packed keys) gives DuckDB's counts and packed keys on Spark, the acute trial's
-    presentations included."""
+    presentations included, and the eligible by practice (the funnel's, a rescreen's) are
+    DuckDB's patients."""
     from criteria_grammar import parse
     from dart.analysis.disclosure import DisclosurePolicy
     from dart.compiler import prepare
     from dart.recruitment.forecast import history
+    from dart.recruitment.rescreen import eligible_by_practice
     from dart.store.codelists import load_library
 
     duck, spark = stores
@@ -128,6 +130,13 @@ def test_the_forecasts_months_are_duckdbs_on_spark(stores):
                           for m in months])
         assert found[0] == found[1]
         eligible += sum(cell.eligible for _, cells, _ in found[0] for cell in cells.values())
+        # the patients a funnel, a rescreen and an invite list start from, by practice
+        by_practice = []
+        for engine in (duck, spark):
+            with engine.connect() as conn:
+                by_practice.append(eligible_by_practice(conn, criteria, library,
+                                                        found[0][0][0]))
+        assert by_practice[0] == by_practice[1]
     assert eligible > 0  # the statement counted someone
 
 
