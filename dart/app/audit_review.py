@@ -144,14 +144,21 @@ class Review:
         }
 
 
+# A study's report on its invited or enrolled patients is logged with the approved
+# criteria's text, but its sets are the lifecycle's, not the criteria's: not replayed.
+STAGE_REPORTS = ("stage=invited", "stage=enrolled")
+
+
 def answered(app: sa.Engine, since: dt.datetime,
              until: dt.datetime | None = None) -> list[Answer]:
     """The successful feasibility and representativeness answers since ``since`` (before
-    ``until``), oldest first."""
+    ``until``), oldest first, but the reports on a study's invited or enrolled patients
+    (``STAGE_REPORTS``)."""
     t = audit_log.c
     query = (sa.select(t.audit_id, t.at, t.user_name, t.role, t.action, t.criteria_text)
              .where(t.phase == "end", t.outcome == "ok", t.action.in_(REVIEWED),
                     t.criteria_text.is_not(None),
+                    sa.or_(t.detail.is_(None), t.detail.not_in(STAGE_REPORTS)),
                     t.at >= sa.bindparam("since", since, sa.DateTime))
              .order_by(t.audit_id))
     if until is not None:

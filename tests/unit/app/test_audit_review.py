@@ -198,3 +198,20 @@ def test_files_of_many_rules_that_share_near_sets_are_reviewed_in_bounded_work(t
     assert (pair.first.audit_id, pair.second.audit_id, pair.apart) == (ids[0], ids[1], 1)
     assert pair.pairs > 1000 and len(calls) <= audit_review.EXACT_PER_PAIR
     engine.dispose()
+
+
+def test_reports_on_a_studys_invited_or_enrolled_are_not_replayed_as_its_criteria(
+        store, tmp_path):
+    """A stage report is logged with the approved criteria's text, but it counted the
+    invited (or enrolled) patients: replaying the text would compare the criteria's
+    eligible, not what was published. Its eligible stage is the criteria's, and stays."""
+    load_tables(store, STORE)
+    app = open_app_db(f"sqlite:///{tmp_path / 'app.db'}")
+    audit = AuditLog(app)
+    ids = [audit.end(None, SPONSOR, AuditEntry("representativeness", criteria_text=text,
+                                               study_id=1, detail=detail), "ok", 200)
+           for text, detail in ((WOMEN, "stage=invited"), (WOMEN_OR_T, "stage=enrolled"),
+                                (WOMEN, "stage=eligible"), (WOMEN_OR_T, None))]
+    found = review(app, store, SINCE)
+    assert [a.audit_id for a in found.answers] == [ids[2], ids[3]]
+    assert [(p.first.audit_id, p.second.audit_id) for p in found.near] == [(ids[2], ids[3])]
