@@ -101,7 +101,7 @@ def feasibility_result(engine: sa.Engine, text: str, library: Mapping,
                            up_to_standard=up_to_standard)
 
 
-def _reader(policy: DisclosurePolicy, user: User, memory: Recall | None) -> DisclosurePolicy:
+def reader(policy: DisclosurePolicy, user: User, memory: Recall | None) -> DisclosurePolicy:
     """``policy`` for ``user``: exact for an admin; else with ``memory``, the counts the
     deployment published before (``dart.analysis.disclosure.memory``)."""
     used = reader_policy(policy, exact=sees_exact(user.role))
@@ -111,7 +111,7 @@ def _reader(policy: DisclosurePolicy, user: User, memory: Recall | None) -> Disc
 def publish(result: FeasibilityResult, user: User, policy: DisclosurePolicy,
             memory: Recall | None = None) -> dict:
     """Feasibility JSON: exact for an admin, disclosure-controlled for everyone else."""
-    return apply_disclosure(result, _reader(policy, user, memory)).to_json()
+    return apply_disclosure(result, reader(policy, user, memory)).to_json()
 
 
 def representativeness(engine: sa.Engine, user: User, text: str, library: Mapping,
@@ -119,5 +119,5 @@ def representativeness(engine: sa.Engine, user: User, text: str, library: Mappin
                        memory: Recall | None = None) -> dict:
     """The representativeness report's JSON, disclosure-controlled except for an admin."""
     checked = parse_checked(text, library)
-    used = _reader(policy, user, memory)
+    used = reader(policy, user, memory)
     return run_representativeness(engine, checked, policy=used, source=source).to_json()

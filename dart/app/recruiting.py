@@ -9,7 +9,6 @@ exact counts, as with feasibility.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import difflib
 from collections.abc import Iterator
@@ -20,10 +19,11 @@ import sqlalchemy as sa
 from criteria_grammar import parse
 from criteria_grammar.errors import CriteriaError
 from dart.analysis.disclosure import DisclosurePolicy
+from dart.app import analyses
 from dart.app.accounts import User
 from dart.app.audit import AuditEntry
 from dart.app.errors import BadRequest, ServiceError
-from dart.app.roles import SPONSOR_VIEWS, reader_policy, require, sees_exact
+from dart.app.roles import SPONSOR_VIEWS, require
 from dart.compiler import explain
 from dart.recruitment import concurrent, equity, fair, forecast, funnel, outcomes, rescreen
 from dart.recruitment.invites import invite_list
@@ -34,21 +34,15 @@ from dart.store.app_tables import users
 class RecruitmentServices:
     """Recruitment over time, for ``Services``."""
 
-    def _policy_for(self, user: User):
-        return reader_policy(self.policy, exact=sees_exact(user.role))
-
     @contextmanager
     def _publishing(self, user: User) -> Iterator[DisclosurePolicy]:
-        """The policy ``user``'s counts are published under: exact for an admin; else with
-        the deployment's memory of published counts, as feasibility's are, so that a set
-        reads the same here as in every other answer and a set 1..7 patients from one
-        published before reads as it (docs/disclosure.md, "Across answers")."""
-        policy = self._policy_for(user)
-        if not policy.enabled:
-            yield policy
-            return
+        """The policy ``user``'s counts are published under (``analyses.reader``, as
+        feasibility's): exact for an admin; else with the deployment's memory of published
+        counts, so that a set reads the same here as in every other answer and a set 1..7
+        patients from one published before reads as it (docs/disclosure.md, "Across
+        answers"). The memory is locked only once a count is published through it."""
         with self._recall() as memory:
-            yield dataclasses.replace(policy, memory=memory)
+            yield analyses.reader(self.policy, user, memory)
 
     def _approved_for_sponsor(self, user: User, study_id: int):
         require(user, *SPONSOR_VIEWS)

@@ -42,7 +42,8 @@ from dart.analysis.disclosure.nested import publish_nested
 from dart.compiler import months_back, prepare
 from dart.recruitment import acute, monthly
 from dart.recruitment.concurrent import study_criteria
-from dart.recruitment.lifecycle import status_members
+from dart.recruitment.funnel import EARLIER
+from dart.recruitment.lifecycle import STATUS_STAGES, status_members
 from dart.recruitment.studies import Study
 from dart.sources import Source
 from dart.sources.native import NATIVE
@@ -185,7 +186,6 @@ class Forecast:
             out["disclosure"] = policy.to_json()
         return out
 
-
     def _published_projection(self, policy: DisclosurePolicy,
                               recent: list[int | None]) -> Projection:
         """The projection from the counts the reader is shown: the months' newly eligible
@@ -196,9 +196,8 @@ class Forecast:
         eligible = policy.publish(sum(c.eligible for c in last),
                                   sum(c.eligible_key for c in last))
         none = (0, 0)
-        cells = {s: self.stages.get(s, none) for s in ("invited", "responded", "enrolled")}
-        stages = publish_nested(policy, cells, {"responded": ("invited",),
-                                                "enrolled": ("responded",)})
+        cells = {s: self.stages.get(s, none) for s in STATUS_STAGES}
+        stages = publish_nested(policy, cells, {s: (before,) for s, before in EARLIER.items()})
         middle = (policy.threshold + 1) // 2
         return project(self.projection.target, eligible, recent, stages, marker_as=middle)
 
@@ -304,9 +303,8 @@ def forecast(engine: sa.Engine, study: Study, library: Mapping | None = None, *,
         recent = [sum(m.newly_eligible.values()) for m in past]
         members = status_members(app, study.study_id).values()
         of = keys or record_keys()
-        for stage in ("invited", "responded", "enrolled"):
-            ids = set().union(*(m[stage] for m in members))
-            stages[stage] = (len(ids), sum(of.packed(i) for i in ids))
+        for stage in STATUS_STAGES:
+            stages[stage] = of.cell(set().union(*(m[stage] for m in members)))
         projection = project(target, eligible_now, recent,
                              {s: n for s, (n, _) in stages.items()})
     return Forecast(study.study_id, tuple(past), projection, trigger_of(ready.criteria),

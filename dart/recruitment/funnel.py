@@ -79,11 +79,7 @@ class Funnel:
 
     def _published(self, policy: DisclosurePolicy) -> dict:
         """Every stage of every practice and of the total, published with its anchors."""
-        keys = policy.keys
-
-        def exact(ids) -> tuple[int, int]:  # the count and packed key, as the SQL's
-            return len(ids), sum(keys.packed(i) for i in ids)
-
+        exact = policy.keys.cell  # the count and packed key, as the SQL's
         cells, anchors = {}, {}
         for where, stages in (("total", self._total_members()), *self.members.items()):
             for stage in STAGES:

@@ -34,7 +34,7 @@ import hashlib
 import hmac
 import os
 import secrets
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -83,6 +83,12 @@ class RecordKeys:
         """One patient's packed key (``pack``): record key, and 1 in its bucket."""
         key = self.of(patient_id)
         return pack(key, 1, key % BUCKETS)
+
+    def cell(self, patient_ids: Iterable[int]) -> tuple[int, int]:
+        """The count and packed key of a set of patients known by id, as the SQL sums
+        them for a cell of the same patients."""
+        ids = list(patient_ids)
+        return len(ids), sum(self.packed(i) for i in ids)
 
     def of(self, patient_id: int) -> int:
         """The same record key computed in Python (for tests and checks)."""

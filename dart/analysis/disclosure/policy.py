@@ -90,9 +90,7 @@ class DisclosurePolicy:
         packed key the sum of theirs as the SQL sums them (so its cell key too), published
         as ``publish`` does: with ``memory``, as a set published before within
         ``threshold`` patients of it."""
-        ids = list(patient_ids)
-        keys = self.keys
-        return self.publish(len(ids), sum(keys.packed(i) for i in ids))
+        return self.publish(*self.keys.cell(patient_ids))
 
     def publish(self, n: int, key: int) -> int | None:
         """One cell of ``n`` patients (``key``: their packed key) as published: ``disclose``,
