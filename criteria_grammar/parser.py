@@ -12,16 +12,17 @@ from __future__ import annotations
 import difflib
 import re
 import threading
+import typing
 from dataclasses import dataclass
 
 import pyparsing as pp
 
 from criteria_grammar import grammar
-from criteria_grammar.builder import Builder
+from criteria_grammar.builder import ASCII_OPS, Builder
 from criteria_grammar.check import check_structure
 from criteria_grammar.errors import CriteriaError
 from criteria_grammar.limits import DEFAULT_LIMITS, Limits, rules_message
-from criteria_grammar.nodes import Criteria, Pos
+from criteria_grammar.nodes import Criteria, Op, Pos
 
 # One parse at a time per process: pyparsing's grammar objects are shared, and parses at
 # once in many threads (a fresh server's thread pool) failed now and then under load
@@ -137,8 +138,9 @@ _CONDITION_WORDS = ("age, sex, ethnicity, nation, region, practice in, imd quint
                     "registered, has, count of, total quantity of, latest, earliest, min, "
                     "max, mean, first, at least, invited, enrolled, not, or a defined "
                     "name")
-# What may follow a value's name: 'agee >= 18' is a misspelt condition too.
-_COMPARISONS = frozenset({">=", "<=", ">", "<", "=", "!="})
+# What may follow a value's name (the language's comparisons, as written): 'agee >= 18' is a
+# misspelt condition too.
+_COMPARISONS = frozenset(typing.get_args(Op)) | ASCII_OPS.keys()
 
 
 def _hint(builder: Builder, before: list[_Token],

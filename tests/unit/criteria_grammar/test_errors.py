@@ -148,6 +148,7 @@ def test_nesting_too_deep_points_at_the_statement_not_the_file_start() -> None:
 
 @pytest.mark.parametrize(("text", "suggestion"), [
     ("include agee >= 18", "age"),
+    ("include agee ≥ 18", "age"),  # the language's comparisons as written, Unicode too
     ("include age >= 18 and sexx is female", "sex"),
     ("include lastest hba1c > 58", "latest"),
     ('include regoin in ("London")', "region"),
